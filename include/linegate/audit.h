@@ -1,0 +1,82 @@
+/* The MLPS audit trail. audit_emit() is the one way a security event is
+ * recorded: it formats one record (RFC 3339 time with zone, host, subject,
+ * event, object, outcome, details), sends it to syslog as one key=value line
+ * and appends it to the hash-chained journal. Nothing else writes the journal.
+ * Thread-safe; before audit_open() records go to syslog/stderr only. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "linegate/config.h"
+
+/* Stable names (audit_event_name) are the contract with log pipelines:
+ * never rename one, only add. The catalogue is documented in docs/audit-events.md. */
+enum audit_event {
+	AUDIT_DAEMON_START,
+	AUDIT_DAEMON_STOP,
+	AUDIT_CONFIG_LOADED,
+	AUDIT_CONFIG_RELOADED,
+	AUDIT_CONFIG_REFUSED,
+	AUDIT_IKE_SA_UP,
+	AUDIT_IKE_SA_DOWN,
+	AUDIT_IKE_SA_REKEYED,
+	AUDIT_CHILD_SA_UP,
+	AUDIT_CHILD_SA_DOWN,
+	AUDIT_CHILD_SA_REKEYED,
+	AUDIT_AUTH_SUCCESS,
+	AUDIT_AUTH_FAILURE,
+	AUDIT_IKE_EXCHANGE_FAILED,   /* proposal/TS/KE mismatch, timeouts */
+	AUDIT_COMPLIANCE_REFUSED,    /* policy refusal: reason code + facts */
+	AUDIT_REGION_MISMATCH,       /* declared region != region database */
+	AUDIT_UPLINK_UP,
+	AUDIT_UPLINK_DOWN,
+	AUDIT_PACKETS_DROPPED,       /* per-interval summary by reason */
+	AUDIT_ESP_INTEGRITY,         /* per-interval replay / ICV failures */
+	AUDIT_DOS_DEFENCE,           /* cookies engaged, rate limits hit */
+	AUDIT_ADMIN_ACTION,          /* linegatectl command, subject uid=N */
+	AUDIT_AUDIT_FAULT,           /* journal write failure, alarm */
+	AUDIT_AUDIT_GAP,             /* records lost / torn tail recovered */
+	AUDIT_AUDIT_RETENTION_DELETE,
+	AUDIT_AUDIT_KEY_CREATED,
+	AUDIT_FLOW_RECORD,           /* per CHILD SA traffic summary */
+	AUDIT_LAB_STATIC_SA,         /* hand-keyed SA installed (lab only) */
+	AUDIT_EVENT_COUNT
+};
+
+enum audit_outcome { AUDIT_SUCCESS = 0, AUDIT_FAILURE = 1 };
+
+const char *audit_event_name(enum audit_event ev);     /* "ike_sa_up" */
+int audit_event_severity(enum audit_event ev, enum audit_outcome outcome); /* LOG_* */
+
+/* subject: who acted (peer identity, "uid=0", "linegated"); object: what was
+ * acted on (peer name, "child:<spi>", file). The varargs are key, value
+ * string pairs ending in NULL; values are escaped by the emitter.
+ *   audit_emit(AUDIT_CHILD_SA_UP, AUDIT_SUCCESS, "gw-b.example", "peer-b",
+ *              "spi_in", "c1a2b3c4", "encr", "chacha20poly1305", NULL); */
+void audit_emit(enum audit_event ev, enum audit_outcome outcome,
+		const char *subject, const char *object, ...) __attribute__((sentinel));
+
+/* Opens (creating if needed) the journal in cfg->journal_dir: loads or creates
+ * the Ed25519 audit key, resumes the chain after the last good record (a torn
+ * tail is recorded as an audit_gap), applies retention. hostname may be NULL. */
+int audit_open(const struct conf_audit *cfg, const char *hostname);
+/* Applies a reloaded audit section (facility, intervals, retention). */
+void audit_reconfigure(const struct conf_audit *cfg);
+/* Periodic work from the control loop: flush, signed checkpoint, daily
+ * rotation, retention sweep, retry after a write fault. */
+void audit_tick(uint64_t now_wall_ms);
+void audit_close(void);
+
+struct audit_status {
+	bool journal_ok;
+	uint64_t records;           /* written since start */
+	uint64_t last_seq;
+	uint64_t unwritten;         /* records that could not be written (fault) */
+	char current_file[CONF_PATH_MAX];
+};
+void audit_get_status(struct audit_status *out);
+
+/* Tests: every record also goes to this callback (the formatted JSON line). */
+typedef void (*audit_sink_fn)(void *ctx, enum audit_event ev, enum audit_outcome outcome,
+			      const char *json_line);
+void audit_set_test_sink(audit_sink_fn fn, void *ctx);

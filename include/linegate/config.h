@@ -1,0 +1,172 @@
+/* The configuration snapshot: what conf/ produces from linegate.conf and every
+ * other module reads. Immutable once loaded; a reload builds a new one and the
+ * daemon swaps pointers. Fixed-size arrays keep it one allocation, trivially
+ * freed. Secrets are not here: only the paths of key files (see ike_crypto.h
+ * for loading them into sodium memory). */
+#pragma once
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "linegate/types.h"
+
+enum {
+	CONF_NAME_MAX = 64,        /* names of site, uplinks, peers (incl. NUL) */
+	CONF_TEXT_MAX = 128,       /* free text: carrier, circuit id, officer */
+	CONF_PATH_MAX = 256,
+	CONF_MAX_PREFIXES = 32,    /* internal address space entries */
+	CONF_MAX_UPLINKS = 8,
+	CONF_MAX_PEERS = 64,
+	CONF_MAX_TS = 8,           /* local or remote subnets per peer */
+	CONF_MAX_PROPOSALS = 8,
+	CONF_MAX_CARRIERS = 8,
+	CONF_MAX_IDENTITIES = 32,  /* site-wide identity allow-list */
+	CONF_MAX_TUN_ADDRS = 4,
+	CONF_MAX_STATIC_SAS = 16,
+	CONF_ID_MAX = 255,
+	CONF_REGION_LEN = 3,       /* ISO 3166-1 alpha-2 + NUL */
+};
+
+/* Values are the IKEv2 ID types (RFC 7296 §3.5). */
+enum conf_id_type {
+	CONF_ID_NONE = 0,
+	CONF_ID_IPV4_ADDR = 1,
+	CONF_ID_FQDN = 2,
+	CONF_ID_IPV6_ADDR = 5,
+	CONF_ID_KEY_ID = 11,
+};
+
+struct conf_identity {
+	enum conf_id_type type;
+	uint8_t len;                  /* bytes of data used */
+	uint8_t data[CONF_ID_MAX];    /* FQDN text (no NUL), 4/16 address bytes, key id bytes */
+};
+
+enum conf_auth_method { CONF_AUTH_PSK = 1, CONF_AUTH_ED25519 = 2 };
+enum conf_role { CONF_ROLE_BOTH = 0, CONF_ROLE_INITIATOR = 1, CONF_ROLE_RESPONDER = 2 };
+
+/* One proposal = one transform of each type, by IKEv2 transform ID (ikev2.h).
+ * IKE: encr + prf + dh. ESP: encr (+ dh for PFS, 0 = none); prf = 0. */
+struct conf_proposal {
+	uint16_t encr;         /* IKEV2_ENCR_* */
+	uint16_t encr_keybits; /* 256 for AES-GCM, 0 for ChaCha20-Poly1305 */
+	uint16_t prf;          /* IKEV2_PRF_* */
+	uint16_t dh;           /* IKEV2_DH_* */
+};
+
+struct conf_uplink {
+	char name[CONF_NAME_MAX];
+	char ifname[IF_NAMESIZE];
+	char carrier[CONF_TEXT_MAX];      /* "" when untagged */
+	char circuit_id[CONF_TEXT_MAX];   /* "" when none */
+	bool licensed;                    /* tagged as a licensed carrier circuit */
+	union lg_sockaddr source;         /* AF_UNSPEC: any address on ifname */
+	int line;                         /* where it was defined, for messages */
+};
+
+struct conf_peer {
+	char name[CONF_NAME_MAX];
+	union lg_sockaddr endpoint;       /* port defaults to 500 */
+	char region[CONF_REGION_LEN];     /* declared, upper case */
+	int uplink;                       /* index into config.uplinks */
+	struct conf_identity local_id;
+	struct conf_identity remote_id;
+	enum conf_auth_method auth;
+	char psk_file[CONF_PATH_MAX];         /* auth psk */
+	char private_key_file[CONF_PATH_MAX]; /* auth ed25519: PEM, as pki --gen writes */
+	char peer_public_key_file[CONF_PATH_MAX];
+	struct lg_prefix local_ts[CONF_MAX_TS];
+	size_t n_local_ts;
+	struct lg_prefix remote_ts[CONF_MAX_TS];
+	size_t n_remote_ts;
+	struct conf_proposal ike_proposals[CONF_MAX_PROPOSALS];
+	size_t n_ike_proposals;
+	struct conf_proposal esp_proposals[CONF_MAX_PROPOSALS];
+	size_t n_esp_proposals;
+	uint32_t ike_lifetime_s;      /* rekey after this (jittered), default 4h */
+	uint32_t child_lifetime_s;    /* default 1h */
+	uint64_t child_lifetime_bytes;   /* 0 = unlimited */
+	uint64_t child_lifetime_packets; /* 0 = unlimited */
+	uint32_t dpd_s;               /* liveness check interval, 0 = off; default 30s */
+	uint16_t natt_port;           /* default 4500 */
+	enum conf_role role;
+	int line;
+};
+
+struct conf_tunnel {
+	char ifname[IF_NAMESIZE];     /* default "lg0" */
+	struct lg_prefix addrs[CONF_MAX_TUN_ADDRS];
+	size_t n_addrs;
+	uint16_t mtu;                 /* default 1400 */
+};
+
+struct conf_site {
+	char name[CONF_NAME_MAX];
+	char region[CONF_REGION_LEN];
+	char identity_domain[CONF_TEXT_MAX];  /* peer FQDN ids must be in it */
+	struct lg_prefix internal[CONF_MAX_PREFIXES];
+	size_t n_internal;
+	struct conf_identity allowed_ids[CONF_MAX_IDENTITIES]; /* explicit allow-list */
+	size_t n_allowed_ids;
+};
+
+enum conf_journal_failure { CONF_JOURNAL_FAIL_KEEP_TUNNELS = 0, CONF_JOURNAL_FAIL_STOP_TUNNELS = 1 };
+
+struct conf_audit {
+	char journal_dir[CONF_PATH_MAX];   /* default /var/lib/linegate/audit */
+	uint32_t retention_days;           /* >= 180, default 180 */
+	int syslog_facility;               /* LOG_LOCAL4 etc., default LOG_DAEMON */
+	int mlps_level;                    /* 2 or 3 (default 3) */
+	char security_officer[CONF_TEXT_MAX];
+	uint32_t flow_interval_s;          /* default 300, 0 = off */
+	uint32_t checkpoint_interval_s;    /* signed checkpoint period, default 60 */
+	enum conf_journal_failure on_failure;
+};
+
+struct conf_compliance {
+	char region_db[CONF_PATH_MAX];     /* "" = none: declared regions only */
+	char carriers[CONF_MAX_CARRIERS][CONF_NAME_MAX]; /* licensed carriers */
+	size_t n_carriers;                 /* default: china-telecom, china-unicom, china-mobile */
+};
+
+struct conf_control {
+	char socket_path[CONF_PATH_MAX];   /* default /run/linegate/control.sock */
+	unsigned socket_mode;              /* default 0600 */
+	int workers;                       /* fast-path threads, 0 = one per core */
+};
+
+/* Lab only: a hand-keyed CHILD SA, so the datapath can be tested apart from IKE.
+ * Accepted only with the top-level "lab-only yes" switch. */
+struct conf_static_sa {
+	char name[CONF_NAME_MAX];
+	union lg_sockaddr peer;            /* outer destination, port default 4500 */
+	int uplink;
+	uint16_t encr;                     /* IKEV2_ENCR_CHACHA20_POLY1305 / IKEV2_ENCR_AES_GCM_16 */
+	uint32_t spi_in, spi_out;
+	uint8_t key_in[36], key_out[36];   /* 32-byte key || 4-byte salt */
+	struct lg_prefix local_ts[CONF_MAX_TS];
+	size_t n_local_ts;
+	struct lg_prefix remote_ts[CONF_MAX_TS];
+	size_t n_remote_ts;
+	int line;
+};
+
+struct config {
+	char path[CONF_PATH_MAX];
+	uint8_t hash[32];                  /* BLAKE2b-256 of the file bytes */
+	struct conf_site site;
+	struct conf_uplink uplinks[CONF_MAX_UPLINKS];
+	size_t n_uplinks;
+	struct conf_tunnel tunnel;
+	struct conf_peer peers[CONF_MAX_PEERS];
+	size_t n_peers;
+	struct conf_audit audit;
+	struct conf_compliance compliance;
+	struct conf_control control;
+	bool lab_only;
+	struct conf_static_sa static_sas[CONF_MAX_STATIC_SAS];
+	size_t n_static_sas;
+};
+
+/* Lookups by name; NULL / -1 when absent. */
+const struct conf_peer *config_find_peer(const struct config *cfg, const char *name);
+int config_find_uplink(const struct config *cfg, const char *name);

@@ -1,0 +1,82 @@
+/* The packet engine: TUN device and uplink UDP sockets, fast-path worker
+ * threads moving packets TUN <-> ESP-in-UDP through the ESP SA table, and the
+ * hand-off of IKE datagrams to the control thread.
+ *
+ * Each uplink gets two UDP sockets, port 500 and the NAT-T port (4500), bound
+ * to its interface (SO_BINDTODEVICE) and, if configured, its source address,
+ * so a peer's packets can only leave through its uplink (fail closed). On
+ * 4500 a leading zero SPI (the non-ESP marker, RFC 3948) means IKE. */
+#pragma once
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "linegate/types.h"
+
+struct event_base;
+struct esp_table;
+
+enum { DATAPATH_MAX_UPLINKS = 8, DATAPATH_MAX_ADDRS = 4 };
+
+struct datapath_uplink {
+	char ifname[IF_NAMESIZE];    /* "" = not bound to a device (tests) */
+	union lg_sockaddr source;    /* AF_UNSPEC = any address */
+};
+
+struct datapath_config {
+	char tun_name[IF_NAMESIZE];
+	struct lg_prefix tun_addrs[DATAPATH_MAX_ADDRS];
+	size_t n_tun_addrs;
+	uint16_t mtu;
+	int workers;                 /* 0 = one per online CPU */
+	uint16_t ike_port;           /* 500 */
+	uint16_t natt_port;          /* 4500 */
+	struct datapath_uplink uplinks[DATAPATH_MAX_UPLINKS];
+	size_t n_uplinks;
+};
+
+/* One IKE message as received; data excludes the non-ESP marker. */
+struct ike_datagram {
+	int uplink;
+	union lg_sockaddr local;     /* our address and port it arrived on */
+	union lg_sockaddr remote;
+	bool natt;                   /* arrived on the NAT-T port (with marker) */
+	char ifname[IF_NAMESIZE];    /* ingress interface (IP_PKTINFO) */
+	const uint8_t *data;
+	size_t len;
+};
+
+typedef void (*datapath_ike_fn)(void *ctx, const struct ike_datagram *d);
+/* uplink index, link up (carrier and admin up) or down */
+typedef void (*datapath_link_fn)(void *ctx, int uplink, bool up);
+
+struct datapath;
+
+/* Creates the TUN device and sockets; IKE datagrams and uplink link changes
+ * are delivered on the libevent loop `base` (control thread). */
+struct datapath *datapath_new(const struct datapath_config *cfg, struct esp_table *t,
+			      struct event_base *base, datapath_ike_fn on_ike,
+			      datapath_link_fn on_link, void *ctx);
+int datapath_start(struct datapath *dp);         /* starts the workers */
+/* Stops the workers, removes routes, addresses and the TUN device. */
+void datapath_free(struct datapath *dp);
+
+/* Sends an IKE message from the uplink's socket: natt adds the non-ESP marker
+ * and uses the NAT-T port. Control thread. */
+int datapath_send_ike(struct datapath *dp, int uplink, const union lg_sockaddr *remote,
+		      bool natt, const uint8_t *msg, size_t len);
+/* Routes of remote subnets through the TUN device (idempotent add, del). */
+int datapath_route_add(struct datapath *dp, const struct lg_prefix *dst);
+int datapath_route_del(struct datapath *dp, const struct lg_prefix *dst);
+/* Is the uplink's link up right now (libnl link cache)? */
+bool datapath_uplink_up(struct datapath *dp, int uplink);
+/* Which interface the kernel would use to reach dst (libnl route lookup);
+ * fills ifname, 0 or -errno. */
+int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
+			  char ifname[IF_NAMESIZE]);
+
+struct datapath_stats {
+	uint64_t tun_rx, tun_tx, udp_rx, udp_tx, ike_rx;
+	uint64_t rx_dropped, tx_errors;
+};
+void datapath_get_stats(struct datapath *dp, struct datapath_stats *out);

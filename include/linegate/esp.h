@@ -1,0 +1,111 @@
+/* ESP fast path: the SA table (control plane installs, workers look up) and
+ * per-packet encapsulation/decapsulation (RFC 4303 tunnel mode, RFC 3948
+ * UDP encapsulation is done by the caller's socket on port 4500).
+ *
+ * Threads: esp_table_install/remove/stats run on the control thread only.
+ * esp_encrypt/esp_decrypt run on any number of worker threads at once,
+ * each with its own struct esp_worker; lookups take no lock (read-mostly
+ * snapshot published with an atomic pointer, freed after every worker has
+ * passed esp_worker_quiescent()). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "linegate/types.h"
+#include "linegate/ikev2.h"
+
+enum {
+	ESP_MAX_TS = 8,
+	ESP_HEADROOM = ESP_HEADER_LEN + ESP_IV_LEN,   /* 16: inner packet offset */
+	ESP_BUF_SIZE = 65536 + 64,                    /* a packet buffer */
+	ESP_REPLAY_WINDOW = 4096,                     /* bits, RFC 6479 bitmap */
+};
+
+enum esp_cipher {
+	ESP_CIPHER_CHACHA20_POLY1305 = IKEV2_ENCR_CHACHA20_POLY1305,
+	ESP_CIPHER_AES256_GCM16 = IKEV2_ENCR_AES_GCM_16,
+};
+
+/* Why a packet was dropped; names in esp_verdict_name() are stable. */
+enum esp_verdict {
+	ESP_OK = 0,
+	ESP_DROP_MALFORMED,        /* too short, bad length, bad IP header */
+	ESP_DROP_NO_SA,            /* outbound: no CHILD SA for the destination */
+	ESP_DROP_BAD_SPI,          /* inbound: unknown SPI */
+	ESP_DROP_REPLAY,
+	ESP_DROP_AUTH,             /* ICV check failed */
+	ESP_DROP_PADDING,          /* padding not 1,2,3,... or pad length too big */
+	ESP_DROP_SELECTOR,         /* inner addresses outside the SA's selectors */
+	ESP_DROP_SEQ_EXHAUSTED,    /* hard sequence-number limit reached */
+	ESP_DROP_LIFETIME,         /* hard byte/packet limit reached */
+	ESP_DROP_NEXT_HEADER,      /* not IPv4/IPv6 inside */
+	ESP_VERDICT_COUNT
+};
+const char *esp_verdict_name(enum esp_verdict v);
+
+/* A CHILD SA = an inbound and an outbound SA with its selectors. */
+struct esp_child_params {
+	uint32_t child_id;               /* control-plane handle, unique, != 0 */
+	enum esp_cipher cipher;
+	uint32_t spi_in, spi_out;        /* network-order value as on the wire, host int */
+	uint8_t key_in[32], salt_in[4];  /* decrypts what the peer sends */
+	uint8_t key_out[32], salt_out[4];
+	bool esn;                        /* 64-bit extended sequence numbers */
+	struct lg_prefix local_ts[ESP_MAX_TS];
+	size_t n_local_ts;
+	struct lg_prefix remote_ts[ESP_MAX_TS];
+	size_t n_remote_ts;
+	union lg_sockaddr peer;          /* outer destination (port 4500) */
+	int uplink;                      /* which uplink's socket sends it */
+	uint64_t hard_bytes, hard_packets;  /* 0 = unlimited */
+};
+
+struct esp_child_stats {
+	uint64_t packets_in, bytes_in, packets_out, bytes_out;
+	uint64_t first_activity_ms, last_in_ms, last_out_ms;  /* wall clock, 0 = never */
+	uint64_t seq_out;                /* last sequence number sent */
+	uint64_t replay_drops, auth_drops, selector_drops;
+	bool rekey_wanted;               /* seq / soft limits near: ask for a rekey */
+};
+
+struct esp_table;
+struct esp_worker;
+
+struct esp_table *esp_table_new(void);
+void esp_table_free(struct esp_table *t);   /* wipes every key */
+/* Make before break: installing a child whose selectors equal an existing
+ * one makes it the outbound choice at once; the old one keeps decrypting
+ * until esp_table_remove(old). Keys are copied into sodium memory. */
+int esp_table_install(struct esp_table *t, const struct esp_child_params *p);
+int esp_table_remove(struct esp_table *t, uint32_t child_id);
+int esp_table_stats(struct esp_table *t, uint32_t child_id, struct esp_child_stats *out);
+/* Sum of every worker's drop counters by verdict. */
+void esp_table_drops(struct esp_table *t, uint64_t out[ESP_VERDICT_COUNT]);
+/* Calls fn for every installed child (control thread). */
+void esp_table_foreach(struct esp_table *t,
+		       void (*fn)(void *ctx, const struct esp_child_params *p,
+				  const struct esp_child_stats *s), void *ctx);
+
+struct esp_worker *esp_worker_new(struct esp_table *t);
+void esp_worker_free(struct esp_worker *w);
+/* The worker holds no table pointer between calls from here on. */
+void esp_worker_quiescent(struct esp_worker *w);
+
+struct esp_route {
+	int uplink;
+	union lg_sockaddr peer;
+};
+
+/* buf holds ESP_BUF_SIZE bytes; the inner IP packet is at buf + ESP_HEADROOM,
+ * inner_len long. On ESP_OK the ESP packet (SPI .. ICV) is at buf[0..*esp_len)
+ * and *route says where it goes. No allocation, no syscall. */
+enum esp_verdict esp_encrypt(struct esp_worker *w, uint8_t *buf, size_t inner_len,
+			     size_t *esp_len, struct esp_route *route);
+/* buf[0..esp_len) is an ESP packet (UDP payload, no marker). On ESP_OK the
+ * inner packet is at buf + ESP_HEADROOM, *inner_len long, and it has passed
+ * replay, ICV and selector checks; from is the authenticated outer source. */
+enum esp_verdict esp_decrypt(struct esp_worker *w, uint8_t *buf, size_t esp_len,
+			     size_t *inner_len, const union lg_sockaddr *from);
+
+/* Which AEADs this CPU runs: AES-GCM needs AES-NI (libsodium's check). */
+bool esp_cipher_available(enum esp_cipher c);

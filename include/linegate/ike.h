@@ -1,0 +1,88 @@
+/* The IKEv2 control plane: every IKE SA of the daemon. Single-threaded (the
+ * libevent control thread); time is passed in, so tests drive it with a
+ * mock clock and a mock transport. Negotiated CHILD SAs are handed to
+ * child_ops (the ESP SA table in the daemon, a recorder in tests). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "linegate/config.h"
+#include "linegate/datapath.h"
+#include "linegate/esp.h"
+
+struct regiondb;
+
+struct ike_transport {
+	void *ctx;
+	/* Send msg to remote from the peer's uplink; natt = port 4500 with the
+	 * non-ESP marker. 0 or -errno. */
+	int (*send)(void *ctx, int uplink, const union lg_sockaddr *remote, bool natt,
+		    const uint8_t *msg, size_t len);
+};
+
+struct ike_child_ops {
+	void *ctx;
+	int (*install)(void *ctx, const struct esp_child_params *p);
+	int (*remove)(void *ctx, uint32_t child_id);
+	int (*stats)(void *ctx, uint32_t child_id, struct esp_child_stats *out);
+	/* routes for the remote selectors (may be NULL in tests) */
+	int (*route_add)(void *ctx, const struct lg_prefix *p);
+	int (*route_del)(void *ctx, const struct lg_prefix *p);
+};
+
+/* Run-time facts the policy needs (may be NULL in tests: all up). */
+struct ike_link_ops {
+	void *ctx;
+	bool (*uplink_up)(void *ctx, int uplink);
+	int (*route_egress)(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE]);
+};
+
+/* Secrets of every peer, loaded from the key files into sodium memory. */
+struct ike_credentials;
+int ike_credentials_load(const struct config *cfg, struct ike_credentials **out,
+			 char *err, size_t errlen);
+void ike_credentials_free(struct ike_credentials *c);
+
+struct ike;
+struct ike *ike_new(const struct config *cfg, const struct regiondb *db,
+		    struct ike_credentials *creds, const struct ike_transport *tx,
+		    const struct ike_child_ops *child, const struct ike_link_ops *link);
+/* Sends DELETE for every IKE SA (best effort), removes every CHILD SA. */
+void ike_shutdown(struct ike *ike, uint64_t now_ms);
+void ike_free(struct ike *ike);
+
+/* A received datagram (from datapath's on_ike callback or a test). */
+void ike_input(struct ike *ike, const struct ike_datagram *d, uint64_t now_ms);
+/* Timers: retransmissions, initiation of initiator peers, rekeying, DPD,
+ * lifetimes, half-open expiry. Call at least every 100 ms. */
+void ike_tick(struct ike *ike, uint64_t now_ms);
+/* Swaps in a reloaded config: SAs of removed or changed peers are deleted,
+ * new initiator peers started. Takes ownership of creds. */
+int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regiondb *db,
+		    struct ike_credentials *creds, uint64_t now_ms);
+/* Uplink state changed: the affected cross-border peers' SAs are torn down at
+ * once on down (fail closed) and re-initiated on up. */
+void ike_uplink_changed(struct ike *ike, int uplink, bool up, uint64_t now_ms);
+/* Admin: bring a peer up / down now. */
+int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms);
+int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms);
+
+struct ike_sa_info {
+	char peer[CONF_NAME_MAX];
+	char state[24];               /* ike_sa_state_name() */
+	bool initiator;
+	uint8_t spi_i[8], spi_r[8];
+	char remote[LG_ADDRSTRLEN];
+	char encr[32], prf[32], dh[16], auth[16];
+	uint64_t established_ms;      /* wall clock, 0 if not */
+	size_t n_children;
+	struct {
+		uint32_t child_id, spi_in, spi_out;
+		char encr[32];
+		char local_ts[128], remote_ts[128];
+		struct esp_child_stats stats;
+	} children[4];
+};
+size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max);
+/* Is there an established CHILD SA with this peer? */
+bool ike_peer_up(struct ike *ike, const char *peer_name);

@@ -1,0 +1,120 @@
+/* IKEv2 cryptography (RFC 7296 §2.13-2.17, §2.15, §2.23; RFC 7634, 5282,
+ * 8031, 7427, 8420), all through libsodium except SHA-1 for NAT detection
+ * (nettle). Pure functions over buffers: no I/O except the PEM/PSK loaders.
+ * Secret outputs are written to caller memory the caller wipes; struct
+ * ike_keys lives in sodium_malloc memory (ike_keys_new / ike_keys_free). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "linegate/types.h"
+
+enum {
+	IKE_PRF_MAX = 64,          /* HMAC-SHA2-512 output */
+	IKE_AEAD_KEYMAX = 36,      /* 32-byte key + 4-byte salt */
+	IKE_X25519_LEN = 32,
+	IKE_ED25519_SIG_LEN = 64,
+	IKE_ED25519_AUTH_LEN = 8 + 64, /* RFC 7427 AlgorithmIdentifier + signature */
+	IKE_NATD_LEN = 20,         /* SHA-1 */
+	IKE_PSK_MAX = 256,
+};
+
+/* RFC 7427 §3 + RFC 8420: ASN.1 length byte + AlgorithmIdentifier id-Ed25519 */
+extern const uint8_t IKE_ED25519_ALGID[8]; /* 07 30 05 06 03 2b 65 70 */
+
+size_t ike_prf_len(int prf);                      /* 32, 64; 0 if unsupported */
+/* AEAD key material length (key + salt): 36 for both supported AEADs. */
+size_t ike_aead_keymat_len(int encr, unsigned keybits);
+bool ike_encr_supported(int encr, unsigned keybits); /* AES-GCM needs AES-NI */
+
+int ike_prf(int prf, const uint8_t *key, size_t klen, const uint8_t *data, size_t dlen,
+	    uint8_t *out);
+/* prf+ (§2.13): T1 | T2 | ... up to outlen (at most 255 * prf_len). */
+int ike_prf_plus(int prf, const uint8_t *key, size_t klen, const uint8_t *seed, size_t slen,
+		 uint8_t *out, size_t outlen);
+
+/* X25519 (RFC 8031): public value is 32 bytes; the shared secret is
+ * rejected when all-zero. */
+int ike_x25519_keypair(uint8_t pub[IKE_X25519_LEN], uint8_t priv[IKE_X25519_LEN]);
+int ike_x25519_shared(uint8_t out[IKE_X25519_LEN], const uint8_t priv[IKE_X25519_LEN],
+		      const uint8_t peer_pub[IKE_X25519_LEN]);
+
+/* The SA's keys (AEAD suites: no SK_a*). */
+struct ike_keys {
+	int prf, encr;
+	unsigned encr_keybits;
+	size_t prf_len, enc_len;   /* enc_len = key + salt */
+	uint8_t sk_d[IKE_PRF_MAX];
+	uint8_t sk_ei[IKE_AEAD_KEYMAX], sk_er[IKE_AEAD_KEYMAX];
+	uint8_t sk_pi[IKE_PRF_MAX], sk_pr[IKE_PRF_MAX];
+};
+struct ike_keys *ike_keys_new(void);          /* sodium_malloc, zeroed */
+void ike_keys_free(struct ike_keys *k);       /* wipes */
+
+/* SKEYSEED = prf(Ni | Nr, g^ir) (§2.14). */
+int ike_skeyseed(int prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		 const uint8_t *gir, size_t gir_len, uint8_t *skeyseed);
+/* Rekeyed IKE SA (§2.18): SKEYSEED = prf(SK_d(old), g^ir (new) | Ni | Nr). */
+int ike_skeyseed_rekey(int old_prf, const uint8_t *old_sk_d, size_t old_sk_d_len,
+		       const uint8_t *gir, size_t gir_len, const uint8_t *ni, size_t ni_len,
+		       const uint8_t *nr, size_t nr_len, uint8_t *skeyseed);
+/* {SK_d | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr);
+ * SPIs are in wire order (8 bytes each). */
+int ike_derive_keys(int prf, int encr, unsigned keybits, const uint8_t *skeyseed,
+		    const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		    const uint8_t spi_i[8], const uint8_t spi_r[8], struct ike_keys *out);
+/* CHILD SA KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr) (§2.17); gir may be
+ * NULL (no PFS). encr_i is what the initiator sends with (key || salt),
+ * encr_r what the responder sends with. */
+int ike_child_keymat(int prf, const uint8_t *sk_d, size_t sk_d_len,
+		     const uint8_t *gir, size_t gir_len,
+		     const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		     size_t enc_len, uint8_t *encr_i, uint8_t *encr_r);
+
+/* The SK payload with an AEAD (RFC 5282 §5, RFC 7634 §3):
+ *   msg[0 .. aad_len)   IKE header + SK generic payload header = AAD
+ *   then IV (8) | ciphertext of (inner payloads | padding | pad length) | ICV (16)
+ * The lengths in the header must already be final when encrypting. */
+size_t ike_sk_overhead(void);  /* IV + pad-length byte + ICV = 25 */
+/* Plaintext inner payloads are at msg[aad_len + 8 ..][0..plain_len); writes
+ * IV (random), pad length 0, encrypts in place, ICV; total length in *out_len.
+ * cap is the capacity of msg. */
+int ike_sk_encrypt(int encr, const uint8_t *key_salt, uint8_t *msg, size_t aad_len,
+		   size_t plain_len, size_t cap, size_t *out_len);
+/* Decrypts msg[0..msg_len) in place; on success *plain points at the inner
+ * payloads (padding stripped) inside msg. -EBADMSG on ICV failure, -EINVAL on
+ * bad lengths. */
+int ike_sk_decrypt(int encr, const uint8_t *key_salt, uint8_t *msg, size_t aad_len,
+		   size_t msg_len, const uint8_t **plain, size_t *plain_len);
+
+/* AUTH (§2.15): octets = the sender's whole first message (IKE_SA_INIT) |
+ * the peer's nonce | prf(SK_p, ID payload body). Allocates *out (free()). */
+int ike_auth_octets(int prf, const uint8_t *sk_p, const uint8_t *first_msg, size_t first_len,
+		    const uint8_t *peer_nonce, size_t nonce_len,
+		    const uint8_t *id_body, size_t id_len, uint8_t **out, size_t *out_len);
+/* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), octets); out gets prf_len bytes. */
+int ike_auth_psk(int prf, const uint8_t *psk, size_t psk_len, const uint8_t *octets,
+		 size_t octets_len, uint8_t *out);
+/* Constant-time comparison of a received PSK AUTH. */
+bool ike_auth_psk_verify(int prf, const uint8_t *psk, size_t psk_len, const uint8_t *octets,
+			 size_t octets_len, const uint8_t *auth, size_t auth_len);
+/* RFC 8420 + 7427: out = IKE_ED25519_ALGID | Ed25519(octets); 72 bytes. */
+int ike_auth_ed25519_sign(const uint8_t sk[64], const uint8_t *octets, size_t octets_len,
+			  uint8_t out[IKE_ED25519_AUTH_LEN]);
+bool ike_auth_ed25519_verify(const uint8_t pk[32], const uint8_t *octets, size_t octets_len,
+			     const uint8_t *auth, size_t auth_len);
+
+/* Key files. PEM as strongSwan's `pki --gen --type ed25519 --outform pem`
+ * (PKCS#8 "PRIVATE KEY") and `pki --pub` (SubjectPublicKeyInfo "PUBLIC KEY").
+ * sk gets libsodium's 64-byte secret key (seed | public). The PSK file holds
+ * the secret (trailing newline stripped; "0x..." = hex). Secrets go into
+ * caller-provided sodium memory. 0 or -errno; err gets a reason. */
+int ike_load_ed25519_private(const char *path, uint8_t sk[64], char *err, size_t errlen);
+int ike_load_ed25519_public(const char *path, uint8_t pk[32], char *err, size_t errlen);
+int ike_parse_ed25519_private_pem(const char *pem, size_t len, uint8_t sk[64]);
+int ike_parse_ed25519_public_pem(const char *pem, size_t len, uint8_t pk[32]);
+int ike_load_psk(const char *path, uint8_t *psk, size_t cap, size_t *psk_len, char *err, size_t errlen);
+
+/* NAT detection hash (§2.23): SHA-1(SPIi | SPIr | IP | port). */
+int ike_natd_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], const union lg_sockaddr *addr,
+		  uint8_t out[IKE_NATD_LEN]);

@@ -1,0 +1,103 @@
+/* Compliance guardrails as pure decisions: every function takes the config
+ * snapshot and facts handed in (addresses, regions, uplink state, identities)
+ * and returns a verdict with a stable reason code and a sentence for the
+ * admin. No I/O here (the region database is loaded by regiondb_load()). */
+#pragma once
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "linegate/config.h"
+#include "linegate/types.h"
+
+enum policy_reason {
+	POLICY_OK = 0,
+	POLICY_CROSS_BORDER_NO_LICENSED_UPLINK, /* cross-border peer on an untagged uplink */
+	POLICY_CARRIER_NOT_LICENSED,      /* uplink tagged licensed, carrier not on the list */
+	POLICY_CIRCUIT_ID_MISSING,        /* licensed uplink without a circuit id */
+	POLICY_UPLINK_DOWN,               /* cross-border peer's circuit is down: fail closed */
+	POLICY_EGRESS_MISMATCH,           /* route to the peer leaves by another interface */
+	POLICY_INGRESS_MISMATCH,          /* IKE from a cross-border peer on another interface */
+	POLICY_SELECTOR_DEFAULT_ROUTE,    /* 0.0.0.0/0 or ::/0: Internet breakout */
+	POLICY_SELECTOR_OUTSIDE_INTERNAL, /* subnet not inside the internal address space */
+	POLICY_TS_UNACCEPTABLE,           /* proposed selectors share nothing with ours */
+	POLICY_IDENTITY_FOREIGN,          /* peer identity not of the organisation */
+	POLICY_IDENTITY_MISMATCH,         /* not the identity configured for that peer */
+	POLICY_UNKNOWN_PEER,              /* no configured peer for that endpoint/identity */
+	POLICY_REGION_UNKNOWN,            /* region code not ISO 3166-1 alpha-2 */
+	POLICY_REASON_COUNT
+};
+
+struct policy_verdict {
+	enum policy_reason reason;        /* POLICY_OK = allowed */
+	char message[256];                /* one sentence for the admin, no secrets */
+};
+
+static inline bool policy_allowed(const struct policy_verdict *v) { return v->reason == POLICY_OK; }
+const char *policy_reason_name(enum policy_reason r);  /* "cross_border_no_licensed_uplink" */
+
+/* Region database: prefixes to ISO 3166-1 alpha-2, longest-prefix match. */
+struct regiondb;
+/* Text format (docs/regiondb.md): "prefix CC" per line, '#' comments.
+ * Errors: "file:line: message" into err. */
+int regiondb_load(const char *path, struct regiondb **out, char *err, size_t errlen);
+int regiondb_parse(const char *name, const char *buf, size_t len, struct regiondb **out,
+		   char *err, size_t errlen);
+void regiondb_free(struct regiondb *db);
+/* cc gets "" when nothing matches. */
+bool regiondb_lookup(const struct regiondb *db, int family, const uint8_t *addr, char cc[3]);
+size_t regiondb_size(const struct regiondb *db);
+
+/* Where a peer is: the stricter of declared and database region. */
+struct policy_region {
+	char declared[3];
+	char database[3];      /* "" unknown or private address */
+	char effective[3];
+	bool cross_border;
+	bool mismatch;         /* database disagrees with the declaration: audit it */
+	bool private_endpoint; /* RFC 1918 / RFC 6598 / ULA...: declared region kept */
+};
+bool policy_is_cross_border(const char *site_region, const char *peer_region);
+void policy_peer_region(const struct config *cfg, const struct conf_peer *peer,
+			const struct regiondb *db, struct policy_region *out);
+
+/* Static checks (config load, --check-config, reload): uplink licensing for
+ * cross-border peers, selectors inside the internal space, identities. */
+struct policy_verdict policy_check_peer_config(const struct config *cfg, const struct conf_peer *peer,
+					       const struct regiondb *db);
+/* All violations of the whole config; returns how many (verdicts up to max). */
+size_t policy_check_config(const struct config *cfg, const struct regiondb *db,
+			   struct policy_verdict *out, size_t max, int *peer_index);
+
+/* Facts gathered at run time before a tunnel may come up / keep running. */
+struct policy_link_facts {
+	bool uplink_up;
+	char egress_ifname[IF_NAMESIZE];   /* route lookup result, "" unknown */
+	char ingress_ifname[IF_NAMESIZE];  /* where the IKE packet arrived, "" = n/a */
+};
+struct policy_verdict policy_check_peer_runtime(const struct config *cfg, const struct conf_peer *peer,
+						const struct regiondb *db,
+						const struct policy_link_facts *facts);
+/* Presented identity must equal the peer's remote-id and belong to the
+ * organisation (identity domain or allow-list). */
+struct policy_verdict policy_check_identity(const struct config *cfg, const struct conf_peer *peer,
+					    const struct conf_identity *presented);
+/* Narrows proposed ranges to the configured prefixes (intersection); out gets
+ * prefixes. POLICY_TS_UNACCEPTABLE when nothing is left. */
+struct policy_verdict policy_narrow_selectors(const struct config *cfg,
+					      const struct lg_prefix *configured, size_t n_configured,
+					      const struct lg_range *proposed, size_t n_proposed,
+					      struct lg_prefix *out, size_t max_out, size_t *n_out);
+/* Finds the configured peer a datagram from `remote` belongs to (endpoint
+ * address), or NULL. */
+const struct conf_peer *policy_peer_by_endpoint(const struct config *cfg, const union lg_sockaddr *remote);
+
+/* Human and JSON reports for `linegatectl compliance` and --check-config. */
+struct policy_peer_live {
+	bool uplink_up;
+	bool tunnel_up;
+	char egress_ifname[IF_NAMESIZE];
+};
+/* Writes the report for every peer; live may be NULL (static report). */
+void policy_report(const struct config *cfg, const struct regiondb *db,
+		   const struct policy_peer_live *live /* [n_peers] */, bool json, FILE *to);

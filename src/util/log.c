@@ -1,0 +1,93 @@
+/* Operational log lines: syslog(3) plus stderr in the foreground. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include "linegate/log.h"
+
+static bool log_stderr = true;
+static bool log_syslog;
+static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void lg_log_open(const char *ident, int facility, bool to_stderr)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, facility);
+	log_syslog = true;
+	log_stderr = to_stderr;
+}
+
+void lg_log_set_facility(int facility)
+{
+	/* openlog() with a new facility keeps the ident; LOG_NDELAY reconnects */
+	if (log_syslog)
+		openlog(NULL, LOG_PID | LOG_NDELAY, facility);
+}
+
+void lg_log_close(void)
+{
+	if (log_syslog)
+		closelog();
+	log_syslog = false;
+}
+
+static void vlog(int priority, const char *fmt, va_list ap)
+{
+	char line[1024];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_syslog)
+		syslog(priority, "%s", line);
+	if (log_stderr)
+		fprintf(stderr, "linegate[%d]: %s\n", priority & 7, line);
+}
+
+void lg_log(int priority, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(priority, fmt, ap);
+	va_end(ap);
+}
+
+void lg_log_ratelimited(struct lg_ratelimit *rl, int priority, const char *fmt, ...)
+{
+	uint64_t now = lg_now_ms();
+	uint32_t suppressed = 0;
+	bool pass;
+
+	pthread_mutex_lock(&rl_lock);
+	if (now - rl->window_start_ms >= rl->interval_ms) {
+		rl->window_start_ms = now;
+		rl->passed = 0;
+	}
+	pass = rl->passed < rl->burst;
+	if (pass) {
+		rl->passed++;
+		suppressed = rl->suppressed;
+		rl->suppressed = 0;
+	} else {
+		rl->suppressed++;
+	}
+	pthread_mutex_unlock(&rl_lock);
+	if (!pass)
+		return;
+
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (suppressed)
+		lg_log(priority, "%s suppressed=%u", line, suppressed);
+	else
+		lg_log(priority, "%s", line);
+}
+
+static uint64_t clock_ms(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t lg_now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
+uint64_t lg_wall_ms(void) { return clock_ms(CLOCK_REALTIME); }
