@@ -40,6 +40,8 @@ enum audit_event {
 	AUDIT_AUDIT_KEY_CREATED,
 	AUDIT_FLOW_RECORD,           /* per CHILD SA traffic summary */
 	AUDIT_LAB_STATIC_SA,         /* hand-keyed SA installed (lab only) */
+	AUDIT_AUDIT_OPEN,            /* journal opened: pins the audit public key */
+	AUDIT_AUDIT_CHECKPOINT,      /* signed checkpoint (written by audit/ itself) */
 	AUDIT_EVENT_COUNT
 };
 
@@ -80,3 +82,16 @@ void audit_get_status(struct audit_status *out);
 typedef void (*audit_sink_fn)(void *ctx, enum audit_event ev, enum audit_outcome outcome,
 			      const char *json_line);
 void audit_set_test_sink(audit_sink_fn fn, void *ctx);
+
+/* Tests: a copy of every syslog line (priority includes the facility). */
+typedef void (*audit_syslog_fn)(void *ctx, int priority, const char *line);
+void audit_set_syslog_hook(audit_syslog_fn fn, void *ctx);
+/* Tests: the wall clock used for record timestamps (NULL = lg_wall_ms). */
+void audit_set_clock(uint64_t (*wall_ms)(void));
+
+/* `linegatectl audit ...`: argv[0] is "audit", argv[1] "verify" or "show".
+ *   verify [--dir D] [--since T] [--until T] [--pubkey F] [--json]
+ *   show   [--dir D] [--since T] [--until T] [--event E] [--peer P] [--json]
+ * T is RFC 3339 ("2026-11-28T10:00:00+08:00") or a date ("2026-11-28", UTC).
+ * Returns the exit code: 0 clean, 1 tampering or fault found, 2 usage/IO error. */
+int audit_cli_main(int argc, char **argv);

@@ -24,9 +24,27 @@ struct conf_errors {
  * defaults first. Returns 0, or -EINVAL with errs filled. No I/O. */
 int conf_parse_buffer(const char *name, const char *buf, size_t len,
 		      struct config *out, struct conf_errors *errs);
+enum { CONF_FILE_MAX = 1 << 20 /* bytes of linegate.conf */ };
 /* Reads path (size-limited), parses, validates, hashes the bytes into
- * out->hash, then checks key files (exist, regular, not readable by group or
- * others). Returns 0 or a negative errno with errs filled. */
+ * out->hash, then checks key files (exist, regular, PSK and private keys not
+ * readable or writable by group or others, public keys not writable by them).
+ * Relative key, region-db, journal and socket paths are resolved against the
+ * config file's directory. Returns 0 or a negative errno with errs filled. */
 int conf_load_file(const char *path, struct config *out, struct conf_errors *errs);
-/* "file:line:col: message" per error, one per line. */
+enum conf_load_flags {
+	/* Key files that do not exist are not errors (those that exist are still
+	 * checked): to check a config away from its gateway, e.g. the example. */
+	CONF_LOAD_MISSING_KEYS_OK = 1 << 0,
+};
+int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
+			 struct conf_errors *errs);
+/* "file:line:col: message" per error, one per line ("file: message" for
+ * errors about the file as a whole), then "file: N more errors" if dropped. */
 void conf_errors_print(const struct conf_errors *errs, FILE *to);
+/* The defaults of every key (see linegate.conf(5)); conf_parse_buffer starts
+ * from them. */
+void conf_init_defaults(struct config *cfg);
+/* strongSwan notation: "chacha20poly1305-prfsha256-x25519", "aes256gcm16". */
+const char *conf_proposal_format(const struct conf_proposal *p, char *out, size_t n);
+/* "gw.corp.example", "10.0.0.1", "2001:db8::1", "keyid:0a1b". */
+const char *conf_identity_format(const struct conf_identity *id, char *out, size_t n);

@@ -94,7 +94,7 @@ struct conf_peer {
 
 struct conf_tunnel {
 	char ifname[IF_NAMESIZE];     /* default "lg0" */
-	struct lg_prefix addrs[CONF_MAX_TUN_ADDRS];
+	struct lg_prefix addrs[CONF_MAX_TUN_ADDRS]; /* host bits kept: 10.1.0.1/24 */
 	size_t n_addrs;
 	uint16_t mtu;                 /* default 1400 */
 };
@@ -115,7 +115,7 @@ struct conf_audit {
 	char journal_dir[CONF_PATH_MAX];   /* default /var/lib/linegate/audit */
 	uint32_t retention_days;           /* >= 180, default 180 */
 	int syslog_facility;               /* LOG_LOCAL4 etc., default LOG_DAEMON */
-	int mlps_level;                    /* 2 or 3 (default 3) */
+	int mlps_level;                    /* 2, 3 or 4 (default 3) */
 	char security_officer[CONF_TEXT_MAX];
 	uint32_t flow_interval_s;          /* default 300, 0 = off */
 	uint32_t checkpoint_interval_s;    /* signed checkpoint period, default 60 */

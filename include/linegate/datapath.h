@@ -33,6 +33,10 @@ struct datapath_config {
 	uint16_t natt_port;          /* 4500 */
 	struct datapath_uplink uplinks[DATAPATH_MAX_UPLINKS];
 	size_t n_uplinks;
+	/* Added fields (zero = default): */
+	bool no_offload;             /* no TUN TSO / UDP GSO+GRO (benchmarks, debugging) */
+	bool shared_sockets;         /* one NAT-T socket per uplink for all workers
+	                              * instead of one SO_REUSEPORT socket per worker */
 };
 
 /* One IKE message as received; data excludes the non-ESP marker. */
@@ -80,3 +84,19 @@ struct datapath_stats {
 	uint64_t rx_dropped, tx_errors;
 };
 void datapath_get_stats(struct datapath *dp, struct datapath_stats *out);
+
+/* Drops of the packet engine itself, by reason (ESP verdicts are counted by
+ * esp_table_drops()). Names in datapath_drop_name() are stable. */
+enum datapath_drop {
+	DATAPATH_DROP_IKE_QUEUE_FULL = 0, /* control thread behind: IKE on 4500 dropped */
+	DATAPATH_DROP_IKE_TOO_BIG,        /* IKE datagram larger than a queue slot */
+	DATAPATH_DROP_TRUNCATED,          /* datagram larger than the receive buffer */
+	DATAPATH_DROP_TUN_WRITE,          /* write to the TUN device failed */
+	DATAPATH_DROP_UDP_SEND,           /* sendmmsg refused the packet */
+	DATAPATH_DROP_NO_SOCKET,          /* SA routed to an uplink/family without socket */
+	DATAPATH_DROP_BAD_VNET,           /* TUN packet with an offload we cannot handle */
+	DATAPATH_DROP_RUNT,               /* 1..3 bytes on 4500 and not a keepalive */
+	DATAPATH_DROP_COUNT
+};
+const char *datapath_drop_name(enum datapath_drop d);
+void datapath_get_drops(struct datapath *dp, uint64_t out[DATAPATH_DROP_COUNT]);

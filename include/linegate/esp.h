@@ -39,6 +39,8 @@ enum esp_verdict {
 	ESP_DROP_SEQ_EXHAUSTED,    /* hard sequence-number limit reached */
 	ESP_DROP_LIFETIME,         /* hard byte/packet limit reached */
 	ESP_DROP_NEXT_HEADER,      /* not IPv4/IPv6 inside */
+	ESP_DROP_DUMMY,            /* authenticated dummy packet, next header 59
+				    * (RFC 4303 §2.6): dropped without a log line */
 	ESP_VERDICT_COUNT
 };
 const char *esp_verdict_name(enum esp_verdict v);
@@ -66,13 +68,23 @@ struct esp_child_stats {
 	uint64_t seq_out;                /* last sequence number sent */
 	uint64_t replay_drops, auth_drops, selector_drops;
 	bool rekey_wanted;               /* seq / soft limits near: ask for a rekey */
+	uint64_t dummy_in;               /* authenticated dummy packets (next header 59) */
 };
+
+/* Limits (RFC 4303 §3.3.3: the counter never cycles). Soft limits set
+ * rekey_wanted; the hard ones drop with SEQ_EXHAUSTED / LIFETIME. Soft byte
+ * and packet limits are 7/8 of the configured hard ones. */
+#define ESP_SEQ_HARD_32 UINT64_C(0xffffffff)
+#define ESP_SEQ_SOFT_32 UINT64_C(0xf0000000)
+#define ESP_SEQ_HARD_64 UINT64_C(0xffffffffffffff00)
+#define ESP_SEQ_SOFT_64 UINT64_C(0xf000000000000000)
 
 struct esp_table;
 struct esp_worker;
 
 struct esp_table *esp_table_new(void);
-void esp_table_free(struct esp_table *t);   /* wipes every key */
+/* Wipes every key. Every esp_worker of the table must be freed before. */
+void esp_table_free(struct esp_table *t);
 /* Make before break: installing a child whose selectors equal an existing
  * one makes it the outbound choice at once; the old one keeps decrypting
  * until esp_table_remove(old). Keys are copied into sodium memory. */
@@ -81,14 +93,17 @@ int esp_table_remove(struct esp_table *t, uint32_t child_id);
 int esp_table_stats(struct esp_table *t, uint32_t child_id, struct esp_child_stats *out);
 /* Sum of every worker's drop counters by verdict. */
 void esp_table_drops(struct esp_table *t, uint64_t out[ESP_VERDICT_COUNT]);
-/* Calls fn for every installed child (control thread). */
+/* Calls fn for every installed child (control thread). The params carry no
+ * keys (zeroed); fn must not call back into the table (its lock is held). */
 void esp_table_foreach(struct esp_table *t,
 		       void (*fn)(void *ctx, const struct esp_child_params *p,
 				  const struct esp_child_stats *s), void *ctx);
 
 struct esp_worker *esp_worker_new(struct esp_table *t);
 void esp_worker_free(struct esp_worker *w);
-/* The worker holds no table pointer between calls from here on. */
+/* The worker holds no table pointer between calls from here on. Call it
+ * after every batch and before blocking: a retired snapshot or removed SA
+ * is freed only once every worker has passed this point. */
 void esp_worker_quiescent(struct esp_worker *w);
 
 struct esp_route {

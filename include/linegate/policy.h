@@ -101,3 +101,31 @@ struct policy_peer_live {
 /* Writes the report for every peer; live may be NULL (static report). */
 void policy_report(const struct config *cfg, const struct regiondb *db,
 		   const struct policy_peer_live *live /* [n_peers] */, bool json, FILE *to);
+
+/* --- Additions (policy module) --- */
+
+/* True for ISO 3166-1 alpha-2 officially assigned codes (upper or lower case). */
+bool policy_region_valid(const char *cc);
+/* Endpoints whose region a public database cannot know: RFC 1918, RFC 6598
+ * shared space (carrier MPLS), loopback, link-local, ULA fc00::/7. The
+ * declared region is kept for them (docs/compliance.md). */
+bool policy_endpoint_is_private(int family, const uint8_t *addr);
+/* Belongs to the organisation: FQDN inside site.identity_domain (label
+ * boundary, case-insensitive) or any identity on the allow-list. */
+bool policy_identity_in_org(const struct config *cfg, const struct conf_identity *id);
+/* Printable, bounded form of an identity for messages: the FQDN (non-printable
+ * bytes escaped), the address, or "keyid:<hex>". */
+const char *policy_identity_format(const struct conf_identity *id, char *out, size_t n);
+
+/* Converts RIR "delegated" statistics (registry|cc|type|start|value|date|status)
+ * into the region database text format on `out`. IPv4 counts that are not a
+ * power of two become several prefixes; IPv6 value is the prefix length.
+ * Only allocated/assigned records with a two-letter country are kept.
+ * Returns 0 or -EINVAL with "name:line: message" in err. */
+struct regiondb_convert_stats {
+	size_t records;     /* ipv4/ipv6 records converted */
+	size_t prefixes;    /* lines written */
+	size_t skipped;     /* header, summary, asn, available/reserved records */
+};
+int regiondb_convert_delegated(const char *name, const char *buf, size_t len, FILE *out,
+			       struct regiondb_convert_stats *stats, char *err, size_t errlen);

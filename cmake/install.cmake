@@ -1,0 +1,32 @@
+# Installation layout for Debian admins (included by the top CMakeLists).
+# Configure with -DCMAKE_INSTALL_PREFIX=/usr: GNUInstallDirs then maps
+# sysconfdir to /etc and localstatedir to /var, so
+#   /usr/sbin/linegated, /usr/sbin/linegatectl
+#   /usr/lib/systemd/system/linegated.service  (= /lib/systemd/system, merged /usr)
+#   /etc/linegate/linegate.conf.example, sample region database, keys/ (0700)
+#   /var/lib/linegate (0700): audit journal and key
+#   /usr/share/man/man{5,8}, /usr/share/doc/linegate
+# Packaging and tests install into a staging root with DESTDIR=...
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/linegated.service
+        DESTINATION lib/systemd/system)
+install(FILES ${PROJECT_SOURCE_DIR}/conf/linegate.conf.example
+        DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/linegate)
+file(GLOB LG_REGION_SAMPLES ${PROJECT_SOURCE_DIR}/conf/*.txt)
+if(LG_REGION_SAMPLES)
+  install(FILES ${LG_REGION_SAMPLES} DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/linegate)
+endif()
+# Empty directories with mode 0700: keys, and the journal (security evidence).
+set(LG_DIR_0700 DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+install(DIRECTORY DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/linegate/keys ${LG_DIR_0700})
+install(DIRECTORY DESTINATION ${CMAKE_INSTALL_LOCALSTATEDIR}/lib/linegate ${LG_DIR_0700})
+
+file(GLOB LG_MAN8 ${PROJECT_SOURCE_DIR}/man/*.8)
+file(GLOB LG_MAN5 ${PROJECT_SOURCE_DIR}/man/*.5)
+if(LG_MAN8)
+  install(FILES ${LG_MAN8} DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+endif()
+if(LG_MAN5)
+  install(FILES ${LG_MAN5} DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+endif()
+file(GLOB LG_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${LG_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -1,0 +1,335 @@
+/* `linegatectl audit verify|show`: the assessor's view of the journal. A
+ * table of subcommands; human output by default, --json for machines.
+ * Exit codes: 0 clean, 1 a fault (tampering) was found, 2 usage or I/O. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "linegate/log.h"
+#include "audit_internal.h"
+
+enum { MAX_LISTED = 100 };
+
+struct opts {
+	const char *dir, *pubkey, *event, *peer;
+	int64_t since_ms, until_ms;
+	bool have_since, json;
+};
+
+static int usage(const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "audit: %s\n", msg);
+	fprintf(stderr,
+		"usage: linegatectl audit verify [--dir D] [--since T] [--until T] [--pubkey F] [--json]\n"
+		"       linegatectl audit show [--dir D] [--since T] [--until T] [--event E] [--peer P] [--json]\n"
+		"T: RFC 3339 time (2026-11-28T10:00:00+08:00) or a UTC date (2026-11-28)\n");
+	return 2;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o, bool show)
+{
+	memset(o, 0, sizeof(*o));
+	o->dir = AUDIT_DEFAULT_DIR;
+	o->since_ms = INT64_MIN;
+	o->until_ms = INT64_MAX;
+	for (int i = 2; i < argc; i++) {
+		char name[32];
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *eq = strchr(a, '=');
+		if (!strcmp(a, "--json")) {
+			o->json = true;
+			continue;
+		}
+		if (eq && strncmp(a, "--", 2) == 0 && (size_t)(eq - a) < sizeof(name)) {
+			/* --dir=D, as linegatectl may pass it */
+			memcpy(name, a, (size_t)(eq - a));
+			name[eq - a] = '\0';
+			a = name;
+			val = eq + 1;
+		} else if (!val) {
+			return usage("option needs a value");
+		} else {
+			i++;
+		}
+		if (!strcmp(a, "--dir")) {
+			o->dir = val;
+		} else if (!strcmp(a, "--since") || !strcmp(a, "--until")) {
+			int64_t ms;
+			if (audit_time_parse(val, &ms))
+				return usage("bad time");
+			if (a[2] == 's') {
+				o->since_ms = ms;
+				o->have_since = true;
+			} else {
+				/* a bare date as --until means the whole day */
+				o->until_ms = strlen(val) == 10 ? ms + 86400000 - 1 : ms;
+			}
+		} else if (!show && !strcmp(a, "--pubkey")) {
+			o->pubkey = val;
+		} else if (show && !strcmp(a, "--event")) {
+			o->event = val;
+		} else if (show && !strcmp(a, "--peer")) {
+			o->peer = val;
+		} else {
+			return usage("unknown option");
+		}
+	}
+	return 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	char buf[1024];
+	audit_escape_json(s, buf, sizeof(buf));
+	fprintf(f, "\"%s\"", buf);
+}
+
+struct vctx {
+	struct opts *o;
+	struct audit_finding list[MAX_LISTED];
+	size_t n;
+};
+
+static void on_finding(void *ctx, const struct audit_finding *f)
+{
+	struct vctx *c = ctx;
+	if (c->n < MAX_LISTED)
+		c->list[c->n++] = *f;
+	if (!c->o->json)
+		printf("FAULT %s %s:%llu: %s\n", audit_fault_kind_name(f->kind), f->file,
+		       (unsigned long long)f->line, f->msg);
+}
+
+static void on_note(void *ctx, const char *file, uint64_t line, const char *msg)
+{
+	struct vctx *c = ctx;
+	if (!c->o->json)
+		printf("note %s:%llu: %s\n", file, (unsigned long long)line, msg);
+}
+
+static void print_finding_json(const struct audit_finding *f)
+{
+	printf("{\"kind\":\"%s\",\"file\":", audit_fault_kind_name(f->kind));
+	json_str(stdout, f->file);
+	printf(",\"line\":%llu,\"seq\":%llu,\"message\":", (unsigned long long)f->line,
+	       (unsigned long long)f->seq);
+	json_str(stdout, f->msg);
+	printf("}");
+}
+
+static void verify_summary(const struct opts *o, const struct vctx *c, const struct audit_verifier *v,
+			   const char *keysrc)
+{
+	if (!o->json) {
+		printf("journal %s: %llu files, %llu records, %llu checkpoints, %llu recorded gaps; key: %s\n",
+		       o->dir, (unsigned long long)v->files, (unsigned long long)v->records,
+		       (unsigned long long)v->checkpoints, (unsigned long long)v->gaps, keysrc);
+		if (v->faults)
+			printf("result: FAULT (%llu) first: %s at %s:%llu: %s\n",
+			       (unsigned long long)v->faults, audit_fault_kind_name(v->first.kind),
+			       v->first.file, (unsigned long long)v->first.line, v->first.msg);
+		else
+			printf("result: OK\n");
+		return;
+	}
+	printf("{\"dir\":");
+	json_str(stdout, o->dir);
+	printf(",\"key\":");
+	json_str(stdout, keysrc);
+	printf(",\"files\":%llu,\"records\":%llu,\"checkpoints\":%llu,\"gaps\":%llu,\"faults\":%llu,\"ok\":%s",
+	       (unsigned long long)v->files, (unsigned long long)v->records,
+	       (unsigned long long)v->checkpoints, (unsigned long long)v->gaps,
+	       (unsigned long long)v->faults, v->faults ? "false" : "true");
+	if (v->faults) {
+		printf(",\"first\":");
+		print_finding_json(&v->first);
+	}
+	printf(",\"findings\":[");
+	for (size_t i = 0; i < c->n; i++) {
+		printf(i ? "," : "");
+		print_finding_json(&c->list[i]);
+	}
+	printf("]}\n");
+}
+
+static int day_range(const struct opts *o, int64_t *lo, int64_t *hi)
+{
+	*lo = o->since_ms == INT64_MIN ? INT64_MIN : audit_day_of_ms(o->since_ms);
+	*hi = o->until_ms == INT64_MAX ? INT64_MAX : audit_day_of_ms(o->until_ms);
+	/* a record near midnight local time may sit in the neighbouring UTC file */
+	if (*lo != INT64_MIN)
+		(*lo)--;
+	if (*hi != INT64_MAX)
+		(*hi)++;
+	return 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	struct opts o;
+	int64_t lo, hi;
+	const char *keysrc = "pinned in the journal (no external key)";
+	if (parse_opts(argc, argv, &o, false))
+		return 2;
+	struct audit_verifier *v = malloc(sizeof(*v));
+	struct vctx *c = calloc(1, sizeof(*c));
+	if (!v || !c) {
+		free(v);
+		free(c);
+		return 2;
+	}
+	audit_verify_init(v);
+	c->o = &o;
+	v->on_finding = on_finding;
+	v->on_note = on_note;
+	v->ctx = c;
+	v->anchored_start = o.have_since;
+	int rc = 0;
+	char pubpath[CONF_PATH_MAX + 16];
+	snprintf(pubpath, sizeof(pubpath), "%s/%s", o.dir, AUDIT_PUB_FILE);
+	if (o.pubkey) {
+		rc = audit_pubkey_read(o.pubkey, v->trusted);
+		keysrc = o.pubkey;
+	} else if (access(pubpath, R_OK) == 0) {
+		rc = audit_pubkey_read(pubpath, v->trusted);
+		keysrc = "audit.pub in the journal directory (pass --pubkey for an external copy)";
+	}
+	v->have_trusted = (o.pubkey || access(pubpath, R_OK) == 0) && rc == 0;
+	if (rc) {
+		fprintf(stderr, "audit: cannot read public key: %s\n", strerror(-rc));
+		free(v);
+		free(c);
+		return 2;
+	}
+	day_range(&o, &lo, &hi);
+	rc = audit_verify_dir(v, o.dir, lo, hi);
+	if (rc) {
+		fprintf(stderr, "audit: %s: %s\n", o.dir, strerror(-rc));
+		free(v);
+		free(c);
+		return 2;
+	}
+	audit_verify_finish(v);
+	if (v->files == 0 && !o.json)
+		printf("no journal files in %s\n", o.dir);
+	verify_summary(&o, c, v, keysrc);
+	int code = v->faults ? 1 : 0;
+	free(v);
+	free(c);
+	return code;
+}
+
+struct sctx {
+	struct opts *o;
+	struct audit_record rec;
+	uint64_t shown;
+};
+
+static bool matches(const struct opts *o, const struct audit_record *r)
+{
+	if (r->ts_ms < o->since_ms || r->ts_ms > o->until_ms)
+		return false;
+	if (o->event && strcmp(o->event, r->event))
+		return false;
+	if (o->peer) {
+		const char *p = audit_record_detail(r, "peer");
+		if (strcmp(o->peer, r->subject) && strcmp(o->peer, r->object) && (!p || strcmp(o->peer, p)))
+			return false;
+	}
+	return true;
+}
+
+static void show_human(const struct audit_record *r, bool hash_ok)
+{
+	char esc[AUDIT_VALUE_MAX * 4];
+	printf("%s #%llu%s %s %s", r->ts, (unsigned long long)r->seq, hash_ok ? "" : " [ALTERED]",
+	       r->event, r->outcome);
+	audit_escape_kv(r->subject, esc, sizeof(esc));
+	printf(" subject=%s", esc);
+	audit_escape_kv(r->object, esc, sizeof(esc));
+	printf(" object=%s", esc);
+	for (size_t i = 0; i < r->n_details; i++) {
+		if (!strcmp(r->dkey[i], "sig"))
+			continue;   /* 128 hex digits nobody reads */
+		audit_escape_kv(r->dval[i], esc, sizeof(esc));
+		printf(" %s=%s", r->dkey[i], esc);
+	}
+	printf("\n");
+}
+
+static bool show_line(void *ctx, const char *line, size_t len, uint64_t offset)
+{
+	struct sctx *c = ctx;
+	(void)offset;
+	int rc = audit_record_parse(line, len, &c->rec);
+	if (rc == -EINVAL || !matches(c->o, &c->rec))
+		return true;
+	c->shown++;
+	if (c->o->json)
+		printf("%.*s\n", (int)len, line);
+	else
+		show_human(&c->rec, rc == 0);
+	return true;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct opts o;
+	char (*names)[AUDIT_NAME_MAX] = NULL;
+	char path[CONF_PATH_MAX + AUDIT_NAME_MAX];
+	size_t n = 0, partial;
+	int64_t lo, hi, day;
+	if (parse_opts(argc, argv, &o, true))
+		return 2;
+	enum audit_event ev;
+	if (o.event && !audit_event_parse(o.event, &ev))
+		return usage("unknown event name (see docs/audit-events.md)");
+	struct sctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return 2;
+	c->o = &o;
+	day_range(&o, &lo, &hi);
+	int rc = audit_list_files(o.dir, &names, &n);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!audit_file_name_day(names[i], &day) || day < lo || day > hi)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", o.dir, names[i]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			rc = -errno;
+			break;
+		}
+		rc = audit_read_lines(fd, show_line, c, &partial);
+		close(fd);
+	}
+	free(names);
+	free(c);
+	if (rc) {
+		fprintf(stderr, "audit: %s: %s\n", o.dir, strerror(-rc));
+		return 2;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "verify", cmd_verify },
+	{ "show", cmd_show },
+};
+
+int audit_cli_main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(NULL);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc, argv);
+	return usage("unknown audit command");
+}

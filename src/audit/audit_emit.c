@@ -1,0 +1,379 @@
+/* audit_emit(): the one way a security event is recorded (MLPS security
+ * audit: date/time, subject, event type, outcome). Every record goes to
+ * syslog and, once audit_open() ran, to the hash-chained journal. Flush
+ * policy: write(2) per record; fdatasync before returning for every record
+ * above LOG_INFO, for every failure and for checkpoints; LOG_INFO records
+ * (SA up/down, flow records) become durable at the next checkpoint. When the
+ * journal cannot be written the record still reaches syslog, with
+ * journal=failed and the count of unwritten records: the audit process is
+ * never silently interrupted (GB/T 22239-2019 level 3). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "linegate/log.h"
+#include "audit_internal.h"
+#include "audit_retention.h"
+
+enum { ALARM_REPEAT_MS = 60000, SYSLOG_LINE_MAX = 4096 };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct {
+	bool open;
+	struct conf_audit cfg;
+	char host[256];
+	struct journal j;
+	struct audit_key key;
+	bool faulted;
+	int fault_err;
+	uint64_t unwritten, fault_since_ms, last_alarm_ms;
+	uint64_t records, since_checkpoint, last_checkpoint_ms;
+	int64_t last_sweep_day;
+	audit_sink_fn sink;
+	void *sink_ctx;
+	audit_syslog_fn slhook;
+	void *sl_ctx;
+	uint64_t (*clock)(void);
+} st = { .j = { .dirfd = -1, .fd = -1 }, .cfg = { .syslog_facility = LOG_DAEMON } };
+
+static uint64_t now_ms(void)
+{
+	return st.clock ? st.clock() : lg_wall_ms();
+}
+
+static void send_syslog(int sev, const char *line)
+{
+	int fac = st.cfg.syslog_facility ? st.cfg.syslog_facility : LOG_DAEMON;
+	syslog(fac | sev, "%s", line);
+	if (st.slhook)
+		st.slhook(st.sl_ctx, fac | sev, line);
+}
+
+static void enter_fault(int err, uint64_t now);
+
+/* Formats, appends and logs one record; the lock is held. Returns 0 when the
+ * record is in the journal. retry: the journal is faulted and this record
+ * (the gap) probes whether it works again; if not, nothing is logged. */
+static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const char *subject,
+		       const char *object, const struct audit_kv *kv, size_t n_kv, bool retry)
+{
+	static char line[AUDIT_LINE_MAX], sline[SYSLOG_LINE_MAX];
+	uint8_t hash[AUDIT_HASH_LEN];
+	char extra[96] = "";
+	struct audit_rec_in r = {
+		.wall_ms = now_ms(), .host = st.host, .subject = subject ? subject : "",
+		.object = object ? object : "", .ev = ev, .outcome = outcome, .kv = kv, .n_kv = n_kv,
+	};
+	int sev = audit_event_severity(ev, outcome);
+	int rc = -ENOTCONN;
+	if (st.open && (!st.faulted || retry)) {
+		r.seq = st.j.seq + 1;
+		r.prev = st.j.head;
+		int len = audit_format_json(&r, line, sizeof(line), hash);
+		bool sync = sev <= LOG_NOTICE || outcome == AUDIT_FAILURE || ev == AUDIT_AUDIT_CHECKPOINT;
+		rc = len < 0 ? len : journal_append(&st.j, line, (size_t)len,
+						    audit_day_of_ms((int64_t)r.wall_ms), sync);
+		if (rc == 0) {
+			st.j.seq++;
+			memcpy(st.j.head, hash, AUDIT_HASH_LEN);
+			st.records++;
+			st.since_checkpoint++;
+			st.faulted = false;
+		} else if (retry) {
+			st.fault_err = rc;
+			return rc;
+		} else {
+			enter_fault(rc, r.wall_ms);
+		}
+	}
+	if (rc) {
+		if (st.open)
+			st.unwritten++;
+		r.seq = 0;   /* not in the chain */
+		r.prev = NULL;
+		audit_format_json(&r, line, sizeof(line), hash);
+	}
+	if (st.faulted)
+		snprintf(extra, sizeof(extra), "journal=failed unwritten=%llu",
+			 (unsigned long long)st.unwritten);
+	audit_format_syslog(&r, extra, sline, sizeof(sline));
+	send_syslog(sev, sline);
+	if (st.sink)
+		st.sink(st.sink_ctx, ev, outcome, line);
+	return rc;
+}
+
+static void alarm_line(const char *what, uint64_t now)
+{
+	char ts[64], line[512];
+	audit_time_format(now, ts, sizeof(ts));
+	/* the alarm cannot go to the journal (that is what failed): syslog only */
+	snprintf(line, sizeof(line),
+		 "type=audit seq=0 ts=%s host=%s event=audit_fault outcome=failure subject=linegated "
+		 "object=%s error=%s state=%s journal=failed unwritten=%llu",
+		 ts, st.host, st.j.name[0] ? st.j.name : "journal", strerrorname_np(-st.fault_err) ?
+		 strerrorname_np(-st.fault_err) : "unknown", what, (unsigned long long)st.unwritten);
+	send_syslog(LOG_ALERT, line);
+	st.last_alarm_ms = now;
+}
+
+static void enter_fault(int err, uint64_t now)
+{
+	st.faulted = true;
+	st.fault_err = err;
+	st.fault_since_ms = now;
+	alarm_line("started", now);
+}
+
+static int emit_v(enum audit_event ev, enum audit_outcome outcome, const char *subject,
+		  const char *object, va_list ap)
+{
+	struct audit_kv kv[AUDIT_MAX_DETAILS + 1];
+	size_t n = 0;
+	const char *k;
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		const char *v = va_arg(ap, const char *);
+		if (!v)
+			break;   /* a NULL value ends the list: never read past it */
+		if (n < AUDIT_MAX_DETAILS + 1)
+			kv[n++] = (struct audit_kv){ k, v };
+	}
+	return emit_locked(ev, outcome, subject, object, kv, n, false);
+}
+
+void audit_emit(enum audit_event ev, enum audit_outcome outcome, const char *subject,
+		const char *object, ...)
+{
+	va_list ap;
+	va_start(ap, object);
+	pthread_mutex_lock(&lock);
+	emit_v(ev, outcome, subject, object, ap);
+	pthread_mutex_unlock(&lock);
+	va_end(ap);
+}
+
+static int emit_l(enum audit_event ev, enum audit_outcome outcome, const char *object, ...)
+{
+	va_list ap;
+	va_start(ap, object);
+	int rc = emit_v(ev, outcome, "linegated", object, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Signs seq||prev of the checkpoint record itself: through the chain the
+ * signature covers every record before it. */
+static int checkpoint_locked(void)
+{
+	uint8_t msg[AUDIT_SIG_MSG_LEN], sig[crypto_sign_BYTES];
+	char sighex[2 * crypto_sign_BYTES + 1], count[24], pk[65];
+	audit_checkpoint_message(st.j.seq + 1, st.j.head, msg);
+	crypto_sign_detached(sig, NULL, msg, sizeof(msg), st.key.sk);
+	lg_hex(sig, sizeof(sig), sighex);
+	snprintf(count, sizeof(count), "%llu", (unsigned long long)st.since_checkpoint);
+	/* the key travels with the checkpoint: after retention has deleted the
+	 * file with the last audit_open pin, verify still knows what to check */
+	int rc = emit_l(AUDIT_AUDIT_CHECKPOINT, AUDIT_SUCCESS, st.j.name, "records", count,
+			"pubkey", lg_hex(st.key.pk, 32, pk), "sig", sighex, NULL);
+	if (rc == 0)
+		st.since_checkpoint = 0;
+	return rc;
+}
+
+static int retention_record(void *ctx, const char *file, int err, uint64_t last_seq,
+			    const uint8_t *last_hash)
+{
+	(void)ctx;
+	char seq[24], hex[AUDIT_HEX_HASH + 1] = "";
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)last_seq);
+	if (last_hash)
+		lg_hex(last_hash, AUDIT_HASH_LEN, hex);
+	if (err)
+		return emit_l(AUDIT_AUDIT_RETENTION_DELETE, AUDIT_FAILURE, file,
+			      "error", strerrorname_np(-err) ? strerrorname_np(-err) : "unknown", NULL);
+	/* last_seq/last_hash anchor the journal that remains (verify) */
+	return emit_l(AUDIT_AUDIT_RETENTION_DELETE, AUDIT_SUCCESS, file, "last_seq", seq,
+		      "last_hash", hex, NULL);
+}
+
+static void sweep_locked(uint64_t now)
+{
+	int64_t today = audit_day_of_ms((int64_t)now);
+	st.last_sweep_day = today;
+	int64_t current = st.j.day > today ? st.j.day : today;
+	audit_retention_sweep(st.j.dirfd, st.j.dir, current, (int64_t)now,
+			      st.cfg.retention_days, retention_record, NULL);
+}
+
+static void open_records(bool created, const struct journal_resume *res)
+{
+	char pk[65], seq[24], n1[24], n2[24], h[AUDIT_HEX_HASH + 1];
+	lg_hex(st.key.pk, 32, pk);
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)st.j.seq);
+	if (created)
+		emit_l(AUDIT_AUDIT_KEY_CREATED, AUDIT_SUCCESS, AUDIT_KEY_FILE, "pubkey", pk, NULL);
+	/* pins the key on every start, in the chain and on syslog */
+	emit_l(AUDIT_AUDIT_OPEN, AUDIT_SUCCESS, st.j.dir, "pubkey", pk, "resumed_seq", seq,
+	       "retention_days", (snprintf(n1, sizeof(n1), "%u", st.cfg.retention_days), n1), NULL);
+	if (res->torn) {
+		snprintf(n1, sizeof(n1), "%llu", (unsigned long long)res->torn_offset);
+		snprintf(n2, sizeof(n2), "%llu", (unsigned long long)res->torn_bytes);
+		emit_l(AUDIT_AUDIT_GAP, AUDIT_FAILURE, res->file, "reason", "torn_tail",
+		       "offset", n1, "bytes", n2, "bytes_hash",
+		       lg_hex(res->torn_hash, AUDIT_HASH_LEN, h), NULL);
+	}
+	if (res->bad_lines) {
+		snprintf(n1, sizeof(n1), "%llu", (unsigned long long)res->bad_lines);
+		emit_l(AUDIT_AUDIT_GAP, AUDIT_FAILURE, "journal", "reason", "corrupt_lines",
+		       "lines", n1, NULL);
+	}
+}
+
+int audit_open(const struct conf_audit *cfg, const char *hostname)
+{
+	struct journal_resume res;
+	bool created = false;
+	int rc;
+	if (cfg->retention_days < AUDIT_MIN_RETENTION_DAYS)
+		return -EINVAL;   /* Cybersecurity Law: no less than six months */
+	if (sodium_init() < 0)
+		return -EIO;
+	pthread_mutex_lock(&lock);
+	if (st.open) {
+		journal_close(&st.j);
+		audit_key_free(&st.key);
+		st.open = false;
+	}
+	st.cfg = *cfg;
+	if (!st.cfg.journal_dir[0])
+		snprintf(st.cfg.journal_dir, sizeof(st.cfg.journal_dir), "%s", AUDIT_DEFAULT_DIR);
+	if (hostname)
+		snprintf(st.host, sizeof(st.host), "%s", hostname);
+	else if (gethostname(st.host, sizeof(st.host) - 1))
+		snprintf(st.host, sizeof(st.host), "localhost");
+	journal_init(&st.j);
+	rc = journal_open(&st.j, st.cfg.journal_dir, &res);
+	if (rc == 0)
+		rc = audit_key_load_or_create(st.j.dirfd, &st.key, &created);
+	if (rc) {
+		journal_close(&st.j);
+		pthread_mutex_unlock(&lock);
+		return rc;
+	}
+	st.open = true;
+	st.faulted = false;
+	st.unwritten = st.records = st.since_checkpoint = 0;
+	st.last_checkpoint_ms = now_ms();
+	open_records(created, &res);
+	sweep_locked(now_ms());
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+void audit_reconfigure(const struct conf_audit *cfg)
+{
+	pthread_mutex_lock(&lock);
+	/* the directory is fixed at open: moving the journal needs a restart */
+	st.cfg.syslog_facility = cfg->syslog_facility;
+	st.cfg.flow_interval_s = cfg->flow_interval_s;
+	st.cfg.checkpoint_interval_s = cfg->checkpoint_interval_s;
+	st.cfg.on_failure = cfg->on_failure;
+	st.cfg.mlps_level = cfg->mlps_level;
+	if (cfg->retention_days >= AUDIT_MIN_RETENTION_DAYS)
+		st.cfg.retention_days = cfg->retention_days;
+	pthread_mutex_unlock(&lock);
+}
+
+/* After a write fault the first record that gets through is the gap, so
+ * the chain itself says what is missing and when. */
+static void recover_locked(uint64_t now)
+{
+	char lost[24], since[64], until[64];
+	snprintf(lost, sizeof(lost), "%llu", (unsigned long long)st.unwritten);
+	audit_time_format(st.fault_since_ms, since, sizeof(since));
+	audit_time_format(now, until, sizeof(until));
+	const char *err = strerrorname_np(-st.fault_err);
+	struct audit_kv kv[] = {
+		{ "reason", "write_fault" }, { "error", err ? err : "unknown" },
+		{ "lost", lost }, { "since", since }, { "until", until },
+	};
+	if (emit_locked(AUDIT_AUDIT_GAP, AUDIT_FAILURE, "linegated", st.j.name, kv,
+			sizeof(kv) / sizeof(kv[0]), true) == 0) {
+		st.unwritten = 0;
+		return;
+	}
+	if (now - st.last_alarm_ms >= ALARM_REPEAT_MS)
+		alarm_line("still_failing", now);
+}
+
+void audit_tick(uint64_t now_wall_ms)
+{
+	pthread_mutex_lock(&lock);
+	if (!st.open)
+		goto out;
+	if (st.faulted)
+		recover_locked(now_wall_ms);
+	if (st.faulted)
+		goto out;
+	uint64_t interval = (uint64_t)(st.cfg.checkpoint_interval_s ? st.cfg.checkpoint_interval_s : 60) * 1000;
+	if (st.since_checkpoint && now_wall_ms - st.last_checkpoint_ms >= interval) {
+		if (checkpoint_locked() == 0)
+			st.last_checkpoint_ms = now_wall_ms;
+	}
+	if (!st.faulted && audit_day_of_ms((int64_t)now_wall_ms) != st.last_sweep_day)
+		sweep_locked(now_wall_ms);
+out:
+	pthread_mutex_unlock(&lock);
+}
+
+void audit_close(void)
+{
+	pthread_mutex_lock(&lock);
+	if (st.open && !st.faulted && st.since_checkpoint)
+		checkpoint_locked();
+	journal_close(&st.j);
+	audit_key_free(&st.key);
+	st.open = false;
+	st.faulted = false;
+	pthread_mutex_unlock(&lock);
+}
+
+void audit_get_status(struct audit_status *out)
+{
+	pthread_mutex_lock(&lock);
+	memset(out, 0, sizeof(*out));
+	out->journal_ok = st.open && !st.faulted;
+	out->records = st.records;
+	out->last_seq = st.j.seq;
+	out->unwritten = st.unwritten;
+	snprintf(out->current_file, sizeof(out->current_file), "%s", st.j.name);
+	pthread_mutex_unlock(&lock);
+}
+
+void audit_set_test_sink(audit_sink_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&lock);
+	st.sink = fn;
+	st.sink_ctx = ctx;
+	pthread_mutex_unlock(&lock);
+}
+
+void audit_set_syslog_hook(audit_syslog_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&lock);
+	st.slhook = fn;
+	st.sl_ctx = ctx;
+	pthread_mutex_unlock(&lock);
+}
+
+void audit_set_clock(uint64_t (*wall_ms)(void))
+{
+	pthread_mutex_lock(&lock);
+	st.clock = wall_ms;
+	pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,220 @@
+/* Internal interfaces of the audit module: record formatting and parsing,
+ * civil time, the journal writer, the signing key and the verifier. Only
+ * src/audit/ and its tests include this. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "linegate/audit.h"
+
+enum {
+	AUDIT_HASH_LEN = 32,           /* BLAKE2b-256 */
+	AUDIT_HEX_HASH = 64,
+	AUDIT_LINE_MAX = 8192,         /* one journal record, with '\n' */
+	AUDIT_MAX_DETAILS = 32,
+	AUDIT_VALUE_MAX = 512,         /* a value after unescaping, with NUL */
+	AUDIT_FIELD_MAX = 256,
+	AUDIT_KEY_MAX = 40,
+	AUDIT_NAME_MAX = 48,           /* event / outcome / file names */
+	/* every line ends in ,"hash":"<64 hex>"} and the hash covers what precedes */
+	AUDIT_HASH_SUFFIX_LEN = 75,
+	AUDIT_MIN_RETENTION_DAYS = 180,
+};
+
+#define AUDIT_SIG_DOMAIN "linegate-audit-checkpoint-v1"
+#define AUDIT_FILE_PREFIX "audit-"
+#define AUDIT_FILE_SUFFIX ".jsonl"
+#define AUDIT_KEY_FILE "audit.key"
+#define AUDIT_PUB_FILE "audit.pub"
+#define AUDIT_DEFAULT_DIR "/var/lib/linegate/audit"
+
+/* ---- audit_event.c */
+bool audit_event_parse(const char *name, enum audit_event *ev);
+
+/* ---- audit_time.c: proleptic Gregorian arithmetic, independent of TZ */
+int64_t audit_days_from_civil(int y, unsigned m, unsigned d);
+void audit_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
+int64_t audit_day_of_ms(int64_t wall_ms);          /* UTC day number */
+/* "2026-11-29T06:33:35.123+08:00" in the local zone (TZ); returns length. */
+int audit_time_format(uint64_t wall_ms, char *out, size_t cap);
+/* RFC 3339 with Z or +hh:mm, optional fraction; or "YYYY-MM-DD" (UTC). */
+int audit_time_parse(const char *s, int64_t *wall_ms);
+
+/* ---- audit_format.c */
+struct audit_kv {
+	const char *key;
+	const char *value;
+};
+
+struct audit_rec_in {
+	uint64_t seq;                  /* 0: not chained (before audit_open) */
+	const uint8_t *prev;           /* previous record's hash, NULL = zeros */
+	uint64_t wall_ms;
+	const char *host, *subject, *object;
+	enum audit_event ev;
+	enum audit_outcome outcome;
+	const struct audit_kv *kv;
+	size_t n_kv;
+};
+
+/* The journal line ending in '\n'; its hash goes to hash_out. Returns the
+ * length, or -ENOSPC when even a truncated record does not fit. */
+int audit_format_json(const struct audit_rec_in *r, char *out, size_t cap,
+		      uint8_t hash_out[AUDIT_HASH_LEN]);
+/* The syslog message: type=audit seq=.. ts=.. host=.. event=.. outcome=..
+ * subject=.. object=.. then details, then `extra` (already key=value). */
+int audit_format_syslog(const struct audit_rec_in *r, const char *extra, char *out, size_t cap);
+/* Escapers, exposed for tests. Return bytes written (out is NUL-terminated),
+ * truncating at an escape boundary when cap is short. */
+size_t audit_escape_json(const char *in, char *out, size_t cap);
+size_t audit_escape_kv(const char *in, char *out, size_t cap);
+/* Keys that may carry secret material: their values are never written. */
+bool audit_key_is_secret(const char *key);
+
+/* ---- audit_record.c: the parser of journal lines (untrusted bytes) */
+struct audit_record {
+	uint64_t seq;
+	char ts[AUDIT_NAME_MAX];
+	int64_t ts_ms;
+	char host[AUDIT_FIELD_MAX];
+	char subject[AUDIT_FIELD_MAX];
+	char object[AUDIT_FIELD_MAX];
+	char event[AUDIT_NAME_MAX];
+	char outcome[AUDIT_NAME_MAX];
+	uint8_t prev[AUDIT_HASH_LEN];
+	uint8_t hash[AUDIT_HASH_LEN];  /* as stated in the line */
+	size_t n_details;
+	char dkey[AUDIT_MAX_DETAILS][AUDIT_KEY_MAX];
+	char dval[AUDIT_MAX_DETAILS][AUDIT_VALUE_MAX];
+};
+
+/* 0: well formed and the hash matches; -EBADMSG: well formed but the hash
+ * does not match the bytes (r is filled); -EINVAL: malformed. */
+int audit_record_parse(const char *line, size_t len, struct audit_record *r);
+const char *audit_record_detail(const struct audit_record *r, const char *key);
+void audit_checkpoint_message(uint64_t seq, const uint8_t prev[AUDIT_HASH_LEN],
+			      uint8_t msg[sizeof(AUDIT_SIG_DOMAIN) - 1 + 8 + AUDIT_HASH_LEN]);
+enum { AUDIT_SIG_MSG_LEN = sizeof(AUDIT_SIG_DOMAIN) - 1 + 8 + AUDIT_HASH_LEN };
+
+/* ---- audit_key.c: the Ed25519 audit key */
+struct audit_key {
+	uint8_t *sk;                   /* sodium_malloc'ed, 64 bytes */
+	uint8_t pk[32];
+};
+/* Loads dirfd/audit.key or creates it (0600) with audit.pub beside it.
+ * *created tells which. */
+int audit_key_load_or_create(int dirfd, struct audit_key *key, bool *created);
+void audit_key_free(struct audit_key *key);
+/* "ed25519 <64 hex>" (or bare hex) from a file. */
+int audit_pubkey_read(const char *path, uint8_t pk[32]);
+int audit_pubkey_read_at(int dirfd, const char *name, uint8_t pk[32]);
+
+/* ---- audit_journal.c: the append-only files */
+struct journal {
+	int dirfd;
+	int fd;
+	char dir[CONF_PATH_MAX];
+	char name[AUDIT_NAME_MAX];     /* current file */
+	int64_t day;                   /* its UTC day */
+	off_t good_size;               /* end of the last complete record */
+	uint64_t seq;                  /* last record written */
+	uint8_t head[AUDIT_HASH_LEN];  /* its hash */
+};
+
+struct journal_resume {
+	bool torn;                     /* bytes after the last good record cut */
+	char file[AUDIT_NAME_MAX];
+	uint64_t torn_offset, torn_bytes;
+	uint8_t torn_hash[AUDIT_HASH_LEN];
+	uint64_t bad_lines;            /* unparseable lines before good ones */
+};
+
+void journal_init(struct journal *j);
+int journal_open(struct journal *j, const char *dir, struct journal_resume *res);
+/* Appends one whole line to the file of `day` (rotating forward only). On
+ * failure the file is cut back to the last good record: no torn lines. */
+int journal_append(struct journal *j, const char *line, size_t len, int64_t day, bool sync);
+int journal_sync(struct journal *j);
+void journal_close(struct journal *j);
+bool audit_file_name_day(const char *name, int64_t *day);
+void audit_file_name(int64_t day, char *out, size_t cap);
+/* Calls fn for every '\n'-terminated line of fd (without the '\n'; lines
+ * longer than AUDIT_LINE_MAX are passed cut to AUDIT_LINE_MAX bytes, which
+ * no parser accepts). *partial: bytes after the last '\n'. fn returns false
+ * to stop. */
+typedef bool (*audit_line_fn)(void *ctx, const char *line, size_t len, uint64_t offset);
+int audit_read_lines(int fd, audit_line_fn fn, void *ctx, size_t *partial);
+/* The last good record of a file (for retention anchors); -ENOENT if none. */
+int journal_file_tail(int dirfd, const char *name, uint64_t *seq, uint8_t hash[AUDIT_HASH_LEN]);
+
+/* ---- audit_retention.c */
+/* A file holding UTC day `day` is wholly older than `days` days at now. */
+bool audit_retention_expired(int64_t day, int64_t now_ms, uint32_t days);
+
+/* ---- audit_verify.c */
+enum audit_fault_kind {
+	AUDIT_FAULT_ALTERED,
+	AUDIT_FAULT_REMOVED,
+	AUDIT_FAULT_REORDERED,
+	AUDIT_FAULT_TRUNCATED,
+	AUDIT_FAULT_MALFORMED,
+	AUDIT_FAULT_SIGNATURE,
+	AUDIT_FAULT_KEY,
+	AUDIT_FAULT_HEAD,
+};
+const char *audit_fault_kind_name(enum audit_fault_kind k);
+
+struct audit_finding {
+	enum audit_fault_kind kind;
+	char file[AUDIT_NAME_MAX];
+	uint64_t line;
+	uint64_t seq;
+	char msg[384];
+};
+
+typedef void (*audit_finding_fn)(void *ctx, const struct audit_finding *f);
+typedef void (*audit_note_fn)(void *ctx, const char *file, uint64_t line, const char *msg);
+
+struct audit_verifier {
+	/* settings */
+	bool have_trusted;
+	uint8_t trusted[32];
+	bool anchored_start;           /* --since: the first record is an anchor */
+	audit_finding_fn on_finding;
+	audit_note_fn on_note;
+	void *ctx;
+	/* state */
+	char file[AUDIT_NAME_MAX];
+	uint64_t line;
+	bool started, resync;
+	uint64_t expect;
+	uint8_t head[AUDIT_HASH_LEN];
+	bool have_key;
+	uint8_t key[32];
+	bool pending;                  /* seq jump seen, removed or reordered? */
+	struct audit_finding pending_f;
+	uint64_t pending_lo, pending_hi;
+	uint64_t first_seq;
+	uint8_t first_prev[AUDIT_HASH_LEN];
+	char first_file[AUDIT_NAME_MAX];
+	bool head_ok;
+	uint64_t since_checkpoint;
+	/* results */
+	uint64_t files, records, checkpoints, gaps, faults;
+	bool have_first;
+	struct audit_finding first;
+	struct audit_record rec;       /* scratch, large */
+};
+
+void audit_verify_init(struct audit_verifier *v);
+void audit_verify_begin_file(struct audit_verifier *v, const char *name);
+void audit_verify_line(struct audit_verifier *v, const char *line, size_t len);
+/* partial: the file ended with `partial` bytes not ending in '\n'. */
+void audit_verify_end_file(struct audit_verifier *v, size_t partial);
+/* Final checks; returns the number of faults. */
+uint64_t audit_verify_finish(struct audit_verifier *v);
+/* Every journal file of dir whose day lies in [since_day, until_day]. */
+int audit_verify_dir(struct audit_verifier *v, const char *dir, int64_t since_day, int64_t until_day);
+/* The journal files of dir, sorted; caller frees with free(). */
+int audit_list_files(const char *dir, char (**names)[AUDIT_NAME_MAX], size_t *n);

@@ -1,0 +1,317 @@
+/* The journal verifier: re-computes every record hash, follows the chain
+ * (seq + prev) across files, checks every checkpoint signature against the
+ * pinned or externally supplied key, and names the first record or file that
+ * was altered, removed, reordered or truncated. Streaming, so the fuzzer and
+ * `linegatectl audit verify` run the same code. */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "linegate/log.h"
+#include "audit_internal.h"
+
+static const char *const kind_names[] = {
+	[AUDIT_FAULT_ALTERED] = "altered",     [AUDIT_FAULT_REMOVED] = "removed",
+	[AUDIT_FAULT_REORDERED] = "reordered", [AUDIT_FAULT_TRUNCATED] = "truncated",
+	[AUDIT_FAULT_MALFORMED] = "malformed", [AUDIT_FAULT_SIGNATURE] = "signature",
+	[AUDIT_FAULT_KEY] = "key",             [AUDIT_FAULT_HEAD] = "head",
+};
+
+const char *audit_fault_kind_name(enum audit_fault_kind k)
+{
+	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : "fault";
+}
+
+void audit_verify_init(struct audit_verifier *v)
+{
+	memset(v, 0, offsetof(struct audit_verifier, rec));
+	if (sodium_init() < 0)
+		abort();   /* no usable randomness/CPU features: nothing can be checked */
+}
+
+static void make_finding(struct audit_verifier *v, struct audit_finding *f,
+			 enum audit_fault_kind kind, uint64_t seq, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void make_finding(struct audit_verifier *v, struct audit_finding *f,
+			 enum audit_fault_kind kind, uint64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	snprintf(f->file, sizeof(f->file), "%s", v->file);
+	f->line = v->line;
+	f->seq = seq;
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void report(struct audit_verifier *v, const struct audit_finding *f)
+{
+	if (!v->have_first)
+		v->first = *f;
+	v->have_first = true;
+	v->faults++;
+	if (v->on_finding)
+		v->on_finding(v->ctx, f);
+}
+
+static void note(struct audit_verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct audit_verifier *v, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (v->on_note)
+		v->on_note(v->ctx, v->file, v->line, msg);
+}
+
+static void flush_pending(struct audit_verifier *v)
+{
+	if (v->pending)
+		report(v, &v->pending_f);
+	v->pending = false;
+}
+
+void audit_verify_begin_file(struct audit_verifier *v, const char *name)
+{
+	snprintf(v->file, sizeof(v->file), "%s", name);
+	v->line = 0;
+	v->files++;
+}
+
+/* Checkpoint signatures and the key pins of audit_open / audit_key_created. */
+static void check_crypto(struct audit_verifier *v, const struct audit_record *r)
+{
+	uint8_t pk[32], sig[crypto_sign_BYTES], msg[AUDIT_SIG_MSG_LEN];
+	struct audit_finding f;
+	if (!strcmp(r->event, "audit_open") || !strcmp(r->event, "audit_key_created")) {
+		const char *hex = audit_record_detail(r, "pubkey");
+		if (!hex || lg_unhex(hex, pk, 32)) {
+			make_finding(v, &f, AUDIT_FAULT_KEY, r->seq, "%s record without a valid pubkey", r->event);
+			report(v, &f);
+			return;
+		}
+		if (v->have_trusted && sodium_memcmp(pk, v->trusted, 32)) {
+			make_finding(v, &f, AUDIT_FAULT_KEY, r->seq,
+				     "audit key pinned at seq %llu is not the trusted key (key replaced?)",
+				     (unsigned long long)r->seq);
+			report(v, &f);
+		} else if (v->have_key && sodium_memcmp(pk, v->key, 32)) {
+			make_finding(v, &f, AUDIT_FAULT_KEY, r->seq,
+				     "audit key changed at seq %llu", (unsigned long long)r->seq);
+			report(v, &f);
+		}
+		memcpy(v->key, pk, 32);
+		v->have_key = true;
+		return;
+	}
+	if (strcmp(r->event, "audit_checkpoint"))
+		return;
+	v->checkpoints++;
+	v->since_checkpoint = 0;
+	const char *hex = audit_record_detail(r, "sig");
+	const char *pkhex = audit_record_detail(r, "pubkey");
+	bool have_cpk = pkhex && lg_unhex(pkhex, pk, 32) == 0;
+	const uint8_t *key = v->have_key ? v->key : v->have_trusted ? v->trusted : have_cpk ? pk : NULL;
+	audit_checkpoint_message(r->seq, r->prev, msg);
+	if (!key) {
+		make_finding(v, &f, AUDIT_FAULT_KEY, r->seq, "checkpoint seq %llu but no key is known",
+			     (unsigned long long)r->seq);
+		report(v, &f);
+	} else if (have_cpk && sodium_memcmp(pk, key, 32)) {
+		make_finding(v, &f, AUDIT_FAULT_KEY, r->seq,
+			     "checkpoint seq %llu names a key that is not the pinned or trusted one",
+			     (unsigned long long)r->seq);
+		report(v, &f);
+	} else if (!hex || lg_unhex(hex, sig, sizeof(sig)) ||
+		   crypto_sign_verify_detached(sig, msg, sizeof(msg), key)) {
+		make_finding(v, &f, AUDIT_FAULT_SIGNATURE, r->seq,
+			     "checkpoint seq %llu: signature does not verify", (unsigned long long)r->seq);
+		report(v, &f);
+	}
+	if (key && !v->have_key) {
+		memcpy(v->key, key, 32);   /* from here on every checkpoint must match it */
+		v->have_key = true;
+	}
+}
+
+static void check_meta(struct audit_verifier *v, const struct audit_record *r)
+{
+	if (!strcmp(r->event, "audit_gap")) {
+		const char *why = audit_record_detail(r, "reason");
+		const char *lost = audit_record_detail(r, "lost");
+		v->gaps++;
+		note(v, "recorded gap at seq %llu: reason=%s%s%s", (unsigned long long)r->seq,
+		     why ? why : "?", lost ? " lost=" : "", lost ? lost : "");
+	}
+	/* a deletion by retention explains a journal that starts after seq 1 */
+	if (!strcmp(r->event, "audit_retention_delete") && !strcmp(r->outcome, "success") &&
+	    !v->head_ok) {
+		const char *s = audit_record_detail(r, "last_seq");
+		const char *h = audit_record_detail(r, "last_hash");
+		uint8_t hash[AUDIT_HASH_LEN];
+		if (s && h && strtoull(s, NULL, 10) + 1 == v->first_seq &&
+		    lg_unhex(h, hash, sizeof(hash)) == 0 &&
+		    sodium_memcmp(hash, v->first_prev, sizeof(hash)) == 0)
+			v->head_ok = true;
+	}
+}
+
+/* seq/prev against what the chain expects; returns false if the record
+ * cannot be trusted as the new head. */
+static void check_chain(struct audit_verifier *v, const struct audit_record *r)
+{
+	struct audit_finding f;
+	static const uint8_t zero[AUDIT_HASH_LEN];
+	if (!v->started || v->resync) {
+		if (!v->started) {
+			v->first_seq = r->seq;
+			memcpy(v->first_file, v->file, sizeof(v->file));
+			memcpy(v->first_prev, r->prev, AUDIT_HASH_LEN);
+			v->head_ok = v->anchored_start ||
+				     (r->seq == 1 && sodium_memcmp(r->prev, zero, AUDIT_HASH_LEN) == 0);
+		}
+		v->started = true;
+		v->resync = false;
+	} else if (v->pending && r->seq >= v->pending_lo && r->seq <= v->pending_hi) {
+		/* the "missing" record turned up later: the two were swapped */
+		v->pending_f.kind = AUDIT_FAULT_REORDERED;
+		snprintf(v->pending_f.msg, sizeof(v->pending_f.msg),
+			 "seq %llu appears after seq %llu (records reordered)",
+			 (unsigned long long)r->seq, (unsigned long long)v->pending_hi + 1);
+		flush_pending(v);
+		return;   /* keep the head: the records after it chain to it */
+	} else if (r->seq < v->expect) {
+		flush_pending(v);
+		make_finding(v, &f, AUDIT_FAULT_REORDERED, r->seq,
+			     "seq %llu after seq %llu (reordered or duplicated)",
+			     (unsigned long long)r->seq, (unsigned long long)v->expect - 1);
+		report(v, &f);
+		return;
+	} else if (r->seq > v->expect) {
+		flush_pending(v);
+		v->pending = true;
+		v->pending_lo = v->expect;
+		v->pending_hi = r->seq - 1;
+		make_finding(v, &v->pending_f, AUDIT_FAULT_REMOVED, r->seq,
+			     "records seq %llu..%llu missing before seq %llu%s",
+			     (unsigned long long)v->expect, (unsigned long long)r->seq - 1,
+			     (unsigned long long)r->seq,
+			     v->line == 1 ? " (file removed or the previous one truncated)" : "");
+	} else {
+		flush_pending(v);
+		if (sodium_memcmp(r->prev, v->head, AUDIT_HASH_LEN)) {
+			make_finding(v, &f, AUDIT_FAULT_ALTERED, r->seq,
+				     "seq %llu does not chain to seq %llu: one of the two was altered",
+				     (unsigned long long)r->seq, (unsigned long long)r->seq - 1);
+			report(v, &f);
+		}
+	}
+	v->expect = r->seq + 1;
+	memcpy(v->head, r->hash, AUDIT_HASH_LEN);
+}
+
+void audit_verify_line(struct audit_verifier *v, const char *line, size_t len)
+{
+	struct audit_record *r = &v->rec;
+	struct audit_finding f;
+	v->line++;
+	int rc = audit_record_parse(line, len, r);
+	if (rc == -EINVAL) {
+		flush_pending(v);
+		make_finding(v, &f, AUDIT_FAULT_MALFORMED, 0, "line is not a journal record");
+		report(v, &f);
+		v->resync = v->started;
+		return;
+	}
+	v->records++;
+	v->since_checkpoint++;
+	if (rc == -EBADMSG) {
+		flush_pending(v);
+		make_finding(v, &f, AUDIT_FAULT_ALTERED, r->seq,
+			     "seq %llu: record hash does not match its content", (unsigned long long)r->seq);
+		report(v, &f);
+		/* the stated hash is what the next record chains to */
+	}
+	check_chain(v, r);
+	if (rc == 0) {
+		check_crypto(v, r);
+		check_meta(v, r);
+	}
+}
+
+void audit_verify_end_file(struct audit_verifier *v, size_t partial)
+{
+	struct audit_finding f;
+	if (!partial)
+		return;
+	flush_pending(v);
+	v->line++;
+	make_finding(v, &f, AUDIT_FAULT_TRUNCATED, 0,
+		     "file ends inside a record (%zu bytes without a newline): truncated", partial);
+	report(v, &f);
+	v->resync = v->started;
+}
+
+uint64_t audit_verify_finish(struct audit_verifier *v)
+{
+	struct audit_finding f;
+	flush_pending(v);
+	if (v->started && !v->head_ok) {
+		memset(&f, 0, sizeof(f));
+		f.kind = AUDIT_FAULT_HEAD;
+		f.seq = v->first_seq;
+		f.line = 1;
+		memcpy(f.file, v->first_file, sizeof(f.file));
+		snprintf(f.msg, sizeof(f.msg),
+			 "journal starts at seq %llu and no retention record explains the earlier ones "
+			 "(first file removed or truncated?)", (unsigned long long)v->first_seq);
+		report(v, &f);
+		v->first = f;   /* the head precedes every other position */
+	}
+	if (v->since_checkpoint && v->on_note)
+		note(v, "%llu records after the last checkpoint are chained but not yet signed",
+		     (unsigned long long)v->since_checkpoint);
+	return v->faults;
+}
+
+static bool verify_line_cb(void *ctx, const char *line, size_t len, uint64_t offset)
+{
+	(void)offset;
+	audit_verify_line(ctx, line, len);
+	return true;
+}
+
+int audit_verify_dir(struct audit_verifier *v, const char *dir, int64_t since_day, int64_t until_day)
+{
+	char (*names)[AUDIT_NAME_MAX] = NULL;
+	char path[CONF_PATH_MAX + AUDIT_NAME_MAX];
+	size_t n = 0, partial = 0;
+	int64_t day;
+	int rc = audit_list_files(dir, &names, &n);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!audit_file_name_day(names[i], &day) || day < since_day || day > until_day)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0) {
+			rc = -errno;
+			break;
+		}
+		audit_verify_begin_file(v, names[i]);
+		rc = audit_read_lines(fd, verify_line_cb, v, &partial);
+		close(fd);
+		if (rc == 0)
+			audit_verify_end_file(v, partial);
+	}
+	free(names);
+	return rc;
+}

@@ -1,0 +1,308 @@
+/* The peer block: one remote gateway, its identities, credentials (key file
+ * paths only, the secrets stay on disk), selectors, proposals and timers. */
+#include <stdio.h>
+#include <string.h>
+#include "linegate/ikev2.h"
+#include "parser.h"
+
+#define PEER(obj) ((struct conf_peer *)(obj))
+
+static struct peer_extra *extra(struct parser *p, void *obj)
+{
+	return &p->peer_x[PEER(obj) - p->cfg->peers];
+}
+
+static void *peer_open(struct parser *p, const struct value *name)
+{
+	struct config *cfg = p->cfg;
+	char n[CONF_NAME_MAX];
+	if (conf_val_name(p, name, n, sizeof(n)))
+		return NULL;
+	const struct conf_peer *prev = config_find_peer(cfg, n);
+	if (prev) {
+		conf_error(p, name->line, name->col, "duplicate peer '%s' (first defined at line %d)",
+			   n, prev->line);
+		return NULL;
+	}
+	if (cfg->n_peers == CONF_MAX_PEERS) {
+		conf_error(p, name->line, name->col, "too many peers: expected at most %d",
+			   CONF_MAX_PEERS);
+		return NULL;
+	}
+	struct conf_peer *peer = &cfg->peers[cfg->n_peers++];
+	memcpy(peer->name, n, sizeof(n));
+	peer->line = p->blk_pos.line;
+	peer->uplink = -1;
+	peer->ike_lifetime_s = 4 * 3600;
+	peer->child_lifetime_s = 3600;
+	peer->dpd_s = 30;
+	peer->natt_port = 4500;
+	peer->role = CONF_ROLE_BOTH;
+	return peer;
+}
+
+static int peer_endpoint(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	if (conf_val_endpoint(p, v, 500, &PEER(obj)->endpoint))
+		return -1;
+	extra(p, obj)->endpoint = (struct conf_pos){ v->line, v->col };
+	return 0;
+}
+
+static int peer_region(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_region(p, v, PEER(obj)->region);
+}
+
+/* Resolved after the whole file is read: uplinks may be defined later. */
+static int peer_uplink(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct uplink_ref *ref = &extra(p, obj)->uplink;
+	(void)n;
+	if (conf_val_name(p, v, ref->name, sizeof(ref->name)))
+		return -1;
+	ref->pos = (struct conf_pos){ v->line, v->col };
+	return 0;
+}
+
+static int peer_local_id(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_identity(p, v, &PEER(obj)->local_id);
+}
+
+static int peer_remote_id(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_identity(p, v, &PEER(obj)->remote_id);
+}
+
+static int peer_auth(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	static const char *const words[] = { "psk", "ed25519", NULL };
+	int i;
+	(void)n;
+	if (conf_val_choice(p, v, words, &i))
+		return -1;
+	PEER(obj)->auth = i == 0 ? CONF_AUTH_PSK : CONF_AUTH_ED25519;
+	return 0;
+}
+
+static int key_file(struct parser *p, void *obj, const struct value *v, int which, char *out)
+{
+	if (conf_val_path(p, v, out, CONF_PATH_MAX))
+		return -1;
+	extra(p, obj)->key_file[which] = (struct conf_pos){ v->line, v->col };
+	return 0;
+}
+
+static int peer_psk_file(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return key_file(p, obj, v, 0, PEER(obj)->psk_file);
+}
+
+static int peer_private_key(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return key_file(p, obj, v, 1, PEER(obj)->private_key_file);
+}
+
+static int peer_public_key(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return key_file(p, obj, v, 2, PEER(obj)->peer_public_key_file);
+}
+
+static int peer_local_ts(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_peer *peer = obj;
+	return conf_val_prefixes(p, v, n, peer->local_ts, &peer->n_local_ts, NULL);
+}
+
+static int peer_remote_ts(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_peer *peer = obj;
+	return conf_val_prefixes(p, v, n, peer->remote_ts, &peer->n_remote_ts,
+				 extra(p, obj)->remote_ts);
+}
+
+static int proposals(struct parser *p, const struct value *v, size_t n, bool ike,
+		     struct conf_proposal *out, size_t *n_out)
+{
+	int rc = 0;
+	*n_out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (conf_val_proposal(p, &v[i], ike, &out[*n_out]))
+			rc = -1;
+		else
+			(*n_out)++;
+	}
+	return rc;
+}
+
+static int peer_ike_proposals(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	return proposals(p, v, n, true, PEER(obj)->ike_proposals, &PEER(obj)->n_ike_proposals);
+}
+
+static int peer_esp_proposals(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	return proposals(p, v, n, false, PEER(obj)->esp_proposals, &PEER(obj)->n_esp_proposals);
+}
+
+/* Under 10 s a rekey could not finish before the next one under loss (tests
+ * use short lifetimes to exercise rekeying); above 30 days keys outlive any
+ * sane rotation policy. */
+static int lifetime(struct parser *p, const struct value *v, uint32_t *out)
+{
+	uint32_t s;
+	if (conf_val_duration(p, v, &s))
+		return -1;
+	if (s < 10 || s > 30 * 86400) {
+		conf_error(p, v->line, v->col, "lifetime '%.32s' out of range: expected 10s to 30d",
+			   v->text);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+static int peer_ike_lifetime(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return lifetime(p, v, &PEER(obj)->ike_lifetime_s);
+}
+
+static int peer_child_lifetime(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return lifetime(p, v, &PEER(obj)->child_lifetime_s);
+}
+
+static int peer_child_bytes(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_size(p, v, &PEER(obj)->child_lifetime_bytes);
+}
+
+static int peer_child_packets(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_size(p, v, &PEER(obj)->child_lifetime_packets);
+}
+
+static int peer_dpd(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	uint32_t s;
+	(void)n;
+	if (conf_val_duration(p, v, &s))
+		return -1;
+	if (s > 3600) {
+		conf_error(p, v->line, v->col, "dpd '%.32s' out of range: expected 0 (off) to 1h",
+			   v->text);
+		return -1;
+	}
+	PEER(obj)->dpd_s = s;
+	return 0;
+}
+
+static int peer_natt_port(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	uint64_t x;
+	(void)n;
+	if (conf_val_uint(p, v, 1, 65535, &x))
+		return -1;
+	PEER(obj)->natt_port = (uint16_t)x;
+	return 0;
+}
+
+static int peer_mode(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	static const char *const words[] = { "both", "initiator", "responder", NULL };
+	static const enum conf_role roles[] = { CONF_ROLE_BOTH, CONF_ROLE_INITIATOR,
+						CONF_ROLE_RESPONDER };
+	int i;
+	(void)n;
+	if (conf_val_choice(p, v, words, &i))
+		return -1;
+	PEER(obj)->role = roles[i];
+	return 0;
+}
+
+static const struct key_def peer_keys[] = {
+	{ "endpoint", 1, 1, true, peer_endpoint },
+	{ "region", 1, 1, true, peer_region },
+	{ "uplink", 1, 1, true, peer_uplink },
+	{ "local-id", 1, 1, true, peer_local_id },
+	{ "remote-id", 1, 1, true, peer_remote_id },
+	{ "auth", 1, 1, true, peer_auth },
+	{ "psk-file", 1, 1, false, peer_psk_file },
+	{ "private-key", 1, 1, false, peer_private_key },
+	{ "peer-public-key", 1, 1, false, peer_public_key },
+	{ "local-subnets", 1, CONF_MAX_TS, true, peer_local_ts },
+	{ "remote-subnets", 1, CONF_MAX_TS, true, peer_remote_ts },
+	{ "ike-proposals", 1, CONF_MAX_PROPOSALS, false, peer_ike_proposals },
+	{ "esp-proposals", 1, CONF_MAX_PROPOSALS, false, peer_esp_proposals },
+	{ "ike-lifetime", 1, 1, false, peer_ike_lifetime },
+	{ "child-lifetime", 1, 1, false, peer_child_lifetime },
+	{ "child-lifetime-bytes", 1, 1, false, peer_child_bytes },
+	{ "child-lifetime-packets", 1, 1, false, peer_child_packets },
+	{ "dpd", 1, 1, false, peer_dpd },
+	{ "natt-port", 1, 1, false, peer_natt_port },
+	{ "mode", 1, 1, false, peer_mode },
+	{ NULL, 0, 0, false, NULL },
+};
+
+/* Keys that belong to the other authentication method are mistakes: the
+ * admin believes a secret is in use that is not. */
+static void check_auth(struct parser *p, struct conf_peer *peer)
+{
+	static const char *const files[] = { "psk-file", "private-key", "peer-public-key" };
+	struct conf_pos pos[3], auth = parser_key_pos(p, "auth");
+	for (size_t i = 0; i < 3; i++)
+		pos[i] = parser_key_pos(p, files[i]);
+	if (!peer->auth)
+		return;
+	bool psk = peer->auth == CONF_AUTH_PSK;
+	for (size_t i = 0; i < 3; i++) {
+		bool wanted = psk ? i == 0 : i > 0;
+		if (wanted && !pos[i].line)
+			conf_error(p, auth.line, auth.col, "auth %s requires '%s'",
+				   psk ? "psk" : "ed25519", files[i]);
+		else if (!wanted && pos[i].line)
+			conf_error(p, pos[i].line, pos[i].col, "'%s' does not apply to auth %s",
+				   files[i], psk ? "psk" : "ed25519");
+	}
+}
+
+/* Defaults follow RFC 8247's recommendations: AEAD only, Curve25519. */
+static void default_proposals(struct conf_peer *peer)
+{
+	static const struct conf_proposal ike[] = {
+		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519 },
+		{ IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519 },
+	};
+	static const struct conf_proposal esp[] = {
+		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0 },
+		{ IKEV2_ENCR_AES_GCM_16, 256, 0, 0 },
+	};
+	if (!peer->n_ike_proposals) {
+		memcpy(peer->ike_proposals, ike, sizeof(ike));
+		peer->n_ike_proposals = 2;
+	}
+	if (!peer->n_esp_proposals) {
+		memcpy(peer->esp_proposals, esp, sizeof(esp));
+		peer->n_esp_proposals = 2;
+	}
+}
+
+static void peer_close(struct parser *p, void *obj)
+{
+	check_auth(p, obj);
+	default_proposals(obj);
+}
+
+const struct block_def conf_block_peer = { "peer", true, true, peer_keys, peer_open, peer_close };

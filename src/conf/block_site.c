@@ -1,0 +1,235 @@
+/* The site, compliance, uplink and tunnel blocks: who we are, which circuits
+ * we may use, and the tunnel device. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include "parser.h"
+
+/* ---- site "name" { ... } ---- */
+
+static void *site_open(struct parser *p, const struct value *name)
+{
+	if (conf_val_name(p, name, p->cfg->site.name, sizeof(p->cfg->site.name)))
+		return NULL;
+	return &p->cfg->site;
+}
+
+static int site_region(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_region(p, v, ((struct conf_site *)obj)->region);
+}
+
+static int site_domain(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_site *s = obj;
+	struct conf_identity id;
+	(void)n;
+	if (conf_val_identity(p, v, &id))
+		return -1;
+	if (id.type != CONF_ID_FQDN || v->text[0] == '@') {
+		conf_error(p, v->line, v->col, "invalid identity-domain '%.64s': expected a DNS domain "
+			   "(e.g. corp.example)", v->text);
+		return -1;
+	}
+	return conf_val_text(p, v, s->identity_domain, sizeof(s->identity_domain));
+}
+
+static int site_internal(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_site *s = obj;
+	return conf_val_prefixes(p, v, n, s->internal, &s->n_internal, NULL);
+}
+
+static int site_allow(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_site *s = obj;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (conf_val_identity(p, &v[i], &s->allowed_ids[s->n_allowed_ids]))
+			rc = -1;
+		else
+			s->n_allowed_ids++;
+	}
+	return rc;
+}
+
+static const struct key_def site_keys[] = {
+	{ "region", 1, 1, true, site_region },
+	{ "identity-domain", 1, 1, false, site_domain },
+	{ "internal-space", 1, CONF_MAX_PREFIXES, true, site_internal },
+	{ "allow-identity", 1, CONF_MAX_IDENTITIES, false, site_allow },
+	{ NULL, 0, 0, false, NULL },
+};
+
+const struct block_def conf_block_site = { "site", true, false, site_keys, site_open, NULL };
+
+/* ---- compliance { ... } ---- */
+
+static void *compliance_open(struct parser *p, const struct value *name)
+{
+	(void)name;
+	return &p->cfg->compliance;
+}
+
+static int compliance_carriers(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_compliance *c = obj;
+	int rc = 0;
+	c->n_carriers = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (conf_val_name(p, &v[i], c->carriers[c->n_carriers], CONF_NAME_MAX))
+			rc = -1;
+		else
+			c->n_carriers++;
+	}
+	return rc;
+}
+
+static int compliance_regiondb(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_compliance *c = obj;
+	(void)n;
+	return conf_val_path(p, v, c->region_db, sizeof(c->region_db));
+}
+
+static const struct key_def compliance_keys[] = {
+	{ "licensed-carriers", 1, CONF_MAX_CARRIERS, false, compliance_carriers },
+	{ "region-db", 1, 1, false, compliance_regiondb },
+	{ NULL, 0, 0, false, NULL },
+};
+
+const struct block_def conf_block_compliance = { "compliance", false, false, compliance_keys,
+						 compliance_open, NULL };
+
+/* ---- uplink "name" { ... } ---- */
+
+static void *uplink_open(struct parser *p, const struct value *name)
+{
+	struct config *cfg = p->cfg;
+	char n[CONF_NAME_MAX];
+	if (conf_val_name(p, name, n, sizeof(n)))
+		return NULL;
+	int prev = config_find_uplink(cfg, n);
+	if (prev >= 0) {
+		conf_error(p, name->line, name->col, "duplicate uplink '%s' (first defined at line %d)",
+			   n, cfg->uplinks[prev].line);
+		return NULL;
+	}
+	if (cfg->n_uplinks == CONF_MAX_UPLINKS) {
+		conf_error(p, name->line, name->col, "too many uplinks: expected at most %d",
+			   CONF_MAX_UPLINKS);
+		return NULL;
+	}
+	struct conf_uplink *u = &cfg->uplinks[cfg->n_uplinks++];
+	memcpy(u->name, n, sizeof(n));
+	u->line = p->blk_pos.line;
+	return u;
+}
+
+static int uplink_interface(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_ifname(p, v, ((struct conf_uplink *)obj)->ifname);
+}
+
+static int uplink_carrier(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_uplink *u = obj;
+	(void)n;
+	return conf_val_text(p, v, u->carrier, sizeof(u->carrier));
+}
+
+static int uplink_circuit(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_uplink *u = obj;
+	(void)n;
+	return conf_val_text(p, v, u->circuit_id, sizeof(u->circuit_id));
+}
+
+static int uplink_licensed(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_bool(p, v, &((struct conf_uplink *)obj)->licensed);
+}
+
+static int uplink_source(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_address(p, v, &((struct conf_uplink *)obj)->source);
+}
+
+static const struct key_def uplink_keys[] = {
+	{ "interface", 1, 1, true, uplink_interface },
+	{ "carrier", 1, 1, false, uplink_carrier },
+	{ "circuit-id", 1, 1, false, uplink_circuit },
+	{ "licensed", 1, 1, false, uplink_licensed },
+	{ "source", 1, 1, false, uplink_source },
+	{ NULL, 0, 0, false, NULL },
+};
+
+const struct block_def conf_block_uplink = { "uplink", true, true, uplink_keys, uplink_open, NULL };
+
+/* ---- tunnel { ... } ---- */
+
+static void *tunnel_open(struct parser *p, const struct value *name)
+{
+	(void)name;
+	return &p->cfg->tunnel;
+}
+
+static int tunnel_device(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_ifname(p, v, ((struct conf_tunnel *)obj)->ifname);
+}
+
+static int tunnel_address(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_tunnel *t = obj;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (conf_val_ifaddr(p, &v[i], &t->addrs[t->n_addrs]))
+			rc = -1;
+		else
+			t->n_addrs++;
+	}
+	return rc;
+}
+
+static int tunnel_mtu(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	uint64_t x;
+	(void)n;
+	if (conf_val_uint(p, v, 576, 9000, &x))
+		return -1;
+	((struct conf_tunnel *)obj)->mtu = (uint16_t)x;
+	return 0;
+}
+
+/* RFC 8200 §5: an IPv6 link needs an MTU of at least 1280. */
+static void tunnel_close(struct parser *p, void *obj)
+{
+	struct conf_tunnel *t = obj;
+	struct conf_pos mtu = parser_key_pos(p, "mtu");
+	if (!mtu.line || t->mtu >= 1280)
+		return;
+	for (size_t i = 0; i < t->n_addrs; i++) {
+		if (t->addrs[i].family == AF_INET6) {
+			conf_error(p, mtu.line, mtu.col,
+				   "mtu %u too small for an IPv6 address: expected at least 1280",
+				   t->mtu);
+			return;
+		}
+	}
+}
+
+static const struct key_def tunnel_keys[] = {
+	{ "device", 1, 1, false, tunnel_device },
+	{ "address", 1, CONF_MAX_TUN_ADDRS, false, tunnel_address },
+	{ "mtu", 1, 1, false, tunnel_mtu },
+	{ NULL, 0, 0, false, NULL },
+};
+
+const struct block_def conf_block_tunnel = { "tunnel", false, false, tunnel_keys, tunnel_open,
+					     tunnel_close };

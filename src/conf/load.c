@@ -1,0 +1,226 @@
+/* Loading linegate.conf from disk: the only I/O of conf/. Reads the file
+ * (bounded), hashes it (the hash goes into audit records of reloads), parses,
+ * resolves relative paths, and checks key files the way iked and sshd do: a
+ * secret readable by another user is no longer a secret. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "parser.h"
+
+/* 0 and *buf (malloc'd, n bytes) or -errno with the error recorded. */
+static int read_file(const char *path, char **buf, size_t *n, struct conf_errors *errs)
+{
+	int rc;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		conf_errors_add(errs, 0, 0, "cannot open: %s", strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		conf_errors_add(errs, 0, 0, "cannot stat: %s", strerror(errno));
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		conf_errors_add(errs, 0, 0, "not a regular file");
+		goto out_close;
+	}
+	/* Whoever can write the config can name their own keys and peers. */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		rc = -EPERM;
+		conf_errors_add(errs, 0, 0, "writable by group or others (mode %04o): expected "
+				"at most 0644", (unsigned)(st.st_mode & 07777));
+		goto out_close;
+	}
+	*buf = malloc(CONF_FILE_MAX + 1);
+	if (!*buf) {
+		rc = -ENOMEM;
+		goto out_close;
+	}
+	*n = 0;
+	for (;;) {
+		ssize_t r = read(fd, *buf + *n, CONF_FILE_MAX + 1 - *n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			conf_errors_add(errs, 0, 0, "cannot read: %s", strerror(errno));
+			goto out_free;
+		}
+		if (r == 0)
+			break;
+		*n += (size_t)r;
+		if (*n > CONF_FILE_MAX) {
+			rc = -EFBIG;
+			conf_errors_add(errs, 0, 0, "file too large: expected at most %d bytes",
+					CONF_FILE_MAX);
+			goto out_free;
+		}
+	}
+	close(fd);
+	return 0;
+out_free:
+	free(*buf);
+	*buf = NULL;
+out_close:
+	close(fd);
+	return rc;
+}
+
+/* Makes a relative path absolute against the config file's directory, so
+ * the daemon may chdir("/") and a config may travel with its keys. */
+static void resolve(char *path, const char *base_dir, struct conf_errors *errs)
+{
+	char out[CONF_PATH_MAX];
+	if (!path[0] || path[0] == '/')
+		return;
+	int w = snprintf(out, sizeof(out), "%s/%s", base_dir, path);
+	if (w < 0 || (size_t)w >= sizeof(out)) {
+		conf_errors_add(errs, 0, 0, "path '%.64s' too long once made absolute", path);
+		return;
+	}
+	memcpy(path, out, (size_t)w + 1);
+}
+
+static void resolve_paths(struct config *cfg, const char *cfg_path, struct conf_errors *errs)
+{
+	char dir[CONF_PATH_MAX] = ".";
+	const char *slash = strrchr(cfg_path, '/');
+
+	if (slash && slash != cfg_path && (size_t)(slash - cfg_path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cfg_path), cfg_path);
+	else if (slash == cfg_path)
+		snprintf(dir, sizeof(dir), "/");
+	if (dir[0] != '/') {
+		char cwd[PATH_MAX], joined[CONF_PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)))
+			return;
+		int w = strcmp(dir, ".") ? snprintf(joined, sizeof(joined), "%s/%s", cwd, dir)
+					 : snprintf(joined, sizeof(joined), "%s", cwd);
+		if (w < 0 || (size_t)w >= sizeof(joined))
+			return;
+		memcpy(dir, joined, (size_t)w + 1);
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		resolve(cfg->peers[i].psk_file, dir, errs);
+		resolve(cfg->peers[i].private_key_file, dir, errs);
+		resolve(cfg->peers[i].peer_public_key_file, dir, errs);
+	}
+	resolve(cfg->compliance.region_db, dir, errs);
+	resolve(cfg->audit.journal_dir, dir, errs);
+	resolve(cfg->control.socket_path, dir, errs);
+	if (strlen(cfg->control.socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		conf_errors_add(errs, 0, 0, "control socket path '%.64s...' too long once made "
+				"absolute: expected at most %zu bytes", cfg->control.socket_path,
+				sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+}
+
+static void check_key_file(struct conf_errors *errs, const char *key, const char *path,
+			   struct conf_pos pos, bool secret, unsigned flags)
+{
+	struct stat st;
+	if (!path[0])
+		return;
+	if (stat(path, &st)) {
+		if (errno != ENOENT || !(flags & CONF_LOAD_MISSING_KEYS_OK))
+			conf_errors_add(errs, pos.line, pos.col, "%s '%.96s': %s", key, path,
+					strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		conf_errors_add(errs, pos.line, pos.col, "%s '%.96s' is not a regular file", key,
+				path);
+		return;
+	}
+	mode_t bad = secret ? (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH) : (S_IWGRP | S_IWOTH);
+	if (st.st_mode & bad)
+		conf_errors_add(errs, pos.line, pos.col,
+				"%s '%.96s' is %s by group or others (mode %04o): expected %s", key,
+				path, secret ? "readable or writable" : "writable",
+				(unsigned)(st.st_mode & 07777),
+				secret ? "mode 0600 or 0400" : "at most 0644");
+}
+
+static void check_key_files(const struct parser *p, unsigned flags, struct conf_errors *errs)
+{
+	const struct config *cfg = p->cfg;
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const struct conf_peer *peer = &cfg->peers[i];
+		const struct peer_extra *x = &p->peer_x[i];
+		if (peer->auth == CONF_AUTH_PSK)
+			check_key_file(errs, "psk-file", peer->psk_file, x->key_file[0], true, flags);
+		if (peer->auth != CONF_AUTH_ED25519)
+			continue;
+		check_key_file(errs, "private-key", peer->private_key_file, x->key_file[1], true,
+			       flags);
+		check_key_file(errs, "peer-public-key", peer->peer_public_key_file, x->key_file[2],
+			       false, flags);
+	}
+}
+
+int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
+			 struct conf_errors *errs)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(errs, 0, sizeof(*errs));
+	snprintf(errs->file, sizeof(errs->file), "%s", path);
+	conf_init_defaults(out);
+	rc = read_file(path, &buf, &n, errs);
+	if (rc)
+		return rc;
+	struct parser *p = calloc(1, sizeof(*p));
+	if (!p) {
+		free(buf);
+		return -ENOMEM;
+	}
+	rc = conf_parse_with(p, path, buf, n, out, errs);
+	if (rc == 0) {
+		if (sodium_init() < 0)
+			rc = -EIO;
+		else
+			crypto_generichash(out->hash, sizeof(out->hash), (const uint8_t *)buf, n,
+					   NULL, 0);
+		snprintf(out->path, sizeof(out->path), "%s", path);
+		resolve_paths(out, path, errs);
+		check_key_files(p, flags, errs);
+		conf_errors_sort(errs);
+		if (errs->n || errs->dropped)
+			rc = -EINVAL;
+	}
+	sodium_memzero(buf, n); /* lab-only static SAs carry keys */
+	free(buf);
+	sodium_memzero(p, sizeof(*p));
+	free(p);
+	return rc;
+}
+
+int conf_load_file(const char *path, struct config *out, struct conf_errors *errs)
+{
+	return conf_load_file_flags(path, 0, out, errs);
+}
+
+void conf_errors_print(const struct conf_errors *errs, FILE *to)
+{
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct conf_error *e = &errs->e[i];
+		if (e->line > 0)
+			fprintf(to, "%s:%d:%d: %s\n", errs->file, e->line, e->column, e->msg);
+		else
+			fprintf(to, "%s: %s\n", errs->file, e->msg);
+	}
+	if (errs->dropped)
+		fprintf(to, "%s: %zu more errors not shown\n", errs->file, errs->dropped);
+}

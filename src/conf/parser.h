@@ -1,0 +1,135 @@
+/* Internal to conf/: the parser state shared by the statement machinery
+ * (parser.c), the typed value readers (values.c), the block handlers
+ * (block_*.c) and the cross-checks (validate.c). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include "lexer.h"
+#include "linegate/conf.h"
+
+enum { CONF_MAX_VALUES = 64, CONF_MAX_KEYS = 24 };
+
+struct value {
+	enum tok_kind kind;   /* TOK_WORD or TOK_STRING */
+	int line;
+	int col;
+	char text[CONF_TOKEN_MAX];
+};
+
+struct parser;
+
+struct key_def {
+	const char *key;
+	unsigned min_values;
+	unsigned max_values;
+	bool required;
+	/* obj is what the block's open() returned; 0 or -1 (error reported). */
+	int (*set)(struct parser *p, void *obj, const struct value *v, size_t n);
+};
+
+struct block_def {
+	const char *keyword;
+	bool named;           /* needs `keyword "name" {` */
+	bool repeat;          /* may appear more than once */
+	const struct key_def *keys;
+	/* NULL when the object cannot be created (error reported): the block is
+	 * still parsed, for its errors, but nothing is stored. */
+	void *(*open)(struct parser *p, const struct value *name);
+	/* Conditional requirements, once every key of the block is known. */
+	void (*close)(struct parser *p, void *obj);
+};
+
+/* Where something was written, for messages emitted after the block ended. */
+struct conf_pos {
+	int line;
+	int col;
+};
+
+struct uplink_ref {
+	char name[CONF_NAME_MAX];
+	struct conf_pos pos;
+};
+
+/* Positions the cross-checks cite, per peer / static SA. */
+struct peer_extra {
+	struct conf_pos endpoint;
+	struct uplink_ref uplink;
+	struct conf_pos remote_ts[CONF_MAX_TS];
+	struct conf_pos key_file[3];  /* psk-file, private-key, peer-public-key */
+};
+
+struct sa_extra {
+	struct conf_pos block;
+	struct uplink_ref uplink;
+	struct conf_pos remote_ts[CONF_MAX_TS];
+	struct conf_pos spi_in;
+};
+
+struct parser {
+	struct lexer lx;
+	struct token tok;
+	struct config *cfg;
+	struct conf_errors *errs;
+	bool stmt_error;     /* a lexical error in this statement: no follow-on errors */
+	struct value vals[CONF_MAX_VALUES];
+	size_t n_vals;
+	/* The block being parsed. */
+	const struct block_def *blk;
+	char blk_name[CONF_NAME_MAX];
+	struct conf_pos blk_pos;
+	struct conf_pos key_pos[CONF_MAX_KEYS];   /* line 0 = key not set */
+	/* Whole file. */
+	struct conf_pos block_seen[16];           /* per top-level block kind */
+	struct conf_pos lab_only_pos;
+	struct conf_pos eof_pos;
+	struct peer_extra peer_x[CONF_MAX_PEERS];
+	struct sa_extra sa_x[CONF_MAX_STATIC_SAS];
+};
+
+void conf_error(struct parser *p, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* For errors outside a parse (load.c); line 0 = about the whole file. */
+void conf_errors_add(struct conf_errors *errs, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void conf_errors_sort(struct conf_errors *errs);
+/* Position of key `key` in the current block, or {0,0}. */
+struct conf_pos parser_key_pos(const struct parser *p, const char *key);
+
+/* Typed readers: 0, or -1 with the error reported at the value. */
+int conf_val_name(struct parser *p, const struct value *v, char *out, size_t cap);
+int conf_val_text(struct parser *p, const struct value *v, char *out, size_t cap);
+int conf_val_path(struct parser *p, const struct value *v, char *out, size_t cap);
+int conf_val_ifname(struct parser *p, const struct value *v, char out[IF_NAMESIZE]);
+int conf_val_bool(struct parser *p, const struct value *v, bool *out);
+int conf_val_uint(struct parser *p, const struct value *v, uint64_t min, uint64_t max, uint64_t *out);
+/* An octal file mode, 0 to 0777, written with a leading 0. */
+int conf_val_mode(struct parser *p, const struct value *v, unsigned *out);
+int conf_val_duration(struct parser *p, const struct value *v, uint32_t *seconds);
+int conf_val_size(struct parser *p, const struct value *v, uint64_t *out);
+int conf_val_region(struct parser *p, const struct value *v, char out[CONF_REGION_LEN]);
+int conf_val_prefix(struct parser *p, const struct value *v, struct lg_prefix *out);
+int conf_val_ifaddr(struct parser *p, const struct value *v, struct lg_prefix *out);
+int conf_val_address(struct parser *p, const struct value *v, union lg_sockaddr *out);
+int conf_val_endpoint(struct parser *p, const struct value *v, uint16_t default_port,
+		      union lg_sockaddr *out);
+int conf_val_identity(struct parser *p, const struct value *v, struct conf_identity *out);
+int conf_val_hexkey(struct parser *p, const struct value *v, uint8_t *out, size_t n);
+int conf_val_proposal(struct parser *p, const struct value *v, bool ike, struct conf_proposal *out);
+/* One of `words` (NULL-terminated); *out = its index. */
+int conf_val_choice(struct parser *p, const struct value *v, const char *const *words, int *out);
+/* A list of prefixes into out[], n checked by the caller's max_values. */
+int conf_val_prefixes(struct parser *p, const struct value *v, size_t n,
+		      struct lg_prefix *out, size_t *n_out, struct conf_pos *pos);
+
+/* Block tables (block_site.c, block_peer.c, block_misc.c). */
+extern const struct block_def conf_block_site, conf_block_compliance, conf_block_uplink,
+	conf_block_tunnel, conf_block_peer, conf_block_audit, conf_block_control,
+	conf_block_static_sa;
+
+/* Cross-checks after the whole file is read (validate.c). */
+void conf_validate(struct parser *p);
+
+/* Parses into *out with *p prepared by the caller (load.c keeps the
+ * positions of key files for its permission checks). */
+int conf_parse_with(struct parser *p, const char *name, const char *buf, size_t len,
+		    struct config *out, struct conf_errors *errs);

@@ -1,0 +1,21 @@
+/* linegatectl internals: the client side of the control protocol and the
+ * config lookups it needs (socket path, audit directory). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "linegate/config.h"
+#include "linegate/control.h"
+
+#define CTL_DEFAULT_CONFIG "/etc/linegate/linegate.conf"
+#define CTL_DEFAULT_SOCKET "/run/linegate/control.sock"
+
+/* Sends rq to the daemon at path and writes the body to out (200) or err
+ * (anything else). Returns the response code, or -errno when the daemon
+ * cannot be reached or answers out of protocol (message on err). */
+int ctl_request(const char *path, const struct control_request *rq, FILE *out, FILE *err,
+		int timeout_s);
+/* Loads a config file for its paths (socket, journal, region db), relative
+ * ones resolved against its directory; missing key files are not errors.
+ * 0 or -errno; conf errors printed to err. */
+int ctl_read_config(const char *path, struct config *cfg, FILE *err);

@@ -1,0 +1,226 @@
+/* linegatectl: a table of subcommands. Daemon commands go over the control
+ * socket (control.h); `audit` reads the journal directly and works without
+ * the daemon. Human output by default, --json for machines. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "linegate/audit.h"
+#include "linegate/policy.h"
+#include "ctl.h"
+
+struct opts {
+	const char *socket;      /* -s */
+	const char *config;      /* -c */
+	bool config_given;
+	bool json;
+	int timeout_s;
+};
+
+struct subcommand {
+	const char *name;
+	int min_args, max_args;
+	int (*run)(const struct opts *o, const struct subcommand *sc, int argc, char **argv);
+	const char *help;
+};
+
+static struct config *load_config(const struct opts *o, bool quiet)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return NULL;
+	int rc = ctl_read_config(o->config, cfg, stderr);
+	if (rc) {
+		if (!quiet || rc != -ENOENT)
+			fprintf(stderr, "linegatectl: %s: %s\n", o->config,
+				rc == -EINVAL ? "configuration has errors" : strerror(-rc));
+		free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* -s wins; else the config's control socket; else the default. */
+static int socket_path(const struct opts *o, char *out, size_t n)
+{
+	if (o->socket) {
+		snprintf(out, n, "%s", o->socket);
+		return 0;
+	}
+	struct config *cfg = load_config(o, !o->config_given);
+	if (!cfg && o->config_given)
+		return -EINVAL;
+	snprintf(out, n, "%s", cfg ? cfg->control.socket_path : CTL_DEFAULT_SOCKET);
+	free(cfg);
+	return 0;
+}
+
+static int exit_code(int code)
+{
+	return code == CONTROL_OK ? 0 : code == -ENOENT || code == -ECONNREFUSED ? 3 : 1;
+}
+
+static int run_daemon(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
+{
+	struct control_request rq = { .json = o->json };
+	char path[CONF_PATH_MAX];
+
+	snprintf(rq.command, sizeof(rq.command), "%s", sc->name);
+	for (int i = 0; i < argc; i++)
+		snprintf(rq.args[rq.n_args++], CONTROL_WORD_MAX, "%s", argv[i]);
+	if (socket_path(o, path, sizeof(path)))
+		return 1;
+	return exit_code(ctl_request(path, &rq, stdout, stderr, o->timeout_s));
+}
+
+static int run_version(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
+{
+	if (!o->json)
+		printf("linegatectl %s (control protocol linegate-ctl/%d)\n", LINEGATE_VERSION,
+		       CONTROL_VERSION);
+	return run_daemon(o, sc, argc, argv);
+}
+
+/* Without a daemon the compliance report is still useful: the static one. */
+static int run_compliance(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
+{
+	int rc = run_daemon(o, sc, argc, argv);
+	if (rc != 3)
+		return rc;
+	struct config *cfg = load_config(o, false);
+	struct regiondb *db = NULL;
+	char err[512] = "";
+	if (!cfg)
+		return 1;
+	if (cfg->compliance.region_db[0] &&
+	    regiondb_load(cfg->compliance.region_db, &db, err, sizeof(err)) != 0) {
+		fprintf(stderr, "linegatectl: region-db: %s\n", err);
+		free(cfg);
+		return 1;
+	}
+	fprintf(stderr, "linegatectl: daemon not running: static report from %s\n", o->config);
+	policy_report(cfg, db, NULL, o->json, stdout);
+	if (db)
+		regiondb_free(db);
+	free(cfg);
+	return 0;
+}
+
+/* `audit verify|show ...`: the journal directory comes from the config
+ * unless --dir is given. */
+static int run_audit(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
+{
+	char *av[64];
+	int ac = 0;
+	bool has_dir = false, has_json = false;
+	struct config *cfg = NULL;
+	(void)sc;
+
+	for (int i = 0; i < argc; i++) {
+		has_dir |= strcmp(argv[i], "--dir") == 0 || strncmp(argv[i], "--dir=", 6) == 0;
+		has_json |= strcmp(argv[i], "--json") == 0;
+	}
+	if (argc + 6 > (int)(sizeof(av) / sizeof(av[0])))
+		return 2;
+	av[ac++] = "audit";
+	if (argc > 0)
+		av[ac++] = argv[0];
+	if (!has_dir && argc > 0 && (cfg = load_config(o, !o->config_given)) != NULL) {
+		av[ac++] = "--dir";
+		av[ac++] = cfg->audit.journal_dir;
+	}
+	if (o->json && !has_json && argc > 0)
+		av[ac++] = "--json";
+	for (int i = 1; i < argc; i++)
+		av[ac++] = argv[i];
+	av[ac] = NULL;
+	optind = 1;  /* audit_cli_main may use getopt itself */
+	int rc = audit_cli_main(ac, av);
+	free(cfg);
+	return rc;
+}
+
+static const struct subcommand subcommands[] = {
+	{ "status", 0, 0, run_daemon, "daemon, uplinks, counters, audit journal" },
+	{ "peers", 0, 0, run_daemon, "configured peers: region, uplink, state" },
+	{ "sas", 0, 0, run_daemon, "IKE and CHILD SAs with counters" },
+	{ "flows", 0, 0, run_daemon, "traffic per CHILD SA" },
+	{ "compliance", 0, 0, run_compliance, "per peer: domestic/cross-border, circuit, violations" },
+	{ "reload", 0, 0, run_daemon, "re-read the configuration (refused if invalid)" },
+	{ "up", 1, 1, run_daemon, "PEER: initiate now" },
+	{ "down", 1, 1, run_daemon, "PEER: delete its SAs now" },
+	{ "version", 0, 0, run_version, "versions of linegatectl and linegated" },
+	{ "audit", 0, 62, run_audit, "verify|show [...]: the audit journal (no daemon needed)" },
+};
+
+/* `linegatectl status --json` reads naturally too: take it out of the args. */
+static int take_json(struct opts *o, char **args, int n)
+{
+	int w = 0;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(args[i], "--json") == 0 || strcmp(args[i], "-j") == 0)
+			o->json = true;
+		else
+			args[w++] = args[i];
+	}
+	return w;
+}
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: linegatectl [-s SOCKET] [-c CONFIG] [--json] COMMAND [ARGS]\n"
+		    "  -s, --socket PATH   control socket (default: from the config, else "
+		    CTL_DEFAULT_SOCKET ")\n"
+		    "  -c, --config FILE   configuration (default " CTL_DEFAULT_CONFIG ")\n"
+		    "  -j, --json          JSON output\n"
+		    "commands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(to, "  %-11s %s\n", subcommands[i].name, subcommands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .config = CTL_DEFAULT_CONFIG, .timeout_s = 30 };
+	int c;
+
+	/* '+': stop at the subcommand, its options are its own. */
+	while ((c = getopt_long(argc, argv, "+s:c:jh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.socket = optarg; break;
+		case 'c': o.config = optarg; o.config_given = true; break;
+		case 'j': o.json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		const struct subcommand *sc = &subcommands[i];
+		if (strcmp(sc->name, argv[optind]) != 0)
+			continue;
+		int nargs = argc - optind - 1;
+		char **args = argv + optind + 1;
+		if (sc->run != run_audit)
+			nargs = take_json(&o, args, nargs);
+		if (nargs < sc->min_args || nargs > sc->max_args) {
+			usage(stderr);
+			return 2;
+		}
+		return sc->run(&o, sc, nargs, args);
+	}
+	fprintf(stderr, "linegatectl: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,336 @@
+/* Control commands: each renders JSON (for tools, `linegatectl --json`) or
+ * a human table; the daemon renders both so linegatectl stays a thin client.
+ * Every command is an admin action on the audit trail with the caller's uid. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "linegate/audit.h"
+#include "linegate/control.h"
+#include "linegate/datapath.h"
+#include "linegate/ike.h"
+#include "linegate/log.h"
+#include "linegate/policy.h"
+#include "daemon.h"
+
+struct command {
+	const char *name;
+	int min_args, max_args;
+	bool changes_state;
+	int (*run)(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
+	const char *help;
+};
+
+static int error_body(FILE *out, bool json, int code, const char *msg)
+{
+	if (json) {
+		bool first = true;
+		fputc('{', out);
+		json_kv_str(out, &first, "error", msg);
+		fputs("}\n", out);
+	} else {
+		fprintf(out, "%s\n", msg);
+	}
+	return code;
+}
+
+static int cmd_version(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
+	(void)d, (void)who;
+	if (rq->json) {
+		bool first = true;
+		fputc('{', out);
+		json_kv_str(out, &first, "version", LINEGATE_VERSION);
+		json_kv_u64(out, &first, "protocol", CONTROL_VERSION);
+		fputs("}\n", out);
+	} else {
+		fprintf(out, "linegated %s (control protocol linegate-ctl/%d)\n", LINEGATE_VERSION,
+			CONTROL_VERSION);
+	}
+	return CONTROL_OK;
+}
+
+static size_t peers_up(struct daemon *d)
+{
+	size_t up = 0;
+	for (size_t i = 0; d->ike && i < d->cfg->n_peers; i++)
+		up += ike_peer_up(d->ike, d->cfg->peers[i].name);
+	return up;
+}
+
+static void count_children(void *ctx, const struct esp_child_params *p, const struct esp_child_stats *s)
+{
+	(void)p, (void)s;
+	(*(size_t *)ctx)++;
+}
+
+static void status_json(struct daemon *d, FILE *out, const struct datapath_stats *ds,
+			const struct audit_status *as, size_t children, const char *hash)
+{
+	bool first = true, f2 = true;
+	uint64_t drops[ESP_VERDICT_COUNT] = { 0 };
+
+	esp_table_drops(d->esp, drops);
+	fputc('{', out);
+	json_kv_str(out, &first, "version", LINEGATE_VERSION);
+	json_kv_u64(out, &first, "pid", (uint64_t)getpid());
+	json_kv_u64(out, &first, "uptime_s", (lg_wall_ms() - d->start_wall_ms) / 1000);
+	json_kv_str(out, &first, "config", d->config_path);
+	json_kv_str(out, &first, "config_blake2b", hash);
+	json_kv_u64(out, &first, "reloads", d->reloads);
+	json_kv_u64(out, &first, "reloads_refused", d->reloads_refused);
+	json_kv_str(out, &first, "site", d->cfg->site.name);
+	json_kv_str(out, &first, "region", d->cfg->site.region);
+	json_kv_str(out, &first, "tunnel", d->cfg->tunnel.ifname);
+	json_kv_bool(out, &first, "lab_only", d->cfg->lab_only);
+	json_kv_u64(out, &first, "peers", d->cfg->n_peers);
+	json_kv_u64(out, &first, "peers_up", peers_up(d));
+	json_kv_u64(out, &first, "child_sas", children);
+	json_key(out, &first, "uplinks");
+	fputc('[', out);
+	for (size_t i = 0; i < d->cfg->n_uplinks; i++) {
+		const struct conf_uplink *u = &d->cfg->uplinks[i];
+		bool f = true;
+		fputs(i ? ",{" : "{", out);
+		json_kv_str(out, &f, "name", u->name);
+		json_kv_str(out, &f, "interface", u->ifname);
+		json_kv_bool(out, &f, "up", datapath_uplink_up(d->dp, (int)i));
+		json_kv_bool(out, &f, "licensed", u->licensed);
+		json_kv_str(out, &f, "carrier", u->carrier);
+		json_kv_str(out, &f, "circuit_id", u->circuit_id);
+		fputc('}', out);
+	}
+	fputc(']', out);
+	json_key(out, &first, "datapath");
+	fputc('{', out);
+	json_kv_u64(out, &f2, "tun_rx", ds->tun_rx);
+	json_kv_u64(out, &f2, "tun_tx", ds->tun_tx);
+	json_kv_u64(out, &f2, "udp_rx", ds->udp_rx);
+	json_kv_u64(out, &f2, "udp_tx", ds->udp_tx);
+	json_kv_u64(out, &f2, "ike_rx", ds->ike_rx);
+	json_kv_u64(out, &f2, "rx_dropped", ds->rx_dropped);
+	json_kv_u64(out, &f2, "tx_errors", ds->tx_errors);
+	fputc('}', out);
+	json_key(out, &first, "drops");
+	f2 = true;
+	fputc('{', out);
+	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
+		json_kv_u64(out, &f2, esp_verdict_name(i), drops[i]);
+	fputc('}', out);
+	json_key(out, &first, "audit");
+	f2 = true;
+	fputc('{', out);
+	json_kv_bool(out, &f2, "journal_ok", as->journal_ok);
+	json_kv_u64(out, &f2, "records", as->records);
+	json_kv_u64(out, &f2, "last_seq", as->last_seq);
+	json_kv_u64(out, &f2, "unwritten", as->unwritten);
+	json_kv_str(out, &f2, "file", as->current_file);
+	fputs("}}\n", out);
+}
+
+static void status_text(struct daemon *d, FILE *out, const struct datapath_stats *ds,
+			const struct audit_status *as, size_t children, const char *hash)
+{
+	uint64_t up = (lg_wall_ms() - d->start_wall_ms) / 1000;
+	uint64_t drops[ESP_VERDICT_COUNT] = { 0 };
+
+	esp_table_drops(d->esp, drops);
+	fprintf(out, "linegated %s  pid %d  up %" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s\n",
+		LINEGATE_VERSION, (int)getpid(), up / 3600, up / 60 % 60, up % 60);
+	fprintf(out, "  config    %s (blake2b %.16s...)  reloads %" PRIu64 ", refused %" PRIu64 "\n",
+		d->config_path, hash, d->reloads, d->reloads_refused);
+	fprintf(out, "  site      %s  region %s\n", d->cfg->site.name, d->cfg->site.region);
+	fprintf(out, "  tunnel    %s  mtu %u\n", d->cfg->tunnel.ifname, d->cfg->tunnel.mtu);
+	for (size_t i = 0; i < d->cfg->n_uplinks; i++) {
+		const struct conf_uplink *u = &d->cfg->uplinks[i];
+		fprintf(out, "  uplink    %-16s %-10s %-4s", u->name, u->ifname,
+			datapath_uplink_up(d->dp, (int)i) ? "up" : "DOWN");
+		if (u->licensed)
+			fprintf(out, " licensed circuit %s %s\n", u->carrier, u->circuit_id);
+		else
+			fprintf(out, " not a licensed circuit%s%s\n", u->carrier[0] ? ", carrier " : "",
+				u->carrier);
+	}
+	fprintf(out, "  peers     %zu configured, %zu up\n", d->cfg->n_peers, peers_up(d));
+	fprintf(out, "  child SAs %zu%s\n", children,
+		d->cfg->lab_only ? "  (LAB-ONLY: hand-keyed static SAs allowed)" : "");
+	fprintf(out, "  packets   tun rx %" PRIu64 " tx %" PRIu64 "  udp rx %" PRIu64 " tx %" PRIu64
+		"  ike rx %" PRIu64 "\n", ds->tun_rx, ds->tun_tx, ds->udp_rx, ds->udp_tx, ds->ike_rx);
+	fprintf(out, "  drops    ");
+	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
+		fprintf(out, " %s=%" PRIu64, esp_verdict_name(i), drops[i]);
+	fprintf(out, "\n  audit     journal %s  records %" PRIu64 "  seq %" PRIu64 "  unwritten %" PRIu64
+		"\n            %s\n", as->journal_ok ? "ok" : "FAULT", as->records, as->last_seq,
+		as->unwritten, as->current_file);
+}
+
+static int cmd_status(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
+	struct datapath_stats ds = { 0 };
+	struct audit_status as = { 0 };
+	size_t children = 0;
+	char hash[65];
+	(void)who;
+
+	datapath_get_stats(d->dp, &ds);
+	audit_get_status(&as);
+	esp_table_foreach(d->esp, count_children, &children);
+	daemon_config_hash_hex(d->cfg, hash);
+	if (rq->json)
+		status_json(d, out, &ds, &as, children, hash);
+	else
+		status_text(d, out, &ds, &as, children, hash);
+	return CONTROL_OK;
+}
+
+static const char *role_name(enum conf_role r)
+{
+	return r == CONF_ROLE_INITIATOR ? "initiator" : r == CONF_ROLE_RESPONDER ? "responder" : "both";
+}
+
+static int cmd_peers(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
+	char ep[LG_ADDRSTRLEN];
+	(void)who;
+
+	if (rq->json)
+		fputc('[', out);
+	else
+		fprintf(out, "%-16s %-28s %-6s %-4s %-14s %-10s %-8s %s\n", "PEER", "ENDPOINT",
+			"REGION", "XB", "UPLINK", "ROLE", "AUTH", "STATE");
+	for (size_t i = 0; i < d->cfg->n_peers; i++) {
+		const struct conf_peer *p = &d->cfg->peers[i];
+		struct policy_region r;
+		bool up = d->ike && ike_peer_up(d->ike, p->name);
+		const char *auth = p->auth == CONF_AUTH_PSK ? "psk" : "ed25519";
+		const char *uplink = p->uplink >= 0 ? d->cfg->uplinks[p->uplink].name : "-";
+
+		policy_peer_region(d->cfg, p, d->db, &r);
+		lg_sockaddr_format(&p->endpoint, ep, sizeof(ep));
+		if (!rq->json) {
+			fprintf(out, "%-16s %-28s %-6s %-4s %-14s %-10s %-8s %s\n", p->name, ep,
+				r.effective, r.cross_border ? "yes" : "no", uplink,
+				role_name(p->role), auth, up ? "up" : "down");
+			continue;
+		}
+		bool f = true;
+		fputs(i ? ",{" : "{", out);
+		json_kv_str(out, &f, "name", p->name);
+		json_kv_str(out, &f, "endpoint", ep);
+		json_kv_str(out, &f, "region", r.effective);
+		json_kv_str(out, &f, "declared_region", r.declared);
+		json_kv_bool(out, &f, "cross_border", r.cross_border);
+		json_kv_str(out, &f, "uplink", uplink);
+		json_kv_str(out, &f, "role", role_name(p->role));
+		json_kv_str(out, &f, "auth", auth);
+		json_kv_str(out, &f, "state", up ? "up" : "down");
+		fputc('}', out);
+	}
+	if (rq->json)
+		fputs("]\n", out);
+	return CONTROL_OK;
+}
+
+
+
+static int cmd_reload(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
+	struct daemon_refusal *why = calloc(1, sizeof(*why));
+	if (!why)
+		return error_body(out, rq->json, CONTROL_INTERNAL, "out of memory");
+	int rc = daemon_reload(d, who, why);
+	if (rc == 0) {
+		char hash[65];
+		daemon_config_hash_hex(d->cfg, hash);
+		if (rq->json)
+			fprintf(out, "{\"reloaded\":true,\"config_blake2b\":\"%s\"}\n", hash);
+		else
+			fprintf(out, "reloaded %s (blake2b %.16s...)\n", d->config_path, hash);
+	} else if (rq->json) {
+		bool f = true;
+		fputc('{', out);
+		json_kv_bool(out, &f, "reloaded", false);
+		json_kv_str(out, &f, "errors", daemon_refusal_text(why));
+		fputs("}\n", out);
+	} else {
+		fprintf(out, "%s\nreload refused: the running configuration stays in force\n",
+			daemon_refusal_text(why));
+	}
+	free(why);
+	return rc == 0 ? CONTROL_OK : CONTROL_REFUSED;
+}
+
+static int cmd_compliance(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
+	struct policy_peer_live live[CONF_MAX_PEERS];
+	(void)who;
+
+	memset(live, 0, sizeof(live));
+	for (size_t i = 0; i < d->cfg->n_peers; i++) {
+		const struct conf_peer *p = &d->cfg->peers[i];
+		live[i].uplink_up = datapath_uplink_up(d->dp, p->uplink);
+		live[i].tunnel_up = d->ike && ike_peer_up(d->ike, p->name);
+		if (datapath_route_egress(d->dp, &p->endpoint, live[i].egress_ifname) != 0)
+			live[i].egress_ifname[0] = '\0';
+	}
+	policy_report(d->cfg, d->db, live, rq->json, out);
+	return CONTROL_OK;
+}
+
+static int cmd_updown(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
+	bool up = strcmp(rq->command, "up") == 0;
+	(void)who;
+	if (!config_find_peer(d->cfg, rq->args[0]))
+		return error_body(out, rq->json, CONTROL_BAD_REQUEST, "no such peer");
+	int rc = up ? ike_initiate(d->ike, rq->args[0], lg_now_ms())
+		    : ike_terminate(d->ike, rq->args[0], lg_now_ms());
+	if (rc)
+		return error_body(out, rq->json, CONTROL_REFUSED, strerror(-rc));
+	if (rq->json)
+		fprintf(out, "{\"ok\":true}\n");
+	else
+		fprintf(out, "%s %s: requested\n", up ? "initiate" : "terminate", rq->args[0]);
+	return CONTROL_OK;
+}
+
+static const struct command commands[] = {
+	{ "version", 0, 0, false, cmd_version, "daemon and protocol version" },
+	{ "status", 0, 0, false, cmd_status, "daemon, uplinks, counters, audit journal" },
+	{ "peers", 0, 0, false, cmd_peers, "configured peers and their state" },
+	{ "sas", 0, 0, false, control_cmd_sas, "IKE and CHILD SAs with counters" },
+	{ "flows", 0, 0, false, control_cmd_flows, "per CHILD SA traffic (what flow records carry)" },
+	{ "compliance", 0, 0, false, cmd_compliance, "compliance report with live facts" },
+	{ "reload", 0, 0, true, cmd_reload, "re-read the configuration" },
+	{ "up", 1, 1, true, cmd_updown, "initiate a peer now" },
+	{ "down", 1, 1, true, cmd_updown, "terminate a peer's SAs now" },
+};
+
+int control_dispatch(struct daemon *d, const struct control_request *rq, unsigned uid, FILE *out)
+{
+	char who[32], args[CONTROL_MAX_ARGS * CONTROL_WORD_MAX + 1] = "", code_s[8];
+	const struct command *cmd = NULL;
+	int code;
+
+	snprintf(who, sizeof(who), "uid=%u", uid);
+	for (size_t i = 0; i < rq->n_args; i++) {
+		if (i)
+			strcat(args, " ");
+		strcat(args, rq->args[i]);
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, rq->command) == 0)
+			cmd = &commands[i];
+	if (!cmd)
+		code = error_body(out, rq->json, CONTROL_UNKNOWN_COMMAND, "unknown command");
+	else if ((int)rq->n_args < cmd->min_args || (int)rq->n_args > cmd->max_args)
+		code = error_body(out, rq->json, CONTROL_BAD_REQUEST, "wrong number of arguments");
+	else
+		code = cmd->run(d, rq, who, out);
+	snprintf(code_s, sizeof(code_s), "%d", code);
+	audit_emit(AUDIT_ADMIN_ACTION, code == CONTROL_OK ? AUDIT_SUCCESS : AUDIT_FAILURE, who,
+		   rq->command, "args", args, "result", code_s, NULL);
+	lg_log(cmd && cmd->changes_state ? LOG_NOTICE : LOG_DEBUG,
+	       "event=control_command uid=%u command=%s result=%d", uid, rq->command, code);
+	return code;
+}

@@ -1,0 +1,142 @@
+/* Loading a configuration for start-up, reload and --check-config: the
+ * parser's file:line:col errors, the region database, the compliance
+ * guardrails and the key files, collected as one refusal text. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "linegate/audit.h"
+#include "linegate/ike.h"
+#include "linegate/log.h"
+#include "linegate/policy.h"
+#include "daemon.h"
+
+void daemon_refusal_add(struct daemon_refusal *why, const char *fmt, ...)
+{
+	size_t used = strlen(why->text);
+	va_list ap;
+
+	if (used + 2 >= sizeof(why->text))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why->text + used, sizeof(why->text) - used - 1, fmt, ap);
+	va_end(ap);
+	used = strlen(why->text);
+	why->text[used] = '\n';
+	why->text[used + 1] = '\0';
+	why->n++;
+}
+
+const char *daemon_refusal_text(struct daemon_refusal *why)
+{
+	size_t n = strlen(why->text);
+	if (n && why->text[n - 1] == '\n')
+		why->text[n - 1] = '\0';
+	return why->text;
+}
+
+char *daemon_config_hash_hex(const struct config *cfg, char out[65])
+{
+	return lg_hex(cfg->hash, sizeof(cfg->hash), out);
+}
+
+int daemon_parse_config(const char *path, struct config **cfgp, struct regiondb **dbp,
+			struct daemon_refusal *why)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	struct conf_errors *errs = calloc(1, sizeof(*errs));
+	struct regiondb *db = NULL;
+	char err[512] = "";
+	int rc = -ENOMEM;
+
+	if (!cfg || !errs)
+		goto fail;
+	rc = conf_load_file(path, cfg, errs);
+	if (rc) {
+		for (size_t i = 0; i < errs->n && i < CONF_MAX_ERRORS; i++)
+			daemon_refusal_add(why, "%s:%d:%d: %s", errs->file[0] ? errs->file : path,
+					   errs->e[i].line, errs->e[i].column, errs->e[i].msg);
+		if (errs->dropped)
+			daemon_refusal_add(why, "%s: %zu more errors not shown", path, errs->dropped);
+		if (errs->n == 0)
+			daemon_refusal_add(why, "%s: cannot load: %s", path, strerror(-rc));
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (cfg->compliance.region_db[0]) {
+		rc = regiondb_load(cfg->compliance.region_db, &db, err, sizeof(err));
+		if (rc) {
+			daemon_refusal_add(why, "%s: region-db: %s", path,
+					   err[0] ? err : strerror(-rc));
+			rc = -EINVAL;
+			goto fail;
+		}
+	}
+	free(errs);
+	*cfgp = cfg;
+	*dbp = db;
+	return 0;
+fail:
+	free(errs);
+	free(cfg);
+	return rc;
+}
+
+/* Compliance guardrails (policy.h): returns the number of violations; each is
+ * one refusal line and, with audit, a compliance_refused record. */
+size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *db,
+			       struct daemon_refusal *why, bool audit)
+{
+	struct policy_verdict v[CONF_MAX_PEERS];
+	int idx[CONF_MAX_PEERS];
+
+	for (size_t i = 0; i < CONF_MAX_PEERS; i++)
+		idx[i] = -1;
+	size_t n = policy_check_config(cfg, db, v, CONF_MAX_PEERS, idx);
+	for (size_t i = 0; i < n && i < CONF_MAX_PEERS; i++) {
+		const struct conf_peer *p = idx[i] >= 0 && (size_t)idx[i] < cfg->n_peers ?
+			&cfg->peers[idx[i]] : NULL;
+		char where[CONF_PATH_MAX + 16];
+		snprintf(where, sizeof(where), "%s:%d", cfg->path, p ? p->line : 0);
+		daemon_refusal_add(why, "%s:1: compliance %s: %s", where,
+				   policy_reason_name(v[i].reason), v[i].message);
+		if (audit)
+			audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, "linegated",
+				   p ? p->name : cfg->site.name,
+				   "reason", policy_reason_name(v[i].reason),
+				   "message", v[i].message, "where", where, NULL);
+	}
+	return n;
+}
+
+int daemon_load_credentials(const struct config *cfg, struct ike_credentials **creds,
+			    struct daemon_refusal *why)
+{
+	char err[512] = "";
+	int rc = ike_credentials_load(cfg, creds, err, sizeof(err));
+	if (rc)
+		daemon_refusal_add(why, "%s: keys: %s", cfg->path, err[0] ? err : strerror(-rc));
+	return rc;
+}
+
+int daemon_load_config(const char *path, struct config **cfg, struct regiondb **db,
+		       struct daemon_refusal *why)
+{
+	struct ike_credentials *creds = NULL;
+	int rc = daemon_parse_config(path, cfg, db, why);
+	if (rc)
+		return rc;
+	rc = daemon_check_compliance(*cfg, *db, why, false) ? -EPERM : 0;
+	if (rc == 0 && daemon_load_credentials(*cfg, &creds, why))
+		rc = -EINVAL;
+	if (creds)
+		ike_credentials_free(creds);
+	if (rc) {
+		if (*db)
+			regiondb_free(*db);
+		free(*cfg);
+		*cfg = NULL;
+		*db = NULL;
+	}
+	return rc;
+}

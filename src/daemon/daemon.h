@@ -1,0 +1,105 @@
+/* linegated's control thread: the state every part of src/daemon shares.
+ * One struct daemon per process, owned by main(). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "linegate/conf.h"
+#include "linegate/config.h"
+#include "linegate/datapath.h"
+#include "linegate/esp.h"
+
+struct event_base;
+struct event;
+struct regiondb;
+struct datapath;
+struct ike;
+struct control;
+
+enum { DAEMON_IKE_TICK_MS = 100, DAEMON_AUDIT_TICK_MS = 1000 };
+
+struct daemon {
+	struct event_base *base;
+	char config_path[CONF_PATH_MAX];
+	bool foreground;
+	struct config *cfg;            /* current snapshot (heap) */
+	struct regiondb *db;           /* region database of cfg, may be NULL */
+	struct esp_table *esp;
+	struct datapath *dp;
+	struct ike *ike;
+	struct control *ctl;
+	struct event *ev_sig[4];       /* TERM, INT, HUP, PIPE */
+	struct event *ev_ike, *ev_audit, *ev_watchdog;
+	uint64_t start_wall_ms;
+	uint64_t reloads, reloads_refused;
+	/* periodic audit summaries */
+	uint64_t last_summary_ms;
+	uint64_t drops_seen[ESP_VERDICT_COUNT];
+	uint64_t dp_drops_seen[DATAPATH_DROP_COUNT];
+	char last_status[200];         /* last STATUS= sent to systemd */
+	bool tunnels_held;             /* on-journal-failure stop-tunnels in force */
+	bool stopping;
+	int exit_code;
+};
+
+/* Why a config was refused: conf errors, compliance violations, keys. */
+struct daemon_refusal {
+	char text[8192];               /* "file:line:col: message" lines */
+	size_t n;
+};
+
+/* daemon.c: start-up and orderly stop. */
+int daemon_start(struct daemon *d);
+void daemon_stop(struct daemon *d);        /* leaves the loop */
+void daemon_cleanup(struct daemon *d);     /* after the loop: tear down */
+
+/* config.c: load + validate + compliance, shared by start, reload, --check-config. */
+struct ike_credentials;
+int daemon_parse_config(const char *path, struct config **cfg, struct regiondb **db,
+			struct daemon_refusal *why);
+size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *db,
+			       struct daemon_refusal *why, bool audit);
+int daemon_load_credentials(const struct config *cfg, struct ike_credentials **creds,
+			    struct daemon_refusal *why);
+/* All of the above (no audit): --check-config. */
+int daemon_load_config(const char *path, struct config **cfg, struct regiondb **db,
+		       struct daemon_refusal *why);
+/* why->text without its last newline, for one audit field. */
+const char *daemon_refusal_text(struct daemon_refusal *why);
+void daemon_refusal_add(struct daemon_refusal *why, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *daemon_config_hash_hex(const struct config *cfg, char out[65]);
+/* reload.c: SIGHUP and `linegatectl reload`. 0, or -EINVAL with why filled. */
+int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why);
+
+/* lab.c: hand-keyed SAs (lab-only), child ids from DAEMON_LAB_CHILD_BASE up. */
+enum { DAEMON_LAB_CHILD_BASE = 0x7f000000 };
+int daemon_lab_install(struct daemon *d, const struct config *cfg);
+void daemon_lab_remove(struct daemon *d, const struct config *cfg);
+
+/* periodic.c: flow records and drop summaries (never per packet). */
+void daemon_audit_summaries(struct daemon *d, uint64_t now_wall_ms, bool force);
+/* on-journal-failure stop-tunnels: no tunnel runs while the journal cannot
+ * record it (MLPS: the audit process must not be silently interrupted). */
+void daemon_journal_policy(struct daemon *d);
+/* RFC 3339 UTC ("2026-11-28T22:33:00.123Z"), "never" for 0. */
+const char *daemon_format_time(uint64_t wall_ms, char out[40]);
+/* sd_notify STATUS= line from the current state. */
+void daemon_notify_status(struct daemon *d);
+
+/* control.c: the UNIX control socket. */
+struct control *control_open(struct daemon *d, const char *path, unsigned mode);
+void control_close(struct control *c);
+/* commands.c: runs one request; body goes to out. Returns a control_code. */
+struct control_request;
+int control_dispatch(struct daemon *d, const struct control_request *rq, unsigned uid, FILE *out);
+/* commands_sas.c */
+int control_cmd_sas(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
+int control_cmd_flows(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
+
+/* json.c: tiny JSON writer helpers. */
+void json_str(FILE *out, const char *s);
+void json_kv_str(FILE *out, bool *first, const char *key, const char *val);
+void json_kv_u64(FILE *out, bool *first, const char *key, uint64_t v);
+void json_kv_bool(FILE *out, bool *first, const char *key, bool v);
+void json_key(FILE *out, bool *first, const char *key);

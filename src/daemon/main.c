@@ -1,0 +1,100 @@
+/* linegated: the linegate gateway daemon. It never forks: systemd
+ * (Type=notify) or the shell supervises it; -f also logs to stderr. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/event.h>
+#include "linegate/policy.h"
+#include "daemon.h"
+
+#define DEFAULT_CONFIG "/etc/linegate/linegate.conf"
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"usage: linegated [-f] [-c FILE]\n"
+		"       linegated --check-config [FILE]\n"
+		"       linegated --version\n"
+		"  -c, --config FILE    configuration (default " DEFAULT_CONFIG ")\n"
+		"  -f, --foreground     also log to stderr\n"
+		"      --check-config   validate the configuration (syntax, compliance,\n"
+		"                       key files), print the compliance report, exit 0 or 1\n"
+		"      --version        print the version\n");
+}
+
+static int check_config(const char *path)
+{
+	struct config *cfg = NULL;
+	struct regiondb *db = NULL;
+	struct daemon_refusal *why = calloc(1, sizeof(*why));
+
+	if (!why)
+		return 1;
+	int rc = daemon_load_config(path, &cfg, &db, why);
+	if (rc) {
+		fputs(why->text, stderr);
+		fprintf(stderr, "%s: configuration refused (%zu problem%s)\n", path, why->n,
+			why->n == 1 ? "" : "s");
+		free(why);
+		return 1;
+	}
+	printf("%s: OK (site %s, region %s, %zu uplinks, %zu peers%s)\n", path, cfg->site.name,
+	       cfg->site.region, cfg->n_uplinks, cfg->n_peers,
+	       cfg->lab_only ? ", LAB-ONLY static SAs" : "");
+	policy_report(cfg, db, NULL, false, stdout);
+	if (db)
+		regiondb_free(db);
+	free(cfg);
+	free(why);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = DEFAULT_CONFIG;
+	bool check = false;
+	int c;
+	struct daemon d;
+
+	memset(&d, 0, sizeof(d));
+	while ((c = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'f': d.foreground = true; break;
+		case 'C': check = true; break;
+		case 'V': printf("linegated %s\n", LINEGATE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (check && optind < argc)
+		config = argv[optind++];
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (check)
+		return check_config(config);
+	if (strlen(config) >= sizeof(d.config_path)) {
+		fprintf(stderr, "%s: path too long\n", config);
+		return 1;
+	}
+	strcpy(d.config_path, config);
+	if (daemon_start(&d) != 0) {
+		d.exit_code = 1;
+		daemon_cleanup(&d);
+		return 1;
+	}
+	event_base_dispatch(d.base);
+	daemon_cleanup(&d);
+	return d.exit_code;
+}

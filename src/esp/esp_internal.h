@@ -1,0 +1,220 @@
+/* Internals of the ESP module shared by its files and its tests: the AEAD
+ * wrappers, the replay window, the SA record, the read-only lookup snapshot
+ * and the QSBR bookkeeping that lets workers read it without a lock. */
+#pragma once
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <stdatomic.h>
+#include <sodium.h>
+#include "linegate/esp.h"
+
+/* ---- AEAD (aead.c): RFC 7634 / RFC 4106 with an 8-byte explicit IV ---- */
+
+struct esp_aead {
+	union {
+		crypto_aead_aes256gcm_state gcm;   /* expanded key + H, 16-aligned */
+		uint8_t chacha[crypto_aead_chacha20poly1305_ietf_KEYBYTES];
+	} k;
+	uint8_t salt[IKEV2_AEAD_SALT_LEN];
+	enum esp_cipher cipher;
+};
+
+/* 0, -ENOTSUP (cipher not on this CPU) or -EINVAL. */
+int esp_aead_init(struct esp_aead *a, enum esp_cipher c, const uint8_t key[32],
+		  const uint8_t salt[4]);
+/* Encrypts buf[0..len) in place and writes the 16-byte ICV to icv. */
+void esp_aead_seal(const struct esp_aead *a, const uint8_t iv[ESP_IV_LEN],
+		   const uint8_t *aad, size_t aad_len, uint8_t *buf, size_t len,
+		   uint8_t icv[ESP_ICV_LEN]);
+/* Verifies the ICV and decrypts in place; false = forged (buf undefined). */
+bool esp_aead_open(const struct esp_aead *a, const uint8_t iv[ESP_IV_LEN],
+		   const uint8_t *aad, size_t aad_len, uint8_t *buf, size_t len,
+		   const uint8_t icv[ESP_ICV_LEN]);
+
+/* ---- anti-replay (replay.c): RFC 4303 §3.4.3, RFC 6479 bitmap ---- */
+
+enum {
+	REPLAY_BLOCK_BITS = 64,
+	REPLAY_BLOCKS = ESP_REPLAY_WINDOW / REPLAY_BLOCK_BITS,   /* power of two */
+	/* RFC 6479 §3: one block is kept spare so a window slide clears whole
+	 * blocks; the packets accepted are the last REPLAY_SIZE numbers. */
+	REPLAY_SIZE = ESP_REPLAY_WINDOW - REPLAY_BLOCK_BITS,
+};
+
+struct replay_window {
+	uint64_t top;                         /* highest authenticated seq, 0 = none */
+	uint64_t bitmap[REPLAY_BLOCKS];
+};
+
+/* The full sequence number a packet carrying seq_lo stands for (RFC 4303
+ * Appendix A2.2 with ESN, seq_lo itself without); 0 = none possible. */
+uint64_t replay_infer(const struct replay_window *r, uint32_t seq_lo, bool esn);
+/* Not yet seen and not left of the window. */
+bool replay_check(const struct replay_window *r, uint64_t seq);
+/* Marks seq seen after the ICV verified; false if it was seen meanwhile. */
+bool replay_update(struct replay_window *r, uint64_t seq);
+
+/* ---- selectors (selector.c) ---- */
+
+struct ts_match {
+	uint64_t net[2], mask[2];
+	uint8_t family, len;
+};
+
+void ts_match_from_prefix(struct ts_match *m, const struct lg_prefix *p);
+static inline bool ts_match_addr(const struct ts_match *m, const uint64_t a[2])
+{
+	return ((a[0] & m->mask[0]) == m->net[0]) & ((a[1] & m->mask[1]) == m->net[1]);
+}
+/* addr (4 or 16 bytes) as two words, IPv4 zero-padded. */
+static inline void ts_load_addr(uint64_t out[2], int family, const uint8_t *addr)
+{
+	if (family == AF_INET6) {
+		memcpy(out, addr, 16);
+	} else {
+		uint8_t b[8] = { 0 };   /* memory order, like the masks */
+		memcpy(b, addr, 4);
+		memcpy(out, b, 8);
+		out[1] = 0;
+	}
+}
+
+/* ---- inner IP header (inner.c) ---- */
+
+struct inner_ip {
+	int family;
+	size_t len;                 /* from the header's length field */
+	uint64_t src[2], dst[2];
+};
+
+/* Validates the header of an IPv4/IPv6 packet in buf[0..avail): version,
+ * header length, and total length <= avail. 0 or -EINVAL. */
+int inner_ip_parse(const uint8_t *buf, size_t avail, struct inner_ip *out);
+
+/* ---- the SA record ---- */
+
+struct esp_sa {
+	struct esp_child_params p;        /* keys wiped in this copy */
+	uint64_t order;                   /* install order: newest wins */
+	struct esp_aead *aead;            /* [0] inbound, [1] outbound, sodium memory */
+	uint64_t seq_hard, seq_soft;
+	uint64_t soft_bytes, soft_packets;
+	uint64_t iv_mask;                 /* IV = seq ^ mask (strongSwan, Linux seqiv) */
+	struct ts_match local[ESP_MAX_TS], remote[ESP_MAX_TS];
+	uint8_t n_local, n_remote;
+
+	/* outbound, written by every worker */
+	_Alignas(64) _Atomic uint64_t seq_out;
+	_Atomic uint64_t packets_out, bytes_out, last_out_ms;
+
+	/* inbound */
+	_Alignas(64) pthread_spinlock_t replay_lock;
+	struct replay_window replay;
+	_Alignas(64) _Atomic uint64_t packets_in, bytes_in, last_in_ms, dummy_in;
+	_Atomic uint64_t replay_drops, auth_drops, selector_drops;
+	_Atomic uint64_t first_activity_ms;
+	_Atomic bool rekey_wanted;
+};
+
+bool sa_local_has(const struct esp_sa *sa, int family, const uint64_t a[2]);
+bool sa_remote_has(const struct esp_sa *sa, int family, const uint64_t a[2]);
+/* Counts activity: wall-clock first/last, once per millisecond at most. */
+void sa_touch(struct esp_sa *sa, _Atomic uint64_t *last, uint64_t now_ms);
+uint64_t esp_coarse_wall_ms(void);
+
+/* ---- the lookup snapshot (snapshot.c): immutable once published ---- */
+
+struct spi_slot {
+	uint32_t spi;
+	struct esp_sa *sa;                /* NULL = empty */
+};
+
+struct lpm_entry {
+	struct ts_match m;
+	struct esp_sa *sa;
+};
+
+struct esp_snapshot {
+	uint32_t spi_mask;                /* slots - 1 */
+	struct spi_slot *spi;
+	/* longest prefix first, newest child first among equal lengths */
+	struct lpm_entry *lpm[2];         /* [0] IPv4, [1] IPv6 */
+	size_t n_lpm[2];
+};
+
+struct esp_snapshot *snapshot_build(struct esp_sa *const *sas, size_t n);
+void snapshot_free(struct esp_snapshot *s);
+struct esp_sa *snapshot_find_spi(const struct esp_snapshot *s, uint32_t spi);
+/* Outbound choice for (src, dst); NULL with *selector_sa set when the
+ * destination matched but the source is outside the local selectors. */
+struct esp_sa *snapshot_route(const struct esp_snapshot *s, int family,
+			      const uint64_t src[2], const uint64_t dst[2],
+			      struct esp_sa **selector_sa);
+
+/* ---- table and workers (table.c, worker.c) ---- */
+
+#define ESP_EPOCH_OFFLINE UINT64_MAX
+
+struct retired {
+	uint64_t epoch;                   /* free once every worker has seen it */
+	struct esp_snapshot *snap;
+	struct esp_sa *sa;
+	struct retired *next;
+};
+
+struct esp_worker {
+	struct esp_table *t;
+	_Atomic uint64_t seen;            /* epoch when it went online, or OFFLINE */
+	bool online;
+	_Atomic uint64_t drops[ESP_VERDICT_COUNT];
+	uint64_t log_next_ms;             /* per-worker log rate limit */
+	uint64_t log_suppressed;
+	struct esp_worker *next;
+};
+
+struct esp_table {
+	_Atomic(struct esp_snapshot *) snap;
+	_Atomic uint64_t epoch;
+	pthread_mutex_t lock;             /* all below; never taken per packet */
+	struct esp_worker *workers;
+	struct retired *retired;
+	struct esp_sa **sas;
+	size_t n_sas, cap_sas;
+	uint64_t next_order;
+	uint64_t gone_drops[ESP_VERDICT_COUNT];   /* of freed workers */
+};
+
+/* Frees what no worker can still see. Called with t->lock held. */
+void table_reclaim_locked(struct esp_table *t);
+void sa_free(struct esp_sa *sa);
+
+/* Worker side: marks the worker online and returns the current snapshot. */
+static inline const struct esp_snapshot *worker_enter(struct esp_worker *w)
+{
+	if (!w->online) {
+		atomic_store(&w->seen, atomic_load(&w->t->epoch));
+		w->online = true;
+	}
+	/* seq_cst store of seen, then seq_cst load of snap (a plain load on
+	 * x86): with the control thread's seq_cst publish, epoch increment and
+	 * scan, either it sees us online or we see its new snapshot. */
+	return atomic_load(&w->t->snap);
+}
+
+static inline enum esp_verdict worker_drop(struct esp_worker *w, enum esp_verdict v)
+{
+	/* Only this worker writes its counters: load + store, no RMW. */
+	uint64_t n = atomic_load_explicit(&w->drops[v], memory_order_relaxed);
+	atomic_store_explicit(&w->drops[v], n + 1, memory_order_relaxed);
+	return v;
+}
+
+/* Rate-limited log line for a drop (at most one per second per worker). */
+void worker_log_drop(struct esp_worker *w, enum esp_verdict v, const char *dir,
+		     uint32_t spi, const union lg_sockaddr *from);
+
+/* ---- test hooks (control thread, before traffic) ---- */
+int esp_table_test_set_iv_mask(struct esp_table *t, uint32_t child_id, uint64_t mask);
+int esp_table_test_set_seq_out(struct esp_table *t, uint32_t child_id, uint64_t seq);
+int esp_table_test_set_replay_top(struct esp_table *t, uint32_t child_id, uint64_t top);

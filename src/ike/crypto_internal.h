@@ -1,0 +1,10 @@
+/* Helpers shared by the src/ike/crypto_*.c files only (not an API). */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+/* prf(key, a | b | c) without concatenating secrets in a temporary buffer. */
+int ike_crypto_prf3(int prf, const uint8_t *key, size_t klen, const uint8_t *a, size_t alen,
+		    const uint8_t *b, size_t blen, const uint8_t *c, size_t clen, uint8_t *out);
+/* sodium_init() once; -EIO if libsodium cannot start. */
+int ike_crypto_init(void);

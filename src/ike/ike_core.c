@@ -1,0 +1,262 @@
+/* The IKE module's public face (ike.h): creation, configuration swaps, the
+ * admin commands and the SA listing. Timers live in ike_timers.c, inbound
+ * datagrams in ike_input.c. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "linegate/audit.h"
+#include "ike_internal.h"
+#include "linegate/log.h"
+
+struct ike *ike_new(const struct config *cfg, const struct regiondb *db,
+		    struct ike_credentials *creds, const struct ike_transport *tx,
+		    const struct ike_child_ops *child, const struct ike_link_ops *link)
+{
+	struct ike *ike;
+
+	if (sodium_init() < 0)
+		return NULL;
+	ike = calloc(1, sizeof(*ike));
+	if (!ike)
+		return NULL;
+	ike->cfg = cfg;
+	ike->db = db;
+	ike->creds = creds;
+	if (tx)
+		ike->tx = *tx;
+	if (child)
+		ike->child = *child;
+	if (link) {
+		ike->link = *link;
+		ike->have_link = true;
+	}
+	randombytes_buf(ike->cookie_secret, sizeof(ike->cookie_secret));
+	/* initiator peers start on the first tick */
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (cfg->peers[i].role != CONF_ROLE_RESPONDER)
+			ike->peers[i].next_initiate_ms = 1;
+	return ike;
+}
+
+/* Best effort, one shot: a DELETE for the IKE SA, no retransmission. */
+static void send_delete_now(struct ike_sa *sa)
+{
+	struct ike_builder *b;
+
+	if (!sa->established_ms || sa->state == IKE_SA_DEAD || !sa->keys)
+		return;
+	b = malloc(sizeof(*b));
+	if (!b)
+		return;
+	ike_build_start(b, sa->spi_i, sa->spi_r, IKEV2_EXCHANGE_INFORMATIONAL,
+			sa->initiator ? IKEV2_FLAG_INITIATOR : 0,
+			sa->req.active ? sa->req.msg_id + 1 : sa->msg_id_out);
+	ike_build_sk_begin(b);
+	ike_build_delete_ike(b);
+	if (ike_build_finish_sk(b, sa->keys->encr, ike_sk_key_out(sa)) == 0)
+		ike_send_raw(sa, b->buf, b->len);
+	free(b);
+}
+
+void ike_shutdown(struct ike *ike, uint64_t now_ms)
+{
+	ike->now_ms = now_ms;
+	while (ike->sas) {
+		send_delete_now(ike->sas);
+		ike_sa_destroy(ike->sas, "shutdown");
+	}
+}
+
+void ike_free(struct ike *ike)
+{
+	if (!ike)
+		return;
+	while (ike->sas)
+		ike_sa_destroy(ike->sas, "shutdown");
+	ike_credentials_free(ike->creds);
+	sodium_memzero(ike->cookie_secret, sizeof(ike->cookie_secret));
+	free(ike);
+}
+
+static bool peer_changed(const struct conf_peer *a, const struct conf_peer *b)
+{
+	struct conf_peer x = *a, y = *b;
+
+	x.line = y.line = 0;
+	return memcmp(&x, &y, sizeof(x)) != 0;
+}
+
+int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regiondb *db,
+		    struct ike_credentials *creds, uint64_t now_ms)
+{
+	struct ike_peer_state old[CONF_MAX_PEERS];
+	const struct config *prev = ike->cfg;
+	struct ike_sa *sa, *next;
+
+	ike->now_ms = now_ms;
+	memcpy(old, ike->peers, sizeof(old));
+	for (sa = ike->sas; sa; sa = next) {
+		const struct conf_peer *np = config_find_peer(cfg, sa->peer_name);
+		next = sa->next;
+		if (!np || peer_changed(np, sa->peer)) {
+			send_delete_now(sa);
+			ike_sa_destroy(sa, np ? "peer_changed" : "peer_removed");
+		} else {
+			sa->peer = np;
+		}
+	}
+	memset(ike->peers, 0, sizeof(ike->peers));
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const struct conf_peer *op = config_find_peer(prev, cfg->peers[i].name);
+		int oi = op ? (int)(op - prev->peers) : -1;
+		if (oi >= 0)
+			ike->peers[i] = old[oi];
+		if (cfg->peers[i].role != CONF_ROLE_RESPONDER && !ike->peers[i].admin_down &&
+		    !ike_sa_by_peer(ike, cfg->peers[i].name))
+			ike->peers[i].next_initiate_ms = now_ms ? now_ms : 1;
+	}
+	ike->cfg = cfg;
+	ike->db = db;
+	ike_credentials_free(ike->creds);
+	ike->creds = creds;
+	return 0;
+}
+
+void ike_uplink_changed(struct ike *ike, int uplink, bool up, uint64_t now_ms)
+{
+	struct ike_sa *sa, *next;
+
+	ike->now_ms = now_ms;
+	for (sa = ike->sas; sa; sa = next) {
+		next = sa->next;
+		if (sa->peer->uplink != uplink)
+			continue;
+		/* fail closed: a cross-border peer's circuit went down */
+		if (!up && !ike_runtime_allowed(ike, sa->peer, NULL))
+			ike_sa_destroy(sa, "uplink_down");
+	}
+	if (!up)
+		return;
+	for (size_t i = 0; i < ike->cfg->n_peers; i++)
+		if (ike->cfg->peers[i].uplink == uplink &&
+		    !ike_sa_by_peer(ike, ike->cfg->peers[i].name))
+			ike_schedule_initiate(ike, &ike->cfg->peers[i], 0);
+}
+
+int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms)
+{
+	const struct conf_peer *p = config_find_peer(ike->cfg, peer_name);
+	int i;
+
+	ike->now_ms = now_ms;
+	if (!p)
+		return -ENOENT;
+	i = ike_peer_index(ike, p);
+	ike->peers[i].admin_down = false;
+	ike->peers[i].backoff_ms = 0;
+	if (ike_sa_by_peer(ike, peer_name))
+		return -EALREADY;
+	ike->peers[i].next_initiate_ms = 0;
+	return ike_sa_init_initiator_start(ike, p, now_ms);
+}
+
+int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms)
+{
+	const struct conf_peer *p = config_find_peer(ike->cfg, peer_name);
+	struct ike_sa *sa, *next;
+	int n = 0;
+
+	ike->now_ms = now_ms;
+	if (!p)
+		return -ENOENT;
+	ike->peers[ike_peer_index(ike, p)].admin_down = true;
+	ike->peers[ike_peer_index(ike, p)].next_initiate_ms = 0;
+	for (sa = ike->sas; sa; sa = next) {
+		next = sa->next;
+		if (strcmp(sa->peer_name, peer_name) != 0)
+			continue;
+		n++;
+		if (sa->established_ms && sa->state != IKE_SA_DELETING &&
+		    ike_info_delete_ike_start(sa) == 0)
+			continue;
+		if (sa->state != IKE_SA_DELETING) {
+			send_delete_now(sa);
+			ike_sa_destroy(sa, "admin_terminate");
+		}
+	}
+	return n ? 0 : -ENOENT;
+}
+
+static void fill_info(struct ike *ike, const struct ike_sa *sa, struct ike_sa_info *o)
+{
+	size_t k = 0;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->peer, sizeof(o->peer), "%s", sa->peer_name);
+	snprintf(o->state, sizeof(o->state), "%s", ike_sa_state_name(sa->state));
+	o->initiator = sa->initiator;
+	memcpy(o->spi_i, sa->spi_i, 8);
+	memcpy(o->spi_r, sa->spi_r, 8);
+	lg_sockaddr_format(&sa->remote, o->remote, sizeof(o->remote));
+	snprintf(o->encr, sizeof(o->encr), "%s", ike_encr_name(sa->prop.encr, sa->prop.encr_keybits));
+	snprintf(o->prf, sizeof(o->prf), "%s", ike_prf_name(sa->prop.prf));
+	snprintf(o->dh, sizeof(o->dh), "%s", sa->prop.dh == IKEV2_DH_CURVE25519 ? "x25519" : "none");
+	snprintf(o->auth, sizeof(o->auth), "%s", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519");
+	o->established_ms = sa->established_ms ? sa->established_wall_ms : 0;
+	for (const struct child_sa *c = sa->children; c; c = c->next) {
+		o->n_children++;
+		if (k == sizeof(o->children) / sizeof(o->children[0]))
+			continue;
+		o->children[k].child_id = c->child_id;
+		o->children[k].spi_in = c->spi_in;
+		o->children[k].spi_out = c->spi_out;
+		snprintf(o->children[k].encr, sizeof(o->children[k].encr), "%s",
+			 ike_encr_name(c->encr, c->keybits));
+		size_t off = 0;
+		for (size_t i = 0; i < c->n_local_ts; i++) {
+			char b[LG_ADDRSTRLEN];
+			off += (size_t)snprintf(o->children[k].local_ts + off,
+						off < 128 ? 128 - off : 0, "%s%s", i ? "," : "",
+						lg_prefix_format(&c->local_ts[i], b, sizeof(b)));
+			if (off >= 128)
+				break;
+		}
+		off = 0;
+		for (size_t i = 0; i < c->n_remote_ts; i++) {
+			char b[LG_ADDRSTRLEN];
+			off += (size_t)snprintf(o->children[k].remote_ts + off,
+						off < 128 ? 128 - off : 0, "%s%s", i ? "," : "",
+						lg_prefix_format(&c->remote_ts[i], b, sizeof(b)));
+			if (off >= 128)
+				break;
+		}
+		if (ike->child.stats)
+			ike->child.stats(ike->child.ctx, c->child_id, &o->children[k].stats);
+		k++;
+	}
+}
+
+size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max)
+{
+	size_t n = 0;
+
+	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
+		if (n < max)
+			fill_info(ike, sa, &out[n]);
+		n++;
+	}
+	return n < max ? n : max;
+}
+
+bool ike_peer_up(struct ike *ike, const char *peer_name)
+{
+	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
+		if (strcmp(sa->peer_name, peer_name) != 0)
+			continue;
+		for (const struct child_sa *c = sa->children; c; c = c->next)
+			if (c->in_datapath)
+				return true;
+	}
+	return false;
+}

@@ -1,0 +1,216 @@
+/* Inbound IKE datagrams: header and chain validation, SA lookup, message-ID
+ * window (a retransmitted request gets the cached response, §2.1), SK
+ * decryption, the endpoint update from authenticated messages only (§2.23),
+ * then dispatch to the exchange's _initiator or _responder half. */
+#include <stdlib.h>
+#include <string.h>
+#include "ike_internal.h"
+#include "linegate/log.h"
+
+static const uint8_t zero_spi[8];
+
+static void input_sa_init(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h,
+			  const struct ike_payload_list *pl)
+{
+	struct ike_sa *sa;
+
+	if (!ike_hdr_is_response(h)) {
+		if (!ike_hdr_from_initiator(h) || memcmp(h->spi_r, zero_spi, 8) != 0 || h->msg_id != 0) {
+			ike_count_drop(ike, IKE_DROP_MALFORMED, "ike_sa_init_request");
+			return;
+		}
+		sa = ike_sa_half_open_lookup(ike, h->spi_i, &d->remote);
+		if (sa) {   /* retransmission: same answer, no new state */
+			if (sa->have_last_resp)
+				ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
+			return;
+		}
+		ike_sa_init_responder(ike, d, h, pl);
+		return;
+	}
+	sa = ike_sa_by_spi(ike, h->spi_i, true);
+	if (!sa || sa->state != IKE_SA_INIT_SENT || !sa->req.active || h->msg_id != 0 ||
+	    ike_hdr_from_initiator(h)) {
+		ike_count_drop(ike, IKE_DROP_NO_SA, "ike_sa_init_response");
+		return;
+	}
+	sa->local = d->local;
+	ike_sa_init_initiator_response(sa, h, d->data, d->len, pl);
+}
+
+/* Window of one (§2.3): true when the message should be processed. */
+static bool message_id_ok(struct ike_sa *sa, const struct ike_header *h)
+{
+	if (ike_hdr_is_response(h)) {
+		if (sa->req.active && h->msg_id == sa->req.msg_id)
+			return true;
+		ike_count_drop(sa->ike, IKE_DROP_MSG_ID, "response");
+		return false;
+	}
+	if (h->msg_id == sa->msg_id_in)
+		return true;
+	if (sa->have_last_resp && h->msg_id + 1 == sa->msg_id_in) {
+		/* a retransmitted request: our cached response, not reprocessed */
+		ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
+		return false;
+	}
+	ike_count_drop(sa->ike, IKE_DROP_MSG_ID, "request");
+	return false;
+}
+
+static bool state_accepts(const struct ike_sa *sa, const struct ike_header *h)
+{
+	switch (sa->state) {
+	case IKE_SA_HALF_OPEN:
+		return h->exchange == IKEV2_EXCHANGE_IKE_AUTH && !ike_hdr_is_response(h);
+	case IKE_SA_AUTH_SENT:
+		return h->exchange == IKEV2_EXCHANGE_IKE_AUTH && ike_hdr_is_response(h);
+	case IKE_SA_ESTABLISHED:
+	case IKE_SA_REKEYING:
+	case IKE_SA_REKEYED:
+	case IKE_SA_DELETING:
+		return h->exchange == IKEV2_EXCHANGE_CREATE_CHILD_SA ||
+		       h->exchange == IKEV2_EXCHANGE_INFORMATIONAL;
+	default:
+		return false;
+	}
+}
+
+static void dispatch_request(struct ike_sa *sa, const struct ike_header *h,
+			     const struct ike_payload_list *inner)
+{
+	switch (h->exchange) {
+	case IKEV2_EXCHANGE_IKE_AUTH:
+		ike_auth_responder(sa, h->msg_id, inner);
+		break;
+	case IKEV2_EXCHANGE_CREATE_CHILD_SA:
+		ike_create_child_responder(sa, h->msg_id, inner);
+		break;
+	case IKEV2_EXCHANGE_INFORMATIONAL:
+		ike_info_responder(sa, h->msg_id, inner);
+		break;
+	}
+}
+
+static void dispatch_response(struct ike_sa *sa, const struct ike_payload_list *inner)
+{
+	sa->req.active = false;
+	sa->msg_id_out++;
+	switch (sa->req.task) {
+	case IKE_TASK_AUTH:
+		ike_auth_initiator_response(sa, inner);
+		break;
+	case IKE_TASK_CHILD_REKEY:
+	case IKE_TASK_IKE_REKEY:
+		ike_create_child_initiator_response(sa, inner);
+		break;
+	case IKE_TASK_DPD:
+	case IKE_TASK_DELETE_CHILD:
+	case IKE_TASK_DELETE_IKE:
+		ike_info_initiator_response(sa, inner);
+		break;
+	default:
+		ike_req_clear(sa);
+	}
+}
+
+/* Authenticated: the peer may have moved (NAT rebinding, float to 4500). */
+static void update_endpoint(struct ike_sa *sa, const struct ike_datagram *d)
+{
+	char from[LG_ADDRSTRLEN], to[LG_ADDRSTRLEN];
+
+	sa->last_in_ms = sa->ike->now_ms;
+	if (lg_sockaddr_equal(&sa->remote, &d->remote) && sa->natt == d->natt)
+		return;
+	lg_sockaddr_format(&sa->remote, from, sizeof(from));
+	lg_sockaddr_format(&d->remote, to, sizeof(to));
+	lg_log(LOG_INFO, "event=ike_endpoint_update peer=%s from=%s to=%s natt=%d", sa->peer_name,
+	       from, to, d->natt);
+	sa->remote = d->remote;
+	sa->natt = d->natt;
+}
+
+static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
+			    const struct ike_header *h, const struct ike_payload_list *pl)
+{
+	bool we_initiator = !ike_hdr_from_initiator(h);
+	struct ike_sa *sa = ike_sa_by_spi(ike, we_initiator ? h->spi_i : h->spi_r, we_initiator);
+	const struct ike_payload *sk;
+	struct ike_payload_list *inner = NULL;
+	const uint8_t *plain;
+	size_t plain_len;
+	uint8_t *buf = NULL;
+
+	if (!sa || memcmp(we_initiator ? h->spi_r : h->spi_i, we_initiator ? sa->spi_r : sa->spi_i,
+			  8) != 0) {
+		ike_count_drop(ike, IKE_DROP_NO_SA, ike_exchange_name(h->exchange));
+		return;
+	}
+	sk = pl->n ? &pl->p[pl->n - 1] : NULL;
+	if (!sk || sk->type != IKEV2_PAYLOAD_SK) {
+		ike_count_drop(ike, IKE_DROP_MALFORMED, "no_sk_payload");
+		return;
+	}
+	/* a retransmitted request is answered in any state (our IKE_AUTH
+	 * response may have been lost after we moved on) */
+	if (!message_id_ok(sa, h))
+		return;
+	if (!state_accepts(sa, h)) {
+		ike_count_drop(ike, IKE_DROP_STATE, ike_exchange_name(h->exchange));
+		return;
+	}
+	buf = malloc(d->len);
+	inner = malloc(sizeof(*inner));
+	if (!buf || !inner)
+		goto out;
+	memcpy(buf, d->data, d->len);
+	/* AAD = header and the SK payload header (RFC 5282 §5.1) */
+	size_t aad_len = (size_t)(sk->body - d->data);
+	if (ike_sk_decrypt(sa->keys->encr, ike_sk_key_in(sa), buf, aad_len, d->len, &plain,
+			   &plain_len) < 0) {
+		ike_count_drop(ike, IKE_DROP_DECRYPT, sa->peer_name);
+		goto out;
+	}
+	if (ike_payloads_split(pl->sk_next, plain, plain_len, inner) < 0) {
+		ike_count_drop(ike, IKE_DROP_MALFORMED, "inner_payloads");
+		goto out;
+	}
+	update_endpoint(sa, d);
+	if (ike_hdr_is_response(h))
+		dispatch_response(sa, inner);
+	else
+		dispatch_request(sa, h, inner);
+out:
+	free(inner);
+	free(buf);
+}
+
+void ike_input(struct ike *ike, const struct ike_datagram *d, uint64_t now_ms)
+{
+	struct ike_header h;
+	struct ike_payload_list *pl = malloc(sizeof(*pl));
+	int r;
+
+	ike->now_ms = now_ms;
+	if (!pl)
+		return;
+	r = ike_header_parse(d->data, d->len, &h);
+	if (r < 0) {
+		ike_count_drop(ike, r == -EPROTONOSUPPORT ? IKE_DROP_VERSION : IKE_DROP_MALFORMED,
+			       "header");
+		goto out;
+	}
+	if (ike_payloads_split(h.next_payload, d->data + IKEV2_HEADER_LEN,
+			       d->len - IKEV2_HEADER_LEN, pl) < 0) {
+		ike_count_drop(ike, IKE_DROP_MALFORMED, "payload_chain");
+		goto out;
+	}
+	if (h.exchange == IKEV2_EXCHANGE_IKE_SA_INIT)
+		input_sa_init(ike, d, &h, pl);
+	else if (h.exchange >= IKEV2_EXCHANGE_IKE_AUTH && h.exchange <= IKEV2_EXCHANGE_INFORMATIONAL)
+		input_encrypted(ike, d, &h, pl);
+	else
+		ike_count_drop(ike, IKE_DROP_MALFORMED, "exchange_type");
+out:
+	free(pl);
+}

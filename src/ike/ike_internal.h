@@ -1,0 +1,310 @@
+/* The IKE module's internal model: struct ike (all SAs of the daemon), the
+ * IKE SA and CHILD SA with their explicit state machines, the outstanding
+ * request of each IKE SA (window of one, RFC 7296 §2.3) and the helpers the
+ * exchange files share. */
+#pragma once
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "linegate/config.h"
+#include "linegate/ike.h"
+#include "linegate/ike_crypto.h"
+#include "linegate/policy.h"
+#include "ike_wire.h"
+
+enum {
+	IKE_RETRANSMIT_BASE_MS = 1000,   /* then 2, 4, 8 s: give up after ~15 s */
+	IKE_RETRANSMIT_TRIES = 4,
+	IKE_HALF_OPEN_TIMEOUT_MS = 30000,
+	IKE_COOKIE_THRESHOLD = 16,       /* half-open SAs before cookies are required */
+	IKE_INITIATE_BACKOFF_MS = 5000,  /* after a failure, first retry */
+	IKE_INITIATE_BACKOFF_MAX_MS = 60000,
+	IKE_KEEPALIVE_MS = 20000,
+	IKE_DELETE_GRACE_MS = 5000,      /* rekeyed SA awaiting the peer's DELETE */
+	IKE_MAX_CHILDREN = 8,
+};
+
+enum ike_sa_state {
+	IKE_SA_NEW,
+	IKE_SA_INIT_SENT,      /* initiator: waiting for the IKE_SA_INIT response */
+	IKE_SA_AUTH_SENT,      /* initiator: waiting for the IKE_AUTH response */
+	IKE_SA_HALF_OPEN,      /* responder: IKE_SA_INIT answered, IKE_AUTH awaited */
+	IKE_SA_ESTABLISHED,
+	IKE_SA_REKEYING,       /* our IKE rekey request is outstanding */
+	IKE_SA_REKEYED,        /* replaced by a new IKE SA, DELETE pending */
+	IKE_SA_DELETING,       /* our DELETE is outstanding */
+	IKE_SA_DEAD,
+	IKE_SA_STATE_COUNT
+};
+
+enum child_sa_state {
+	CHILD_SA_NEW,          /* keys known, not in the datapath yet */
+	CHILD_SA_INSTALLED,
+	CHILD_SA_REKEYING,     /* our rekey request is outstanding */
+	CHILD_SA_REKEYED,      /* superseded (make before break), DELETE pending */
+	CHILD_SA_DELETING,     /* our DELETE is outstanding */
+	CHILD_SA_DEAD,
+	CHILD_SA_STATE_COUNT
+};
+
+/* What our outstanding request is doing, so its response finds its context. */
+enum ike_task {
+	IKE_TASK_NONE,
+	IKE_TASK_SA_INIT,
+	IKE_TASK_AUTH,
+	IKE_TASK_CHILD_REKEY,
+	IKE_TASK_IKE_REKEY,
+	IKE_TASK_DPD,
+	IKE_TASK_DELETE_CHILD,
+	IKE_TASK_DELETE_IKE,
+};
+
+/* Named drop counters (every rejected datagram is counted). */
+enum ike_drop {
+	IKE_DROP_MALFORMED,
+	IKE_DROP_VERSION,
+	IKE_DROP_NO_SA,
+	IKE_DROP_MSG_ID,
+	IKE_DROP_DECRYPT,
+	IKE_DROP_UNKNOWN_PEER,
+	IKE_DROP_POLICY,
+	IKE_DROP_COOKIE,
+	IKE_DROP_STATE,
+	IKE_DROP_COUNT
+};
+const char *ike_drop_name(enum ike_drop d);
+
+struct child_sa {
+	struct child_sa *next;
+	enum child_sa_state state;
+	uint32_t child_id;
+	uint32_t spi_in, spi_out;
+	uint16_t encr, keybits, dh;
+	struct lg_prefix local_ts[ESP_MAX_TS], remote_ts[ESP_MAX_TS];
+	size_t n_local_ts, n_remote_ts;
+	bool in_datapath;
+	uint64_t installed_ms, rekey_ms, expire_ms, delete_ms;
+	uint64_t last_packets_in;
+	/* §2.8.1 collision: the peer rekeyed this SA while we were rekeying it */
+	uint32_t peer_rekey_child;
+	uint8_t peer_rekey_min_nonce[IKEV2_NONCE_MAX];
+	size_t peer_rekey_min_len;
+};
+
+/* Secrets of an exchange in progress (sodium memory). */
+struct ike_exch_secret {
+	uint8_t dh_priv[IKE_X25519_LEN];
+	uint8_t keymat_i[IKE_AEAD_KEYMAX], keymat_r[IKE_AEAD_KEYMAX];
+	uint8_t skeyseed[IKE_PRF_MAX];
+	uint8_t gir[IKE_X25519_LEN];
+};
+
+/* Our outstanding request (window of one). */
+struct ike_request {
+	enum ike_task task;
+	bool active;
+	uint32_t msg_id;
+	uint8_t *msg;
+	size_t len;
+	int tries;
+	uint64_t next_ms;
+	/* task context */
+	uint32_t child_id;               /* rekeyed / deleted child */
+	struct child_sa *new_child;      /* being negotiated, not installed */
+	struct ike_sa *new_ike;          /* IKE rekey: the SA being created */
+	uint8_t nonce[IKEV2_NONCE_LEN];
+	uint8_t dh_pub[IKE_X25519_LEN];
+	uint16_t dh_group;
+};
+
+struct ike;
+
+struct ike_sa {
+	struct ike_sa *next;
+	struct ike *ike;
+	enum ike_sa_state state;
+	const struct conf_peer *peer;
+	char peer_name[CONF_NAME_MAX];
+	char peer_id[CONF_ID_MAX + 1];   /* printable identity for audit */
+	bool initiator;                  /* original initiator (I flag) */
+	uint8_t spi_i[8], spi_r[8];
+	union lg_sockaddr remote, local;
+	int uplink;
+	bool natt;                       /* floated to the NAT-T port */
+	bool nat_local;                  /* we are behind a NAT: keepalives */
+	bool peer_sig_identity;          /* RFC 7427 Identity hash offered */
+	bool initial_contact_sent;
+	struct conf_proposal prop;       /* negotiated IKE proposal */
+	struct ike_keys *keys;
+	struct ike_exch_secret *sec;     /* during IKE_SA_INIT / rekey */
+	uint16_t dh_group;
+	uint8_t dh_pub[IKE_X25519_LEN];
+	uint8_t ni[IKEV2_NONCE_MAX], nr[IKEV2_NONCE_MAX];
+	size_t ni_len, nr_len;
+	uint8_t *init_i, *init_r;        /* the IKE_SA_INIT messages, for AUTH */
+	size_t init_i_len, init_r_len;
+	uint8_t cookie[IKE_COOKIE_MAX];
+	size_t cookie_len;
+	/* message IDs (§2.3): each side numbers its own requests */
+	uint32_t msg_id_out;             /* next request we send */
+	uint32_t msg_id_in;              /* next request we expect */
+	uint8_t *last_resp;              /* cached response to msg_id_in - 1 */
+	size_t last_resp_len;
+	bool have_last_resp;
+	struct ike_request req;
+	/* queued wishes, started when the window is free */
+	bool want_dpd, want_ike_rekey, want_delete;
+	struct child_sa *children;
+	struct conf_identity peer_identity;
+	uint64_t created_ms, established_ms, established_wall_ms;
+	uint64_t last_in_ms, last_out_ms, rekey_ms, expire_ms, delete_ms, keepalive_ms;
+	/* IKE rekey collision (§2.8.2) */
+	struct ike_sa *peer_rekey_sa;
+	uint8_t peer_rekey_min_nonce[IKEV2_NONCE_MAX];
+	size_t peer_rekey_min_len;
+	struct ike_sa *replaced_by;      /* REKEYED: the new SA */
+};
+
+struct ike_peer_state {
+	uint64_t next_initiate_ms;       /* 0 = not scheduled */
+	uint32_t backoff_ms;
+	bool admin_down;
+};
+
+struct ike {
+	const struct config *cfg;
+	const struct regiondb *db;
+	struct ike_credentials *creds;
+	struct ike_transport tx;
+	struct ike_child_ops child;
+	struct ike_link_ops link;
+	bool have_link;
+	struct ike_sa *sas;
+	uint32_t next_child_id;
+	uint8_t cookie_secret[32];
+	size_t half_open;
+	struct ike_peer_state peers[CONF_MAX_PEERS];
+	uint64_t drops[IKE_DROP_COUNT];
+	uint64_t now_ms;
+};
+
+/* --- credentials (ike_credentials.c) --- */
+struct ike_peer_secret {
+	uint8_t *psk;                    /* sodium memory */
+	size_t psk_len;
+	uint8_t *sk;                     /* Ed25519 secret key, 64 bytes, sodium */
+	uint8_t pk[32];                  /* peer's public key */
+	bool has_psk, has_sk, has_pk;
+};
+const struct ike_peer_secret *ike_credentials_find(const struct ike_credentials *c,
+						   const char *peer_name);
+
+/* --- state machines (ike_state.c) --- */
+const char *ike_sa_state_name(enum ike_sa_state s);
+const char *child_sa_state_name(enum child_sa_state s);
+/* The one setter: refuses (returns false, logs) an illegal move. */
+bool ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state to);
+bool child_sa_set_state(struct ike_sa *sa, struct child_sa *c, enum child_sa_state to);
+
+/* --- SA table (ike_sa_table.c) --- */
+struct ike_sa *ike_sa_new(struct ike *ike, const struct conf_peer *peer, bool initiator);
+void ike_sa_destroy(struct ike_sa *sa, const char *reason);  /* children removed, audited */
+void ike_sa_unlink_free(struct ike_sa *sa);                 /* no audit; children must be gone */
+struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_initiator);
+struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
+				       const union lg_sockaddr *remote);
+struct ike_sa *ike_sa_by_peer(struct ike *ike, const char *peer_name);
+void ike_random_spi(struct ike *ike, uint8_t spi[8]);
+uint32_t ike_random_esp_spi(struct ike *ike);
+const uint8_t *ike_sa_our_spi(const struct ike_sa *sa);
+
+/* --- children (ike_child.c) --- */
+struct child_sa *child_sa_new(struct ike_sa *sa);
+void child_sa_attach(struct ike_sa *sa, struct child_sa *c);
+struct child_sa *child_sa_by_spi_in(struct ike_sa *sa, uint32_t spi_in);
+struct child_sa *child_sa_by_spi_out(struct ike_sa *sa, uint32_t spi_out);
+struct child_sa *child_sa_by_id(struct ike_sa *sa, uint32_t id);
+/* Derives KEYMAT (§2.17) and installs in the datapath + routes; audits.
+ * we_initiated: we sent the request of the exchange that created it. */
+int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
+		     const uint8_t *gir, size_t gir_len,
+		     const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		     const char *event_reason);
+/* Removes from the datapath (routes only when no other child needs them),
+ * unlinks and frees; audits child_sa_down with reason. */
+void child_sa_remove(struct ike_sa *sa, struct child_sa *c, const char *reason);
+void child_sa_free_unlinked(struct child_sa *c);
+void child_sa_set_lifetimes(struct ike_sa *sa, struct child_sa *c, uint64_t now);
+size_t child_sa_count(const struct ike_sa *sa);
+const char *ike_encr_name(uint16_t encr, uint16_t keybits);
+const char *ike_prf_name(uint16_t prf);
+
+/* --- proposals and selectors (ike_proposal.c) --- */
+/* First configured proposal (in config order) that one of `offer` contains.
+ * protocol IKE or ESP; need_dh: ESP with PFS (CREATE_CHILD_SA). On success
+ * *chosen and *num (the peer's proposal number) and spi are filled. */
+bool ike_proposal_match(const struct conf_proposal *conf, size_t n_conf,
+			const struct ike_sa_payload *offer, uint8_t protocol, bool ignore_dh,
+			struct conf_proposal *chosen, const struct ike_proposal **which);
+/* Response check: the single proposal must be one we offered. */
+bool ike_proposal_accept_reply(const struct conf_proposal *conf, size_t n_conf,
+			       const struct ike_sa_payload *reply, uint8_t protocol, bool ignore_dh,
+			       struct conf_proposal *chosen, const struct ike_proposal **which);
+int ike_ts_to_ranges(const struct ike_ts_payload *ts, struct lg_range *out, size_t max);
+/* Narrow TSi/TSr (as received) to the peer's configured subnets. local/remote
+ * are from our point of view. 0, or the notify to send (TS_UNACCEPTABLE). */
+int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, bool we_initiator,
+		  const struct ike_payload_list *pl, struct child_sa *c);
+
+/* --- messages and exchanges (ike_io.c) --- */
+void ike_count_drop(struct ike *ike, enum ike_drop d, const char *detail);
+int ike_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len);
+/* Starts an encrypted request (header, SK open). */
+void ike_req_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange);
+/* Encrypts, sends and arms retransmission of our request. */
+int ike_req_send(struct ike_sa *sa, struct ike_builder *b, enum ike_task task);
+void ike_resp_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange, uint32_t msg_id);
+/* Encrypts, caches (duplicate requests) and sends our response. */
+int ike_resp_send(struct ike_sa *sa, struct ike_builder *b);
+/* Unencrypted (IKE_SA_INIT) variants. */
+int ike_req_send_plain(struct ike_sa *sa, struct ike_builder *b, enum ike_task task);
+int ike_resp_send_plain(struct ike_sa *sa, struct ike_builder *b);
+void ike_req_clear(struct ike_sa *sa);
+const uint8_t *ike_sk_key_out(const struct ike_sa *sa);
+const uint8_t *ike_sk_key_in(const struct ike_sa *sa);
+void ike_sa_fail(struct ike_sa *sa, const char *reason);  /* audit + destroy + reschedule */
+void ike_schedule_initiate(struct ike *ike, const struct conf_peer *peer, uint64_t delay_ms);
+int ike_peer_index(const struct ike *ike, const struct conf_peer *peer);
+void ike_identity_format(const struct conf_identity *id, char *out, size_t n);
+bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress);
+void ike_jitter_lifetimes(struct ike_sa *sa, uint64_t now);
+
+/* --- exchanges --- */
+int ike_sa_init_initiator_start(struct ike *ike, const struct conf_peer *peer, uint64_t now);
+void ike_sa_init_initiator_response(struct ike_sa *sa, const struct ike_header *h,
+				    const uint8_t *msg, size_t len, const struct ike_payload_list *pl);
+void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h,
+			   const struct ike_payload_list *pl);
+int ike_sa_init_compute_keys(struct ike_sa *sa, const uint8_t *peer_pub, size_t peer_len);
+void ike_nat_detect(struct ike_sa *sa, const struct ike_payload_list *pl, const union lg_sockaddr *local);
+void ike_build_natd(struct ike_builder *b, struct ike_sa *sa);
+
+int ike_auth_initiator_start(struct ike_sa *sa);
+void ike_auth_initiator_response(struct ike_sa *sa, const struct ike_payload_list *pl);
+void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl);
+bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_id *id, const struct ike_auth *auth);
+
+int ike_child_rekey_start(struct ike_sa *sa, struct child_sa *old);
+int ike_rekey_ike_start(struct ike_sa *sa);
+void ike_create_child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl);
+void ike_create_child_initiator_response(struct ike_sa *sa, const struct ike_payload_list *pl);
+
+int ike_info_dpd_start(struct ike_sa *sa);
+int ike_info_delete_child_start(struct ike_sa *sa, struct child_sa *c);
+int ike_info_delete_ike_start(struct ike_sa *sa);
+void ike_info_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl);
+void ike_info_initiator_response(struct ike_sa *sa, const struct ike_payload_list *pl);
+
+/* Encrypted-message dispatch after decryption (ike_input.c). */
+void ike_sa_adopt_children(struct ike_sa *to, struct ike_sa *from);

@@ -1,0 +1,274 @@
+/* Sending IKE messages: our requests with retransmission (window of one,
+ * RFC 7296 §2.1, §2.3), our responses cached for duplicate requests, the
+ * helpers every exchange shares (drop counters, failure handling, policy
+ * checks, identities, lifetimes). */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "linegate/audit.h"
+#include "ike_internal.h"
+#include "linegate/log.h"
+
+static const char *const drop_names[IKE_DROP_COUNT] = {
+	[IKE_DROP_MALFORMED] = "malformed",
+	[IKE_DROP_VERSION] = "bad_version",
+	[IKE_DROP_NO_SA] = "no_sa",
+	[IKE_DROP_MSG_ID] = "bad_message_id",
+	[IKE_DROP_DECRYPT] = "decrypt_failed",
+	[IKE_DROP_UNKNOWN_PEER] = "unknown_peer",
+	[IKE_DROP_POLICY] = "policy_refused",
+	[IKE_DROP_COOKIE] = "cookie_required",
+	[IKE_DROP_STATE] = "unexpected_in_state",
+};
+
+const char *ike_drop_name(enum ike_drop d)
+{
+	return (unsigned)d < IKE_DROP_COUNT ? drop_names[d] : "unknown";
+}
+
+void ike_count_drop(struct ike *ike, enum ike_drop d, const char *detail)
+{
+	static struct lg_ratelimit rl = LG_RATELIMIT_INIT(10000, 20);
+
+	ike->drops[d]++;
+	lg_log_ratelimited(&rl, LOG_INFO, "event=ike_drop reason=%s detail=%s count=%llu",
+			   ike_drop_name(d), detail ? detail : "-",
+			   (unsigned long long)ike->drops[d]);
+}
+
+int ike_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	struct ike *ike = sa->ike;
+
+	sa->last_out_ms = ike->now_ms;
+	if (!ike->tx.send)
+		return -ENOTCONN;
+	return ike->tx.send(ike->tx.ctx, sa->uplink, &sa->remote, sa->natt, msg, len);
+}
+
+const uint8_t *ike_sk_key_out(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->keys->sk_ei : sa->keys->sk_er;
+}
+
+const uint8_t *ike_sk_key_in(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->keys->sk_er : sa->keys->sk_ei;
+}
+
+void ike_req_clear(struct ike_sa *sa)
+{
+	struct ike_request *r = &sa->req;
+
+	free(r->msg);
+	if (r->new_child)
+		child_sa_free_unlinked(r->new_child);
+	if (r->new_ike) {
+		struct ike_sa *n = r->new_ike;
+		r->new_ike = NULL;
+		ike_sa_unlink_free(n);
+	}
+	memset(r, 0, sizeof(*r));
+	if (sa->sec)
+		sodium_memzero(sa->sec->dh_priv, sizeof(sa->sec->dh_priv));
+}
+
+void ike_req_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange)
+{
+	ike_build_start(b, sa->spi_i, sa->spi_r, exchange,
+			sa->initiator ? IKEV2_FLAG_INITIATOR : 0, sa->msg_id_out);
+	ike_build_sk_begin(b);
+}
+
+/* Stores the message as our outstanding request and sends it. */
+static int req_arm(struct ike_sa *sa, const uint8_t *msg, size_t len, enum ike_task task)
+{
+	struct ike_request *r = &sa->req;
+	uint8_t *copy = malloc(len);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, msg, len);
+	free(r->msg);
+	r->msg = copy;
+	r->len = len;
+	r->task = task;
+	r->active = true;
+	r->msg_id = sa->msg_id_out;
+	r->tries = 0;
+	r->next_ms = sa->ike->now_ms + IKE_RETRANSMIT_BASE_MS;
+	ike_send_raw(sa, copy, len);
+	return 0;
+}
+
+int ike_req_send(struct ike_sa *sa, struct ike_builder *b, enum ike_task task)
+{
+	int r = ike_build_finish_sk(b, sa->keys->encr, ike_sk_key_out(sa));
+
+	if (r < 0)
+		return r;
+	return req_arm(sa, b->buf, b->len, task);
+}
+
+int ike_req_send_plain(struct ike_sa *sa, struct ike_builder *b, enum ike_task task)
+{
+	int r = ike_build_finish(b);
+
+	if (r < 0)
+		return r;
+	return req_arm(sa, b->buf, b->len, task);
+}
+
+void ike_resp_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange, uint32_t msg_id)
+{
+	ike_build_start(b, sa->spi_i, sa->spi_r, exchange,
+			IKEV2_FLAG_RESPONSE | (sa->initiator ? IKEV2_FLAG_INITIATOR : 0), msg_id);
+	ike_build_sk_begin(b);
+}
+
+/* Keeps the response for a retransmitted request (§2.1: a duplicate request
+ * is answered with the same response, never processed twice). */
+static int cache_response(struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	uint8_t *copy = malloc(len);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, msg, len);
+	free(sa->last_resp);
+	sa->last_resp = copy;
+	sa->last_resp_len = len;
+	sa->have_last_resp = true;
+	sa->msg_id_in++;
+	return 0;
+}
+
+int ike_resp_send(struct ike_sa *sa, struct ike_builder *b)
+{
+	int r = ike_build_finish_sk(b, sa->keys->encr, ike_sk_key_out(sa));
+
+	if (r < 0)
+		return r;
+	cache_response(sa, b->buf, b->len);
+	return ike_send_raw(sa, b->buf, b->len);
+}
+
+int ike_resp_send_plain(struct ike_sa *sa, struct ike_builder *b)
+{
+	int r = ike_build_finish(b);
+
+	if (r < 0)
+		return r;
+	cache_response(sa, b->buf, b->len);
+	return ike_send_raw(sa, b->buf, b->len);
+}
+
+int ike_peer_index(const struct ike *ike, const struct conf_peer *peer)
+{
+	for (size_t i = 0; i < ike->cfg->n_peers; i++)
+		if (&ike->cfg->peers[i] == peer)
+			return (int)i;
+	for (size_t i = 0; i < ike->cfg->n_peers; i++)
+		if (strcmp(ike->cfg->peers[i].name, peer->name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void ike_schedule_initiate(struct ike *ike, const struct conf_peer *peer, uint64_t delay_ms)
+{
+	int i = ike_peer_index(ike, peer);
+
+	if (i < 0 || peer->role == CONF_ROLE_RESPONDER || ike->peers[i].admin_down)
+		return;
+	ike->peers[i].next_initiate_ms = ike->now_ms + delay_ms;
+	if (!ike->peers[i].next_initiate_ms)
+		ike->peers[i].next_initiate_ms = 1;
+}
+
+/* A failed or dead IKE SA: audit, remove with its children, and have an
+ * initiator peer try again with back-off. */
+void ike_sa_fail(struct ike_sa *sa, const char *reason)
+{
+	struct ike *ike = sa->ike;
+	const struct conf_peer *peer = sa->peer;
+	char remote[LG_ADDRSTRLEN];
+	int i = ike_peer_index(ike, peer);
+
+	lg_sockaddr_format(&sa->remote, remote, sizeof(remote));
+	if (!sa->established_ms)
+		audit_emit(AUDIT_IKE_EXCHANGE_FAILED, AUDIT_FAILURE, sa->peer_id, sa->peer_name,
+			   "remote", remote, "state", ike_sa_state_name(sa->state), "reason", reason,
+			   NULL);
+	ike_sa_destroy(sa, reason);
+	if (i < 0)
+		return;
+	uint32_t b = ike->peers[i].backoff_ms ? ike->peers[i].backoff_ms * 2 : IKE_INITIATE_BACKOFF_MS;
+	if (b > IKE_INITIATE_BACKOFF_MAX_MS)
+		b = IKE_INITIATE_BACKOFF_MAX_MS;
+	ike->peers[i].backoff_ms = b;
+	ike_schedule_initiate(ike, peer, b);
+}
+
+void ike_identity_format(const struct conf_identity *id, char *out, size_t n)
+{
+	switch (id->type) {
+	case CONF_ID_FQDN:
+		snprintf(out, n, "%.*s", (int)id->len, (const char *)id->data);
+		for (size_t i = 0; out[i]; i++)   /* printable only: it goes into logs */
+			if (out[i] < 0x21 || out[i] > 0x7e)
+				out[i] = '?';
+		break;
+	case CONF_ID_IPV4_ADDR:
+	case CONF_ID_IPV6_ADDR:
+		lg_addr_format(id->type == CONF_ID_IPV4_ADDR ? AF_INET : AF_INET6, id->data, out, n);
+		break;
+	case CONF_ID_KEY_ID: {
+		char hex[2 * CONF_ID_MAX + 1];
+		snprintf(out, n, "keyid:%s", lg_hex(id->data, id->len, hex));
+		break;
+	}
+	default:
+		snprintf(out, n, "none");
+	}
+}
+
+/* policy_check_peer_runtime with the facts of the moment; a refusal is
+ * audited with its reason code (fail closed). */
+bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress)
+{
+	struct policy_link_facts f = { .uplink_up = true };
+	struct policy_verdict v;
+	char id[CONF_ID_MAX + 1];
+
+	if (ike->have_link && ike->link.uplink_up)
+		f.uplink_up = ike->link.uplink_up(ike->link.ctx, peer->uplink);
+	if (ike->have_link && ike->link.route_egress &&
+	    ike->link.route_egress(ike->link.ctx, &peer->endpoint, f.egress_ifname) < 0)
+		f.egress_ifname[0] = '\0';
+	if (ingress)
+		snprintf(f.ingress_ifname, sizeof(f.ingress_ifname), "%s", ingress);
+	v = policy_check_peer_runtime(ike->cfg, peer, ike->db, &f);
+	if (policy_allowed(&v))
+		return true;
+	ike_identity_format(&peer->remote_id, id, sizeof(id));
+	audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, id, peer->name,
+		   "reason", policy_reason_name(v.reason), "message", v.message,
+		   "uplink_up", f.uplink_up ? "yes" : "no", "egress", f.egress_ifname,
+		   "ingress", f.ingress_ifname, NULL);
+	return false;
+}
+
+void ike_jitter_lifetimes(struct ike_sa *sa, uint64_t now)
+{
+	uint64_t life = (uint64_t)sa->peer->ike_lifetime_s * 1000;
+
+	if (!life) {
+		sa->rekey_ms = sa->expire_ms = 0;
+		return;
+	}
+	uint64_t j = life / 10;
+	sa->rekey_ms = now + life * 85 / 100 + (j ? randombytes_uniform(j > UINT32_MAX ? UINT32_MAX
+										 : (uint32_t)j) : 0);
+	sa->expire_ms = now + life + life / 10;
+}

@@ -1,0 +1,177 @@
+/* Everything driven by time (ike_tick, at least every 100 ms): retransmission
+ * with exponential back-off and a give-up limit (§2.1, §2.4), half-open
+ * expiry, soft/hard lifetimes of IKE and CHILD SAs (rekey, then delete),
+ * liveness checks after dpd seconds without inbound traffic (§2.4),
+ * NAT-T keepalives, and the (re)initiation of initiator peers. */
+#include <stdlib.h>
+#include <string.h>
+#include "linegate/audit.h"
+#include "ike_internal.h"
+#include "linegate/log.h"
+
+/* Returns false when the SA was destroyed. */
+static bool retransmit(struct ike_sa *sa, uint64_t now)
+{
+	struct ike_request *r = &sa->req;
+
+	if (!r->active || now < r->next_ms)
+		return true;
+	if (r->tries >= IKE_RETRANSMIT_TRIES) {
+		const char *why = r->task == IKE_TASK_DPD ? "dpd_timeout" : "peer_unreachable";
+		lg_log(LOG_WARNING, "event=ike_give_up peer=%s task=%d reason=%s", sa->peer_name,
+		       r->task, why);
+		if (r->task == IKE_TASK_DELETE_IKE) {
+			ike_sa_destroy(sa, sa->replaced_by ? "rekeyed" : "deleted");
+			return false;
+		}
+		ike_sa_fail(sa, why);
+		return false;
+	}
+	r->tries++;
+	r->next_ms = now + ((uint64_t)IKE_RETRANSMIT_BASE_MS << r->tries);
+	ike_send_raw(sa, r->msg, r->len);
+	return true;
+}
+
+/* Inbound ESP counts as a sign of life, so idle tunnels only get checks. */
+static void note_esp_activity(struct ike_sa *sa, uint64_t now)
+{
+	struct ike *ike = sa->ike;
+
+	if (!ike->child.stats)
+		return;
+	for (struct child_sa *c = sa->children; c; c = c->next) {
+		struct esp_child_stats st;
+		if (!c->in_datapath || ike->child.stats(ike->child.ctx, c->child_id, &st) < 0)
+			continue;
+		if (st.packets_in != c->last_packets_in) {
+			c->last_packets_in = st.packets_in;
+			sa->last_in_ms = now;
+		}
+		if (st.rekey_wanted && c->state == CHILD_SA_INSTALLED && c->rekey_ms > now)
+			c->rekey_ms = now;
+	}
+}
+
+/* Lifetimes of the children; at most one request is started. */
+static bool child_timers(struct ike_sa *sa, uint64_t now)
+{
+	struct child_sa *c, *next;
+
+	for (c = sa->children; c; c = next) {
+		next = c->next;
+		if (c->expire_ms && now >= c->expire_ms && c->state != CHILD_SA_DELETING) {
+			if (!sa->req.active && ike_info_delete_child_start(sa, c) == 0)
+				return true;
+			if (now >= c->expire_ms + IKE_DELETE_GRACE_MS)
+				child_sa_remove(sa, c, "hard_lifetime");
+			continue;
+		}
+		if (c->state == CHILD_SA_REKEYED && c->delete_ms && now >= c->delete_ms) {
+			if (!sa->req.active && ike_info_delete_child_start(sa, c) == 0)
+				return true;
+			continue;
+		}
+		if (c->state == CHILD_SA_INSTALLED && c->rekey_ms && now >= c->rekey_ms &&
+		    !sa->req.active && sa->state == IKE_SA_ESTABLISHED) {
+			if (ike_child_rekey_start(sa, c) == 0)
+				return true;
+			c->rekey_ms = now + 10000;
+		}
+	}
+	return false;
+}
+
+/* Starts the next wished-for exchange when the window is free. */
+static void start_pending(struct ike_sa *sa, uint64_t now)
+{
+	const struct conf_peer *p = sa->peer;
+
+	if (sa->req.active)
+		return;
+	if (sa->want_delete || (sa->expire_ms && now >= sa->expire_ms)) {
+		if (sa->state != IKE_SA_DELETING)
+			ike_info_delete_ike_start(sa);
+		return;
+	}
+	if (sa->state != IKE_SA_ESTABLISHED)
+		return;
+	if (sa->rekey_ms && now >= sa->rekey_ms) {
+		if (ike_rekey_ike_start(sa) == 0)
+			return;
+		sa->rekey_ms = now + 10000;
+	}
+	if (child_timers(sa, now))
+		return;
+	if (p->dpd_s && now >= sa->last_in_ms + (uint64_t)p->dpd_s * 1000 &&
+	    now >= sa->last_out_ms + (uint64_t)p->dpd_s * 1000)
+		ike_info_dpd_start(sa);
+}
+
+/* Returns false when the SA was destroyed. */
+static bool sa_tick(struct ike_sa *sa, uint64_t now)
+{
+	if (!retransmit(sa, now))
+		return false;
+	if (sa->state == IKE_SA_HALF_OPEN && now >= sa->created_ms + IKE_HALF_OPEN_TIMEOUT_MS) {
+		ike_sa_destroy(sa, "half_open_timeout");
+		return false;
+	}
+	if (sa->state == IKE_SA_REKEYED && sa->delete_ms && now >= sa->delete_ms &&
+	    !sa->req.active) {
+		ike_info_delete_ike_start(sa);
+		return true;
+	}
+	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYING) {
+		note_esp_activity(sa, now);
+		/* children whose REKEYED/expired state needs action even while
+		 * an IKE rekey is in flight are handled once it completes */
+	}
+	start_pending(sa, now);
+	return true;
+}
+
+static void initiate_peers(struct ike *ike, uint64_t now)
+{
+	for (size_t i = 0; i < ike->cfg->n_peers; i++) {
+		struct ike_peer_state *ps = &ike->peers[i];
+		const struct conf_peer *p = &ike->cfg->peers[i];
+
+		if (!ps->next_initiate_ms || now < ps->next_initiate_ms || ps->admin_down ||
+		    p->role == CONF_ROLE_RESPONDER)
+			continue;
+		ps->next_initiate_ms = 0;
+		if (ike_sa_by_peer(ike, p->name))
+			continue;
+		if (ike_sa_init_initiator_start(ike, p, now) < 0) {
+			/* refused by policy or failed: try again later */
+			uint32_t b = ps->backoff_ms ? ps->backoff_ms * 2 : IKE_INITIATE_BACKOFF_MS;
+			ps->backoff_ms = b > IKE_INITIATE_BACKOFF_MAX_MS ? IKE_INITIATE_BACKOFF_MAX_MS : b;
+			ps->next_initiate_ms = now + ps->backoff_ms;
+		}
+	}
+}
+
+static bool still_linked(struct ike *ike, const struct ike_sa *sa)
+{
+	for (const struct ike_sa *s = ike->sas; s; s = s->next)
+		if (s == sa)
+			return true;
+	return false;
+}
+
+void ike_tick(struct ike *ike, uint64_t now_ms)
+{
+	struct ike_sa *snap[256];
+	size_t n = 0;
+
+	ike->now_ms = now_ms;
+	/* a tick may free other SAs (a failed rekey frees its new SA):
+	 * walk a snapshot and skip what is gone */
+	for (struct ike_sa *sa = ike->sas; sa && n < sizeof(snap) / sizeof(snap[0]); sa = sa->next)
+		snap[n++] = sa;
+	for (size_t i = 0; i < n; i++)
+		if (still_linked(ike, snap[i]))
+			sa_tick(snap[i], now_ms);
+	initiate_peers(ike, now_ms);
+}

@@ -1,0 +1,41 @@
+/* Helpers shared by the files of the policy module (not an API). */
+#pragma once
+#include <stdarg.h>
+#include <string.h>
+#include "linegate/cursor.h"
+#include "linegate/policy.h"
+
+/* Fills a verdict: reason plus one printf-formatted sentence. */
+void verdict_set(struct policy_verdict *v, enum policy_reason r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void verdict_ok(struct policy_verdict *v);
+
+/* Receives every violation found while checking one peer or the site. */
+typedef void (*policy_violation_fn)(void *ctx, const struct policy_verdict *v);
+/* Every static violation of one peer, in a fixed order (region, uplink,
+ * selectors, identity); returns how many. */
+size_t policy_peer_violations(const struct config *cfg, const struct conf_peer *peer,
+			      const struct regiondb *db, policy_violation_fn fn, void *ctx);
+/* Site-wide violations (internal space declaring a default route, site region). */
+size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
+
+/* The peer's uplink, or NULL when the index is out of range. */
+const struct conf_uplink *policy_peer_uplink(const struct config *cfg, const struct conf_peer *peer);
+/* Licensed-carrier list membership (case-insensitive). */
+bool policy_carrier_licensed(const struct config *cfg, const char *carrier);
+/* One short clause on why a peer is domestic or cross-border. */
+void policy_region_why(const struct config *cfg, const struct policy_region *r, char *out, size_t n);
+
+/* Next line of a text buffer through the bounded cursor (without the '\n');
+ * false at the end. */
+static inline bool policy_next_line(struct cursor *c, const char **line, size_t *len)
+{
+	size_t rem = cursor_remaining(c);
+	if (rem == 0)
+		return false;
+	const char *start = (const char *)cursor_get_ref(c, 0);
+	const char *nl = memchr(start, '\n', rem);
+	*len = nl ? (size_t)(nl - start) : rem;
+	*line = (const char *)cursor_get_ref(c, nl ? *len + 1 : *len);
+	return *line != NULL;
+}

@@ -1,0 +1,36 @@
+/* libFuzzer target: linegate.conf parser and validator over arbitrary bytes.
+ * conf_parse_buffer does no I/O, so every path of the lexer, the statement
+ * machinery, the typed readers and the cross-checks is reachable here. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "linegate/conf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct config cfg;
+	static struct conf_errors errs;
+
+	if (size > CONF_FILE_MAX)
+		return 0;
+	int rc = conf_parse_buffer("fuzz.conf", (const char *)data, size, &cfg, &errs);
+	/* Invariants: success means no errors; every error has a position inside
+	 * the input and a terminated message. */
+	if ((rc == 0) != (errs.n == 0 && errs.dropped == 0))
+		abort();
+	for (size_t i = 0; i < errs.n; i++) {
+		if (errs.e[i].line < 1 || errs.e[i].column < 1 || (size_t)errs.e[i].line > size + 1)
+			abort();
+		if (memchr(errs.e[i].msg, '\0', sizeof(errs.e[i].msg)) == NULL)
+			abort();
+	}
+	if (rc == 0) {
+		for (size_t i = 0; i < cfg.n_peers; i++)
+			if (cfg.peers[i].uplink < 0 || (size_t)cfg.peers[i].uplink >= cfg.n_uplinks)
+				abort();
+	}
+	return 0;
+}

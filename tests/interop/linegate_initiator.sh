@@ -1,0 +1,116 @@
+#!/bin/bash
+# linegate (site A) as IKE initiator against strongSwan 5.9 (site B) as
+# responder: for ChaCha20-Poly1305 and AES-256-GCM, with PSK and with Ed25519
+# (RFC 8420 + RFC 7427), the tunnel comes up with the expected algorithms over
+# UDP 4500 and LAN hosts ping each other both ways. Then, on one tunnel:
+# strongSwan (the IKE responder) rekeys the CHILD SA and the IKE SA while
+# pings run both ways at 100/s, with zero loss; finally strongSwan deletes
+# the IKE SA and linegate must drop the SAs it had.
+# Bounded: about one minute; every wait has a timeout. Needs root.
+set -u
+. "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/interop/lib/strongswan.sh"
+. "$LG_SOURCE_DIR/tests/interop/lib/linegate.sh"
+ss_require
+lgi_require
+WORK=$(mktemp -d /tmp/lgi-i.XXXXXX)
+# a per-run prefix: concurrent runs (several engineers, CI) must not share namespaces
+lgi_topology "lgi-i$$-"
+trap 'rc=$?; lg_ns_cleanup; if [ $rc = 0 ] && [ "${LGI_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi; exit $rc' EXIT
+CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519"}
+
+ss_gen_ed25519 "$WORK/keys" lg
+ss_gen_ed25519 "$WORK/keys" ss
+
+# start_case CASE DIR: strongSwan responder, then linegated initiating.
+start_case() {
+	local cs=$1 d=$2 ss_auth lg_auth
+	mkdir -p "$d"
+	lgi_capture "$d"
+	if [[ $cs == *psk ]]; then
+		ss_auth="auth=psk psk=$LGI_PSK"; lg_auth="auth=psk"
+	else
+		ss_auth="auth=pubkey local_key=$WORK/keys/ss.key.pem local_pub=$WORK/keys/ss.pub.pem remote_pub=$WORK/keys/lg.pub.pem"
+		lg_auth="auth=ed25519 key=$WORK/keys/lg.key.pem peer_pub=$WORK/keys/ss.pub.pem"
+	fi
+	# shellcheck disable=SC2086
+	ss_start "$d/ss" gwb role=responder local_addr=$LGI_UB remote_addr=$LGI_UA \
+		local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
+		$ss_auth ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")" max_time=240 || return 1
+	# shellcheck disable=SC2086
+	lgi_conf "$d/lg" mode=initiator $lg_auth ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")"
+	lgi_start "$d/lg"
+}
+
+# The algorithms strongSwan negotiated, and ESP in UDP.
+check_negotiated() {
+	local cs=$1 d=$2 sas
+	sas=$(ss_list_sas "$d/ss")
+	grep -q "$(lgi_case_seen "$cs")/PRF_HMAC_SHA2_256/CURVE_25519" <<<"$sas" &&
+		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_seen "$cs")" <<<"$sas" &&
+		grep -q "$LGI_UA\[4500\]" <<<"$sas"
+}
+
+check_auth_logged() {
+	local cs=$1 d=$2 how="pre-shared key"
+	[[ $cs == *ed25519 ]] && how="ED25519"
+	grep -q "authentication of '$LGI_ID_A' with $how successful" "$d/ss/charon.log"
+}
+
+stop_case() { lgi_stop "$1/lg"; ss_stop "$1/ss"; }
+
+for cs in $CASES; do
+	d=$WORK/$cs
+	lg_log "=== case $cs: linegate initiates"
+	if ! start_case "$cs" "$d"; then
+		lgi_fail "$cs: start"; stop_case "$d"; continue
+	fi
+	if ! lgi_check "$cs: CHILD SA installed at strongSwan within 20 s" ss_wait_up "$d/ss" 20; then
+		ss_explain "$d/ss" >&2
+		tail -15 "$d/lg/linegated.log" >&2
+		stop_case "$d"; continue
+	fi
+	lgi_check "$cs: linegate authenticated by strongSwan" check_auth_logged "$cs" "$d"
+	lgi_check "$cs: $(lgi_case_seen "$cs") + PRF_HMAC_SHA2_256 + X25519, ESP in UDP/4500" \
+		check_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
+	lgi_check "$cs: pings both ways through the tunnel" lgi_ping_both 3 || ss_explain "$d/ss" >&2
+	if [ "$cs" != "${CASES%% *}" ]; then
+		stop_case "$d"
+		continue
+	fi
+
+	# --- rekeys started by strongSwan (the IKE responder) under traffic
+	old=$(ss_child_spis "$d/ss")
+	lgi_flood_start "$cs-child" 500 0.01
+	sleep 2
+	ss_rekey_child "$d/ss" || lgi_fail "$cs: swanctl --rekey --child"
+	lgi_check "$cs: strongSwan-started CHILD rekey, zero loss at 100 pkt/s both ways" \
+		lgi_flood_check "$cs-child"
+	new=$(ss_child_spis "$d/ss")
+	lgi_check "$cs: CHILD SPIs replaced ($old -> $new)" test -n "$new" -a "$old" != "$new" -a \
+		"$(wc -l <<<"$new")" = 1 || ss_explain "$d/ss" >&2
+
+	old=$(ss_ike_spis "$d/ss")
+	lgi_flood_start "$cs-ike" 500 0.01
+	sleep 2
+	ss_rekey_ike "$d/ss" || lgi_fail "$cs: swanctl --rekey --ike"
+	lgi_check "$cs: strongSwan-started IKE rekey, zero loss at 100 pkt/s both ways" \
+		lgi_flood_check "$cs-ike"
+	new=$(ss_ike_spis "$d/ss")
+	lgi_check "$cs: IKE SPIs replaced ($old -> $new)" test -n "$new" -a "$old" != "$new" ||
+		ss_explain "$d/ss" >&2
+	lgi_check "$cs: tunnel still carries traffic after both rekeys" lgi_ping_both 2
+
+	# --- strongSwan's DELETE of the IKE SA is honoured
+	spi=$(ss_child_spis "$d/ss" | head -1); spi=${spi%%/*}
+	lgi_check "$cs: linegatectl lists the CHILD SA $spi" lgi_has_spi "$d/lg" "$spi"
+	ss_terminate "$d/ss" || lgi_fail "$cs: swanctl --terminate"
+	lgi_check "$cs: strongSwan's DELETE honoured (CHILD SA $spi gone from linegate in 5 s)" \
+		lg_wait 5 eval "! lgi_has_spi '$d/lg' '$spi'" || lgi_ctl "$d/lg" sas >&2
+	grep -q "IKE_SA .* successfully deleted\|deleting IKE_SA" "$d/ss/charon.log" ||
+		lgi_fail "$cs: charon did not log the deletion"
+	stop_case "$d"
+done
+
+lg_log "linegate_initiator: $LGI_FAILS check(s) failed"
+[ "$LGI_FAILS" = 0 ]

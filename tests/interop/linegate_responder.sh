@@ -1,0 +1,131 @@
+#!/bin/bash
+# linegate (site A) as IKE responder to strongSwan 5.9 (site B) initiating:
+# for ChaCha20-Poly1305 and AES-256-GCM, with PSK and with Ed25519, the tunnel
+# comes up with the expected algorithms and LAN hosts ping both ways. Then,
+# on one tunnel with short linegate lifetimes (1 minute, the configuration's
+# minimum), linegate itself starts the CHILD SA rekey and the IKE SA rekey
+# while pings run both ways at 50/s: zero loss, and strongSwan logs the
+# requests as received. Finally strongSwan is killed (no DELETE) and
+# linegate's liveness check (dpd 2s) must remove the SAs.
+# Bounded: about three minutes; every wait has a timeout. Needs root.
+set -u
+. "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/interop/lib/strongswan.sh"
+. "$LG_SOURCE_DIR/tests/interop/lib/linegate.sh"
+ss_require
+lgi_require
+WORK=$(mktemp -d /tmp/lgi-r.XXXXXX)
+# a per-run prefix: concurrent runs (several engineers, CI) must not share namespaces
+lgi_topology "lgi-r$$-"
+trap 'rc=$?; lg_ns_cleanup; if [ $rc = 0 ] && [ "${LGI_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi; exit $rc' EXIT
+CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519"}
+DPD_GIVEUP=${LGI_DPD_GIVEUP:-90}   # seconds linegate may take to declare strongSwan dead
+
+ss_gen_ed25519 "$WORK/keys" lg
+ss_gen_ed25519 "$WORK/keys" ss
+
+# start_case CASE DIR [linegate conf options]: linegated waiting, then
+# strongSwan initiating (ss_start fails if no CHILD SA is installed in 20 s).
+start_case() {
+	local cs=$1 d=$2 ss_auth lg_auth
+	shift 2
+	mkdir -p "$d"
+	lgi_capture "$d"
+	if [[ $cs == *psk ]]; then
+		ss_auth="auth=psk psk=$LGI_PSK"; lg_auth="auth=psk"
+	else
+		ss_auth="auth=pubkey local_key=$WORK/keys/ss.key.pem local_pub=$WORK/keys/ss.pub.pem remote_pub=$WORK/keys/lg.pub.pem"
+		lg_auth="auth=ed25519 key=$WORK/keys/lg.key.pem peer_pub=$WORK/keys/ss.pub.pem"
+	fi
+	# shellcheck disable=SC2086
+	lgi_conf "$d/lg" mode=responder $lg_auth ike="$(lgi_case_ike "$cs")" \
+		esp="$(lgi_case_esp "$cs")" "$@"
+	lgi_start "$d/lg"
+	# shellcheck disable=SC2086
+	ss_start "$d/ss" gwb role=initiator local_addr=$LGI_UB remote_addr=$LGI_UA \
+		local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
+		$ss_auth ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")" max_time=240
+}
+
+check_negotiated() {
+	local cs=$1 d=$2 sas
+	sas=$(ss_list_sas "$d/ss")
+	grep -q "$(lgi_case_seen "$cs")/PRF_HMAC_SHA2_256/CURVE_25519" <<<"$sas" &&
+		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_seen "$cs")" <<<"$sas" &&
+		grep -q "$LGI_UA\[4500\]" <<<"$sas"
+}
+
+check_auth_logged() {
+	local cs=$1 d=$2 how="pre-shared key"
+	[[ $cs == *ed25519 ]] && how="ED25519"
+	grep -q "authentication of '$LGI_ID_A' with $how successful" "$d/ss/charon.log"
+}
+
+# got_request DIR N(REKEY_SA)|ike: strongSwan parsed a CREATE_CHILD_SA request
+# from linegate that rekeys a CHILD SA (REKEY_SA notify) or the IKE SA (KE, no TS).
+got_request() {
+	local reqs
+	reqs=$(grep "parsed CREATE_CHILD_SA request" "$1/ss/charon.log")
+	if [ "$2" = ike ]; then
+		grep -v TSi <<<"$reqs" | grep -q KE
+	else
+		grep -qF "$2" <<<"$reqs"
+	fi
+}
+
+stop_case() { lgi_stop "$1/lg"; ss_stop "$1/ss"; }
+
+first=${CASES%% *}
+for cs in $CASES; do
+	d=$WORK/$cs
+	lg_log "=== case $cs: strongSwan initiates, linegate responds"
+	extra=()
+	# the first case also runs the rekey and DPD checks: short lifetimes
+	[ "$cs" = "$first" ] && extra=(child_life="${LGI_CHILD_LIFE:-1m}" ike_life="${LGI_IKE_LIFE:-1m}" dpd=2s)
+	if ! start_case "$cs" "$d" "${extra[@]}"; then
+		lgi_fail "$cs: strongSwan could not bring the tunnel up"
+		tail -15 "$d/lg/linegated.log" >&2
+		stop_case "$d"; continue
+	fi
+	lgi_pass "$cs: CHILD SA installed at strongSwan"
+	lgi_check "$cs: linegate authenticated by strongSwan" check_auth_logged "$cs" "$d"
+	lgi_check "$cs: $(lgi_case_seen "$cs") + PRF_HMAC_SHA2_256 + X25519, ESP in UDP/4500" \
+		check_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
+	lgi_check "$cs: pings both ways through the tunnel" lgi_ping_both 3 || ss_explain "$d/ss" >&2
+	if [ "$cs" != "$first" ]; then
+		stop_case "$d"
+		continue
+	fi
+
+	# --- rekeys started by linegate: both fall 51-57 s after setup (85-95 %
+	# of 1 minute); 75 s of traffic at 50/s each way spans them.
+	old_child=$(ss_child_spis "$d/ss"); old_ike=$(ss_ike_spis "$d/ss")
+	lgi_flood_start "$cs-rekey" 3750 0.02
+	lgi_check "$cs: linegate-started rekeys, zero loss at 50 pkt/s both ways for 75 s" \
+		lgi_flood_check "$cs-rekey"
+	new_child=$(ss_child_spis "$d/ss"); new_ike=$(ss_ike_spis "$d/ss")
+	lgi_check "$cs: strongSwan received linegate's CHILD SA rekey" \
+		got_request "$d" 'N(REKEY_SA)'
+	lgi_check "$cs: strongSwan received linegate's IKE SA rekey" got_request "$d" ike
+	lgi_check "$cs: CHILD SPIs replaced ($old_child -> $new_child)" \
+		test -n "$new_child" -a "$old_child" != "$new_child" || ss_explain "$d/ss" >&2
+	lgi_check "$cs: IKE SPIs replaced by linegate's IKE rekey ($old_ike -> $new_ike)" \
+		test -n "$new_ike" -a "$old_ike" != "$new_ike" || ss_explain "$d/ss" >&2
+	lgi_check "$cs: tunnel still carries traffic after both rekeys" lgi_ping_both 2
+
+	# --- strongSwan dies without a DELETE: linegate's DPD removes the SAs
+	spi=$(ss_child_spis "$d/ss" | head -1); spi=${spi%%/*}
+	lgi_check "$cs: linegatectl lists the CHILD SA $spi" lgi_has_spi "$d/lg" "$spi"
+	ss_kill "$d/ss"
+	t0=$SECONDS
+	if lgi_check "$cs: strongSwan killed, linegate's DPD removed the SAs (limit ${DPD_GIVEUP}s)" \
+		lg_wait "$DPD_GIVEUP" eval "! lgi_has_spi '$d/lg' '$spi' && lgi_no_sas '$d/lg'"; then
+		lg_log "  DPD gave up after $((SECONDS - t0)) s"
+	else
+		lgi_ctl "$d/lg" sas >&2
+	fi
+	stop_case "$d"
+done
+
+lg_log "linegate_responder: $LGI_FAILS check(s) failed"
+[ "$LGI_FAILS" = 0 ]

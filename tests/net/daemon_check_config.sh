@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# linegated --check-config: the shipped example passes (with its key files and
+# region database provided in a temp tree); syntax errors, missing or
+# group-readable key files and a cross-border peer on an unlicensed uplink
+# fail with file:line:col messages.
+set -u
+[ -x "$LINEGATED" ] || { echo "FAIL: no linegated at $LINEGATED"; exit 1; }
+T=$(mktemp -d /tmp/lg-chk.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+FAILS=0
+check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }
+refuses() { # refuses "what" pattern config
+	local out rc
+	out=$("$LINEGATED" --check-config "$3" 2>&1); rc=$?
+	check "$1: exit non-zero" test "$rc" -ne 0
+	check "$1: says '$2'" grep -qE -- "$2" <<<"$out"
+	[ "$FAILS" = 0 ] || echo "$out"
+}
+
+# The example, with every /etc/linegate path moved into the temp tree.
+mkdir -p "$T/keys"
+sed "s#/etc/linegate/#$T/#g" "$LG_SOURCE_DIR/conf/linegate.conf.example" > "$T/example.conf"
+printf '0x%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$T/keys/beijing.psk"
+cp "$LG_VECTORS/chacha20poly1305-ed25519/ed25519/gwa.key.pem" "$T/keys/local.key.pem"
+cp "$LG_VECTORS/chacha20poly1305-ed25519/ed25519/gwb.pub.pem" "$T/keys/frankfurt-hq.pub.pem"
+chmod 600 "$T"/keys/*
+if ls "$LG_SOURCE_DIR"/conf/regions*.txt >/dev/null 2>&1; then
+	cp "$(ls "$LG_SOURCE_DIR"/conf/regions*.txt | head -1)" "$T/regions.txt"
+else
+	printf '198.51.100.0/24 DE\n203.0.113.0/24 CN\n' > "$T/regions.txt"
+fi
+out=$("$LINEGATED" --check-config "$T/example.conf" 2>&1); rc=$?
+echo "$out" | head -20
+check "conf/linegate.conf.example passes --check-config" test "$rc" = 0
+check "the OK line names the site" grep -q "OK (site shanghai-branch" <<<"$out"
+
+# A syntax error: exact position.
+sed 's/^    mtu 1400$/    mtu fourteen-hundred/' "$T/example.conf" > "$T/bad-syntax.conf"
+line=$(grep -n 'mtu fourteen' "$T/bad-syntax.conf" | cut -d: -f1)
+refuses "syntax error" "bad-syntax.conf:$line:[0-9]+: " "$T/bad-syntax.conf"
+
+# A missing key file is an error at start, not at first use.
+sed "s#$T/keys/beijing.psk#$T/keys/nope.psk#" "$T/example.conf" > "$T/missing-key.conf"
+refuses "missing key file" "missing-key.conf:[0-9]+:[0-9]+: .*nope.psk" "$T/missing-key.conf"
+
+# Secrets readable by others are refused.
+cp "$T/keys/beijing.psk" "$T/keys/open.psk"; chmod 644 "$T/keys/open.psk"
+sed "s#$T/keys/beijing.psk#$T/keys/open.psk#" "$T/example.conf" > "$T/open-key.conf"
+refuses "group/other-readable key" "open-key.conf:[0-9]+:[0-9]+: .*open.psk" "$T/open-key.conf"
+
+# Cross-border peer over the ordinary Internet uplink: the compliance refusal.
+sed '/^peer "frankfurt-hq"/,/^}/ s/uplink ctc-circuit .*/uplink internet/' "$T/example.conf" > "$T/xborder.conf"
+refuses "cross-border peer on the Internet uplink" "cross_border_no_licensed_uplink" "$T/xborder.conf"
+
+refuses "no such file" "nonexistent.conf" "$T/nonexistent.conf"
+echo "daemon_check_config: $FAILS failed"
+[ "$FAILS" = 0 ]

@@ -1,0 +1,604 @@
+/* The SA table and the packet path: install/lookup/remove, make-before-break,
+ * longest-prefix choice and selectors both ways, lifetimes, every trailer and
+ * inner-header error, and malformed packets of every length. */
+#include <errno.h>
+#include "test_esp_util.h"
+
+static struct esp_table *tx, *rx;
+static struct esp_worker *wtx, *wrx;
+static uint8_t buf[ESP_BUF_SIZE], pkt[ESP_BUF_SIZE];
+
+static void setup(void)
+{
+	tx = esp_table_new();
+	rx = esp_table_new();
+	wtx = esp_worker_new(tx);
+	wrx = esp_worker_new(rx);
+}
+
+static void teardown(void)
+{
+	esp_worker_free(wtx);
+	esp_worker_free(wrx);
+	esp_table_free(tx);
+	esp_table_free(rx);
+}
+
+static void install_pair(struct esp_child_params *a)
+{
+	struct esp_child_params b = mirror(a);
+	ck_assert_int_eq(esp_table_install(tx, a), 0);
+	ck_assert_int_eq(esp_table_install(rx, &b), 0);
+}
+
+/* Encrypts an inner packet on tx; returns the verdict, packet in pkt. */
+static enum esp_verdict send_pkt(const char *src, const char *dst, size_t len, size_t *esp_len,
+				 struct esp_route *route)
+{
+	struct esp_route r;
+	size_t n = make_inner(buf, src, dst, len);
+	*esp_len = 0;
+	enum esp_verdict v = esp_encrypt(wtx, buf, n, esp_len, route ? route : &r);
+	if (v == ESP_OK)
+		memcpy(pkt, buf, *esp_len);
+	return v;
+}
+
+static enum esp_verdict recv_pkt(const uint8_t *p, size_t len, size_t *inner_len)
+{
+	size_t dummy;
+	memcpy(buf, p, len);
+	return esp_decrypt(wrx, buf, len, inner_len ? inner_len : &dummy, NULL);
+}
+
+static uint32_t pkt_spi(void)
+{
+	return (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 | (uint32_t)pkt[2] << 8 | pkt[3];
+}
+
+START_TEST(install_lookup_remove)
+{
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_route route;
+	struct esp_child_stats st;
+	size_t len, inner_len;
+
+	install_pair(&a);
+	ck_assert_int_eq(send_pkt("10.1.2.3", "10.2.3.4", 84, &len, &route), ESP_OK);
+	ck_assert_uint_eq(pkt_spi(), 0x2001);
+	ck_assert_int_eq(route.uplink, 1);
+	ck_assert(lg_sockaddr_equal(&route.peer, &a.peer));
+	ck_assert_uint_eq(len % 4, 0);
+	ck_assert_int_eq(recv_pkt(pkt, len, &inner_len), ESP_OK);
+	ck_assert_uint_eq(inner_len, 84);
+	make_inner(pkt, "10.1.2.3", "10.2.3.4", 84);
+	ck_assert(!memcmp(buf + ESP_HEADROOM, pkt + ESP_HEADROOM, 84));
+
+	ck_assert_int_eq(esp_table_stats(tx, 1, &st), 0);
+	ck_assert_uint_eq(st.packets_out, 1);
+	ck_assert_uint_eq(st.bytes_out, 84);
+	ck_assert_uint_eq(st.seq_out, 1);
+	ck_assert_uint_ne(st.first_activity_ms, 0);
+	ck_assert_uint_ne(st.last_out_ms, 0);
+	ck_assert_int_eq(esp_table_stats(rx, 1, &st), 0);
+	ck_assert_uint_eq(st.packets_in, 1);
+	ck_assert_uint_ne(st.last_in_ms, 0);
+
+	/* errors of the control API */
+	ck_assert_int_eq(esp_table_install(tx, &a), -EEXIST);
+	struct esp_child_params bad = a;
+	bad.child_id = 9;
+	ck_assert_int_eq(esp_table_install(tx, &bad), -EEXIST);   /* same spi_in */
+	bad.spi_in = 0x9999;
+	bad.child_id = 0;
+	ck_assert_int_eq(esp_table_install(tx, &bad), -EINVAL);
+	bad.child_id = 9;
+	bad.spi_out = 255;
+	ck_assert_int_eq(esp_table_install(tx, &bad), -EINVAL);
+	bad.spi_out = 0x9999;
+	bad.n_local_ts = ESP_MAX_TS + 1;
+	ck_assert_int_eq(esp_table_install(tx, &bad), -EINVAL);
+	bad.n_local_ts = 0;
+	ck_assert_int_eq(esp_table_install(tx, &bad), -EINVAL);
+	bad.n_local_ts = 1;
+	bad.remote_ts[0].len = 33;
+	ck_assert_int_eq(esp_table_install(tx, &bad), -EINVAL);
+	bad.remote_ts[0].len = 16;
+	bad.cipher = (enum esp_cipher)12;
+	ck_assert_int_eq(esp_table_install(tx, &bad), -EINVAL);
+	bad.cipher = ESP_CIPHER_CHACHA20_POLY1305;
+	ck_assert_int_eq(esp_table_install(tx, &bad), 0);   /* all fixed: accepted */
+	ck_assert_int_eq(esp_table_remove(tx, 9), 0);
+	ck_assert_int_eq(esp_table_remove(tx, 42), -ENOENT);
+	ck_assert_int_eq(esp_table_stats(tx, 42, &st), -ENOENT);
+
+	ck_assert_int_eq(esp_table_remove(tx, 1), 0);
+	ck_assert_int_eq(esp_table_remove(rx, 1), 0);
+	ck_assert_int_eq(esp_table_stats(tx, 1, &st), -ENOENT);
+	ck_assert_int_eq(send_pkt("10.1.2.3", "10.2.3.4", 84, &len, NULL), ESP_DROP_NO_SA);
+	memcpy(pkt, buf, 0);
+	ck_assert_int_eq(recv_pkt(pkt, 120, NULL), ESP_DROP_BAD_SPI);
+}
+END_TEST
+
+START_TEST(make_before_break)
+{
+	struct esp_child_params old = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_child_params new = child(2, 0x1002, 0x2002, "10.1.0.0/16", "10.2.0.0/16");
+	static uint8_t old_pkt[ESP_BUF_SIZE];
+	size_t len, old_len;
+
+	for (int i = 0; i < 32; i++)
+		new.key_in[i] = new.key_out[i] = (uint8_t)(0x99 ^ i);
+	install_pair(&old);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 60, &old_len, NULL), ESP_OK);
+	memcpy(old_pkt, pkt, old_len);
+	ck_assert_uint_eq(pkt_spi(), 0x2001);
+
+	/* the new inbound SA is live before the old one goes */
+	install_pair(&new);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 60, &len, NULL), ESP_OK);
+	ck_assert_uint_eq(pkt_spi(), 0x2002);   /* outbound switched at once */
+	ck_assert_int_eq(recv_pkt(pkt, len, NULL), ESP_OK);
+	ck_assert_int_eq(recv_pkt(old_pkt, old_len, NULL), ESP_OK);   /* old still decrypts */
+
+	ck_assert_int_eq(esp_table_remove(rx, 1), 0);
+	ck_assert_int_eq(esp_table_remove(tx, 1), 0);
+	ck_assert_int_eq(recv_pkt(old_pkt, old_len, NULL), ESP_DROP_BAD_SPI);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 60, &len, NULL), ESP_OK);
+	ck_assert_uint_eq(pkt_spi(), 0x2002);
+	ck_assert_int_eq(recv_pkt(pkt, len, NULL), ESP_OK);
+}
+END_TEST
+
+struct route_case {
+	const char *src, *dst;
+	enum esp_verdict v;
+	uint32_t spi_out;
+};
+
+static const struct route_case route_table[] = {
+	{ "10.1.0.1", "10.2.3.4", ESP_OK, 0x2002 },        /* /16 beats /8 */
+	{ "10.1.0.1", "10.3.0.1", ESP_OK, 0x2001 },        /* only the /8 */
+	{ "10.1.0.1", "10.2.9.9", ESP_OK, 0x2003 },        /* /24 beats /16 */
+	{ "10.7.0.1", "10.2.3.4", ESP_OK, 0x2004 },        /* same /16, other local */
+	{ "10.8.0.1", "10.2.3.4", ESP_DROP_SELECTOR, 0 },  /* spoofed source */
+	{ "10.1.0.1", "192.168.0.1", ESP_DROP_NO_SA, 0 },
+	{ "fd01::1", "fd02::1", ESP_OK, 0x2005 },
+	{ "fd01::1", "fd02:0:0:1::1", ESP_OK, 0x2006 },    /* /64 beats /32 */
+	{ "fd09::1", "fd02::1", ESP_DROP_SELECTOR, 0 },
+	{ "fd01::1", "fd03::1", ESP_DROP_NO_SA, 0 },
+};
+
+START_TEST(longest_prefix_and_selectors)
+{
+	struct esp_child_params c[] = {
+		child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.0.0.0/8"),
+		child(2, 0x1002, 0x2002, "10.1.0.0/16", "10.2.0.0/16"),
+		child(3, 0x1003, 0x2003, "10.1.0.0/16", "10.2.9.0/24"),
+		child(4, 0x1004, 0x2004, "10.7.0.0/16", "10.2.0.0/16"),
+		child(5, 0x1005, 0x2005, "fd01::/32", "fd02::/32"),
+		child(6, 0x1006, 0x2006, "fd01::/32", "fd02:0:0:1::/64"),
+	};
+	const struct route_case *r = &route_table[_i];
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		install_pair(&c[i]);
+	ck_assert_int_eq(send_pkt(r->src, r->dst, 64, &len, NULL), r->v);
+	if (r->v == ESP_OK) {
+		ck_assert_uint_eq(pkt_spi(), r->spi_out);
+		ck_assert_int_eq(recv_pkt(pkt, len, NULL), ESP_OK);
+	}
+	uint64_t drops[ESP_VERDICT_COUNT];
+	esp_table_drops(tx, drops);
+	ck_assert_uint_eq(drops[r->v], r->v == ESP_OK ? 0 : 1);
+}
+END_TEST
+
+START_TEST(inbound_selectors_of_the_authenticating_sa)
+{
+	/* The peer has the right keys but puts a source outside what was
+	 * negotiated: dropped after decryption and counted on the SA. */
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_child_params b = mirror(&a);
+	struct esp_child_stats st;
+	size_t len;
+
+	prefix(&a.local_ts[0], "10.9.0.0/16");   /* sender lies about its LAN */
+	ck_assert_int_eq(esp_table_install(tx, &a), 0);
+	ck_assert_int_eq(esp_table_install(rx, &b), 0);
+	ck_assert_int_eq(send_pkt("10.9.0.1", "10.2.0.1", 64, &len, NULL), ESP_OK);
+	ck_assert_int_eq(recv_pkt(pkt, len, NULL), ESP_DROP_SELECTOR);
+	ck_assert_int_eq(esp_table_stats(rx, 1, &st), 0);
+	ck_assert_uint_eq(st.selector_drops, 1);
+	/* and a destination outside our local selectors */
+	prefix(&a.local_ts[1], "10.1.0.0/16");
+	a.n_local_ts = 2;
+	prefix(&a.remote_ts[1], "10.3.0.0/16");
+	a.n_remote_ts = 2;
+	a.child_id = 2;
+	a.spi_in = 0x1002;
+	ck_assert_int_eq(esp_table_remove(tx, 1), 0);
+	ck_assert_int_eq(esp_table_install(tx, &a), 0);
+	ck_assert_int_eq(esp_table_test_set_seq_out(tx, 2, 10), 0);   /* same SPI: go on */
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.3.0.1", 64, &len, NULL), ESP_OK);
+	ck_assert_int_eq(recv_pkt(pkt, len, NULL), ESP_DROP_SELECTOR);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 64, &len, NULL), ESP_OK);
+	ck_assert_int_eq(recv_pkt(pkt, len, NULL), ESP_OK);
+}
+END_TEST
+
+START_TEST(roundtrip_every_length)
+{
+	/* Both ciphers, IPv4 and IPv6, every padding remainder. */
+	enum esp_cipher ciphers[] = { ESP_CIPHER_CHACHA20_POLY1305, ESP_CIPHER_AES256_GCM16 };
+	for (int ci = 0; ci < 2; ci++) {
+		if (!esp_cipher_available(ciphers[ci]))
+			continue;
+		struct esp_child_params a = child(1 + ci, 0x1001 + ci, 0x2001 + ci, "10.1.0.0/16", "10.2.0.0/16");
+		a.cipher = ciphers[ci];
+		prefix(&a.local_ts[1], "fd01::/16");
+		prefix(&a.remote_ts[1], "fd02::/16");
+		a.n_local_ts = a.n_remote_ts = 2;
+		install_pair(&a);
+		for (size_t n = 20; n < 1500; n += n < 120 ? 1 : 97) {
+			for (int v6 = 0; v6 < 2; v6++) {
+				size_t len, inner_len;
+				if (v6 && n < 40)
+					continue;
+				ck_assert_int_eq(send_pkt(v6 ? "fd01::1" : "10.1.0.1",
+							  v6 ? "fd02::2" : "10.2.0.2", n, &len, NULL), ESP_OK);
+				ck_assert_uint_eq(len % 4, 0);
+				ck_assert_uint_le(len, n + ESP_OVERHEAD_MAX);
+				static uint8_t plain[ESP_BUF_SIZE];
+				make_inner(plain, v6 ? "fd01::1" : "10.1.0.1", v6 ? "fd02::2" : "10.2.0.2", n);
+				ck_assert(memcmp(pkt + ESP_HEADROOM, plain + ESP_HEADROOM, n));  /* encrypted */
+				ck_assert_int_eq(recv_pkt(pkt, len, &inner_len), ESP_OK);
+				ck_assert_uint_eq(inner_len, n);
+				ck_assert(!memcmp(buf + ESP_HEADROOM, plain + ESP_HEADROOM, n));
+			}
+		}
+		esp_table_remove(tx, 1 + ci);
+		esp_table_remove(rx, 1 + ci);
+	}
+}
+END_TEST
+
+/* Builds an authentic packet (the rx SA's key) with any plaintext. */
+static size_t craft(uint32_t spi, uint32_t seq, const uint8_t *pt, size_t pt_len)
+{
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_aead *ae = sodium_malloc(sizeof(*ae));
+	uint8_t hdr[8] = { spi >> 24, spi >> 16, spi >> 8, spi, seq >> 24, seq >> 16, seq >> 8, seq };
+
+	ck_assert_int_eq(esp_aead_init(ae, a.cipher, a.key_out, a.salt_out), 0);
+	memcpy(pkt, hdr, 8);
+	memset(pkt + 8, 0x5a, 8);
+	memcpy(pkt + ESP_HEADROOM, pt, pt_len);
+	esp_aead_seal(ae, pkt + 8, hdr, 8, pkt + ESP_HEADROOM, pt_len, pkt + ESP_HEADROOM + pt_len);
+	sodium_free(ae);
+	return ESP_HEADROOM + pt_len + ESP_ICV_LEN;
+}
+
+struct trailer_case {
+	const char *name;
+	size_t inner_len;   /* IPv4 packet with this total length, then: */
+	size_t ip_len_field;
+	int version;        /* 4, 6, or 0 = garbage */
+	const char *trailer_hex;   /* padding + pad length + next header */
+	enum esp_verdict v;
+	size_t out_len;
+};
+
+static const struct trailer_case trailer_table[] = {
+	{ "ok no pad", 82, 82, 4, "0004", ESP_OK, 82 },
+	{ "ok pad 3", 83, 83, 4, "010203" "0304", ESP_OK, 83 },
+	{ "pad length one short", 83, 83, 4, "01020302" "04", ESP_DROP_PADDING, 0 },  /* pad "02 03" */
+	{ "ok pad 2", 84, 84, 4, "0102" "0204", ESP_OK, 84 },
+	{ "bad pad bytes", 84, 84, 4, "0103" "0204", ESP_DROP_PADDING, 0 },
+	{ "zero pad bytes", 84, 84, 4, "0000" "0204", ESP_DROP_PADDING, 0 },
+	{ "pad longer than payload", 20, 20, 4, "ff04", ESP_DROP_PADDING, 0 },
+	{ "dummy", 84, 84, 4, "0102" "023b", ESP_DROP_DUMMY, 0 },
+	{ "next header tcp", 84, 84, 4, "0102" "0206", ESP_DROP_NEXT_HEADER, 0 },
+	{ "v4 said v6", 84, 84, 4, "0102" "0229", ESP_DROP_MALFORMED, 0 },
+	{ "v6 said v4", 84, 84, 6, "0102" "0204", ESP_DROP_MALFORMED, 0 },
+	{ "garbage inner", 84, 84, 0, "0102" "0204", ESP_DROP_MALFORMED, 0 },
+	{ "ip length too long", 84, 85, 4, "0102" "0204", ESP_DROP_MALFORMED, 0 },
+	{ "ip length below header", 84, 19, 4, "0102" "0204", ESP_DROP_MALFORMED, 0 },
+	{ "tfc padding after packet", 84, 60, 4, "0102" "0204", ESP_OK, 60 },
+	{ "v6 tfc", 84, 60, 6, "0102" "0229", ESP_OK, 60 },
+	{ "v6 payload too long", 84, 85, 6, "0102" "0229", ESP_DROP_MALFORMED, 0 },
+	{ "inner too short for v4", 16, 16, 4, "0004", ESP_DROP_MALFORMED, 0 },
+};
+
+START_TEST(trailer_and_inner_checks)
+{
+	const struct trailer_case *c = &trailer_table[_i];
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	uint8_t pt[256], inner[ESP_HEADROOM + 256];
+	struct esp_child_stats st;
+	size_t inner_len = 0;
+
+	prefix(&a.local_ts[1], "fd01::/16");
+	prefix(&a.remote_ts[1], "fd02::/16");
+	a.n_local_ts = a.n_remote_ts = 2;
+	install_pair(&a);
+	if (c->version == 6) {
+		make_inner(inner, "fd01::1", "fd02::2", c->inner_len);
+		inner[ESP_HEADROOM + 4] = (uint8_t)((c->ip_len_field - 40) >> 8);
+		inner[ESP_HEADROOM + 5] = (uint8_t)(c->ip_len_field - 40);
+	} else if (c->inner_len >= 20) {
+		make_inner(inner, "10.1.0.1", "10.2.0.1", c->inner_len);
+		inner[ESP_HEADROOM + 2] = (uint8_t)(c->ip_len_field >> 8);
+		inner[ESP_HEADROOM + 3] = (uint8_t)c->ip_len_field;
+	} else {
+		memset(inner, 0x45, sizeof(inner));
+	}
+	if (c->version == 0)
+		inner[ESP_HEADROOM] = 0x15;
+	memcpy(pt, inner + ESP_HEADROOM, c->inner_len);
+	size_t n = c->inner_len + unhex(c->trailer_hex, pt + c->inner_len, sizeof(pt) - c->inner_len);
+	size_t len = craft(0x2001, 1, pt, n);
+	enum esp_verdict v = recv_pkt(pkt, len, &inner_len);
+	ck_assert_msg(v == c->v, "%s: got %s", c->name, esp_verdict_name(v));
+	if (c->v == ESP_OK)
+		ck_assert_uint_eq(inner_len, c->out_len);
+	/* authenticated either way: the window moved, the packet counted */
+	ck_assert_int_eq(recv_pkt(pkt, len, &inner_len), ESP_DROP_REPLAY);
+	ck_assert_int_eq(esp_table_stats(rx, 1, &st), 0);
+	ck_assert_uint_eq(st.packets_in, 1);
+	ck_assert_uint_eq(st.dummy_in, c->v == ESP_DROP_DUMMY);
+}
+END_TEST
+
+START_TEST(malformed_every_length)
+{
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	static uint8_t good[ESP_BUF_SIZE];
+	size_t good_len;
+
+	install_pair(&a);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 84, &good_len, NULL), ESP_OK);
+	memcpy(good, pkt, good_len);
+	for (size_t len = 0; len <= good_len + 8; len++) {
+		enum esp_verdict want = len < ESP_HEADROOM + 2 + ESP_ICV_LEN ? ESP_DROP_MALFORMED
+									     : ESP_DROP_AUTH;
+		/* truncated (or extended) copies of a genuine packet */
+		memcpy(pkt, good, good_len);
+		if (len > good_len)
+			memset(pkt + good_len, 0, len - good_len);
+		enum esp_verdict v = len == good_len ? want : recv_pkt(pkt, len, NULL);
+		ck_assert_msg(v == want, "len %zu: %s", len, esp_verdict_name(v));
+		/* random bytes with our SPI, a fresh seq */
+		randombytes_buf(pkt, len);
+		if (len >= 8) {
+			memcpy(pkt, good, 4);
+			pkt[4] = 0;
+			pkt[7] |= 0x80;
+		}
+		v = recv_pkt(pkt, len, NULL);
+		if (len < 8)
+			ck_assert_int_eq(v, ESP_DROP_MALFORMED);
+		else
+			ck_assert_msg(v == (len < ESP_HEADROOM + 2 + ESP_ICV_LEN ? ESP_DROP_MALFORMED : ESP_DROP_AUTH),
+				      "random len %zu: %s", len, esp_verdict_name(v));
+	}
+	ck_assert_int_eq(recv_pkt(good, good_len, NULL), ESP_OK);   /* untouched by all that */
+	ck_assert_int_eq(esp_decrypt(wrx, buf, ESP_BUF_SIZE + 1, &good_len, NULL), ESP_DROP_MALFORMED);
+
+	/* outbound: garbage and inconsistent inner packets of every length */
+	for (size_t len = 0; len <= 64; len++) {
+		struct esp_route r;
+		size_t esp_len;
+		randombytes_buf(buf + ESP_HEADROOM, len);
+		if (len)
+			buf[ESP_HEADROOM] = (uint8_t)(len % 2 ? 0x15 : 0x45);
+		if (len >= 4) {
+			buf[ESP_HEADROOM + 2] = 0;
+			buf[ESP_HEADROOM + 3] = (uint8_t)(len + 1);   /* says one more */
+		}
+		ck_assert_int_eq(esp_encrypt(wtx, buf, len, &esp_len, &r), ESP_DROP_MALFORMED);
+	}
+	struct esp_route r;
+	size_t esp_len;
+	ck_assert_int_eq(esp_encrypt(wtx, buf, ESP_BUF_SIZE, &esp_len, &r), ESP_DROP_MALFORMED);
+	uint64_t drops[ESP_VERDICT_COUNT];
+	esp_table_drops(tx, drops);
+	ck_assert_uint_eq(drops[ESP_DROP_MALFORMED], 66);
+}
+END_TEST
+
+START_TEST(hard_lifetimes)
+{
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_child_params b = mirror(&a);
+	struct esp_child_stats st;
+	static uint8_t saved[4][ESP_BUF_SIZE];
+	size_t len[4];
+
+	a.hard_packets = 3;
+	b.hard_bytes = 200;   /* two 100-byte packets */
+	ck_assert_int_eq(esp_table_install(tx, &a), 0);
+	ck_assert_int_eq(esp_table_install(rx, &b), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 100, &len[i], NULL), ESP_OK);
+		memcpy(saved[i], pkt, len[i]);
+	}
+	ck_assert_int_eq(esp_table_stats(tx, 1, &st), 0);
+	ck_assert(st.rekey_wanted);   /* soft limit (7/8) passed */
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 100, &len[3], NULL), ESP_DROP_LIFETIME);
+	ck_assert_int_eq(recv_pkt(saved[0], len[0], NULL), ESP_OK);
+	ck_assert_int_eq(recv_pkt(saved[1], len[1], NULL), ESP_OK);
+	ck_assert_int_eq(recv_pkt(saved[2], len[2], NULL), ESP_DROP_LIFETIME);
+	ck_assert_int_eq(esp_table_stats(rx, 1, &st), 0);
+	ck_assert(st.rekey_wanted);
+	ck_assert_uint_eq(st.bytes_in, 200);
+}
+END_TEST
+
+static void count_child(void *ctx, const struct esp_child_params *p, const struct esp_child_stats *s)
+{
+	size_t *n = ctx;
+	static const uint8_t zero[32];
+	ck_assert(!memcmp(p->key_in, zero, 32));   /* no keys handed out */
+	ck_assert(!memcmp(p->key_out, zero, 32));
+	ck_assert_uint_eq(s->packets_out, 0);
+	(*n)++;
+}
+
+START_TEST(foreach_without_keys)
+{
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_child_params b = child(2, 0x1002, 0x2002, "10.1.0.0/16", "10.3.0.0/16");
+	size_t n = 0;
+
+	ck_assert_int_eq(esp_table_install(tx, &a), 0);
+	ck_assert_int_eq(esp_table_install(tx, &b), 0);
+	esp_table_foreach(tx, count_child, &n);
+	ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
+START_TEST(retired_only_after_quiescent)
+{
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_child_stats st;
+	size_t len;
+
+	ck_assert_int_eq(esp_table_install(tx, &a), 0);
+	esp_worker_quiescent(wtx);
+	esp_worker_quiescent(wrx);
+	ck_assert_int_eq(esp_table_stats(tx, 1, &st), 0);
+	ck_assert_ptr_null(tx->retired);   /* nobody online: freed at once */
+
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 64, &len, NULL), ESP_OK);  /* online */
+	ck_assert_int_eq(esp_table_remove(tx, 1), 0);
+	ck_assert_ptr_nonnull(tx->retired);   /* the worker may still hold it */
+	ck_assert_ptr_nonnull(tx->retired->sa);
+	esp_table_drops(tx, (uint64_t[ESP_VERDICT_COUNT]){ 0 });
+	ck_assert_ptr_nonnull(tx->retired);
+	esp_worker_quiescent(wtx);
+	esp_table_drops(tx, (uint64_t[ESP_VERDICT_COUNT]){ 0 });
+	ck_assert_ptr_null(tx->retired);
+	/* back online after the change: sees the new (empty) snapshot */
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 64, &len, NULL), ESP_DROP_NO_SA);
+}
+END_TEST
+
+/* The snapshot's sorted-list LPM and SPI hash against a deliberately naive
+ * reference, on random children (WireGuard's allowedips self-test idea). */
+static struct lg_prefix random_prefix(bool v6)
+{
+	struct lg_prefix p = { .family = v6 ? AF_INET6 : AF_INET };
+	uint8_t bits = v6 ? 128 : 32;
+
+	p.len = (uint8_t)(randombytes_uniform(bits + 1));
+	randombytes_buf(p.addr, v6 ? 16 : 4);
+	p.addr[0] = 10;   /* keep them overlapping: all in 10/8 or 0a00::/8 */
+	for (unsigned i = p.len; i < bits; i++)
+		p.addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	if (p.len < 8)
+		p.addr[0] = 0;
+	return p;
+}
+
+static struct esp_sa *naive_route(struct esp_sa **sas, size_t n, int family,
+				  const uint64_t src[2], const uint64_t dst[2])
+{
+	int best = -1;
+	struct esp_sa *won = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < sas[i]->n_remote; j++)
+			if (sas[i]->remote[j].family == family && ts_match_addr(&sas[i]->remote[j], dst))
+				best = sas[i]->remote[j].len > best ? sas[i]->remote[j].len : best;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < sas[i]->n_remote; j++)
+			if (sas[i]->remote[j].family == family && sas[i]->remote[j].len == best &&
+			    ts_match_addr(&sas[i]->remote[j], dst) && sa_local_has(sas[i], family, src) &&
+			    (!won || sas[i]->order > won->order))
+				won = sas[i];
+	return won;
+}
+
+START_TEST(lpm_against_naive_reference)
+{
+	enum { N = 40 };
+	struct esp_sa *sas[N];
+
+	for (size_t i = 0; i < N; i++) {
+		sas[i] = calloc(1, sizeof(struct esp_sa));
+		sas[i]->order = randombytes_uniform(1000) * N + i;   /* unique */
+		sas[i]->p.spi_in = randombytes_random() | 0x100;
+		sas[i]->n_remote = (uint8_t)(1 + randombytes_uniform(3));
+		sas[i]->n_local = (uint8_t)(1 + randombytes_uniform(2));
+		for (size_t j = 0; j < sas[i]->n_remote; j++) {
+			struct lg_prefix pr = random_prefix(randombytes_uniform(2));
+			ts_match_from_prefix(&sas[i]->remote[j], &pr);
+		}
+		for (size_t j = 0; j < sas[i]->n_local; j++) {
+			struct lg_prefix pr = random_prefix(randombytes_uniform(2));
+			pr.len = (uint8_t)(pr.len / 4);   /* wide, so sources often match */
+			memset(pr.addr, 0, sizeof(pr.addr));
+			ts_match_from_prefix(&sas[i]->local[j], &pr);
+		}
+	}
+	struct esp_snapshot *snap = snapshot_build(sas, N);
+	size_t found = 0;
+	ck_assert_ptr_nonnull(snap);
+	for (int k = 0; k < 20000; k++) {
+		bool v6 = k & 1;
+		struct lg_prefix a = random_prefix(v6), b = random_prefix(v6);
+		uint64_t src[2], dst[2];
+		struct esp_sa *sel;
+		ts_load_addr(src, a.family, a.addr);
+		ts_load_addr(dst, b.family, b.addr);
+		struct esp_sa *got = snapshot_route(snap, a.family, src, dst, &sel);
+		ck_assert_ptr_eq(got, naive_route(sas, N, a.family, src, dst));
+		found += got != NULL;
+	}
+	ck_assert_uint_gt(found, 1000);   /* the comparison is not all "no SA" */
+	for (size_t i = 0; i < N; i++) {
+		bool dup = false;   /* random SPIs may collide: the hash then holds one */
+		for (size_t j = 0; j < N; j++)
+			dup |= j != i && sas[j]->p.spi_in == sas[i]->p.spi_in;
+		if (!dup)
+			ck_assert_ptr_eq(snapshot_find_spi(snap, sas[i]->p.spi_in), sas[i]);
+		ck_assert_ptr_null(snapshot_find_spi(snap, 7));   /* < 256: never installed */
+	}
+	snapshot_free(snap);
+	for (size_t i = 0; i < N; i++)
+		free(sas[i]);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("esp_table");
+	TCase *tc = tcase_create("table");
+
+	if (sodium_init() < 0)
+		return EXIT_FAILURE;
+	lg_log_open("test_esp_table", LOG_USER, false);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, install_lookup_remove);
+	tcase_add_test(tc, make_before_break);
+	tcase_add_loop_test(tc, longest_prefix_and_selectors, 0,
+			    (int)(sizeof(route_table) / sizeof(route_table[0])));
+	tcase_add_test(tc, inbound_selectors_of_the_authenticating_sa);
+	tcase_add_test(tc, roundtrip_every_length);
+	tcase_add_loop_test(tc, trailer_and_inner_checks, 0,
+			    (int)(sizeof(trailer_table) / sizeof(trailer_table[0])));
+	tcase_add_test(tc, malformed_every_length);
+	tcase_add_test(tc, hard_lifetimes);
+	tcase_add_test(tc, foreach_without_keys);
+	tcase_add_test(tc, retired_only_after_quiescent);
+	tcase_add_loop_test(tc, lpm_against_naive_reference, 0, 10);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,126 @@
+/* Reader for the flat `name hex` vector files (tests/vectors/ike_*.txt, made
+ * by tests/vectors/tools/ike_crypto_vectors.py), shared by the ike_crypto
+ * unit tests. Test-only: aborts the test on malformed files. */
+#pragma once
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+struct vec_entry {
+	char name[48];
+	uint8_t *val;
+	size_t len;
+};
+
+struct vec_file {
+	struct vec_entry *e;
+	size_t n;
+};
+
+static inline void vec_load(struct vec_file *vf, const char *file)
+{
+	const char *dir = getenv("LG_VECTORS");
+	char path[512], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "../vectors", file);
+	f = fopen(path, "r");
+	ck_assert_msg(f, "cannot open %s", path);
+	memset(vf, 0, sizeof(*vf));
+	while (getline(&line, &cap, f) > 0) {
+		char *sp, *hex;
+		size_t hlen;
+		struct vec_entry *e;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		sp = strchr(line, ' ');
+		ck_assert_msg(sp && (size_t)(sp - line) < sizeof(e->name), "bad line in %s", path);
+		hex = sp + 1;
+		hlen = strcspn(hex, "\r\n");
+		vf->e = realloc(vf->e, (vf->n + 1) * sizeof(*vf->e));
+		ck_assert_ptr_nonnull(vf->e);
+		e = &vf->e[vf->n++];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->name, line, (size_t)(sp - line));
+		e->val = malloc(hlen / 2 + 1);
+		ck_assert_ptr_nonnull(e->val);
+		ck_assert_int_eq(sodium_hex2bin(e->val, hlen / 2 + 1, hex, hlen, NULL, &e->len, NULL), 0);
+		ck_assert_uint_eq(e->len * 2, hlen);
+	}
+	free(line);
+	fclose(f);
+	ck_assert_uint_gt(vf->n, 0);
+}
+
+static inline void vec_free(struct vec_file *vf)
+{
+	for (size_t i = 0; i < vf->n; i++)
+		free(vf->e[i].val);
+	free(vf->e);
+	memset(vf, 0, sizeof(*vf));
+}
+
+/* NULL when absent. */
+static inline const struct vec_entry *vec_find(const struct vec_file *vf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline const struct vec_entry *vec_find(const struct vec_file *vf, const char *fmt, ...)
+{
+	char name[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < vf->n; i++)
+		if (strcmp(vf->e[i].name, name) == 0)
+			return &vf->e[i];
+	return NULL;
+}
+
+/* The entry, which must exist. */
+static inline const struct vec_entry *vec_get(const struct vec_file *vf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline const struct vec_entry *vec_get(const struct vec_file *vf, const char *fmt, ...)
+{
+	char name[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < vf->n; i++)
+		if (strcmp(vf->e[i].name, name) == 0)
+			return &vf->e[i];
+	ck_abort_msg("missing vector entry %s", name);
+	return NULL;
+}
+#define VEC(vf, ...) vec_get((vf), __VA_ARGS__)
+
+/* A one-byte integer entry. */
+static inline unsigned vec_u8(const struct vec_entry *e)
+{
+	ck_assert_uint_eq(e->len, 1);
+	return e->val[0];
+}
+#define VEC_U8(vf, ...) vec_u8(vec_get((vf), __VA_ARGS__))
+
+static inline void vec_hex(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+	sodium_bin2hex(out, cap, b, n < (cap - 1) / 2 ? n : (cap - 1) / 2);
+}
+
+/* Compares bytes and prints both as hex on mismatch. */
+#define ck_assert_bytes(got, want, n, what)                                          \
+	do {                                                                         \
+		if (memcmp((got), (want), (n)) != 0) {                               \
+			char g_[257], w_[257];                                       \
+			vec_hex((got), (n), g_, sizeof(g_));                         \
+			vec_hex((want), (n), w_, sizeof(w_));                        \
+			ck_abort_msg("%s differs:\n got %s\nwant %s", (what), g_, w_); \
+		}                                                                    \
+	} while (0)

@@ -1,0 +1,604 @@
+/* In-process IKE exchanges between two linegate instances over a mock
+ * transport (test_ike_mock.h), asserting the state after every message:
+ * IKE_SA_INIT + IKE_AUTH (PSK, Ed25519), lost and duplicated messages,
+ * errors (wrong PSK, no proposal, wrong group, selectors), rekeying of CHILD
+ * and IKE SAs from both sides and their collision, liveness and DELETE. */
+#include "test_ike_mock.h"
+
+static struct mock_bed bed;
+
+START_TEST(psk_establish)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	/* the first child is the configured subnets, routes for the remote one */
+	const struct esp_child_params *a = mock_active_child(&bed, 0, 0);
+	char buf[64];
+	ck_assert_str_eq(lg_prefix_format(&a->local_ts[0], buf, sizeof(buf)), "10.212.1.0/24");
+	ck_assert_str_eq(lg_prefix_format(&a->remote_ts[0], buf, sizeof(buf)), "10.212.2.0/24");
+	ck_assert_uint_eq(lg_sockaddr_port(&a->peer), 4500);
+	ck_assert_int_eq(bed.node[0].routes, 1);
+	ck_assert_int_eq(bed.node[1].routes, 1);
+	ck_assert_int_eq(bed.audit[AUDIT_AUTH_SUCCESS][AUDIT_SUCCESS], 2);
+	ck_assert_int_eq(bed.audit[AUDIT_IKE_SA_UP][AUDIT_SUCCESS], 2);
+	ck_assert_int_eq(bed.audit[AUDIT_CHILD_SA_UP][AUDIT_SUCCESS], 2);
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	struct ike_sa_info info[2];
+	ck_assert_uint_eq(ike_list_sas(bed.node[0].ike, info, 2), 1);
+	ck_assert_str_eq(info[0].state, "established");
+	ck_assert_str_eq(info[0].encr, "chacha20poly1305");
+	ck_assert_uint_eq(info[0].n_children, 1);
+	mock_free(&bed);
+}
+END_TEST
+
+static void use_ed25519(struct mock_bed *b)
+{
+	const char *v = getenv("LG_VECTORS");
+	char dir[160];
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_lt(strlen(v), 100);
+	snprintf(dir, sizeof(dir), "%.100s/chacha20poly1305-ed25519/ed25519", v);
+	for (int i = 0; i < 2; i++) {
+		struct conf_peer *p = &b->node[i].cfg.peers[0];
+		p->auth = CONF_AUTH_ED25519;
+		snprintf(p->private_key_file, sizeof(p->private_key_file), "%.160s/gw%c.key.pem", dir,
+			 'a' + i);
+		snprintf(p->peer_public_key_file, sizeof(p->peer_public_key_file), "%.160s/gw%c.pub.pem",
+			 dir, 'b' - i);
+	}
+}
+
+START_TEST(ed25519_establish)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	use_ed25519(&bed);
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert_int_eq(bed.audit[AUDIT_AUTH_SUCCESS][AUDIT_SUCCESS], 2);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(ed25519_wrong_key)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	use_ed25519(&bed);
+	/* B expects A's key to be B's own public key: A's signature cannot verify */
+	struct conf_peer *p = &bed.node[1].cfg.peers[0];
+	char *s = strstr(p->peer_public_key_file, "gwa.pub");
+	ck_assert_ptr_nonnull(s);
+	s[2] = 'b';
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	mock_deliver(&bed);
+	mock_deliver(&bed);
+	mock_deliver(&bed);                   /* IKE_AUTH -> B: refused */
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 0);
+	mock_deliver(&bed);                   /* AUTHENTICATION_FAILED -> A */
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_uint_eq(bed.node[0].n_child, 0);
+	ck_assert_uint_eq(bed.node[1].n_child, 0);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(wrong_psk)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_write(bed.node[1].cfg.peers[0].psk_file, "another-psk\n", 12);
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	mock_deliver(&bed);
+	mock_deliver(&bed);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_AUTH_SENT);
+	mock_deliver(&bed);                   /* IKE_AUTH -> B */
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	ck_assert_int_eq(bed.audit[AUDIT_AUTH_FAILURE][AUDIT_FAILURE], 1);
+	ck_assert_uint_eq(bed.n, 1);          /* N(AUTHENTICATION_FAILED) */
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_int_eq(bed.audit[AUDIT_AUTH_FAILURE][AUDIT_FAILURE], 2);
+	ck_assert_uint_eq(bed.node[0].n_child, 0);   /* nothing ever installed */
+	ck_assert_uint_eq(bed.node[1].n_child, 0);
+	ck_assert_int_eq(bed.node[0].routes, 0);
+	/* A tries again later (back-off), not at once */
+	mock_tick(&bed, 1000);
+	ck_assert_uint_eq(bed.n, 0);
+	mock_tick(&bed, 5000);
+	ck_assert_uint_eq(bed.n, 1);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(no_common_proposal)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	bed.node[1].cfg.peers[0].ike_proposals[0].prf = IKEV2_PRF_HMAC_SHA2_512;
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);   /* stateless refusal */
+	ck_assert_uint_eq(bed.n, 1);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_int_eq(bed.audit[AUDIT_IKE_EXCHANGE_FAILED][AUDIT_FAILURE], 2);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(no_common_esp_proposal)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	bed.node[1].cfg.peers[0].esp_proposals[0].encr = IKEV2_ENCR_AES_GCM_16;
+	bed.node[1].cfg.peers[0].esp_proposals[0].encr_keybits = 256;
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	mock_deliver(&bed);
+	mock_deliver(&bed);
+	mock_deliver(&bed);                   /* IKE_AUTH: IKE SA up, no child */
+	ck_assert_int_eq(mock_sa(&bed, 1)->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 0);
+	mock_deliver(&bed);                   /* A: NO_PROPOSAL_CHOSEN -> closes */
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 0);
+	mock_tick(&bed, 100);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_DELETING);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(invalid_ke_then_success)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	struct conf_peer *a = &bed.node[0].cfg.peers[0];
+	/* A guesses group 30 first; B only accepts 31 */
+	a->ike_proposals[1] = a->ike_proposals[0];
+	a->ike_proposals[0].dh = 30;
+	a->n_ike_proposals = 2;
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	mock_deliver(&bed);                   /* INVALID_KE_PAYLOAD(31) -> A retries */
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_INIT_SENT);
+	ck_assert_uint_eq(mock_sa(&bed, 0)->dh_group, IKEV2_DH_CURVE25519);
+	mock_run(&bed);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_ESTABLISHED);
+	mock_assert_children_match(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(ts_narrowing)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	/* A offers 10.212.0.0/16 on both sides; B narrows to its /24s */
+	lg_prefix_parse("10.212.0.0/16", &bed.node[0].cfg.peers[0].local_ts[0]);
+	lg_prefix_parse("10.212.0.0/16", &bed.node[0].cfg.peers[0].remote_ts[0]);
+	bed.node[0].cfg.peers[0].remote_ts[0].len = 16;
+	lg_prefix_parse("10.212.2.0/24", &bed.node[0].cfg.peers[0].remote_ts[0]);
+	mock_start(&bed);
+	mock_establish(&bed);
+	const struct esp_child_params *b = mock_active_child(&bed, 1, 0);
+	const struct esp_child_params *a = mock_active_child(&bed, 0, 0);
+	char buf[64];
+	ck_assert_str_eq(lg_prefix_format(&b->remote_ts[0], buf, sizeof(buf)), "10.212.1.0/24");
+	ck_assert_str_eq(lg_prefix_format(&a->local_ts[0], buf, sizeof(buf)), "10.212.1.0/24");
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(ts_unacceptable)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	lg_prefix_parse("10.99.0.0/24", &bed.node[1].cfg.peers[0].remote_ts[0]);
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 0);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 0);
+	ck_assert_int_ge(bed.audit[AUDIT_IKE_EXCHANGE_FAILED][AUDIT_FAILURE], 2);
+	mock_tick(&bed, 100);                 /* A deletes the childless IKE SA */
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(lost_packets_retransmit)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	mock_drop(&bed);                      /* IKE_SA_INIT request lost */
+	mock_tick(&bed, 500);
+	ck_assert_uint_eq(bed.n, 0);          /* not yet */
+	mock_tick(&bed, 600);                 /* 1 s: retransmitted */
+	ck_assert_uint_eq(bed.n, 1);
+	mock_deliver(&bed);
+	mock_drop(&bed);                      /* response lost */
+	mock_tick(&bed, 2100);                /* A retransmits; B answers from its cache */
+	ck_assert_uint_eq(bed.n, 1);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
+	ck_assert_uint_eq(bed.n, 1);
+	mock_deliver(&bed);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_AUTH_SENT);
+	mock_deliver(&bed);                   /* IKE_AUTH -> B */
+	mock_drop(&bed);                      /* IKE_AUTH response lost */
+	mock_tick(&bed, 1100);
+	ck_assert_uint_eq(bed.n, 1);
+	mock_deliver(&bed);                   /* duplicate request -> cached response */
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 1);
+	mock_deliver(&bed);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_ESTABLISHED);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(duplicate_request_cached)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert_int_eq(ike_info_dpd_start(mock_sa(&bed, 0)), 0);
+	ck_assert_uint_eq(bed.n, 1);
+	bed.q[1] = bed.q[0];                  /* the network duplicates it */
+	bed.n = 2;
+	uint32_t in_before = mock_sa(&bed, 1)->msg_id_in;
+	mock_deliver(&bed);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa(&bed, 1)->msg_id_in, in_before + 1);
+	ck_assert_uint_eq(bed.n, 2);          /* two identical responses */
+	ck_assert_uint_eq(bed.q[0].len, bed.q[1].len);
+	ck_assert_mem_eq(bed.q[0].data, bed.q[1].data, bed.q[0].len);
+	mock_deliver(&bed);
+	ck_assert(!mock_sa(&bed, 0)->req.active);
+	mock_deliver(&bed);                   /* stale response dropped */
+	ck_assert_uint_ge(bed.node[0].ike->drops[IKE_DROP_MSG_ID], 1);
+	mock_free(&bed);
+}
+END_TEST
+
+static void child_rekey_by(int who)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *sa = mock_sa(&bed, who);
+	uint32_t old_in = sa->children->spi_in;
+	ck_assert_int_eq(ike_child_rekey_start(sa, sa->children), 0);
+	ck_assert_int_eq(sa->children->state, CHILD_SA_REKEYING);
+	ck_assert_uint_eq(mock_exchange(&bed, 0), IKEV2_EXCHANGE_CREATE_CHILD_SA);
+	mock_deliver(&bed);                   /* request: peer installs the new one */
+	ck_assert_uint_eq(mock_active_children(&bed, 1 - who), 2);
+	mock_deliver(&bed);                   /* response: new installed, old deleting */
+	ck_assert_uint_eq(mock_active_children(&bed, who), 2);
+	ck_assert_ptr_nonnull(child_sa_by_spi_in(sa, old_in));
+	ck_assert_int_eq(child_sa_by_spi_in(sa, old_in)->state, CHILD_SA_DELETING);
+	ck_assert_uint_eq(mock_exchange(&bed, 0), IKEV2_EXCHANGE_INFORMATIONAL);
+	mock_deliver(&bed);                   /* DELETE: peer removes the old one */
+	ck_assert_uint_eq(mock_active_children(&bed, 1 - who), 1);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, who), 1);
+	ck_assert_ptr_null(child_sa_by_spi_in(sa, old_in));
+	mock_assert_children_match(&bed);
+	/* routes survived the make-before-break */
+	ck_assert_int_eq(bed.node[0].routes, 1);
+	ck_assert_int_eq(bed.node[1].routes, 1);
+	ck_assert_int_eq(bed.audit[AUDIT_CHILD_SA_REKEYED][AUDIT_SUCCESS], 2);
+	mock_free(&bed);
+}
+
+START_TEST(child_rekey_initiator) { child_rekey_by(0); }
+END_TEST
+START_TEST(child_rekey_responder) { child_rekey_by(1); }
+END_TEST
+
+START_TEST(child_rekey_pfs)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	bed.node[0].cfg.peers[0].esp_proposals[0].dh = IKEV2_DH_CURVE25519;
+	bed.node[1].cfg.peers[0].esp_proposals[0].dh = IKEV2_DH_CURVE25519;
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *sa = mock_sa(&bed, 0);
+	ck_assert_int_eq(ike_child_rekey_start(sa, sa->children), 0);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	ck_assert_uint_eq(mock_sa(&bed, 0)->children->dh, IKEV2_DH_CURVE25519);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(child_rekey_collision)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *a = mock_sa(&bed, 0), *b = mock_sa(&bed, 1);
+	ck_assert_int_eq(ike_child_rekey_start(a, a->children), 0);
+	ck_assert_int_eq(ike_child_rekey_start(b, b->children), 0);
+	ck_assert_uint_eq(bed.n, 2);
+	mock_deliver(&bed);                   /* A's request -> B (B is rekeying too) */
+	mock_deliver(&bed);                   /* B's request -> A */
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 2);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 2);
+	mock_run(&bed);                       /* responses, then the deletes */
+	for (int i = 0; i < 5; i++) {
+		mock_tick(&bed, 100);
+		mock_run(&bed);
+	}
+	/* §2.8.1: exactly one new pair survives, the old one and the redundant go */
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 1);
+	mock_assert_children_match(&bed);
+	ck_assert_uint_eq(child_sa_count(a), 1);
+	ck_assert_uint_eq(child_sa_count(b), 1);
+	mock_free(&bed);
+}
+END_TEST
+
+static void ike_rekey_by(int who)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *old = mock_sa(&bed, who);
+	uint32_t child_a = mock_active_child(&bed, 0, 0)->child_id;
+	ck_assert_int_eq(ike_rekey_ike_start(old), 0);
+	ck_assert_int_eq(old->state, IKE_SA_REKEYING);
+	mock_deliver(&bed);                   /* request -> peer: new SA established */
+	ck_assert_uint_eq(mock_sa_count(&bed, 1 - who), 2);
+	mock_deliver(&bed);                   /* response: ours established, old DELETE */
+	ck_assert_int_eq(old->state, IKE_SA_DELETING);
+	ck_assert_uint_eq(child_sa_count(old), 0);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1 - who), 1);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, who), 1);
+	/* children moved, not reinstalled; the new SAs' message IDs start at 0 */
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	ck_assert_uint_eq(mock_active_child(&bed, 0, 0)->child_id, child_a);
+	for (int i = 0; i < 2; i++) {
+		struct ike_sa *n = mock_sa(&bed, i);
+		ck_assert_int_eq(n->state, IKE_SA_ESTABLISHED);
+		ck_assert_uint_eq(n->msg_id_in, 0);
+		ck_assert_uint_eq(n->msg_id_out, 0);
+		ck_assert_uint_eq(child_sa_count(n), 1);
+		ck_assert(n->initiator == (i == who));
+	}
+	/* the new SA works: a liveness check in each direction */
+	ck_assert_int_eq(ike_info_dpd_start(mock_sa(&bed, 1)), 0);
+	ck_assert_uint_eq(mock_msg_id(&bed, 0), 0);
+	mock_run(&bed);
+	ck_assert(!mock_sa(&bed, 1)->req.active);
+	ck_assert_uint_eq(mock_sa(&bed, 1)->msg_id_out, 1);
+	ck_assert_int_eq(bed.audit[AUDIT_IKE_SA_REKEYED][AUDIT_SUCCESS], 2);
+	mock_free(&bed);
+}
+
+START_TEST(ike_rekey_initiator) { ike_rekey_by(0); }
+END_TEST
+START_TEST(ike_rekey_responder) { ike_rekey_by(1); }
+END_TEST
+
+START_TEST(ike_rekey_collision)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert_int_eq(ike_rekey_ike_start(mock_sa(&bed, 0)), 0);
+	ck_assert_int_eq(ike_rekey_ike_start(mock_sa(&bed, 1)), 0);
+	mock_deliver(&bed);
+	mock_deliver(&bed);
+	for (int i = 0; i < 5; i++) {
+		mock_run(&bed);
+		mock_tick(&bed, 100);
+	}
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(child_sa_count(mock_sa(&bed, 0)), 1);
+	ck_assert_uint_eq(child_sa_count(mock_sa(&bed, 1)), 1);
+	ck_assert_mem_eq(mock_sa(&bed, 0)->spi_i, mock_sa(&bed, 1)->spi_i, 8);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(dpd_timeout_removes)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	/* idle for dpd: an empty INFORMATIONAL, answered */
+	mock_tick(&bed, 30 * 1000);
+	ck_assert_uint_ge(bed.n, 1);
+	ck_assert_uint_eq(mock_exchange(&bed, 0), IKEV2_EXCHANGE_INFORMATIONAL);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	/* inbound ESP counts as life: no check while packets arrive */
+	bed.node[0].packets_in = 5;
+	bed.node[1].packets_in = 5;
+	mock_tick(&bed, 29 * 1000);
+	ck_assert_uint_eq(bed.n, 0);
+	/* B dies */
+	bed.dead[1] = true;
+	mock_tick(&bed, 31 * 1000);
+	ck_assert_uint_ge(bed.n, 1);
+	for (int i = 0; i < 40 && mock_sa_count(&bed, 0); i++) {
+		while (bed.n)
+			mock_deliver(&bed);
+		mock_tick(&bed, 1000);
+	}
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 0);
+	ck_assert_int_eq(bed.node[0].routes, 0);
+	ck_assert_int_ge(bed.audit[AUDIT_IKE_SA_DOWN][AUDIT_SUCCESS], 1);
+	/* an initiator re-establishes */
+	bed.dead[1] = false;
+	while (bed.n)
+		mock_drop(&bed);
+	for (int i = 0; i < 70 && !ike_peer_up(bed.node[0].ike, "site-b"); i++) {
+		mock_tick(&bed, 1000);
+		while (bed.n)
+			mock_deliver(&bed);
+	}
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(delete_both_ways)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	/* B deletes the CHILD SA */
+	struct ike_sa *b = mock_sa(&bed, 1);
+	ck_assert_int_eq(ike_info_delete_child_start(b, b->children), 0);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 0);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 0);
+	ck_assert_int_eq(bed.node[0].routes, 0);
+	/* A deletes the IKE SA (admin) */
+	ck_assert_int_eq(ike_terminate(bed.node[0].ike, "site-b", bed.now), 0);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_DELETING);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	/* admin down: no re-initiation */
+	mock_tick(&bed, 120 * 1000);
+	ck_assert_uint_eq(bed.n, 0);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(responder_deletes_ike)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert_int_eq(ike_info_delete_ike_start(mock_sa(&bed, 1)), 0);
+	ck_assert_uint_eq(mock_msg_id(&bed, 0), 0);   /* B's own counter */
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 0);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 0);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(cookies_under_load)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	bed.node[1].ike->half_open = IKE_COOKIE_THRESHOLD;   /* pretend a flood */
+	mock_tick(&bed, 100);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);         /* no state for it */
+	ck_assert_uint_eq(bed.node[1].ike->drops[IKE_DROP_COOKIE], 1);
+	mock_deliver(&bed);                   /* N(COOKIE) -> A resends with it */
+	ck_assert_uint_eq(bed.n, 1);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
+	bed.node[1].ike->half_open = 1;
+	mock_run(&bed);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_ESTABLISHED);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(uplink_down_policy_refuses)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	/* domestic peer: an uplink flap does not tear it down */
+	bed.node[0].link_down = true;
+	ike_uplink_changed(bed.node[0].ike, 0, false, bed.now);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(both_initiate_rekey_timers)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	bed.node[0].cfg.peers[0].child_lifetime_s = 100;
+	bed.node[1].cfg.peers[0].child_lifetime_s = 1000;
+	bed.node[0].cfg.peers[0].dpd_s = 0;
+	bed.node[1].cfg.peers[0].dpd_s = 0;
+	mock_start(&bed);
+	mock_establish(&bed);
+	/* soft lifetime 85-95 s: A rekeys on its own, make before break */
+	for (int i = 0; i < 100; i++) {
+		mock_tick(&bed, 1000);
+		mock_run(&bed);
+	}
+	ck_assert_int_ge(bed.audit[AUDIT_CHILD_SA_REKEYED][AUDIT_SUCCESS], 2);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ike_exchange");
+	TCase *t = tcase_create("exchanges");
+
+	tcase_add_test(t, psk_establish);
+	tcase_add_test(t, ed25519_establish);
+	tcase_add_test(t, ed25519_wrong_key);
+	tcase_add_test(t, wrong_psk);
+	tcase_add_test(t, no_common_proposal);
+	tcase_add_test(t, no_common_esp_proposal);
+	tcase_add_test(t, invalid_ke_then_success);
+	tcase_add_test(t, ts_narrowing);
+	tcase_add_test(t, ts_unacceptable);
+	tcase_add_test(t, lost_packets_retransmit);
+	tcase_add_test(t, duplicate_request_cached);
+	tcase_add_test(t, child_rekey_initiator);
+	tcase_add_test(t, child_rekey_responder);
+	tcase_add_test(t, child_rekey_pfs);
+	tcase_add_test(t, child_rekey_collision);
+	tcase_add_test(t, ike_rekey_initiator);
+	tcase_add_test(t, ike_rekey_responder);
+	tcase_add_test(t, ike_rekey_collision);
+	tcase_add_test(t, dpd_timeout_removes);
+	tcase_add_test(t, delete_both_ways);
+	tcase_add_test(t, responder_deletes_ike);
+	tcase_add_test(t, cookies_under_load);
+	tcase_add_test(t, uplink_down_policy_refuses);
+	tcase_add_test(t, both_initiate_rekey_timers);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *r = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}

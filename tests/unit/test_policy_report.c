@@ -1,0 +1,123 @@
+/* policy: the compliance report (human and JSON) of `linegatectl compliance`
+ * and `linegated --check-config`. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "policy_fixture.h"
+
+static char *report(const struct config *cfg, const struct regiondb *db,
+		    const struct policy_peer_live *live, bool json)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	policy_report(cfg, db, live, json, f);
+	fclose(f);
+	return out;
+}
+
+static void demo_config(struct config *cfg)
+{
+	fixture_config(cfg);
+	fixture_peer(cfg, "beijing", "203.0.113.7", "CN", UP_INTERNET, NULL, "10.2.0.0/16", "bj-gw.corp.example");
+	fixture_peer(cfg, "frankfurt-hq", "198.51.100.20", "DE", UP_CTC, NULL, NULL, NULL);
+	fixture_peer(cfg, "munich-direct", "198.51.100.21", "DE", UP_INTERNET, NULL, "10.101.0.0/16",
+		     "mu-gw.corp.example");
+	fixture_peer(cfg, "hk \"office\"", "192.0.2.10", "CN", UP_INTERNET, NULL, "10.3.0.0/16",
+		     "hk-gw.corp.example");
+}
+
+/* Counts the occurrences of needle. */
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+START_TEST(human_static)
+{
+	static struct config cfg;
+	struct regiondb *db = fixture_db();
+	demo_config(&cfg);
+	char *r = report(&cfg, db, NULL, false);
+	ck_assert_msg(strstr(r, "site \"shanghai-branch\", region CN"), "%s", r);
+	ck_assert_int_eq(count(r, "cross-border DE/DE/DE"), 2);
+	ck_assert_int_eq(count(r, "cross-border CN/HK/HK"), 1);
+	ck_assert_int_eq(count(r, "domestic     CN/CN/CN"), 1);
+	ck_assert_int_eq(count(r, "violation cross_border_no_licensed_uplink"), 2);
+	ck_assert_msg(strstr(r, "ctc-circuit(eth1) china-telecom CTC-IPLC-SH-0042"), "%s", r);
+	ck_assert_msg(strstr(r, "the region database places the endpoint in HK"), "%s", r);
+	ck_assert_msg(strstr(r, "2 static violations"), "%s", r);
+	free(r);
+	regiondb_free(db);
+}
+END_TEST
+
+START_TEST(json_static_and_live)
+{
+	static struct config cfg;
+	struct regiondb *db = fixture_db();
+	struct policy_peer_live live[4] = {
+		{ .uplink_up = true, .tunnel_up = true, .egress_ifname = "eth0" },
+		{ .uplink_up = false, .tunnel_up = false, .egress_ifname = "eth0" },
+		{ .uplink_up = true, .tunnel_up = false, .egress_ifname = "eth0" },
+		{ .uplink_up = true, .tunnel_up = false, .egress_ifname = "eth0" },
+	};
+	demo_config(&cfg);
+	char *r = report(&cfg, db, NULL, true);
+	ck_assert_msg(strstr(r, "\"site\":\"shanghai-branch\""), "%s", r);
+	ck_assert_msg(strstr(r, "\"static_violations\":2"), "%s", r);
+	ck_assert_msg(strstr(r, "\"name\":\"hk \\\"office\\\"\""), "JSON escaping: %s", r);
+	ck_assert_int_eq(count(r, "\"class\":\"cross-border\""), 3);
+	ck_assert_int_eq(count(r, "\"live\":null"), 4);
+	ck_assert_int_eq(count(r, "\"mismatch\":true"), 1);
+	ck_assert_int_eq(count(r, "{"), count(r, "}"));
+	ck_assert_int_eq(count(r, "["), count(r, "]"));
+	free(r);
+	/* Live: frankfurt's circuit is down -> uplink_down joins the violations. */
+	r = report(&cfg, db, live, true);
+	ck_assert_msg(strstr(r, "\"reason\":\"uplink_down\""), "%s", r);
+	ck_assert_msg(strstr(r, "\"live\":{\"uplink_up\":false,\"tunnel_up\":false,\"egress\":\"eth0\"}"), "%s", r);
+	ck_assert_int_eq(count(r, "\"compliant\":true"), 1);   /* beijing only */
+	free(r);
+	r = report(&cfg, db, live, false);
+	ck_assert_msg(strstr(r, "link DOWN, tunnel down"), "%s", r);
+	ck_assert_msg(strstr(r, "violation uplink_down"), "%s", r);
+	free(r);
+	regiondb_free(db);
+}
+END_TEST
+
+START_TEST(site_violations_reported)
+{
+	static struct config cfg;
+	fixture_config(&cfg);
+	fixture_prefix(&cfg.site.internal[cfg.site.n_internal++], "::/0");
+	char *r = report(&cfg, NULL, NULL, false);
+	ck_assert_msg(strstr(r, "site violation selector_default_route"), "%s", r);
+	ck_assert_msg(strstr(r, "region database: 0 prefixes"), "%s", r);
+	free(r);
+	r = report(&cfg, NULL, NULL, true);
+	ck_assert_msg(strstr(r, "\"violations\":[{\"reason\":\"selector_default_route\""), "%s", r);
+	ck_assert_msg(strstr(r, "\"peers\":[]"), "%s", r);
+	free(r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("policy_report");
+	TCase *t = tcase_create("report");
+	tcase_add_test(t, human_static);
+	tcase_add_test(t, json_static_and_live);
+	tcase_add_test(t, site_violations_reported);
+	suite_add_tcase(s, t);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
