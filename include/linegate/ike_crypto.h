@@ -83,7 +83,8 @@ int ike_sk_encrypt(int encr, const uint8_t *key_salt, uint8_t *msg, size_t aad_l
 		   size_t plain_len, size_t cap, size_t *out_len);
 /* Decrypts msg[0..msg_len) in place; on success *plain points at the inner
  * payloads (padding stripped) inside msg. -EBADMSG on ICV failure, -EINVAL on
- * bad lengths. */
+ * bad lengths. After -EBADMSG the bytes after the IV are unspecified (libsodium
+ * wipes what it decrypted): keep a copy if the raw message is still needed. */
 int ike_sk_decrypt(int encr, const uint8_t *key_salt, uint8_t *msg, size_t aad_len,
 		   size_t msg_len, const uint8_t **plain, size_t *plain_len);
 

@@ -87,13 +87,13 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 		} else if (retry) {
 			st.fault_err = rc;
 			return rc;
-		} else {
-			enter_fault(rc, r.wall_ms);
 		}
 	}
 	if (rc) {
 		if (st.open)
 			st.unwritten++;
+		if (st.open && !st.faulted)
+			enter_fault(rc, r.wall_ms);   /* the alarm counts this record */
 		r.seq = 0;   /* not in the chain */
 		r.prev = NULL;
 		audit_format_json(&r, line, sizeof(line), hash);

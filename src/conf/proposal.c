@@ -22,6 +22,8 @@ static const struct algo algos[] = {
 	{ "prfsha512", IKEV2_TRANSFORM_PRF, IKEV2_PRF_HMAC_SHA2_512, 0 },
 	{ "x25519", IKEV2_TRANSFORM_DH, IKEV2_DH_CURVE25519, 0 },
 	{ "curve25519", IKEV2_TRANSFORM_DH, IKEV2_DH_CURVE25519, 0 },
+	/* ESP only; strongSwan writes it in proposals copied from swanctl.conf. */
+	{ "noesn", IKEV2_TRANSFORM_ESN, IKEV2_ESN_NO, 0 },
 };
 
 static const struct algo *find_algo(const char *s, size_t n)
@@ -35,12 +37,17 @@ static const struct algo *find_algo(const char *s, size_t n)
 /* Pure: fills *out or writes why into err. */
 static int parse_proposal(const char *s, bool ike, struct conf_proposal *out, char *err, size_t n)
 {
-	bool seen[5] = { false };
+	bool seen[IKEV2_TRANSFORM_ESN + 1] = { false };
 	memset(out, 0, sizeof(*out));
 	while (*s) {
 		const char *dash = strchr(s, '-');
 		size_t len = dash ? (size_t)(dash - s) : strlen(s);
 		const struct algo *a = find_algo(s, len);
+		if (!ike && len == 3 && !strncmp(s, "esn", 3)) {
+			snprintf(err, n, "extended sequence numbers are not supported: expected noesn "
+				 "or nothing");
+			return -1;
+		}
 		if (!a) {
 			snprintf(err, n, "unknown algorithm '%.*s': expected %s", (int)(len > 32 ? 32 : len),
 				 s, ike ? "chacha20poly1305 or aes256gcm16, prfsha256 or prfsha512, x25519"
@@ -55,13 +62,17 @@ static int parse_proposal(const char *s, bool ike, struct conf_proposal *out, ch
 			snprintf(err, n, "ESP proposals take no PRF: expected e.g. aes256gcm16-x25519");
 			return -1;
 		}
+		if (ike && a->type == IKEV2_TRANSFORM_ESN) {
+			snprintf(err, n, "'noesn' applies to ESP only");
+			return -1;
+		}
 		seen[a->type] = true;
 		if (a->type == IKEV2_TRANSFORM_ENCR) {
 			out->encr = a->id;
 			out->encr_keybits = a->keybits;
 		} else if (a->type == IKEV2_TRANSFORM_PRF) {
 			out->prf = a->id;
-		} else {
+		} else if (a->type == IKEV2_TRANSFORM_DH) {
 			out->dh = a->id;
 		}
 		s += len;

@@ -9,6 +9,8 @@
 
 static void put(struct ike_builder *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->error || n > sizeof(b->buf) - b->len) {
 		b->error = true;
 		return;

@@ -171,7 +171,8 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 		ike_count_drop(ike, IKE_DROP_DECRYPT, sa->peer_name);
 		goto out;
 	}
-	if (ike_payloads_split(pl->sk_next, plain, plain_len, inner) < 0) {
+	if (ike_payloads_split(pl->sk_next, plain, plain_len, inner) < 0 ||
+	    ike_payloads_validate(inner) < 0) {
 		ike_count_drop(ike, IKE_DROP_MALFORMED, "inner_payloads");
 		goto out;
 	}
@@ -201,7 +202,7 @@ void ike_input(struct ike *ike, const struct ike_datagram *d, uint64_t now_ms)
 		goto out;
 	}
 	if (ike_payloads_split(h.next_payload, d->data + IKEV2_HEADER_LEN,
-			       d->len - IKEV2_HEADER_LEN, pl) < 0) {
+			       d->len - IKEV2_HEADER_LEN, pl) < 0 || ike_payloads_validate(pl) < 0) {
 		ike_count_drop(ike, IKE_DROP_MALFORMED, "payload_chain");
 		goto out;
 	}

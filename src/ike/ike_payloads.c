@@ -242,3 +242,38 @@ uint16_t ike_first_error_notify(const struct ike_payload_list *l)
 			return n.type;
 	return 0;
 }
+
+/* Step two for a whole chain: every payload we interpret must decode. A
+ * message with one malformed body is refused as a whole (INVALID_SYNTAX
+ * territory, §2.21) instead of being half processed. */
+int ike_payloads_validate(const struct ike_payload_list *l)
+{
+	static struct ike_sa_payload sa;   /* large: control thread only */
+	static struct ike_ts_payload ts;
+	struct ike_delete d;
+	struct ike_id id;
+	struct ike_notify n;
+	struct ike_ke ke;
+	struct ike_auth a;
+	const uint8_t *nonce;
+	size_t nl;
+	int r = 0;
+
+	for (size_t i = 0; i < l->n && r == 0; i++) {
+		const struct ike_payload *p = &l->p[i];
+		switch (p->type) {
+		case IKEV2_PAYLOAD_SA: r = ike_decode_sa(p, &sa); break;
+		case IKEV2_PAYLOAD_KE: r = ike_decode_ke(p, &ke); break;
+		case IKEV2_PAYLOAD_NONCE: r = ike_decode_nonce(p, &nonce, &nl); break;
+		case IKEV2_PAYLOAD_IDi:
+		case IKEV2_PAYLOAD_IDr: r = ike_decode_id(p, &id); break;
+		case IKEV2_PAYLOAD_AUTH: r = ike_decode_auth(p, &a); break;
+		case IKEV2_PAYLOAD_NOTIFY: r = ike_decode_notify(p, &n); break;
+		case IKEV2_PAYLOAD_DELETE: r = ike_decode_delete(p, &d); break;
+		case IKEV2_PAYLOAD_TSi:
+		case IKEV2_PAYLOAD_TSr: r = ike_decode_ts(p, &ts); break;
+		default: break;
+		}
+	}
+	return r;
+}

@@ -147,6 +147,8 @@ int ike_decode_notify(const struct ike_payload *p, struct ike_notify *out);
 int ike_decode_delete(const struct ike_payload *p, struct ike_delete *out);
 int ike_decode_ts(const struct ike_payload *p, struct ike_ts_payload *out);
 
+/* Every known payload of the chain decodes (0), or -EINVAL. */
+int ike_payloads_validate(const struct ike_payload_list *l);
 /* Finds the first notify of a type; true when present (out may be NULL). */
 bool ike_find_notify(const struct ike_payload_list *l, uint16_t type, struct ike_notify *out);
 /* First notify with an error type (< 16384), 0 when none. */

@@ -94,9 +94,9 @@ struct datapath *datapath_new(const struct datapath_config *cfg, struct esp_tabl
 		datapath_free(dp);
 		return NULL;
 	}
-	lg_log(LOG_INFO, "event=datapath_ready dev=%s workers=%d uplinks=%zu vnet=%d tso=%d "
+	lg_log(LOG_INFO, "event=datapath_ready dev=%s workers=%d uplinks=%zu vnet=%d tso=%d uso=%d "
 	       "udp_gso=%d udp_gro=%d sockets=%s", dp->tun_name, dp->n_workers, dp->cfg.n_uplinks,
-	       dp->vnet, dp->tso, dp->udp_gso, dp->udp_gro,
+	       dp->vnet, dp->tso, dp->uso, dp->udp_gso, dp->udp_gro,
 	       dp->cfg.shared_sockets ? "shared" : "reuseport");
 	return dp;
 }

@@ -114,6 +114,7 @@ struct datapath {
 	char tun_name[IF_NAMESIZE];
 	bool vnet;                   /* IFF_VNET_HDR accepted */
 	bool tso;                    /* TUNSETOFFLOAD TSO accepted: read super-packets */
+	bool uso;                    /* ... and USO: UDP runs may be written merged */
 	_Atomic bool udp_gso;        /* UDP_SEGMENT works (cleared if a send refuses it) */
 	bool udp_gro;                /* UDP_GRO accepted on the receive sockets */
 
@@ -187,10 +188,12 @@ int dp_tso_split(const uint8_t *pkt, size_t len, const struct dp_vnet_hdr *h,
 /* TCP receive coalescing toward the TUN (the reverse of dp_tso_split). */
 struct dp_gro {
 	uint8_t *buf;                /* DP_TUN_OFF-aligned super-packet buffer */
+	bool uso;                    /* UDP runs allowed (TUN_F_USO4/6 accepted) */
+	uint8_t proto;               /* of the run: 6 TCP, 17 UDP */
 	size_t len;                  /* bytes of IP packet in buf + ESP_HEADROOM */
 	int segs;
 	uint16_t seg_payload;        /* payload of the first segment = gso_size */
-	uint16_t iphl, tcphl;
+	uint16_t iphl, tcphl;        /* tcphl = 8 for UDP */
 	bool v6;
 	uint32_t next_seq;
 };

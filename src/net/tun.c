@@ -39,15 +39,18 @@ static int open_queue(bool vnet, char name[IF_NAMESIZE])
 static void set_offload(struct datapath *dp, int fd)
 {
 	unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
-	if (dp->cfg.no_offload) {
-		dp->tso = false;
+	dp->tso = dp->uso = false;
+	if (dp->cfg.no_offload)
+		return;
+	/* USO (Linux 6.2): we may write runs of one UDP flow as one packet */
+	if (ioctl(fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == 0) {
+		dp->tso = dp->uso = true;
 		return;
 	}
 	if (ioctl(fd, TUNSETOFFLOAD, off) == 0) {
 		dp->tso = true;
 		return;
 	}
-	dp->tso = false;
 	lg_log(LOG_NOTICE, "event=tun_offload_unavailable dev=%s err=%d", dp->tun_name, errno);
 	(void)ioctl(fd, TUNSETOFFLOAD, 0u);
 }

@@ -119,7 +119,7 @@ static bool process(struct dp_worker *w, struct dp_gro *g, int uplink, int i)
 void dp_worker_udp_ready(struct dp_worker *w, int uplink, int fam)
 {
 	struct dp_rx_state *rx = w->rx;
-	struct dp_gro g = { .buf = rx->coalesce };
+	struct dp_gro g = { .buf = rx->coalesce, .uso = w->dp->uso };
 	int fd = w->natt_fd[uplink][fam], round, i, n;
 	bool ike = false;
 

@@ -100,8 +100,7 @@ static size_t check_selectors(const struct config *cfg, const struct conf_peer *
 	return bad;
 }
 
-static size_t check_regions(const struct config *cfg, const struct conf_peer *peer,
-			    policy_violation_fn fn, void *ctx)
+static size_t check_region(const struct conf_peer *peer, policy_violation_fn fn, void *ctx)
 {
 	struct policy_verdict v;
 	if (policy_region_valid(peer->region))
@@ -110,7 +109,6 @@ static size_t check_regions(const struct config *cfg, const struct conf_peer *pe
 		    "peer \"%s\" declares region \"%.8s\", which is not an ISO 3166-1 alpha-2 code",
 		    peer->name, peer->region);
 	fn(ctx, &v);
-	(void)cfg;
 	return 1;
 }
 
@@ -139,7 +137,7 @@ size_t policy_peer_violations(const struct config *cfg, const struct conf_peer *
 {
 	struct policy_region r;
 	struct policy_verdict v;
-	size_t n = check_regions(cfg, peer, fn, ctx);
+	size_t n = check_region(peer, fn, ctx);
 
 	policy_peer_region(cfg, peer, db, &r);
 	if (!check_uplink(cfg, peer, &r, &v)) {

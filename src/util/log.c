@@ -30,6 +30,7 @@ void lg_log_close(void)
 	log_syslog = false;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vlog(int priority, const char *fmt, va_list ap)
 {
 	char line[1024];

@@ -48,6 +48,7 @@ EOF
 chmod 0600 "$T/etc/linegate.conf"
 with_devlog ip netns exec "$(lg_ns_name gw)" "$LINEGATED" -f -c "$T/etc/linegate.conf" \
 	>"$T/daemon.out" 2>&1 &
+DPID=$!
 wait_lines "linegated +type=audit.*event=config_loaded" 1
 ctl() { timeout 10 "$LINEGATECTL" -s "$T/run/control.sock" "$@"; }
 ctl status >/dev/null || fail "linegatectl status"
@@ -83,7 +84,7 @@ wait_lines "linegated +type=audit .*event=audit_gap" 1
 sleep 1.2   # let the tick after the gap run
 for p in $(ip netns pids "$(lg_ns_name gw)"); do kill -TERM "$p" 2>/dev/null; done
 wait_lines "linegated +type=audit.*event=daemon_stop" 1
-wait
+wait "$DPID"
 
 python3 - "$T/audit.log" <<'PY' || fail "syslog lines"
 import re, sys

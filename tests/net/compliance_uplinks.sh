@@ -21,7 +21,9 @@
 #     capture over steps 3-4 holds zero packets; a control ping proves the
 #     capture would see one;
 #  5. the route comes back: the tunnel is re-established and carries pings;
-#  6. the domestic tunnel carried pings throughout (background ping, <= 1 lost).
+#  6. the domestic tunnel carried pings throughout (background ping, <= 1 lost);
+#  7. the region database is re-read on reload: placing Beijing's address in
+#     HK makes the reload fail (stricter answer wins), the old config stays.
 # Bounded: every wait has a timeout; about 1-2 minutes. Needs root.
 set -u
 . "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
@@ -323,6 +325,20 @@ recv=$(grep -c "bytes from" "$T/domestic-ping.txt")
 lost=$(grep -c "no answer yet" "$T/domestic-ping.txt")
 check "domestic Shanghai->Beijing pings throughout: $recv answered, $lost unanswered" \
 	test "$recv" -ge 20 -a "$lost" -le 1
+
+# ---- 7. the region database is re-read on reload, and the stricter answer wins
+# Beijing's address now in a Hong Kong block: Beijing (declared CN) becomes
+# cross-border on the Internet uplink, so the reload is refused and the
+# running configuration stays in force.
+printf '203.0.113.16/28 HK\n' >> "$T/regions.txt"
+out=$(ctl a reload 2>&1); rc=$?
+echo "$out" > "$T/a/reload-refused.txt"
+check "reload with Beijing's address placed in HK is refused (exit $rc)" test "$rc" -ne 0
+check "the refusal: beijing is cross-border (site CN, peer HK) on the Internet uplink" \
+	grep -q 'cross_border_no_licensed_uplink: peer "beijing" is cross-border (site CN, peer HK)' <<<"$out"
+check "the old configuration stays: Beijing still answers" lg_ping lana "$HOST_C" -c 2 -W 2 -i 0.3
+sed -i '/^203.0.113.16\/28 HK$/d' "$T/regions.txt"
+check "reload with the database restored succeeds" ctl a reload
 
 for s in a b c; do
 	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/$s/linegated.log" 2>/dev/null; then

@@ -67,6 +67,7 @@ void check_bare_numbers(const struct config *cfg);
 void check_units(const struct config *cfg);
 void check_numbers(const struct config *cfg);
 void check_leading_zero(const struct config *cfg);
+void check_noesn(const struct config *cfg);
 
 static const struct conf_case conf_cases[] = {
 	/* ---- good ---- */
@@ -153,6 +154,9 @@ static const struct conf_case conf_cases[] = {
 	  "control { socket-mode 0; workers 0x10 }\n", NULL, CHECK(check_numbers) },
 	{ "g25 a leading zero is still decimal", SITE "tunnel { mtu 01400 }\n", NULL,
 	  CHECK(check_leading_zero) },
+	{ "g26 noesn as strongSwan writes it", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
+	  "  esp-proposals chacha20poly1305-noesn, aes256gcm16-x25519-noesn\n}\n", NULL,
+	  CHECK(check_noesn) },
 	{ "g21 empty blocks and statements", SITE "tunnel {}\n;;\ncontrol {\n}\naudit { ; }\n", NULL,
 	  NULL },
 	{ "g22 lab-only no without static SAs", SITE "lab-only no\n", NULL, NULL },
@@ -429,6 +433,14 @@ static const struct conf_case conf_cases[] = {
 	  "2:23: invalid mode '0680': expected an octal mode with a leading 0, e.g. 0600\n", NULL },
 	{ "b98 mode too wide", SITE "control { socket-mode 01777 }\n",
 	  "2:23: invalid mode '01777': expected an octal mode with a leading 0, e.g. 0600\n", NULL },
+	{ "b99 ESN requested", BASE PEER_OPEN PEER_MIN
+	  "  auth psk; psk-file /k; esp-proposals aes256gcm16-x25519-esn\n}\n",
+	  "6:40: invalid ESP proposal 'aes256gcm16-x25519-esn': extended sequence numbers are not "
+	  "supported: expected noesn or nothing\n", NULL },
+	{ "b100 noesn in an IKE proposal", BASE PEER_OPEN PEER_MIN
+	  "  auth psk; psk-file /k; ike-proposals aes256gcm16-prfsha256-x25519-noesn\n}\n",
+	  "6:40: invalid IKE proposal 'aes256gcm16-prfsha256-x25519-noesn': 'noesn' applies to ESP "
+	  "only\n", NULL },
 	{ "b65 control character", SITE "audit {\x01 }\n",
 	  "2:8: unexpected character 0x01\n", NULL },
 	{ NULL, NULL, NULL, NULL },

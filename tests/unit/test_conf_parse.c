@@ -298,6 +298,16 @@ void check_leading_zero(const struct config *c)
 	ck_assert_uint_eq(c->tunnel.mtu, 1400);
 }
 
+void check_noesn(const struct config *c)
+{
+	const struct conf_peer *p = &c->peers[0];
+	ck_assert_uint_eq(p->n_esp_proposals, 2);
+	ck_assert_uint_eq(p->esp_proposals[0].encr, IKEV2_ENCR_CHACHA20_POLY1305);
+	ck_assert_uint_eq(p->esp_proposals[0].dh, 0);
+	ck_assert_uint_eq(p->esp_proposals[1].encr, IKEV2_ENCR_AES_GCM_16);
+	ck_assert_uint_eq(p->esp_proposals[1].dh, IKEV2_DH_CURVE25519);
+}
+
 /* ---- the table ---- */
 
 START_TEST(conf_case_table)

@@ -90,7 +90,8 @@ START_TEST(request_roundtrip)
 	strcpy(rq.args[0], "two words");
 	ck_assert_int_eq(control_request_format(&rq, buf, sizeof(buf)), -EINVAL);
 	strcpy(rq.args[0], "x");
-	ck_assert_int_eq(control_request_format(&rq, buf, 10), -ENOSPC);
+	volatile size_t small = 10;
+	ck_assert_int_eq(control_request_format(&rq, buf, small), -ENOSPC);
 }
 END_TEST
 
@@ -137,7 +138,8 @@ START_TEST(response_header_roundtrip)
 	ck_assert_int_eq(control_response_parse(hdr, &code, &len), 0);
 	ck_assert_int_eq(code, 409);
 	ck_assert_uint_eq(len, 77);
-	ck_assert_int_eq(control_response_header(CONTROL_OK, 1, hdr, 8), -ENOSPC);
+	volatile size_t small = 8;   /* not a constant: -Wformat-truncation at -O2 */
+	ck_assert_int_eq(control_response_header(CONTROL_OK, 1, hdr, small), -ENOSPC);
 }
 END_TEST
 

@@ -151,6 +151,106 @@ START_TEST(test_prf_plus_limit)
 }
 END_TEST
 
+/* HMAC-SHA2-512 through the whole derivation (the captures only use PRF 5):
+ * expected values from Python's hmac/hashlib with Ni = 10..2f, Nr = 80..9f,
+ * g^ir = c0..df, SPIs 01..08 / 11..18; CHILD with PFS g^ir = 55.., Ni = 33..,
+ * Nr = 44.. ; the rekey SKEYSEED over the same. */
+static const struct {
+	const char *name, *hex;
+} sha512_kdf[] = {
+	/* 0 */ { "skeyseed", "74933f3b587857e6f2c3f0b2da5f9d94be06ad0c24784e44d1c1fe1786dcfed9"
+			   "02473a7ef2e79178dca113717238cd3ba8ecacf41c3d5d3fc8bbfafea5d6d394" },
+	/* 1 */ { "sk_d", "f07b09b6345aa0904789830bbcb78f4996b8416c30efb34dfc8d9283518b8a28"
+		       "834477ba8269bdbfdd0d651819c934a7b0a5e9ee043d80392683bfb8a20c5926" },
+	/* 2 */ { "sk_ei", "ec06963a4d3c884a0b2402902b357b38ec0e7cae48628df4c3f0d7462b04b73ab6b93b22" },
+	/* 3 */ { "sk_er", "d4a506b80dbd4f313cb0964c9648309905a42d07c592d190a8cdfba4839d1bc9ab0b317a" },
+	/* 4 */ { "sk_pi", "cd5ff062690eed6b61960b52dca9d67aa98928df9ddf76cd058aaa0b5c2d31f6"
+			"06894729ac7ec416a91da2344814caba9a3ccb4ae3f932c638ff3ce758701040" },
+	/* 5 */ { "sk_pr", "5d4321166387a6b1a5360f8c7821a8ee1b898c533708660081357ac8238200aa"
+			"b4bd075a02c53e464f67a14401cb3ed5229ad04428c67b02d5b2b6243bf0e2ea" },
+	/* 6 */ { "encr_i", "b666d72d976c03d32b0e7ca9099c6ae21fd571063e6b7553948ac941b9656012522f1488" },
+	/* 7 */ { "encr_r", "c83423016a22d36ba2d6c3a3c6b51001ca9a94b21ec2d4cb2199a3f69f8962415c53f1e6" },
+	/* 8 */ { "rekey", "1574e4da4156f0fadc945fab9e1c94c07ea00ef8e4bddc3b90bd8f1c0bc493a3"
+			"a78f17072f33e7c48b9c2cd3510e116876230caa0c6d5ff1faac823e297fa8ce" },
+};
+
+static void want_hex(int i, const uint8_t *got, size_t len)
+{
+	uint8_t want[64];
+
+	ck_assert_uint_eq(unhex(sha512_kdf[i].hex, want, sizeof(want)), len);
+	ck_assert_bytes(got, want, len, sha512_kdf[i].name);
+}
+
+START_TEST(test_kdf_sha512)
+{
+	enum { P = IKEV2_PRF_HMAC_SHA2_512 };
+	uint8_t ni[32], nr[32], gir[32], ni2[32], nr2[32], g2[32], seed[64], ei[36], er[36];
+	static const uint8_t spi_i[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t spi_r[8] = { 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18 };
+	struct ike_keys *k = ike_keys_new();
+
+	for (int i = 0; i < 32; i++) {
+		ni[i] = (uint8_t)(0x10 + i);
+		nr[i] = (uint8_t)(0x80 + i);
+		gir[i] = (uint8_t)(0xc0 + i);
+	}
+	memset(ni2, 0x33, 32);
+	memset(nr2, 0x44, 32);
+	memset(g2, 0x55, 32);
+	ck_assert_int_eq(ike_skeyseed(P, ni, 32, nr, 32, gir, 32, seed), 0);
+	want_hex(0, seed, 64);
+	ck_assert_int_eq(ike_derive_keys(P, IKEV2_ENCR_AES_GCM_16, 256, seed, ni, 32, nr, 32, spi_i,
+					 spi_r, k), 0);
+	ck_assert_uint_eq(k->prf_len, 64);
+	ck_assert_uint_eq(k->enc_len, 36);
+	want_hex(1, k->sk_d, 64);
+	want_hex(2, k->sk_ei, 36);
+	want_hex(3, k->sk_er, 36);
+	want_hex(4, k->sk_pi, 64);
+	want_hex(5, k->sk_pr, 64);
+	ck_assert_int_eq(ike_child_keymat(P, k->sk_d, 64, g2, 32, ni2, 32, nr2, 32, 36, ei, er), 0);
+	want_hex(6, ei, 36);
+	want_hex(7, er, 36);
+	ck_assert_int_eq(ike_skeyseed_rekey(P, k->sk_d, 64, g2, 32, ni2, 32, nr2, 32, seed), 0);
+	want_hex(8, seed, 64);
+	ike_keys_free(k);
+}
+END_TEST
+
+/* Lengths and algorithms the derivations must refuse rather than guess. */
+START_TEST(test_kdf_refusals)
+{
+	uint8_t big[IKEV2_NONCE_MAX + 1] = { 0 }, seed[64], ei[40], er[40];
+	static const uint8_t spi[8];
+	struct ike_keys *k = ike_keys_new();
+
+	ck_assert_int_eq(ike_skeyseed(IKEV2_PRF_HMAC_SHA2_256, big, sizeof(big), big, 32, big, 32, seed),
+			 -EINVAL);
+	ck_assert_int_eq(ike_skeyseed(IKEV2_PRF_HMAC_SHA2_256, big, 32, big, 32, big, 0, seed), -EINVAL);
+	ck_assert_int_eq(ike_skeyseed(IKEV2_PRF_HMAC_SHA2_384, big, 32, big, 32, big, 32, seed),
+			 -ENOTSUP);
+	ck_assert_int_eq(ike_derive_keys(IKEV2_PRF_HMAC_SHA2_256, IKEV2_ENCR_AES_GCM_16, 128, seed, big,
+					 32, big, 32, spi, spi, k), -ENOTSUP);
+	ck_assert_int_eq(ike_derive_keys(IKEV2_PRF_HMAC_SHA2_384, IKEV2_ENCR_CHACHA20_POLY1305, 0,
+					 seed, big, 32, big, 32, spi, spi, k), -ENOTSUP);
+	ck_assert_int_eq(ike_derive_keys(IKEV2_PRF_HMAC_SHA2_256, IKEV2_ENCR_CHACHA20_POLY1305, 0,
+					 seed, big, sizeof(big), big, 32, spi, spi, k), -EINVAL);
+	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, NULL, 0, big, 32, big, 32,
+					  37, ei, er), -EINVAL);
+	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, NULL, 0, big, 32, big, 32,
+					  0, ei, er), -EINVAL);
+	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, big, 33, big, 32, big, 32,
+					  36, ei, er), -EINVAL);
+	ck_assert_int_eq(ike_skeyseed_rekey(IKEV2_PRF_HMAC_SHA2_256, NULL, 0, big, 32, big, 32, big, 32,
+					    seed), -EINVAL);
+	/* No PFS: g^ir NULL is the §2.17 KEYMAT without it. */
+	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, NULL, 32, big, 32, big, 32,
+					  36, ei, er), 0);
+	ike_keys_free(k);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ike_crypto_prf");
@@ -164,6 +264,8 @@ int main(void)
 	tcase_add_test(tc, test_prf_unsupported);
 	tcase_add_loop_test(tc, test_prf_plus_structure, 0, 2);
 	tcase_add_test(tc, test_prf_plus_limit);
+	tcase_add_test(tc, test_kdf_sha512);
+	tcase_add_test(tc, test_kdf_refusals);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -244,6 +244,70 @@ START_TEST(run_closing)
 }
 END_TEST
 
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
+
+static bool udp_csum_ok(const uint8_t *ip, size_t len)
+{
+	size_t l4 = len - 20;
+	uint8_t ph[12] = { 0 };
+	memcpy(ph, ip + 12, 8);
+	ph[9] = 17; ph[10] = (uint8_t)(l4 >> 8); ph[11] = (uint8_t)l4;
+	const uint8_t *parts[2] = { ph, ip + 20 };
+	size_t lens[2] = { 12, l4 };
+	return ref_csum(parts, lens, 2) == 0xffff;
+}
+
+/* USO: a UDP super-packet (a local sender's UDP_SEGMENT) split into
+ * datagrams, and 64-byte datagrams of one flow merged into one UDP_L4 run
+ * only when the TUN accepted USO. */
+START_TEST(udp_split_and_merge)
+{
+	enum { SEG = 64, NSEG = 10, LEN = 20 + 8 + SEG * NSEG - 7 };
+	static uint8_t sup[LEN];
+	struct segs s;
+	struct dp_vnet_hdr h = { .gso_type = VIRTIO_NET_HDR_GSO_UDP_L4, .gso_size = SEG }, out;
+	memset(sup, 0, 28);
+	sup[0] = 0x45; sup[2] = LEN >> 8; sup[3] = LEN & 0xff; sup[6] = 0x40; sup[8] = 64; sup[9] = 17;
+	sup[12] = 10; sup[15] = 1; sup[16] = 10; sup[19] = 2;
+	sup[20] = 0x13; sup[21] = 0x88; sup[22] = 0x14; sup[23] = 0x51;
+	sup[24] = (LEN - 20) >> 8; sup[25] = (LEN - 20) & 0xff;
+	for (int i = 28; i < LEN; i++)
+		sup[i] = (uint8_t)(i * 13);
+	segs_alloc(&s);
+	int n = dp_tso_split(sup, LEN, &h, s.slot, s.len, DP_TX_SLOTS);
+	ck_assert_int_eq(n, NSEG);
+	for (int i = 0; i < n; i++) {
+		const uint8_t *o = s.slot[i] + ESP_HEADROOM;
+		size_t plen = i < n - 1 ? SEG : SEG - 7;
+		ck_assert_uint_eq(s.len[i], 28 + plen);
+		ck_assert_uint_eq((size_t)(o[24] << 8 | o[25]), 8 + plen);
+		ck_assert(ipv4_csum_ok(o));
+		ck_assert_msg(udp_csum_ok(o, s.len[i]), "datagram %d", i);
+		ck_assert(!memcmp(o + 28, sup + 28 + i * SEG, plen));
+	}
+	struct dp_gro g = { .buf = calloc(1, ESP_BUF_SIZE), .uso = false };
+	ck_assert(!dp_gro_start(&g, s.slot[0] + ESP_HEADROOM, s.len[0]));   /* no USO: single */
+	g.uso = true;
+	ck_assert(dp_gro_start(&g, s.slot[0] + ESP_HEADROOM, s.len[0]));
+	for (int i = 1; i < n; i++)
+		ck_assert_msg(dp_gro_append(&g, s.slot[i] + ESP_HEADROOM, s.len[i]), "datagram %d", i);
+	ck_assert_uint_eq(dp_gro_finish(&g), DP_VNET_HDR_LEN + LEN);
+	memcpy(&out, g.buf + DP_TUN_OFF, sizeof(out));
+	ck_assert_uint_eq(out.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
+	ck_assert_uint_eq(out.gso_size, SEG);
+	ck_assert_uint_eq(out.csum_offset, 6);
+	ck_assert(!memcmp(g.buf + ESP_HEADROOM + 28, sup + 28, LEN - 28));
+	/* another destination port does not join */
+	ck_assert(dp_gro_start(&g, s.slot[0] + ESP_HEADROOM, s.len[0]));
+	s.slot[1][ESP_HEADROOM + 23] ^= 1;
+	ck_assert(!dp_gro_append(&g, s.slot[1] + ESP_HEADROOM, s.len[1]));
+	free(g.buf);
+	segs_free(&s);
+}
+END_TEST
+
 /* VIRTIO_NET_HDR_F_NEEDS_CSUM: a UDP datagram with only the pseudo-header
  * sum in place, completed in user space. */
 START_TEST(csum_complete_udp)
@@ -310,6 +374,7 @@ int main(void)
 	tcase_add_test(tc, roundtrip_ipv6);
 	tcase_add_loop_test(tc, append_refused, 0, BREAK_COUNT);
 	tcase_add_test(tc, run_closing);
+	tcase_add_test(tc, udp_split_and_merge);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

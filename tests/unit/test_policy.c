@@ -61,7 +61,7 @@ static const struct config_case {
 	{ "203.0.113.7", "", UP_INTERNET, NULL, NULL, NULL, POLICY_REGION_UNKNOWN, 1 },
 	{ "203.0.113.7", "EU", UP_CTC, NULL, NULL, NULL, POLICY_REGION_UNKNOWN, 1 },
 	{ "203.0.113.7", "C1", UP_INTERNET, NULL, NULL, NULL, POLICY_REGION_UNKNOWN, 1 },
-	/* 37-51: selectors at and just outside the internal space */
+	/* 37-52: selectors at and just outside the internal space */
 	{ "203.0.113.7", "CN", UP_INTERNET, NULL, "0.0.0.0/0", NULL, POLICY_SELECTOR_DEFAULT_ROUTE, -1 },
 	{ "203.0.113.7", "CN", UP_INTERNET, NULL, "::/0", NULL, POLICY_SELECTOR_DEFAULT_ROUTE, -1 },
 	{ "203.0.113.7", "CN", UP_INTERNET, "0.0.0.0/0", NULL, NULL, POLICY_SELECTOR_DEFAULT_ROUTE, -1 },
@@ -79,7 +79,7 @@ static const struct config_case {
 	{ "203.0.113.7", "CN", UP_INTERNET, NULL, "0.0.0.0/1", NULL, POLICY_SELECTOR_OUTSIDE_INTERNAL, -1 },
 	{ "203.0.113.7", "CN", UP_INTERNET, "10.1.0.0/16, 8.8.8.8/32", NULL, NULL,
 	  POLICY_SELECTOR_OUTSIDE_INTERNAL, -1 },
-	/* 53-59: the configured remote-id must be of the organisation */
+	/* 53-62: the configured remote-id must be of the organisation */
 	{ "203.0.113.7", "CN", UP_INTERNET, NULL, NULL, "hq-gw.evilcorp.example", POLICY_IDENTITY_FOREIGN, 0 },
 	{ "203.0.113.7", "CN", UP_INTERNET, NULL, NULL, "evilcorp.example", POLICY_IDENTITY_FOREIGN, 0 },
 	{ "203.0.113.7", "CN", UP_INTERNET, NULL, NULL, "corp.example.attacker.example", POLICY_IDENTITY_FOREIGN, 0 },

@@ -102,7 +102,9 @@ lgi_start() {
 	"$LINEGATED" --check-config "$dir/linegate.conf" >"$dir/check.log" 2>&1 ||
 		{ cat "$dir/check.log" >&2; lg_die "linegated refused the test configuration"; }
 	rm -f "$dir/control.sock"
-	lg_ns gwa timeout -k 3 600 "$LINEGATED" -f -c "$dir/linegate.conf" \
+	# not through lg_ns: $! must be timeout(1) itself (ip netns exec execs it),
+	# not a subshell, so that lgi_stop's SIGTERM reaches linegated
+	ip netns exec "$(lg_ns_name gwa)" timeout -k 3 600 "$LINEGATED" -f -c "$dir/linegate.conf" \
 		</dev/null >"$dir/linegated.log" 2>&1 &
 	LGI_PID=$!
 	LG_PIDS+=("$LGI_PID")
@@ -154,9 +156,11 @@ lgi_flood_start() {
 	local name=$1 count=$2 iv=${3:-0.01}
 	lg_assert_test_target lana "$LGI_HOST_B"
 	lg_assert_test_target lanb "$LGI_HOST_A"
-	lg_ns lana timeout 300 ping -q -n -i "$iv" -c "$count" -W 2 "$LGI_HOST_B" >"$WORK/$name.ab" 2>&1 &
+	ip netns exec "$(lg_ns_name lana)" timeout 300 ping -q -n -i "$iv" -c "$count" -W 2 \
+		"$LGI_HOST_B" >"$WORK/$name.ab" 2>&1 &
 	LGI_FLOOD_AB=$!
-	lg_ns lanb timeout 300 ping -q -n -i "$iv" -c "$count" -W 2 "$LGI_HOST_A" >"$WORK/$name.ba" 2>&1 &
+	ip netns exec "$(lg_ns_name lanb)" timeout 300 ping -q -n -i "$iv" -c "$count" -W 2 \
+		"$LGI_HOST_A" >"$WORK/$name.ba" 2>&1 &
 	LGI_FLOOD_BA=$!
 	LG_PIDS+=("$LGI_FLOOD_AB" "$LGI_FLOOD_BA")
 }
@@ -191,11 +195,11 @@ lgi_capture() {
 	local dir=$1
 	[ "${LGI_PCAP:-0}" = 1 ] || return 0
 	command -v tcpdump >/dev/null || return 0
-	lg_ns gwa timeout 300 tcpdump -i ua -s 256 -U -n -w "$dir/underlay.pcap" 'udp port 500 or udp port 4500' 2>/dev/null &
+	ip netns exec "$(lg_ns_name gwa)" timeout 300 tcpdump -i ua -s 256 -U -n -w "$dir/underlay.pcap" 'udp port 500 or udp port 4500' 2>/dev/null &
 	LG_PIDS+=("$!")
-	lg_ns lana timeout 300 tcpdump -i eth0 -s 128 -U -n -w "$dir/lana.pcap" icmp 2>/dev/null &
+	ip netns exec "$(lg_ns_name lana)" timeout 300 tcpdump -i eth0 -s 128 -U -n -w "$dir/lana.pcap" icmp 2>/dev/null &
 	LG_PIDS+=("$!")
-	lg_ns lanb timeout 300 tcpdump -i eth0 -s 128 -U -n -w "$dir/lanb.pcap" icmp 2>/dev/null &
+	ip netns exec "$(lg_ns_name lanb)" timeout 300 tcpdump -i eth0 -s 128 -U -n -w "$dir/lanb.pcap" icmp 2>/dev/null &
 	LG_PIDS+=("$!")
 	sleep 0.5
 }
