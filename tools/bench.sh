@@ -26,7 +26,8 @@
 # Environment: LINEGATED (default $LG_BUILD_DIR/linegated, LG_BUILD_DIR
 # default <repo>/build; use a RelWithDebInfo or Release build), BENCH_DUR (10),
 # BENCH_PINGS (50), BENCH_UDP_BW (0 = flood), BENCH_WORK (/tmp/lg-bench),
-# BENCH_PERF=1 (record `perf` of site B's daemon during tcp1 into the row dir).
+# BENCH_PERF=1 (`perf record` of both sites' daemons during tcp1 and udp64; the
+# top symbols go to <row>/perf-tcp1.txt and perf-udp64.txt).
 set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -106,7 +107,7 @@ iperf() { # TAG ARGS...
 	srv=$LAST
 	wait_for 5 in_ns b sh -c "ss -Hltn 'sport = :5201' | grep -q ."
 	local perf=
-	if [ "${BENCH_PERF:-0}" = 1 ] && [ "$tag" = tcp1 ] && [ -n "${PERF_PID:-}" ]; then
+	if [ "${BENCH_PERF:-0}" = 1 ] && [ "$tag" != tcp4 ] && [ -n "${PERF_PID:-}" ]; then
 		# both sites' daemons: the sender encrypts, the receiver decrypts
 		perf record -g -o "$RW/perf-$tag.data" -p "$PERF_PID" -- sleep "$DUR" > /dev/null 2>&1 &
 		perf=$!
@@ -265,35 +266,39 @@ one_row() {
 	*) log "unknown row $row"; return 2 ;;
 	esac
 	measure "$row"
-	if [ "${BENCH_PERF:-0}" = 1 ] && [ -f "$RW/perf-tcp1.data" ]; then
-		perf report -i "$RW/perf-tcp1.data" --no-children --sort dso,symbol --stdio 2> /dev/null |
-			grep -v '^#' | grep -v '^$' | head -40 > "$RW/perf-tcp1.txt" || true
-	fi
+	local t
+	for t in tcp1 udp64; do
+		[ -f "$RW/perf-$t.data" ] || continue
+		perf report -i "$RW/perf-$t.data" --no-children --sort symbol --stdio -g none 2> /dev/null |
+			grep -v '^#' | grep -v '^$' | head -40 > "$RW/perf-$t.txt" || true
+	done
 }
 
-ratios() { # all ROW lines on stdin -> RATIO lines
-	python3 -c '
+ratios() { # ROWS-FILE -> RATIO lines: each linegate row against each peer row
+	python3 - "$1" <<'EOF'
 import re, sys
 rows = {}
-for line in sys.stdin:
+for line in open(sys.argv[1]):
     m = re.match(r"ROW (\S+) (.*)", line)
-    if not m or "FAILED" in line: continue
+    if not m or "FAILED" in line:
+        continue
     rows[m.group(1)] = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)(?=\s|$)", m.group(2))}
 ours = [r for r in rows if r.startswith("linegate")]
 peers = [r for r in rows if not r.startswith(("linegate", "veth", "dp-"))]
 def ratio(a, b, k):
-    return f"{rows[a][k] / rows[b][k]:.2f}" if rows[b].get(k) else "n/a"
+    return f"{rows[a][k] / rows[b][k]:.2f}" if rows[b].get(k) and k in rows[a] else "n/a"
 for o in ours:
     for p in peers:
-        print(f"RATIO {o}/{p} tcp1={ratio(o, p, \"tcp1_gbps\")} tcp4={ratio(o, p, \"tcp4_gbps\")} "
-              f"udp64={ratio(o, p, \"udp64_kpps\")}")
-    if peers:
+        print(f"RATIO {o}/{p} tcp1={ratio(o, p, 'tcp1_gbps')} tcp4={ratio(o, p, 'tcp4_gbps')} "
+              f"udp64={ratio(o, p, 'udp64_kpps')}")
+    if peers and "tcp1_gbps" in rows[o] and "udp64_kpps" in rows[o]:
         bt = max(peers, key=lambda p: rows[p].get("tcp1_gbps", 0))
         bu = max(peers, key=lambda p: rows[p].get("udp64_kpps", 0))
-        t, u = rows[o]["tcp1_gbps"] / rows[bt]["tcp1_gbps"], rows[o]["udp64_kpps"] / rows[bu]["udp64_kpps"]
-        print(f"RATIO {o}/fastest-peer tcp1={t:.2f} (vs {bt}) udp64={u:.2f} (vs {bu}) "
-              f"target_1.5x={\"met\" if min(t, u) >= 1.5 else \"missed\"}")
-'
+        t = rows[o]["tcp1_gbps"] / rows[bt]["tcp1_gbps"]
+        u = rows[o]["udp64_kpps"] / rows[bu]["udp64_kpps"]
+        verdict = "met" if min(t, u) >= 1.5 else "missed"
+        print(f"RATIO {o}/fastest-peer tcp1={t:.2f} (vs {bt}) udp64={u:.2f} (vs {bu}) target_1.5x={verdict}")
+EOF
 }
 
 main() {
@@ -328,7 +333,7 @@ main() {
 			log "no anchor harness at $SHARED: peer rows skipped"
 		fi
 	fi
-	ratios < "$out"
+	ratios "$out"
 }
 
 main "$@"

@@ -18,6 +18,9 @@ struct ike_transport {
 	 * non-ESP marker. 0 or -errno. */
 	int (*send)(void *ctx, int uplink, const union lg_sockaddr *remote, bool natt,
 		    const uint8_t *msg, size_t len);
+	/* Optional (may be NULL): a NAT-T keepalive, the single byte 0xff on the
+	 * NAT-T port (RFC 3948 §2.3), sent while we are behind a NAT. */
+	int (*send_keepalive)(void *ctx, int uplink, const union lg_sockaddr *remote);
 };
 
 struct ike_child_ops {

@@ -1,12 +1,14 @@
 /* audit_emit(): the one way a security event is recorded (MLPS security
  * audit: date/time, subject, event type, outcome). Every record goes to
- * syslog and, once audit_open() ran, to the hash-chained journal. Flush
- * policy: write(2) per record; fdatasync before returning for every record
- * above LOG_INFO, for every failure and for checkpoints; LOG_INFO records
- * (SA up/down, flow records) become durable at the next checkpoint. When the
- * journal cannot be written the record still reaches syslog, with
- * journal=failed and the count of unwritten records: the audit process is
- * never silently interrupted (GB/T 22239-2019 level 3). */
+ * syslog and, once audit_open() ran, to the hash-chained journal.
+ * Flush policy (docs/audit-events.md): write(2) per record; fdatasync before
+ * returning for LOG_ERR and worse, the audit_* events, daemon stop and
+ * checkpoints; notice/warning records at most one second later (so a flood
+ * of peer-driven auth failures cannot turn into a flood of disk syncs); info
+ * records (SA up/down, flow records) at the next checkpoint. When the journal
+ * cannot be written the record still reaches syslog, with journal=failed and
+ * the count of unwritten records: the audit process is never silently
+ * interrupted (GB/T 22239-2019 level 3). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -19,7 +21,7 @@
 #include "audit_internal.h"
 #include "audit_retention.h"
 
-enum { ALARM_REPEAT_MS = 60000, SYSLOG_LINE_MAX = 4096 };
+enum { ALARM_REPEAT_MS = 60000, SYSLOG_LINE_MAX = 4096, SYNC_COALESCE_MS = 1000 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -33,6 +35,8 @@ static struct {
 	int fault_err;
 	uint64_t unwritten, fault_since_ms, last_alarm_ms;
 	uint64_t records, since_checkpoint, last_checkpoint_ms;
+	uint64_t last_sync_ms;
+	bool sync_due;              /* a notice/warning record awaits its sync */
 	int64_t last_sweep_day;
 	audit_sink_fn sink;
 	void *sink_ctx;
@@ -56,6 +60,16 @@ static void send_syslog(int sev, const char *line)
 
 static void enter_fault(int err, uint64_t now);
 
+static bool must_sync(enum audit_event ev, int sev, uint64_t now)
+{
+	if (sev <= LOG_ERR || ev == AUDIT_DAEMON_STOP || ev == AUDIT_AUDIT_CHECKPOINT ||
+	    ev == AUDIT_AUDIT_OPEN || ev == AUDIT_AUDIT_KEY_CREATED || ev == AUDIT_AUDIT_GAP ||
+	    ev == AUDIT_AUDIT_RETENTION_DELETE)
+		return true;
+	return sev <= LOG_NOTICE && now - st.last_sync_ms >= SYNC_COALESCE_MS;
+}
+static void close_locked(void);
+
 /* Formats, appends and logs one record; the lock is held. Returns 0 when the
  * record is in the journal. retry: the journal is faulted and this record
  * (the gap) probes whether it works again; if not, nothing is logged. */
@@ -75,7 +89,7 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 		r.seq = st.j.seq + 1;
 		r.prev = st.j.head;
 		int len = audit_format_json(&r, line, sizeof(line), hash);
-		bool sync = sev <= LOG_NOTICE || outcome == AUDIT_FAILURE || ev == AUDIT_AUDIT_CHECKPOINT;
+		bool sync = must_sync(ev, sev, r.wall_ms);
 		rc = len < 0 ? len : journal_append(&st.j, line, (size_t)len,
 						    audit_day_of_ms((int64_t)r.wall_ms), sync);
 		if (rc == 0) {
@@ -84,6 +98,12 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 			st.records++;
 			st.since_checkpoint++;
 			st.faulted = false;
+			if (sync) {
+				st.last_sync_ms = r.wall_ms;
+				st.sync_due = false;
+			} else if (sev <= LOG_NOTICE) {
+				st.sync_due = true;
+			}
 		} else if (retry) {
 			st.fault_err = rc;
 			return rc;
@@ -245,7 +265,7 @@ int audit_open(const struct conf_audit *cfg, const char *hostname)
 		return -EIO;
 	pthread_mutex_lock(&lock);
 	if (st.open) {
-		journal_close(&st.j);
+		close_locked();
 		audit_key_free(&st.key);
 		st.open = false;
 	}
@@ -320,6 +340,12 @@ void audit_tick(uint64_t now_wall_ms)
 		recover_locked(now_wall_ms);
 	if (st.faulted)
 		goto out;
+	if (st.sync_due && now_wall_ms - st.last_sync_ms >= SYNC_COALESCE_MS) {
+		if (journal_sync(&st.j) == 0) {
+			st.last_sync_ms = now_wall_ms;
+			st.sync_due = false;
+		}
+	}
 	uint64_t interval = (uint64_t)(st.cfg.checkpoint_interval_s ? st.cfg.checkpoint_interval_s : 60) * 1000;
 	if (st.since_checkpoint && now_wall_ms - st.last_checkpoint_ms >= interval) {
 		if (checkpoint_locked() == 0)
@@ -331,12 +357,26 @@ out:
 	pthread_mutex_unlock(&lock);
 }
 
-void audit_close(void)
+/* Shutdown (or re-open): sign what is unsigned; a fault still open gets one
+ * last try to record its gap, else the loss is at least on syslog. */
+static void close_locked(void)
 {
-	pthread_mutex_lock(&lock);
+	if (st.open && st.faulted) {
+		recover_locked(now_ms());
+		if (st.faulted) {
+			st.last_alarm_ms = 0;
+			alarm_line("closed_with_loss", now_ms());
+		}
+	}
 	if (st.open && !st.faulted && st.since_checkpoint)
 		checkpoint_locked();
 	journal_close(&st.j);
+}
+
+void audit_close(void)
+{
+	pthread_mutex_lock(&lock);
+	close_locked();
 	audit_key_free(&st.key);
 	st.open = false;
 	st.faulted = false;

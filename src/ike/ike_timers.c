@@ -108,6 +108,20 @@ static void start_pending(struct ike_sa *sa, uint64_t now)
 		ike_info_dpd_start(sa);
 }
 
+/* Behind a NAT our mapping must not expire between IKE messages (RFC 3948
+ * §4): a keepalive after IKE_KEEPALIVE_MS of silence from us. */
+static void keepalive(struct ike_sa *sa, uint64_t now)
+{
+	struct ike *ike = sa->ike;
+
+	if (!sa->nat_local || !sa->natt || !ike->tx.send_keepalive)
+		return;
+	if (now < sa->last_out_ms + IKE_KEEPALIVE_MS || now < sa->keepalive_ms + IKE_KEEPALIVE_MS)
+		return;
+	sa->keepalive_ms = now;
+	ike->tx.send_keepalive(ike->tx.ctx, sa->uplink, &sa->remote);
+}
+
 /* Returns false when the SA was destroyed. */
 static bool sa_tick(struct ike_sa *sa, uint64_t now)
 {
@@ -124,8 +138,7 @@ static bool sa_tick(struct ike_sa *sa, uint64_t now)
 	}
 	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYING) {
 		note_esp_activity(sa, now);
-		/* children whose REKEYED/expired state needs action even while
-		 * an IKE rekey is in flight are handled once it completes */
+		keepalive(sa, now);
 	}
 	start_pending(sa, now);
 	return true;

@@ -122,12 +122,56 @@ START_TEST(disk_full_alarm_gap_recovery)
 }
 END_TEST
 
+/* Shut down while the disk is still full: the loss must at least reach
+ * syslog at LOG_ALERT, and the journal left behind must still verify. */
+START_TEST(close_while_full)
+{
+	char mnt[64], dir[96], filler[96];
+	struct conf_audit cfg;
+	struct audit_status s;
+	struct audit_verifier *v = malloc(sizeof(*v));
+	make_tmpdir(mnt, sizeof(mnt));
+	if (!private_tmpfs(mnt)) {
+		rmdir(mnt);
+		free(v);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/audit", mnt);
+	snprintf(filler, sizeof(filler), "%s/filler", mnt);
+	test_cfg(&cfg, dir);
+	cap_reset();
+	test_now_ms = (uint64_t)ms_of("2026-11-28T10:00:00Z");
+	ck_assert_int_eq(audit_open(&cfg, "gw-a"), 0);
+	ck_assert_int_eq(fill(filler), ENOSPC);
+	for (int i = 0; i < 500; i++) {
+		audit_emit(AUDIT_ADMIN_ACTION, AUDIT_SUCCESS, "uid=0", "status", "args", "", NULL);
+		audit_get_status(&s);
+		if (!s.journal_ok)
+			break;
+	}
+	ck_assert(!s.journal_ok);
+	audit_emit(AUDIT_DAEMON_STOP, AUDIT_SUCCESS, "linegated", "gw-a", NULL);
+	audit_close();
+	int a = cap_find_sys("state=closed_with_loss");
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_eq(cap.prio[a] & 7, LOG_ALERT);
+	ck_assert_ptr_nonnull(strstr(cap.sys[a], "unwritten=2"));
+	audit_verify_init(v);
+	ck_assert_int_eq(audit_verify_dir(v, dir, INT64_MIN, INT64_MAX), 0);
+	ck_assert_msg(audit_verify_finish(v) == 0, "%s", v->first.msg);
+	umount(mnt);
+	rmdir(mnt);
+	free(v);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("audit_fault");
 	TCase *tc = tcase_create("fault");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, disk_full_alarm_gap_recovery);
+	tcase_add_test(tc, close_while_full);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -559,6 +559,52 @@ START_TEST(both_initiate_rekey_timers)
 }
 END_TEST
 
+START_TEST(nat_keepalives)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	bed.node[0].cfg.peers[0].dpd_s = 0;
+	bed.node[1].cfg.peers[0].dpd_s = 0;
+	bed.nat[0] = true;                    /* A is behind a NAT, B is not */
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert(mock_sa(&bed, 0)->nat_local);
+	ck_assert(!mock_sa(&bed, 1)->nat_local);
+	mock_tick(&bed, 19000);
+	ck_assert_int_eq(bed.keepalives[0], 0);
+	mock_tick(&bed, 1500);
+	ck_assert_int_eq(bed.keepalives[0], 1);
+	mock_tick(&bed, 20500);
+	ck_assert_int_eq(bed.keepalives[0], 2);
+	ck_assert_int_eq(bed.keepalives[1], 0);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(endpoint_moves_only_when_authenticated)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *b = mock_sa(&bed, 1);
+	ck_assert_uint_eq(lg_sockaddr_port(&b->remote), 4500);
+	/* a forged copy of A's next request from another port: fails the ICV */
+	ck_assert_int_eq(ike_info_dpd_start(mock_sa(&bed, 0)), 0);
+	bed.q[1] = bed.q[0];
+	bed.n = 2;
+	bed.q[0].data[bed.q[0].len - 1] ^= 1;
+	bed.src_port[0] = 40000;
+	mock_deliver(&bed);
+	ck_assert_uint_eq(bed.node[1].ike->drops[IKE_DROP_DECRYPT], 1);
+	ck_assert_uint_eq(lg_sockaddr_port(&b->remote), 4500);
+	/* the genuine one (NAT rebinding): B follows it */
+	mock_deliver(&bed);
+	ck_assert_uint_eq(lg_sockaddr_port(&b->remote), 40000);
+	mock_run(&bed);
+	ck_assert(!mock_sa(&bed, 0)->req.active);
+	mock_free(&bed);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ike_exchange");
@@ -588,6 +634,8 @@ static Suite *suite(void)
 	tcase_add_test(t, cookies_under_load);
 	tcase_add_test(t, uplink_down_policy_refuses);
 	tcase_add_test(t, both_initiate_rekey_timers);
+	tcase_add_test(t, nat_keepalives);
+	tcase_add_test(t, endpoint_moves_only_when_authenticated);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -49,6 +49,9 @@ struct mock_bed {
 	size_t n;
 	uint64_t now;
 	bool dead[2];          /* messages to this node vanish */
+	bool nat[2];           /* node sits behind a NAT: its local address is private */
+	uint16_t src_port[2];  /* NAT rebinding: the port the other side sees (0 = real) */
+	int keepalives[2];
 	int audit[AUDIT_EVENT_COUNT][2];
 	char dir[64];
 };
@@ -76,6 +79,16 @@ static int mock_send(void *ctx, int uplink, const union lg_sockaddr *remote, boo
 	b->q[b->n].len = len;
 	memcpy(b->q[b->n].data, msg, len);
 	b->n++;
+	return 0;
+}
+
+static int mock_keepalive(void *ctx, int uplink, const union lg_sockaddr *remote)
+{
+	struct mock_node *n = ctx;
+
+	(void)uplink;
+	ck_assert_uint_eq(lg_sockaddr_port(remote), 4500);
+	n->bed->keepalives[n->idx]++;
 	return 0;
 }
 
@@ -222,7 +235,7 @@ static void mock_start_node(struct mock_bed *b, int idx)
 	struct mock_node *n = &b->node[idx];
 	struct ike_credentials *cr = NULL;
 	char err[256] = "";
-	struct ike_transport tx = { .ctx = n, .send = mock_send };
+	struct ike_transport tx = { .ctx = n, .send = mock_send, .send_keepalive = mock_keepalive };
 	struct ike_child_ops co = { .ctx = n, .install = mock_install, .remove = mock_remove,
 				    .stats = mock_stats, .route_add = mock_route_add,
 				    .route_del = mock_route_del };
@@ -284,6 +297,10 @@ static void mock_deliver_at(struct mock_bed *b, size_t i)
 	d.uplink = 0;
 	mock_addr(m.from, m.natt ? 4500 : 500, &d.remote);
 	mock_addr(to, m.natt ? 4500 : 500, &d.local);
+	if (b->src_port[m.from])
+		lg_sockaddr_set_port(&d.remote, b->src_port[m.from]);
+	if (b->nat[to])
+		lg_sockaddr_parse("192.168.1.1", m.natt ? 4500 : 500, &d.local);
 	d.natt = m.natt;
 	snprintf(d.ifname, sizeof(d.ifname), "ua");
 	d.data = m.data;
