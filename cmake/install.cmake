@@ -1,5 +1,5 @@
 # Installation layout for Debian admins (included by the top CMakeLists).
-# Configure with -DCMAKE_INSTALL_PREFIX=/usr: GNUInstallDirs then maps
+# Configure with -DCMAKE_INSTALL_PREFIX=/usr: GNUInstallDirs then maps the full
 # sysconfdir to /etc and localstatedir to /var, so
 #   /usr/sbin/linegated, /usr/sbin/linegatectl
 #   /usr/lib/systemd/system/linegated.service  (= /lib/systemd/system, merged /usr)
@@ -10,15 +10,15 @@
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/linegated.service
         DESTINATION lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/conf/linegate.conf.example
-        DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/linegate)
+        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/linegate)
 file(GLOB LG_REGION_SAMPLES ${PROJECT_SOURCE_DIR}/conf/*.txt)
 if(LG_REGION_SAMPLES)
-  install(FILES ${LG_REGION_SAMPLES} DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/linegate)
+  install(FILES ${LG_REGION_SAMPLES} DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/linegate)
 endif()
 # Empty directories with mode 0700: keys, and the journal (security evidence).
 set(LG_DIR_0700 DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
-install(DIRECTORY DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/linegate/keys ${LG_DIR_0700})
-install(DIRECTORY DESTINATION ${CMAKE_INSTALL_LOCALSTATEDIR}/lib/linegate ${LG_DIR_0700})
+install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/linegate/keys ${LG_DIR_0700})
+install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/linegate ${LG_DIR_0700})
 
 file(GLOB LG_MAN8 ${PROJECT_SOURCE_DIR}/man/*.8)
 file(GLOB LG_MAN5 ${PROJECT_SOURCE_DIR}/man/*.5)

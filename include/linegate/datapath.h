@@ -74,11 +74,16 @@ int datapath_route_add(struct datapath *dp, const struct lg_prefix *dst);
 int datapath_route_del(struct datapath *dp, const struct lg_prefix *dst);
 /* Is the uplink's link up right now (libnl link cache)? */
 bool datapath_uplink_up(struct datapath *dp, int uplink);
-/* Which interface the kernel would use to reach dst (libnl route lookup);
- * fills ifname, 0 or -errno. */
+/* Which interface the kernel would use to reach dst (libnl route lookup,
+ * RTM_GETROUTE); fills ifname, 0 or -errno. Needs no datapath state: dp
+ * may be NULL (before datapath_new, in tests). */
 int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
 			  char ifname[IF_NAMESIZE]);
 
+/* Packets: tun_rx counts reads (a TSO super-packet is one), udp_tx ESP
+ * datagrams sent, udp_rx datagrams received (GRO runs counted per datagram),
+ * tun_tx writes (a merged run is one). rx_dropped: every drop in either
+ * direction, the engine's (datapath_get_drops) plus every ESP verdict but OK. */
 struct datapath_stats {
 	uint64_t tun_rx, tun_tx, udp_rx, udp_tx, ike_rx;
 	uint64_t rx_dropped, tx_errors;

@@ -31,6 +31,13 @@ struct ike_child_ops {
 	/* routes for the remote selectors (may be NULL in tests) */
 	int (*route_add)(void *ctx, const struct lg_prefix *p);
 	int (*route_del)(void *ctx, const struct lg_prefix *p);
+	/* Optional pair (both or neither; NULL = install is used): as the
+	 * responder of a CHILD SA rekey, the new SA is installed for inbound
+	 * only, and made the outbound choice once the peer deleted the old one
+	 * (or after a short grace), so no packet goes out on an SA the peer
+	 * has not installed yet (RFC 7296 §2.8, make before break). */
+	int (*install_inbound)(void *ctx, const struct esp_child_params *p);
+	int (*activate_outbound)(void *ctx, uint32_t child_id);
 };
 
 /* Run-time facts the policy needs (may be NULL in tests: all up). */

@@ -93,6 +93,8 @@ struct vctx {
 	struct opts *o;
 	struct audit_finding list[MAX_LISTED];
 	size_t n;
+	struct audit_finding notes[MAX_LISTED];   /* kind unused */
+	size_t n_notes;
 };
 
 static void on_finding(void *ctx, const struct audit_finding *f)
@@ -108,6 +110,12 @@ static void on_finding(void *ctx, const struct audit_finding *f)
 static void on_note(void *ctx, const char *file, uint64_t line, const char *msg)
 {
 	struct vctx *c = ctx;
+	if (c->n_notes < MAX_LISTED) {
+		struct audit_finding *n = &c->notes[c->n_notes++];
+		snprintf(n->file, sizeof(n->file), "%s", file);
+		n->line = line;
+		snprintf(n->msg, sizeof(n->msg), "%s", msg);
+	}
 	if (!c->o->json)
 		printf("note %s:%llu: %s\n", file, (unsigned long long)line, msg);
 }
@@ -154,17 +162,24 @@ static void verify_summary(const struct opts *o, const struct vctx *c, const str
 		printf(i ? "," : "");
 		print_finding_json(&c->list[i]);
 	}
+	printf("],\"notes\":[");
+	for (size_t i = 0; i < c->n_notes; i++) {
+		printf(i ? ",{\"file\":" : "{\"file\":");
+		json_str(stdout, c->notes[i].file);
+		printf(",\"line\":%llu,\"message\":", (unsigned long long)c->notes[i].line);
+		json_str(stdout, c->notes[i].msg);
+		printf("}");
+	}
 	printf("]}\n");
 }
 
-static int day_range(const struct opts *o, int64_t *lo, int64_t *hi)
+static int day_range(const struct opts *o, int64_t *lo, int64_t *hi, bool hi_slack)
 {
 	*lo = o->since_ms == INT64_MIN ? INT64_MIN : audit_day_of_ms(o->since_ms);
 	*hi = o->until_ms == INT64_MAX ? INT64_MAX : audit_day_of_ms(o->until_ms);
-	/* a record near midnight local time may sit in the neighbouring UTC file */
-	if (*lo != INT64_MIN)
-		(*lo)--;
-	if (*hi != INT64_MAX)
+	/* a record is in the file of the UTC day of its time (or, after the
+	 * clock went back, a later one: show reads one more day for those) */
+	if (*hi != INT64_MAX && hi_slack)
 		(*hi)++;
 	return 0;
 }
@@ -206,7 +221,7 @@ static int cmd_verify(int argc, char **argv)
 		free(c);
 		return 2;
 	}
-	day_range(&o, &lo, &hi);
+	day_range(&o, &lo, &hi, false);
 	rc = audit_verify_dir(v, o.dir, lo, hi);
 	if (rc) {
 		fprintf(stderr, "audit: %s: %s\n", o.dir, strerror(-rc));
@@ -293,7 +308,7 @@ static int cmd_show(int argc, char **argv)
 	if (!c)
 		return 2;
 	c->o = &o;
-	day_range(&o, &lo, &hi);
+	day_range(&o, &lo, &hi, true);
 	int rc = audit_list_files(o.dir, &names, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (!audit_file_name_day(names[i], &day) || day < lo || day > hi)

@@ -130,14 +130,17 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 
 static void alarm_line(const char *what, uint64_t now)
 {
-	char ts[64], line[512];
+	char ts[64], host[300], obj[120], line[768];
+	const char *err = strerrorname_np(-st.fault_err);
 	audit_time_format(now, ts, sizeof(ts));
+	audit_escape_kv(st.host, host, sizeof(host));
+	audit_escape_kv(st.j.name[0] ? st.j.name : "journal", obj, sizeof(obj));
 	/* the alarm cannot go to the journal (that is what failed): syslog only */
 	snprintf(line, sizeof(line),
 		 "type=audit seq=0 ts=%s host=%s event=audit_fault outcome=failure subject=linegated "
-		 "object=%s error=%s state=%s journal=failed unwritten=%llu",
-		 ts, st.host, st.j.name[0] ? st.j.name : "journal", strerrorname_np(-st.fault_err) ?
-		 strerrorname_np(-st.fault_err) : "unknown", what, (unsigned long long)st.unwritten);
+		 "object=%s error=%s state=%s journal=%s unwritten=%llu", ts, host, obj,
+		 err ? err : "unknown", what, st.faulted ? "failed" : "degraded",
+		 (unsigned long long)st.unwritten);
 	send_syslog(LOG_ALERT, line);
 	st.last_alarm_ms = now;
 }
@@ -341,9 +344,13 @@ void audit_tick(uint64_t now_wall_ms)
 	if (st.faulted)
 		goto out;
 	if (st.sync_due && now_wall_ms - st.last_sync_ms >= SYNC_COALESCE_MS) {
-		if (journal_sync(&st.j) == 0) {
+		int rc = journal_sync(&st.j);
+		if (rc == 0) {
 			st.last_sync_ms = now_wall_ms;
 			st.sync_due = false;
+		} else {
+			st.fault_err = rc;   /* EIO on sync: records may be lost, say so */
+			alarm_line("sync_failed", now_wall_ms);
 		}
 	}
 	uint64_t interval = (uint64_t)(st.cfg.checkpoint_interval_s ? st.cfg.checkpoint_interval_s : 60) * 1000;

@@ -69,20 +69,23 @@ int audit_pubkey_read(const char *path, uint8_t pk[32])
 	return audit_pubkey_read_at(AT_FDCWD, path, pk);
 }
 
-static int create_key(int dirfd, struct audit_key *key)
+static int write_pub(int dirfd, const uint8_t pk[32])
 {
 	char line[16 + AUDIT_HEX_HASH];
 	char hex[AUDIT_HEX_HASH + 1];
-	crypto_sign_keypair(key->pk, key->sk);
-	int rc = write_file_at(dirfd, AUDIT_KEY_FILE, key->sk, crypto_sign_SECRETKEYBYTES, 0600);
-	if (rc)
-		return rc;
-	snprintf(line, sizeof(line), "ed25519 %s\n", lg_hex(key->pk, 32, hex));
+	snprintf(line, sizeof(line), "ed25519 %s\n", lg_hex(pk, 32, hex));
 	unlinkat(dirfd, AUDIT_PUB_FILE, 0);  /* a stale one would mislead verify */
-	rc = write_file_at(dirfd, AUDIT_PUB_FILE, line, strlen(line), 0644);
+	int rc = write_file_at(dirfd, AUDIT_PUB_FILE, line, strlen(line), 0644);
 	if (rc == 0)
 		fsync(dirfd);
 	return rc;
+}
+
+static int create_key(int dirfd, struct audit_key *key)
+{
+	crypto_sign_keypair(key->pk, key->sk);
+	int rc = write_file_at(dirfd, AUDIT_KEY_FILE, key->sk, crypto_sign_SECRETKEYBYTES, 0600);
+	return rc ? rc : write_pub(dirfd, key->pk);
 }
 
 int audit_key_load_or_create(int dirfd, struct audit_key *key, bool *created)
@@ -110,6 +113,8 @@ int audit_key_load_or_create(int dirfd, struct audit_key *key, bool *created)
 			rc = -EINVAL;
 		sodium_free(tmp);
 		sodium_memzero(seed, sizeof(seed));
+		if (rc == 0 && faccessat(dirfd, AUDIT_PUB_FILE, F_OK, 0) != 0)
+			rc = write_pub(dirfd, key->pk);   /* lost: write it again */
 	}
 	if (rc)
 		audit_key_free(key);

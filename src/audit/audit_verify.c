@@ -201,10 +201,14 @@ static void check_chain(struct audit_verifier *v, const struct audit_record *r)
 		v->pending = true;
 		v->pending_lo = v->expect;
 		v->pending_hi = r->seq - 1;
-		make_finding(v, &v->pending_f, AUDIT_FAULT_REMOVED, r->seq,
-			     "records seq %llu..%llu missing before seq %llu%s",
-			     (unsigned long long)v->expect, (unsigned long long)r->seq - 1,
-			     (unsigned long long)r->seq,
+		char range[48];
+		if (r->seq - 1 == v->expect)
+			snprintf(range, sizeof(range), "record seq %llu", (unsigned long long)v->expect);
+		else
+			snprintf(range, sizeof(range), "records seq %llu..%llu",
+				 (unsigned long long)v->expect, (unsigned long long)r->seq - 1);
+		make_finding(v, &v->pending_f, AUDIT_FAULT_REMOVED, r->seq, "%s missing before seq %llu%s",
+			     range, (unsigned long long)r->seq,
 			     v->line == 1 ? " (file removed or the previous one truncated)" : "");
 	} else {
 		flush_pending(v);

@@ -131,6 +131,9 @@ static void settle_child_rekey(struct ike_sa *sa, struct child_sa *old, struct c
 		old->delete_ms = sa->ike->now_ms + IKE_DELETE_GRACE_MS * 6;
 	} else {
 		lg_log(LOG_INFO, "event=child_rekey_collision peer=%s winner=us", sa->peer_name);
+		/* the peer deletes its redundant SA: it never carries our traffic */
+		old->successor = 0;
+		theirs->activate_ms = UINT64_MAX;
 		ike_info_delete_child_start(sa, old);
 	}
 }
@@ -177,7 +180,7 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 	c->dh = chosen.dh;
 	sa->req.new_child = NULL;
 	child_sa_attach(sa, c);
-	if (child_sa_install(sa, c, true, chosen.dh ? sa->sec->gir : NULL, chosen.dh ? 32 : 0,
+	if (child_sa_install(sa, c, true, false, chosen.dh ? sa->sec->gir : NULL, chosen.dh ? 32 : 0,
 			     sa->req.nonce, sizeof(sa->req.nonce), nr, nr_len, "rekey") < 0) {
 		child_sa_remove(sa, c, "install_failed");
 		rekey_failed(sa, old, "datapath_install_failed");
@@ -379,6 +382,8 @@ static void respond_error(struct ike_sa *sa, uint32_t msg_id, uint16_t type, con
 		   NULL);
 }
 
+static void ike_rekey_adopt(struct ike_sa *sa, struct ike_sa *n);
+
 static void ike_rekey_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl,
 				const struct ike_sa_payload *offer)
 {
@@ -391,7 +396,9 @@ static void ike_rekey_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 	struct ike_ke ke;
 	uint8_t pub[IKE_X25519_LEN];
 
-	if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_REKEYING) {
+	/* §2.25.2: not while one of our CHILD SA exchanges is in flight (its
+	 * response would land on an SA whose children have moved) */
+	if (sa->req.active && sa->req.task != IKE_TASK_IKE_REKEY) {
 		respond_error(sa, msg_id, IKEV2_NOTIFY_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
@@ -431,6 +438,13 @@ static void ike_rekey_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 	ike_build_ke(b, IKEV2_DH_CURVE25519, pub, sizeof(pub));
 	ike_resp_send(sa, b);
 	free(b);
+	ike_rekey_adopt(sa, n);
+}
+
+/* The new IKE SA (peer's rekey) is answered: it takes over, unless our own
+ * rekey of the same SA is in flight (collision, settled by its response). */
+static void ike_rekey_adopt(struct ike_sa *sa, struct ike_sa *n)
+{
 	rekey_inherit(n, sa);
 	if (sa->state == IKE_SA_REKEYING) {
 		/* collision: decided when our own response arrives */
@@ -444,6 +458,27 @@ static void ike_rekey_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 	ike_sa_set_state(sa, IKE_SA_REKEYED);
 	sa->replaced_by = n;
 	sa->delete_ms = sa->ike->now_ms + IKE_DELETE_GRACE_MS * 6;
+}
+
+static void send_child_response(struct ike_sa *sa, uint32_t msg_id, const struct child_sa *c,
+				uint8_t num, const struct conf_proposal *chosen, const uint8_t *nr,
+				const uint8_t *pub)
+{
+	struct ike_builder *b = malloc(sizeof(*b));
+	uint32_t spi = htonl(c->spi_in);
+
+	if (!b)
+		return;
+	ike_resp_start(sa, b, IKEV2_EXCHANGE_CREATE_CHILD_SA, msg_id);
+	ike_build_sa_one(b, num, chosen, IKEV2_PROTO_ESP, (uint8_t *)&spi, 4, true);
+	ike_build_nonce(b, nr, IKEV2_NONCE_LEN);
+	if (pub)
+		ike_build_ke(b, chosen->dh, pub, IKE_X25519_LEN);
+	/* TSi is the exchange initiator's (the peer's) side */
+	ike_build_ts(b, IKEV2_PAYLOAD_TSi, c->remote_ts, c->n_remote_ts);
+	ike_build_ts(b, IKEV2_PAYLOAD_TSr, c->local_ts, c->n_local_ts);
+	ike_resp_send(sa, b);
+	free(b);
 }
 
 /* A CHILD SA (new or rekeying `old`) proposed by the peer. */
@@ -493,7 +528,8 @@ static void child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike
 	}
 	child_sa_attach(sa, c);
 	/* make before break: the new SA decrypts before the peer can use it */
-	if (child_sa_install(sa, c, false, chosen.dh ? sa->sec->gir : NULL, chosen.dh ? 32 : 0, ni,
+	if (child_sa_install(sa, c, false, old != NULL, chosen.dh ? sa->sec->gir : NULL,
+			     chosen.dh ? 32 : 0, ni,
 			     ni_len, nr, sizeof(nr), old ? "rekey" : "create_child_sa") < 0) {
 		child_sa_remove(sa, c, "install_failed");
 		respond_error(sa, msg_id, IKEV2_NOTIFY_TEMPORARY_FAILURE, NULL, 0);
@@ -501,22 +537,11 @@ static void child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike
 	}
 	sodium_memzero(sa->sec->gir, sizeof(sa->sec->gir));
 	sodium_memzero(sa->sec->dh_priv, sizeof(sa->sec->dh_priv));
-	struct ike_builder *b = malloc(sizeof(*b));
-	if (b) {
-		uint32_t spi = htonl(c->spi_in);
-		ike_resp_start(sa, b, IKEV2_EXCHANGE_CREATE_CHILD_SA, msg_id);
-		ike_build_sa_one(b, which->num, &chosen, IKEV2_PROTO_ESP, (uint8_t *)&spi, 4, true);
-		ike_build_nonce(b, nr, sizeof(nr));
-		if (chosen.dh)
-			ike_build_ke(b, chosen.dh, pub, sizeof(pub));
-		ike_build_ts(b, IKEV2_PAYLOAD_TSi, c->remote_ts, c->n_remote_ts);
-		ike_build_ts(b, IKEV2_PAYLOAD_TSr, c->local_ts, c->n_local_ts);
-		ike_resp_send(sa, b);
-		free(b);
-	}
+	send_child_response(sa, msg_id, c, which->num, &chosen, nr, chosen.dh ? pub : NULL);
 	if (!old)
 		return;
 	audit_rekeyed(sa, AUDIT_CHILD_SA_REKEYED, old->spi_in, c->spi_in, "peer");
+	old->successor = c->child_id;
 	if (old->state == CHILD_SA_REKEYING) {
 		/* collision (§2.8.1): remembered until our response arrives */
 		old->peer_rekey_child = c->child_id;
@@ -540,6 +565,12 @@ void ike_create_child_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 		return;
 	if (!sap || ike_decode_sa(sap, offer) < 0) {
 		respond_error(sa, msg_id, IKEV2_NOTIFY_INVALID_SYNTAX, NULL, 0);
+		goto out;
+	}
+	/* §2.25.2: this IKE SA is being replaced or deleted; the peer retries
+	 * on the new one */
+	if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_REKEYING) {
+		respond_error(sa, msg_id, IKEV2_NOTIFY_TEMPORARY_FAILURE, NULL, 0);
 		goto out;
 	}
 	if (offer->p[0].protocol == IKEV2_PROTO_IKE) {

@@ -255,7 +255,7 @@ static void initiator_child(struct ike_sa *sa, const struct ike_payload_list *pl
 		c->encr = chosen.encr;
 		c->keybits = chosen.encr_keybits;
 		child_sa_attach(sa, c);
-		if (child_sa_install(sa, c, true, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+		if (child_sa_install(sa, c, true, false, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 				     "ike_auth") < 0) {
 			child_sa_remove(sa, c, "install_failed");
 			why = "datapath_install_failed";
@@ -269,6 +269,7 @@ static void initiator_child(struct ike_sa *sa, const struct ike_payload_list *pl
 		audit_emit(AUDIT_IKE_EXCHANGE_FAILED, AUDIT_FAILURE, sa->peer_id, sa->peer_name,
 			   "exchange", "IKE_AUTH", "reason", why, NULL);
 		sa->want_delete = true;
+		sa->reinitiate = true;
 	}
 }
 
@@ -375,7 +376,7 @@ void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 	if (!child_err) {
 		/* make before the response: the initiator sends ESP at once */
 		child_sa_attach(sa, c);
-		if (child_sa_install(sa, c, false, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+		if (child_sa_install(sa, c, false, false, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 				     "ike_auth") < 0) {
 			child_sa_remove(sa, c, "install_failed");
 			child_err = IKEV2_NOTIFY_NO_PROPOSAL_CHOSEN;

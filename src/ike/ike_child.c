@@ -159,7 +159,7 @@ static void audit_child(struct ike_sa *sa, struct child_sa *c, enum audit_event 
 }
 
 int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
-		     const uint8_t *gir, size_t gir_len,
+		     bool defer_outbound, const uint8_t *gir, size_t gir_len,
 		     const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		     const char *event_reason)
 {
@@ -175,10 +175,16 @@ int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 	if (r < 0)
 		goto wipe;
 	build_params(sa, c, we_initiated, sa->sec->keymat_i, sa->sec->keymat_r, p);
-	r = ike->child.install ? ike->child.install(ike->child.ctx, p) : 0;
+	defer_outbound = defer_outbound && ike->child.install_inbound && ike->child.activate_outbound;
+	if (defer_outbound)
+		r = ike->child.install_inbound(ike->child.ctx, p);
+	else
+		r = ike->child.install ? ike->child.install(ike->child.ctx, p) : 0;
 	if (r < 0)
 		goto wipe;
 	c->in_datapath = true;
+	c->out_pending = defer_outbound;
+	c->activate_ms = ike->now_ms + IKE_OUTBOUND_GRACE_MS;
 	for (size_t i = 0; i < c->n_remote_ts && ike->child.route_add; i++)
 		ike->child.route_add(ike->child.ctx, &c->remote_ts[i]);
 	child_sa_set_state(sa, c, CHILD_SA_INSTALLED);
@@ -212,6 +218,18 @@ static bool prefix_still_used(struct ike *ike, const struct child_sa *except,
 	return false;
 }
 
+void child_sa_activate_outbound(struct ike_sa *sa, struct child_sa *c)
+{
+	struct ike *ike = sa->ike;
+
+	if (!c->out_pending)
+		return;
+	c->out_pending = false;
+	if (ike->child.activate_outbound(ike->child.ctx, c->child_id) < 0)
+		lg_log(LOG_ERR, "event=child_activate_failed peer=%s spi_in=%08x", sa->peer_name,
+		       c->spi_in);
+}
+
 void child_sa_free_unlinked(struct child_sa *c)
 {
 	free(c);
@@ -226,6 +244,12 @@ void child_sa_remove(struct ike_sa *sa, struct child_sa *c, const char *reason)
 			*pp = c->next;
 			break;
 		}
+	/* the old SA leaves: its successor carries our traffic from now on */
+	if (c->successor) {
+		struct child_sa *n = child_sa_by_id(sa, c->successor);
+		if (n)
+			child_sa_activate_outbound(sa, n);
+	}
 	if (c->in_datapath) {
 		if (ike->child.remove)
 			ike->child.remove(ike->child.ctx, c->child_id);

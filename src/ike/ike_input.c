@@ -21,8 +21,10 @@ static void input_sa_init(struct ike *ike, const struct ike_datagram *d, const s
 		}
 		sa = ike_sa_half_open_lookup(ike, h->spi_i, &d->remote);
 		if (sa) {   /* retransmission: same answer, no new state */
-			if (sa->have_last_resp)
+			if (sa->state == IKE_SA_HALF_OPEN && sa->have_last_resp)
 				ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
+			else
+				ike_count_drop(ike, IKE_DROP_STATE, "late_ike_sa_init");
 			return;
 		}
 		ike_sa_init_responder(ike, d, h, pl);

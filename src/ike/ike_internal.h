@@ -18,11 +18,15 @@ enum {
 	IKE_RETRANSMIT_TRIES = 4,
 	IKE_HALF_OPEN_TIMEOUT_MS = 30000,
 	IKE_COOKIE_THRESHOLD = 16,       /* half-open SAs before cookies are required */
+	IKE_HALF_OPEN_MAX = 1024,        /* even with valid cookies: memory bound */
 	IKE_INITIATE_BACKOFF_MS = 5000,  /* after a failure, first retry */
 	IKE_INITIATE_BACKOFF_MAX_MS = 60000,
 	IKE_KEEPALIVE_MS = 20000,
 	IKE_DELETE_GRACE_MS = 5000,      /* rekeyed SA awaiting the peer's DELETE */
 	IKE_MAX_CHILDREN = 8,
+	IKE_REINITIATE_AFTER_DELETE_MS = 60000,
+	IKE_CHILDLESS_GRACE_MS = 5000,   /* our IKE SA without any CHILD SA */
+	IKE_OUTBOUND_GRACE_MS = 2000,    /* rekey responder: new SA outbound at the latest */
 };
 
 enum ike_sa_state {
@@ -84,6 +88,9 @@ struct child_sa {
 	struct lg_prefix local_ts[ESP_MAX_TS], remote_ts[ESP_MAX_TS];
 	size_t n_local_ts, n_remote_ts;
 	bool in_datapath;
+	bool out_pending;                /* inbound only: activate_outbound later */
+	uint64_t activate_ms;
+	uint32_t successor;              /* REKEYED: the child that replaces it */
 	uint64_t installed_ms, rekey_ms, expire_ms, delete_ms;
 	uint64_t last_packets_in;
 	/* §2.8.1 collision: the peer rekeyed this SA while we were rekeying it */
@@ -155,6 +162,8 @@ struct ike_sa {
 	struct ike_request req;
 	/* queued wishes, started when the window is free */
 	bool want_dpd, want_ike_rekey, want_delete;
+	bool reinitiate;                 /* after our DELETE: start over (back-off) */
+	uint64_t childless_since;
 	struct child_sa *children;
 	struct conf_identity peer_identity;
 	uint64_t created_ms, established_ms, established_wall_ms;
@@ -228,9 +237,12 @@ struct child_sa *child_sa_by_id(struct ike_sa *sa, uint32_t id);
 /* Derives KEYMAT (§2.17) and installs in the datapath + routes; audits.
  * we_initiated: we sent the request of the exchange that created it. */
 int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
+		     bool defer_outbound,
 		     const uint8_t *gir, size_t gir_len,
 		     const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		     const char *event_reason);
+/* Responder of a rekey: the new child's outbound waits (see ike.h). */
+void child_sa_activate_outbound(struct ike_sa *sa, struct child_sa *c);
 /* Removes from the datapath (routes only when no other child needs them),
  * unlinks and frees; audits child_sa_down with reason. */
 void child_sa_remove(struct ike_sa *sa, struct child_sa *c, const char *reason);

@@ -327,6 +327,43 @@ static void audit_refused(const struct conf_peer *peer, const struct ike_datagra
 		   "exchange", "IKE_SA_INIT", "reason", reason, NULL);
 }
 
+/* The half-open SA: our nonce and key pair, keys, the response. NULL when
+ * anything fails (nothing is left behind). */
+static struct ike_sa *responder_sa(struct ike *ike, const struct ike_datagram *d,
+				   const struct ike_header *h, const struct ike_payload_list *pl,
+				   const struct conf_peer *peer, const struct conf_proposal *chosen,
+				   uint8_t num, const uint8_t *nonce, size_t nonce_len,
+				   const struct ike_ke *ke)
+{
+	struct ike_sa *sa = ike_sa_new(ike, peer, false);
+
+	if (!sa)
+		return NULL;
+	memcpy(sa->spi_i, h->spi_i, 8);
+	sa->prop = *chosen;
+	sa->remote = d->remote;
+	sa->local = d->local;
+	sa->uplink = d->uplink;
+	sa->natt = d->natt;
+	memcpy(sa->ni, nonce, nonce_len);
+	sa->ni_len = nonce_len;
+	sa->nr_len = IKEV2_NONCE_LEN;
+	randombytes_buf(sa->nr, sa->nr_len);
+	sa->peer_sig_identity = offers_identity_hash(pl);
+	sa->init_i = dup_bytes(d->data, d->len);
+	sa->init_i_len = d->len;
+	ike_nat_detect(sa, pl, &d->local);
+	/* the response only needs our public value: derive first, so a
+	 * failure never leaves an answered half-open SA behind */
+	if (!sa->init_i || new_keypair(sa, chosen->dh) < 0 ||
+	    ike_sa_init_compute_keys(sa, ke->data, ke->len) < 0 ||
+	    send_init_response(sa, num, d) < 0) {
+		ike_sa_destroy(sa, "key_derivation_failed");
+		return NULL;
+	}
+	return sa;
+}
+
 void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h,
 			   const struct ike_payload_list *pl)
 {
@@ -353,6 +390,10 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 	}
 	if (!cookie_ok(ike, d, h, pl, nonce, nonce_len))
 		return;
+	if (ike->half_open >= IKE_HALF_OPEN_MAX) {
+		ike_count_drop(ike, IKE_DROP_COOKIE, "half_open_limit");
+		return;
+	}
 	if (!ike_runtime_allowed(ike, peer, d->ifname[0] ? d->ifname : NULL)) {
 		ike_count_drop(ike, IKE_DROP_POLICY, peer->name);
 		return;
@@ -376,31 +417,9 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 		send_stateless(ike, d, h, IKEV2_NOTIFY_INVALID_KE_PAYLOAD, g, sizeof(g));
 		return;
 	}
-	sa = ike_sa_new(ike, peer, false);
+	sa = responder_sa(ike, d, h, pl, peer, &chosen, num, nonce, nonce_len, &ke);
 	if (!sa)
 		return;
-	memcpy(sa->spi_i, h->spi_i, 8);
-	sa->prop = chosen;
-	sa->remote = d->remote;
-	sa->local = d->local;
-	sa->uplink = d->uplink;
-	sa->natt = d->natt;
-	memcpy(sa->ni, nonce, nonce_len);
-	sa->ni_len = nonce_len;
-	sa->nr_len = IKEV2_NONCE_LEN;
-	randombytes_buf(sa->nr, sa->nr_len);
-	sa->peer_sig_identity = offers_identity_hash(pl);
-	sa->init_i = dup_bytes(d->data, d->len);
-	sa->init_i_len = d->len;
-	ike_nat_detect(sa, pl, &d->local);
-	/* the response only needs our public value: derive first, so a
-	 * failure never leaves an answered half-open SA behind */
-	if (!sa->init_i || new_keypair(sa, chosen.dh) < 0 ||
-	    ike_sa_init_compute_keys(sa, ke.data, ke.len) < 0 ||
-	    send_init_response(sa, num, d) < 0) {
-		ike_sa_destroy(sa, "key_derivation_failed");
-		return;
-	}
 	ike_sa_set_state(sa, IKE_SA_HALF_OPEN);
 	if (ike->half_open == IKE_COOKIE_THRESHOLD)
 		audit_emit(AUDIT_DOS_DEFENCE, AUDIT_SUCCESS, "linegated", "ike",

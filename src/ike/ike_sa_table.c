@@ -156,9 +156,13 @@ struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_
 struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
 				       const union lg_sockaddr *remote)
 {
+	/* any state: a late duplicate of an IKE_SA_INIT must not open a second
+	 * SA; the address only, since the peer may have floated to 4500 */
 	for (struct ike_sa *s = ike->sas; s; s = s->next)
-		if (!s->initiator && s->state == IKE_SA_HALF_OPEN &&
-		    memcmp(s->spi_i, spi_i, 8) == 0 && lg_sockaddr_equal(&s->remote, remote))
+		if (!s->initiator && s->state != IKE_SA_NEW && memcmp(s->spi_i, spi_i, 8) == 0 &&
+		    s->remote.sa.sa_family == remote->sa.sa_family &&
+		    memcmp(lg_sockaddr_addr(&s->remote), lg_sockaddr_addr(remote),
+			   lg_family_addr_len(remote->sa.sa_family)) == 0)
 			return s;
 	return NULL;
 }

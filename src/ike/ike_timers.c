@@ -20,7 +20,7 @@ static bool retransmit(struct ike_sa *sa, uint64_t now)
 		const char *why = r->task == IKE_TASK_DPD ? "dpd_timeout" : "peer_unreachable";
 		lg_log(LOG_WARNING, "event=ike_give_up peer=%s task=%d reason=%s", sa->peer_name,
 		       r->task, why);
-		if (r->task == IKE_TASK_DELETE_IKE) {
+		if (r->task == IKE_TASK_DELETE_IKE && !sa->reinitiate) {
 			ike_sa_destroy(sa, sa->replaced_by ? "rekeyed" : "deleted");
 			return false;
 		}
@@ -82,6 +82,24 @@ static bool child_timers(struct ike_sa *sa, uint64_t now)
 	return false;
 }
 
+/* An IKE SA we initiated that lost its last CHILD SA (hard lifetime, the
+ * peer's DELETE, a refused rekey) carries nothing: start over. */
+static bool childless(struct ike_sa *sa, uint64_t now)
+{
+	if (sa->children || !sa->initiator || sa->peer->role == CONF_ROLE_RESPONDER) {
+		sa->childless_since = 0;
+		return false;
+	}
+	if (!sa->childless_since) {
+		sa->childless_since = now;
+		return false;
+	}
+	if (now < sa->childless_since + IKE_CHILDLESS_GRACE_MS)
+		return false;
+	sa->reinitiate = true;
+	return ike_info_delete_ike_start(sa) == 0;
+}
+
 /* Starts the next wished-for exchange when the window is free. */
 static void start_pending(struct ike_sa *sa, uint64_t now)
 {
@@ -103,6 +121,8 @@ static void start_pending(struct ike_sa *sa, uint64_t now)
 	}
 	if (child_timers(sa, now))
 		return;
+	if (childless(sa, now))
+		return;
 	if (p->dpd_s && now >= sa->last_in_ms + (uint64_t)p->dpd_s * 1000 &&
 	    now >= sa->last_out_ms + (uint64_t)p->dpd_s * 1000)
 		ike_info_dpd_start(sa);
@@ -122,6 +142,15 @@ static void keepalive(struct ike_sa *sa, uint64_t now)
 	ike->tx.send_keepalive(ike->tx.ctx, sa->uplink, &sa->remote);
 }
 
+/* Rekey responder: the peer's DELETE of the old SA is late; the new one
+ * carries our traffic anyway (the peer has had it for a while). */
+static void activate_late(struct ike_sa *sa, uint64_t now)
+{
+	for (struct child_sa *c = sa->children; c; c = c->next)
+		if (c->out_pending && now >= c->activate_ms)
+			child_sa_activate_outbound(sa, c);
+}
+
 /* Returns false when the SA was destroyed. */
 static bool sa_tick(struct ike_sa *sa, uint64_t now)
 {
@@ -136,6 +165,7 @@ static bool sa_tick(struct ike_sa *sa, uint64_t now)
 		ike_info_delete_ike_start(sa);
 		return true;
 	}
+	activate_late(sa, now);
 	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYING) {
 		note_esp_activity(sa, now);
 		keepalive(sa, now);
@@ -175,16 +205,22 @@ static bool still_linked(struct ike *ike, const struct ike_sa *sa)
 
 void ike_tick(struct ike *ike, uint64_t now_ms)
 {
-	struct ike_sa *snap[256];
-	size_t n = 0;
+	struct ike_sa **snap;
+	size_t n = 0, cap = 0;
 
 	ike->now_ms = now_ms;
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
+		cap++;
 	/* a tick may free other SAs (a failed rekey frees its new SA):
 	 * walk a snapshot and skip what is gone */
-	for (struct ike_sa *sa = ike->sas; sa && n < sizeof(snap) / sizeof(snap[0]); sa = sa->next)
+	snap = cap ? calloc(cap, sizeof(*snap)) : NULL;
+	if (cap && !snap)
+		return;
+	for (struct ike_sa *sa = ike->sas; sa && n < cap; sa = sa->next)
 		snap[n++] = sa;
 	for (size_t i = 0; i < n; i++)
 		if (still_linked(ike, snap[i]))
 			sa_tick(snap[i], now_ms);
+	free(snap);
 	initiate_peers(ike, now_ms);
 }

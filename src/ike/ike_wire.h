@@ -13,8 +13,8 @@
 enum {
 	IKE_MSG_MAX = 8192,         /* what we build; IKE_AUTH with Ed25519 is < 600 */
 	IKE_MAX_PAYLOADS = 32,
-	IKE_MAX_PROPOSALS = 16,
-	IKE_MAX_TRANSFORMS = 24,
+	IKE_MAX_PROPOSALS = 32,          /* strongSwan's "default" sends long lists */
+	IKE_MAX_TRANSFORMS = 64,
 	IKE_MAX_TS = 16,
 	IKE_MAX_DELETE_SPIS = 32,
 	IKE_COOKIE_MAX = 64,        /* §2.6: 1..64 bytes */

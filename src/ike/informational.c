@@ -87,7 +87,10 @@ void ike_info_initiator_response(struct ike_sa *sa, const struct ike_payload_lis
 			child_sa_remove(sa, c, "deleted");
 		break;
 	case IKE_TASK_DELETE_IKE:
-		ike_sa_destroy(sa, sa->replaced_by ? "rekeyed" : "deleted");
+		if (sa->reinitiate)
+			ike_sa_fail(sa, "no_child_sa");   /* back-off, then again */
+		else
+			ike_sa_destroy(sa, sa->replaced_by ? "rekeyed" : "deleted");
 		break;
 	default:   /* liveness answered: last_in_ms already moved */
 		break;
@@ -138,8 +141,16 @@ void ike_info_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 		ike_build_delete_esp(b, ours, n_ours);
 	ike_resp_send(sa, b);
 	if (delete_ike) {
+		struct ike *ike = sa->ike;
+		const struct conf_peer *peer = sa->peer;
+		bool rekeyed = sa->replaced_by != NULL;
+
 		lg_log(LOG_INFO, "event=ike_delete_received peer=%s", sa->peer_name);
-		ike_sa_destroy(sa, sa->replaced_by ? "rekeyed" : "deleted_by_peer");
+		ike_sa_destroy(sa, rekeyed ? "rekeyed" : "deleted_by_peer");
+		/* a site-to-site tunnel is meant to be up: an initiator peer
+		 * comes back, but not at once (the peer meant it) */
+		if (!rekeyed && !ike_sa_by_peer(ike, peer->name))
+			ike_schedule_initiate(ike, peer, IKE_REINITIATE_AFTER_DELETE_MS);
 	}
 out:
 	free(d);

@@ -2,9 +2,9 @@
  * payload from the network. Input: flags byte, AAD length byte, message.
  *   flags bit 0: 0 = ChaCha20-Poly1305, 1 = AES-256-GCM
  *   flags bit 7: 0 = decrypt the message as received, with a fixed key (SK_ei
- *                of the captured PSK session, so the capture's initiator
- *                messages in the seed corpus decrypt and mutations of them
- *                exercise the ICV check);
+ *                of the captured ChaCha20 / AES-GCM PSK session, so the
+ *                captures' initiator messages in the seed corpus decrypt and
+ *                mutations of them exercise the ICV check);
  *                1 = the bytes after the AAD are IV | plaintext (padding and
  *                pad length included): seal them here with libsodium, then
  *                check that ike_sk_decrypt accepts exactly the well-padded
@@ -19,13 +19,18 @@
 #include "linegate/ike_crypto.h"
 #include "linegate/ikev2.h"
 
-static const uint8_t key[IKE_AEAD_KEYMAX] = {
+static const uint8_t key_chacha[IKE_AEAD_KEYMAX] = {
 	0x24, 0x86, 0x18, 0x6e, 0x95, 0xc5, 0x22, 0x88, 0x49, 0x30, 0x99, 0xd8,
 	0x28, 0xe8, 0x1b, 0x54, 0x3a, 0xb2, 0xfb, 0x8f, 0x47, 0x3f, 0x9f, 0x69,
 	0xb7, 0xf7, 0xfb, 0x09, 0x05, 0x6d, 0x2d, 0xfd, 0xb5, 0xef, 0x3b, 0xa3,
 };
+static const uint8_t key_gcm[IKE_AEAD_KEYMAX] = {
+	0x3a, 0x30, 0x50, 0x48, 0xa5, 0xa2, 0xc7, 0x06, 0xc1, 0xf5, 0x30, 0xff,
+	0x7a, 0xb7, 0x65, 0x42, 0x5f, 0xcf, 0x3d, 0xca, 0x86, 0x83, 0x59, 0x8c,
+	0xd1, 0x48, 0x33, 0x91, 0x2a, 0x8b, 0xb2, 0x08, 0x92, 0x16, 0xad, 0x80,
+};
 
-static void seal_and_check(int encr, uint8_t *msg, size_t aad_len, size_t len)
+static void seal_and_check(int encr, const uint8_t *key, uint8_t *msg, size_t aad_len, size_t len)
 {
 	uint8_t nonce[12];
 	const uint8_t *plain = NULL;
@@ -61,12 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *plain = NULL;
 	size_t aad_len, len, plain_len = 0;
+	const uint8_t *key;
 	uint8_t *msg;
 	int encr, rc;
 
 	if (size < 2 || sodium_init() < 0)
 		return 0;
 	encr = data[0] & 1 ? IKEV2_ENCR_AES_GCM_16 : IKEV2_ENCR_CHACHA20_POLY1305;
+	key = data[0] & 1 ? key_gcm : key_chacha;
 	if (!ike_encr_supported(encr, 256))
 		return 0;
 	aad_len = data[1];
@@ -77,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(msg, data + 2, len);
 	if (data[0] & 0x80) {
 		if (aad_len >= IKEV2_GENERIC_PAYLOAD_HEADER_LEN)
-			seal_and_check(encr, msg, aad_len, len);
+			seal_and_check(encr, key, msg, aad_len, len);
 	} else {
 		rc = ike_sk_decrypt(encr, key, msg, aad_len, len, &plain, &plain_len);
 		if (rc == 0) {

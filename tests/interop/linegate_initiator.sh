@@ -1,11 +1,13 @@
 #!/bin/bash
 # linegate (site A) as IKE initiator against strongSwan 5.9 (site B) as
 # responder: for ChaCha20-Poly1305 and AES-256-GCM, with PSK and with Ed25519
-# (RFC 8420 + RFC 7427), the tunnel comes up with the expected algorithms over
+# (RFC 8420 + RFC 7427), with PRF HMAC-SHA2-512, and with PFS on a CHILD
+# rekey, the tunnel comes up with the expected algorithms over
 # UDP 4500 and LAN hosts ping each other both ways. Then, on one tunnel:
 # strongSwan (the IKE responder) rekeys the CHILD SA and the IKE SA while
 # pings run both ways at 100/s, with zero loss; finally strongSwan deletes
-# the IKE SA and linegate must drop the SAs it had.
+# the IKE SA and linegate must drop the SAs it had. Last, a wrong PSK is
+# refused and leaves nothing installed.
 # Bounded: about one minute; every wait has a timeout. Needs root.
 set -u
 . "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
@@ -17,7 +19,7 @@ WORK=$(mktemp -d /tmp/lgi-i.XXXXXX)
 # a per-run prefix: concurrent runs (several engineers, CI) must not share namespaces
 lgi_topology "lgi-i$$-"
 trap 'rc=$?; lg_ns_cleanup; if [ $rc = 0 ] && [ "${LGI_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi; exit $rc' EXIT
-CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519"}
+CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519 chacha-psk-prf512 aesgcm-psk-pfs"}
 
 ss_gen_ed25519 "$WORK/keys" lg
 ss_gen_ed25519 "$WORK/keys" ss
@@ -27,7 +29,7 @@ start_case() {
 	local cs=$1 d=$2 ss_auth lg_auth
 	mkdir -p "$d"
 	lgi_capture "$d"
-	if [[ $cs == *psk ]]; then
+	if [[ $cs != *ed25519* ]]; then
 		ss_auth="auth=psk psk=$LGI_PSK"; lg_auth="auth=psk"
 	else
 		ss_auth="auth=pubkey local_key=$WORK/keys/ss.key.pem local_pub=$WORK/keys/ss.pub.pem remote_pub=$WORK/keys/lg.pub.pem"
@@ -46,18 +48,33 @@ start_case() {
 check_negotiated() {
 	local cs=$1 d=$2 sas
 	sas=$(ss_list_sas "$d/ss")
-	grep -q "$(lgi_case_seen "$cs")/PRF_HMAC_SHA2_256/CURVE_25519" <<<"$sas" &&
+	grep -q "$(lgi_case_seen "$cs")/$(lgi_case_prf "$cs")/CURVE_25519" <<<"$sas" &&
 		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_seen "$cs")" <<<"$sas" &&
 		grep -q "$LGI_UA\[4500\]" <<<"$sas"
 }
 
 check_auth_logged() {
 	local cs=$1 d=$2 how="pre-shared key"
-	[[ $cs == *ed25519 ]] && how="ED25519"
+	[[ $cs == *ed25519* ]] && how="ED25519"
 	grep -q "authentication of '$LGI_ID_A' with $how successful" "$d/ss/charon.log"
 }
 
 stop_case() { lgi_stop "$1/lg"; ss_stop "$1/ss"; }
+
+# A CHILD rekey with PFS (RFC 7296 §2.17: KEYMAT from a fresh g^ir) started by
+# strongSwan under traffic.
+pfs_rekey() {
+	local cs=$1 d=$2 old new
+	old=$(ss_child_spis "$d/ss")
+	lgi_flood_start "$cs-pfs" 300 0.01
+	sleep 1
+	ss_rekey_child "$d/ss" || lgi_fail "$cs: swanctl --rekey --child"
+	lgi_check "$cs: CHILD rekey with PFS, zero loss at 100 pkt/s both ways" lgi_flood_check "$cs-pfs"
+	lgi_check "$cs: linegate answered the rekey with a KE payload" \
+		grep -qE "parsed CREATE_CHILD_SA response [0-9]+ \[ .*KE" "$d/ss/charon.log"
+	new=$(ss_child_spis "$d/ss")
+	lgi_check "$cs: CHILD SPIs replaced ($old -> $new)" test -n "$new" -a "$old" != "$new"
+}
 
 for cs in $CASES; do
 	d=$WORK/$cs
@@ -71,9 +88,12 @@ for cs in $CASES; do
 		stop_case "$d"; continue
 	fi
 	lgi_check "$cs: linegate authenticated by strongSwan" check_auth_logged "$cs" "$d"
-	lgi_check "$cs: $(lgi_case_seen "$cs") + PRF_HMAC_SHA2_256 + X25519, ESP in UDP/4500" \
+	lgi_check "$cs: $(lgi_case_seen "$cs") + $(lgi_case_prf "$cs") + X25519, ESP in UDP/4500" \
 		check_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
 	lgi_check "$cs: pings both ways through the tunnel" lgi_ping_both 3 || ss_explain "$d/ss" >&2
+	if [[ $cs == *pfs ]]; then
+		pfs_rekey "$cs" "$d"
+	fi
 	if [ "$cs" != "${CASES%% *}" ]; then
 		stop_case "$d"
 		continue
@@ -106,11 +126,28 @@ for cs in $CASES; do
 	lgi_check "$cs: linegatectl lists the CHILD SA $spi" lgi_has_spi "$d/lg" "$spi"
 	ss_terminate "$d/ss" || lgi_fail "$cs: swanctl --terminate"
 	lgi_check "$cs: strongSwan's DELETE honoured (CHILD SA $spi gone from linegate in 5 s)" \
-		lg_wait 5 eval "! lgi_has_spi '$d/lg' '$spi'" || lgi_ctl "$d/lg" sas >&2
+		lg_wait 5 lgi_lacks_spi "$d/lg" "$spi" || lgi_ctl "$d/lg" sas >&2
 	grep -q "IKE_SA .* successfully deleted\|deleting IKE_SA" "$d/ss/charon.log" ||
 		lgi_fail "$cs: charon did not log the deletion"
 	stop_case "$d"
 done
+
+# --- a wrong PSK: strongSwan refuses linegate's AUTH, nothing is installed
+d=$WORK/neg-psk
+lg_log "=== refusal: linegate initiates with a wrong PSK"
+mkdir -p "$d"
+ss_start "$d/ss" gwb role=responder local_addr=$LGI_UB remote_addr=$LGI_UA \
+	local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
+	auth=psk psk="$LGI_PSK" max_time=60
+lgi_conf "$d/lg" mode=initiator auth=psk psk=not-the-right-psk
+lgi_start "$d/lg"
+lgi_check "neg-psk: strongSwan refused linegate's AUTH (AUTHENTICATION_FAILED sent)" \
+	lg_wait 10 grep -qE "MAC mismatched|generating IKE_AUTH response 1 \[ N\(AUTH_FAILED\) \]" \
+	"$d/ss/charon.log" ||
+	ss_explain "$d/ss" >&2
+lgi_check "neg-psk: no CHILD SA at strongSwan" ss_is_down "$d/ss"
+lgi_check "neg-psk: no established IKE SA at linegate" lgi_no_sas "$d/lg"
+stop_case "$d"
 
 lg_log "linegate_initiator: $LGI_FAILS check(s) failed"
 [ "$LGI_FAILS" = 0 ]

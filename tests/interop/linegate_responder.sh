@@ -6,7 +6,10 @@
 # minimum), linegate itself starts the CHILD SA rekey and the IKE SA rekey
 # while pings run both ways at 50/s: zero loss, and strongSwan logs the
 # requests as received. Finally strongSwan is killed (no DELETE) and
-# linegate's liveness check (dpd 2s) must remove the SAs.
+# linegate's liveness check (dpd 2s) must remove the SAs. Last, refusals:
+# wrong PSK, no common IKE or ESP proposal, and a KE of the wrong group
+# answered with INVALID_KE_PAYLOAD and the retry; and an IKE_SA_INIT sent
+# straight to port 4500.
 # Bounded: about three minutes; every wait has a timeout. Needs root.
 set -u
 . "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
@@ -31,7 +34,7 @@ start_case() {
 	shift 2
 	mkdir -p "$d"
 	lgi_capture "$d"
-	if [[ $cs == *psk ]]; then
+	if [[ $cs != *ed25519* ]]; then
 		ss_auth="auth=psk psk=$LGI_PSK"; lg_auth="auth=psk"
 	else
 		ss_auth="auth=pubkey local_key=$WORK/keys/ss.key.pem local_pub=$WORK/keys/ss.pub.pem remote_pub=$WORK/keys/lg.pub.pem"
@@ -57,7 +60,7 @@ check_negotiated() {
 
 check_auth_logged() {
 	local cs=$1 d=$2 how="pre-shared key"
-	[[ $cs == *ed25519 ]] && how="ED25519"
+	[[ $cs == *ed25519* ]] && how="ED25519"
 	grep -q "authentication of '$LGI_ID_A' with $how successful" "$d/ss/charon.log"
 }
 
@@ -119,13 +122,67 @@ for cs in $CASES; do
 	ss_kill "$d/ss"
 	t0=$SECONDS
 	if lgi_check "$cs: strongSwan killed, linegate's DPD removed the SAs (limit ${DPD_GIVEUP}s)" \
-		lg_wait "$DPD_GIVEUP" eval "! lgi_has_spi '$d/lg' '$spi' && lgi_no_sas '$d/lg'"; then
+		lg_wait "$DPD_GIVEUP" eval "lgi_lacks_spi '$d/lg' '$spi' && lgi_no_sas '$d/lg'"; then
 		lg_log "  DPD gave up after $((SECONDS - t0)) s"
 	else
 		lgi_ctl "$d/lg" sas >&2
 	fi
 	stop_case "$d"
 done
+
+# --- refusals and the INVALID_KE_PAYLOAD retry (strongSwan initiating)
+# neg_case NAME WANT_UP LOG_REGEX strongSwan-options...: WANT_UP yes|no.
+neg_case() {
+	local name=$1 want_up=$2 re=$3 d=$WORK/$1 up=no
+	shift 3
+	mkdir -p "$d"
+	lgi_conf "$d/lg" mode=responder auth=psk
+	lgi_start "$d/lg"
+	# shellcheck disable=SC2086
+	ss_start "$d/ss" gwb role=initiator local_addr=$LGI_UB remote_addr=$LGI_UA \
+		local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
+		auth=psk psk="$LGI_PSK" esp=chacha20poly1305 max_time=60 "$@" 2>/dev/null && up=yes
+	if [ "$want_up" = yes ]; then
+		lgi_check "$name: tunnel up" test "$up" = yes &&
+			lgi_check "$name: pings both ways" lgi_ping_both 2
+	else
+		lgi_check "$name: refused, no CHILD SA at strongSwan" test "$up" = no
+		if [ "$name" = neg-esp-proposal ]; then
+			# RFC 7296 §1.2: the IKE SA may stand without its first CHILD SA
+			lgi_check "$name: no CHILD SA at linegate" lgi_no_child "$d/lg"
+		else
+			lgi_check "$name: no established IKE SA at linegate" lgi_no_sas "$d/lg"
+		fi
+	fi
+	lgi_check "$name: charon.log: $re" grep -qE "$re" "$d/ss/charon.log" || ss_explain "$d/ss" >&2
+	stop_case "$d"
+}
+lg_log "=== refusals: strongSwan initiates with a wrong PSK / an unknown proposal / ECP-256 first"
+neg_case neg-psk no 'received AUTHENTICATION_FAILED notify error' psk=not-the-right-psk
+neg_case neg-ike-proposal no 'received NO_PROPOSAL_CHOSEN notify error' \
+	ike=aes128gcm16-prfsha256-x25519
+neg_case neg-esp-proposal no 'NO_PROPOSAL_CHOSEN' esp=aes128gcm16
+# §1.2/§2.7: strongSwan guesses ECP-256, linegate answers INVALID_KE_PAYLOAD
+# naming group 31, strongSwan retries with Curve25519.
+neg_case invalid-ke yes 'peer didn.t accept DH group ECP_256, it requested CURVE_25519' \
+	ike=chacha20poly1305-prfsha256-ecp256-x25519
+
+# --- strongSwan starts directly on UDP 4500 (non-ESP marker from the first
+# message on): linegate must answer there
+d=$WORK/start-4500
+lg_log "=== strongSwan initiates directly on port 4500"
+mkdir -p "$d"
+lgi_conf "$d/lg" mode=responder auth=psk
+lgi_start "$d/lg"
+up=no
+ss_start "$d/ss" gwb role=initiator local_addr=$LGI_UB remote_addr=$LGI_UA \
+	local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
+	auth=psk psk="$LGI_PSK" port=4500 max_time=60 && up=yes
+lgi_check "start-4500: tunnel up" test "$up" = yes
+lgi_check "start-4500: IKE_SA_INIT went 4500 -> 4500" eval \
+	"awk '/sending packet:/ {print; exit}' '$d/ss/charon.log' | grep -q '\[4500\] to $LGI_UA\[4500\]'"
+lgi_check "start-4500: pings both ways" lgi_ping_both 2
+stop_case "$d"
 
 lg_log "linegate_responder: $LGI_FAILS check(s) failed"
 [ "$LGI_FAILS" = 0 ]

@@ -141,6 +141,7 @@ kill -TERM "$PID"
 timeout 10 tail --pid="$PID" -f /dev/null
 wait "$PID"
 check "exit 0 on SIGTERM" test $? = 0
+check "no sanitizer report" bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '$T/daemon.log'"
 check "TUN device removed" bash -c "! ip -n $(lg_ns_name gw) link show lgdmx0"
 if [ "$FAILS" -gt 0 ]; then echo "--- daemon log"; tail -30 "$T/daemon.log"; fi
 echo "esp_demux: $FAILS failed"

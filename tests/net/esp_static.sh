@@ -195,7 +195,10 @@ run_case() { # LABEL OUTER(4|6) CIPHER
 	local rc
 	stop a; rc=$?
 	check "$label: gwa exits 0 on SIGTERM (got $rc)" test "$rc" = 0
-	stop b
+	stop b; rc=$?
+	check "$label: gwb exits 0 on SIGTERM (got $rc)" test "$rc" = 0
+	check "$label: no sanitizer report" \
+		bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '$T/a/daemon.log' '$T/b/daemon.log'"
 	check "$label: gwa TUN device removed" bash -c "! ip -n $(lg_ns_name gwa) link show lgesp0 >/dev/null 2>&1"
 	check "$label: gwa route to the remote LAN removed" \
 		bash -c "! ip -n $(lg_ns_name gwa) route show | grep -q '10.61.2.0/24'"

@@ -2,6 +2,8 @@
  * is caught at the right file and line; a torn tail is recovered with an
  * audit_gap; the chain survives restarts and rotation; retention deletes
  * only wholly expired files, audited, whatever the time zone. */
+#include <pthread.h>
+#include <stdint.h>
 #include "test_audit.h"
 
 /* Four UTC days, 2026-11-25..28. Day 1: audit_key_created, audit_open, six
@@ -340,6 +342,56 @@ START_TEST(torn_tail_recovered)
 }
 END_TEST
 
+/* Garbage in the middle of the newest file is not a crash: it is left in
+ * place (evidence), the restart says so in the chain, verify still fails. */
+START_TEST(corrupt_middle_reported)
+{
+	char dir[64], p[128];
+	struct audit_verifier *v = malloc(sizeof(*v));
+	struct audit_record *r = malloc(sizeof(*r));
+	struct conf_audit cfg;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	make_tmpdir(dir, sizeof(dir));
+	build_journal(dir);
+	path_of(p, sizeof(p), dir, day_files[3]);
+	size_t n;
+	char *b = slurp(p, &n);
+	size_t a = line_off(b, n, 3);
+	char *nb = malloc(n + 16);
+	memcpy(nb, b, a);
+	memcpy(nb + a, "not a record\n", 13);
+	memcpy(nb + a + 13, b + a, n - a);
+	spit(p, nb, n + 13);
+	/* audit.pub lost too: it is written again from the key */
+	path_of(p, sizeof(p), dir, AUDIT_PUB_FILE);
+	ck_assert_int_eq(unlink(p), 0);
+	test_cfg(&cfg, dir);
+	cap_reset();
+	test_now_ms = (uint64_t)ms_of("2026-11-28T11:00:00Z");
+	ck_assert_int_eq(audit_open(&cfg, "gw-a"), 0);
+	audit_close();
+	ck_assert_int_eq(access(p, F_OK), 0);
+	int gap = -1;
+	for (size_t i = 0; i < cap.n_json; i++)
+		if (cap.ev[i] == AUDIT_AUDIT_GAP)
+			gap = (int)i;
+	ck_assert_int_ge(gap, 0);
+	ck_assert_int_eq(audit_record_parse(cap.json[gap], strlen(cap.json[gap]) - 1, r), 0);
+	ck_assert_str_eq(audit_record_detail(r, "reason"), "corrupt_lines");
+	ck_assert_str_eq(audit_record_detail(r, "lines"), "1");
+	ck_assert_int_gt(verify(dir, NULL, v), 0);
+	ck_assert_int_eq(v->first.kind, AUDIT_FAULT_MALFORMED);
+	ck_assert_str_eq(v->first.file, day_files[3]);
+	ck_assert_int_eq(v->first.line, 3);
+	free(b);
+	free(nb);
+	free(r);
+	free(v);
+	rm_rf(dir);
+}
+END_TEST
+
 /* Restarts on the same and on later days: one continuous chain. */
 START_TEST(chain_survives_restarts)
 {
@@ -497,7 +549,22 @@ START_TEST(cli_verify_show)
 	char *ok[] = { "audit", "verify", "--dir", dir, NULL };
 	ck_assert_int_eq(audit_cli_main(4, ok), 0);
 	char *js[] = { "audit", "verify", "--dir", dir, "--json", "--since", "2026-11-26", "--until", "2026-11-27", NULL };
-	ck_assert_int_eq(audit_cli_main(9, js), 0);
+	char out[128];
+	snprintf(out, sizeof(out), "%s/out.json", dir);
+	fflush(stdout);
+	int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 1);
+	int code = audit_cli_main(9, js);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(fd);
+	close(saved);
+	ck_assert_int_eq(code, 0);
+	size_t olen;
+	char *json = slurp(out, &olen);
+	/* the two days asked for, 14 records, both checkpoints, clean */
+	ck_assert_msg(strstr(json, "\"files\":2,\"records\":14,\"checkpoints\":2,\"gaps\":0,\"faults\":0,\"ok\":true"), "%s", json);
+	free(json);
 	char *show[] = { "audit", "show", "--dir", dir, "--event", "child_sa_up", "--peer", "peer-2-3", NULL };
 	ck_assert_int_eq(audit_cli_main(8, show), 0);
 	char direq[96];
@@ -520,9 +587,57 @@ START_TEST(cli_verify_show)
 	/* a range that excludes the damaged file is clean */
 	char *later[] = { "audit", "verify", "--dir", dir, "--since", "2026-11-28T05:00:00Z", NULL };
 	ck_assert_int_eq(audit_cli_main(6, later), 0);
+	/* an externally kept key that is not the journal's: exit 1 */
+	char otherpub[128];
+	snprintf(otherpub, sizeof(otherpub), "%s/other.pub", dir);
+	spit(otherpub, "ed25519 4242424242424242424242424242424242424242424242424242424242424242\n", 73);
+	char *other[] = { "audit", "verify", "--dir", dir, "--since", "2026-11-28", "--pubkey", otherpub, NULL };
+	ck_assert_int_eq(audit_cli_main(8, other), 1);
 	char pubarg[] = "--pubkey";
 	char *wrongkey[] = { "audit", "verify", "--dir", dir, pubarg, "/nonexistent.pub", NULL };
 	ck_assert_int_eq(audit_cli_main(6, wrongkey), 2);
+	rm_rf(dir);
+}
+END_TEST
+
+/* Four threads emitting at once: one intact chain, nothing lost. */
+static void *emitter(void *arg)
+{
+	char obj[32];
+	for (int i = 0; i < 300; i++) {
+		snprintf(obj, sizeof(obj), "t%ld-%d", (long)(intptr_t)arg, i);
+		audit_emit(i % 7 ? AUDIT_FLOW_RECORD : AUDIT_AUTH_FAILURE, AUDIT_SUCCESS,
+			   "gw-b.example", obj, "n", "1", NULL);
+		if (i % 50 == 0)
+			audit_tick(test_now_ms + (uint64_t)i * 2000);
+	}
+	return NULL;
+}
+
+START_TEST(threads_one_chain)
+{
+	char dir[64];
+	struct conf_audit cfg;
+	pthread_t t[4];
+	struct audit_status s;
+	struct audit_verifier *v = malloc(sizeof(*v));
+	make_tmpdir(dir, sizeof(dir));
+	test_cfg(&cfg, dir);
+	cap_reset();
+	audit_set_test_sink(NULL, NULL);
+	audit_set_syslog_hook(NULL, NULL);
+	test_now_ms = (uint64_t)ms_of("2026-11-28T10:00:00Z");
+	ck_assert_int_eq(audit_open(&cfg, "gw-a"), 0);
+	for (long i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, emitter, (void *)(intptr_t)i), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	audit_get_status(&s);
+	ck_assert_int_eq(s.unwritten, 0);
+	audit_close();
+	ck_assert_msg(verify(dir, NULL, v) == 0, "%s", v->first.msg);
+	ck_assert_int_eq(v->records - v->checkpoints, 2 + 4 * 300);
+	free(v);
 	rm_rf(dir);
 }
 END_TEST
@@ -537,10 +652,12 @@ int main(void)
 	tcase_add_test(tc, replaced_key_detected);
 	tcase_add_loop_test(tc, torn_tail_recovered, 0, sizeof(torn) / sizeof(torn[0]));
 	tcase_add_test(tc, chain_survives_restarts);
+	tcase_add_test(tc, corrupt_middle_reported);
 	tcase_add_test(tc, retention_arithmetic);
 	tcase_add_loop_test(tc, file_names, 0, sizeof(names) / sizeof(names[0]));
 	tcase_add_test(tc, retention_sweep);
 	tcase_add_test(tc, cli_verify_show);
+	tcase_add_test(tc, threads_one_chain);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,5 +1,6 @@
-/* The IKE crypto against two real strongSwan 5.9.8 sessions (tests/vectors/
- * chacha20poly1305-{psk,ed25519}, flattened into ike_chacha_*.txt): every key
+/* The IKE crypto against three real strongSwan 5.9.8 sessions (tests/vectors/
+ * chacha20poly1305-{psk,ed25519} and aes256gcm16-psk, flattened into
+ * ike_{chacha,aesgcm}_*.txt): every key
  * re-derived, every SK payload decrypted, both AUTH payloads recomputed and
  * the NAT detection hash strongSwan computed honestly reproduced. */
 #include <check.h>
@@ -20,9 +21,10 @@ static const struct {
 	unsigned ike_sas, child_sas, sk_msgs;
 } sets[] = {
 	/* 0 */ { "ike_chacha_psk.txt", "chacha20poly1305-psk", true, 2, 3, 18 },
-	/* 1 */ { "ike_chacha_ed25519.txt", "chacha20poly1305-ed25519", false, 2, 3, 18 },
+	/* 1 */ { "ike_aesgcm_psk.txt", "aes256gcm16-psk", true, 2, 3, 18 },
+	/* 2 */ { "ike_chacha_ed25519.txt", "chacha20poly1305-ed25519", false, 2, 3, 18 },
 };
-enum { NSETS = sizeof(sets) / sizeof(sets[0]) };
+enum { NSETS = sizeof(sets) / sizeof(sets[0]), NPSK = 2, ED_SET = 2 };
 
 static struct vec_file vf;
 
@@ -34,11 +36,13 @@ static void load(int set)
 START_TEST(test_ike_sa_keys)
 {
 	int prf, encr;
-	unsigned n;
+	unsigned n, keybits;
 
 	load(_i);
 	prf = VEC_U8(&vf, "prf");
 	encr = VEC_U8(&vf, "encr");
+	keybits = 8 * VEC_U8(&vf, "encr_keybytes");
+	ck_assert(ike_encr_supported(encr, keybits));
 	for (n = 0; vec_find(&vf, "ike%u.skeyseed", n); n++) {
 		const struct vec_entry *ni = VEC(&vf, "ike%u.ni", n), *nr = VEC(&vf, "ike%u.nr", n);
 		const struct vec_entry *gir = VEC(&vf, "ike%u.gir", n);
@@ -58,7 +62,7 @@ START_TEST(test_ike_sa_keys)
 							    nr->len, seed), 0);
 		}
 		ck_assert_bytes(seed, VEC(&vf, "ike%u.skeyseed", n)->val, ike_prf_len(prf), "SKEYSEED");
-		ck_assert_int_eq(ike_derive_keys(prf, encr, 0, seed, ni->val, ni->len, nr->val, nr->len,
+		ck_assert_int_eq(ike_derive_keys(prf, encr, keybits, seed, ni->val, ni->len, nr->val, nr->len,
 						 VEC(&vf, "ike%u.spi_i", n)->val,
 						 VEC(&vf, "ike%u.spi_r", n)->val, k), 0);
 		ck_assert_uint_eq(k->prf_len, 32);
@@ -165,7 +169,8 @@ START_TEST(test_psk_auth)
 	const struct vec_entry *psk;
 	int prf;
 
-	load(0);
+	ck_assert(sets[_i].psk);
+	load(_i);
 	prf = VEC_U8(&vf, "prf");
 	psk = VEC(&vf, "psk");
 	for (int side = 0; side < 2; side++) {
@@ -208,7 +213,7 @@ static void key_path(char *out, size_t n, const char *file)
 {
 	const char *dir = getenv("LG_VECTORS");
 
-	snprintf(out, n, "%s/%s/ed25519/%s", dir ? dir : "../vectors", sets[1].dir, file);
+	snprintf(out, n, "%s/%s/ed25519/%s", dir ? dir : "../vectors", sets[ED_SET].dir, file);
 }
 
 START_TEST(test_ed25519_auth)
@@ -216,7 +221,8 @@ START_TEST(test_ed25519_auth)
 	static const char *const keyf[2] = { "gwa.key.pem", "gwb.key.pem" };
 	static const char *const pubf[2] = { "gwa.pub.pem", "gwb.pub.pem" };
 
-	load(1);
+	ck_assert(!sets[ED_SET].psk);
+	load(ED_SET);
 	for (int side = 0; side < 2; side++) {
 		const struct vec_entry *want = VEC(&vf, side ? "auth_r.data" : "auth_i.data");
 		const struct vec_entry *seed = VEC(&vf, side ? "ed.seed_r" : "ed.seed_i");
@@ -311,7 +317,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_ike_sa_keys, 0, NSETS);
 	tcase_add_loop_test(tc, test_child_keymat, 0, NSETS);
 	tcase_add_loop_test(tc, test_sk_decrypt_capture, 0, NSETS);
-	tcase_add_test(tc, test_psk_auth);
+	tcase_add_loop_test(tc, test_psk_auth, 0, NPSK);
 	tcase_add_test(tc, test_ed25519_auth);
 	tcase_add_loop_test(tc, test_natd_capture, 0, NSETS);
 	suite_add_tcase(s, tc);

@@ -276,18 +276,23 @@ static void child_rekey_by(int who)
 	mock_establish(&bed);
 	struct ike_sa *sa = mock_sa(&bed, who);
 	uint32_t old_in = sa->children->spi_in;
+	uint32_t peer_old_id = bed.node[1 - who].out_id;
 	ck_assert_int_eq(ike_child_rekey_start(sa, sa->children), 0);
 	ck_assert_int_eq(sa->children->state, CHILD_SA_REKEYING);
 	ck_assert_uint_eq(mock_exchange(&bed, 0), IKEV2_EXCHANGE_CREATE_CHILD_SA);
 	mock_deliver(&bed);                   /* request: peer installs the new one */
 	ck_assert_uint_eq(mock_active_children(&bed, 1 - who), 2);
+	/* ... for inbound only: we do not have it yet */
+	ck_assert_uint_eq(bed.node[1 - who].out_id, peer_old_id);
 	mock_deliver(&bed);                   /* response: new installed, old deleting */
 	ck_assert_uint_eq(mock_active_children(&bed, who), 2);
+	ck_assert_uint_ne(bed.node[who].out_id, sa->req.child_id);   /* ours: new at once */
 	ck_assert_ptr_nonnull(child_sa_by_spi_in(sa, old_in));
 	ck_assert_int_eq(child_sa_by_spi_in(sa, old_in)->state, CHILD_SA_DELETING);
 	ck_assert_uint_eq(mock_exchange(&bed, 0), IKEV2_EXCHANGE_INFORMATIONAL);
 	mock_deliver(&bed);                   /* DELETE: peer removes the old one */
 	ck_assert_uint_eq(mock_active_children(&bed, 1 - who), 1);
+	ck_assert_uint_eq(bed.node[1 - who].out_id, mock_active_child(&bed, 1 - who, 0)->child_id);
 	mock_deliver(&bed);
 	ck_assert_uint_eq(mock_active_children(&bed, who), 1);
 	ck_assert_ptr_null(child_sa_by_spi_in(sa, old_in));
@@ -605,6 +610,357 @@ START_TEST(endpoint_moves_only_when_authenticated)
 }
 END_TEST
 
+/* Site A's peer B is across the border, on a licensed circuit (uplink 0). */
+static void make_cross_border(struct mock_bed *b)
+{
+	struct config *c = &b->node[0].cfg;
+
+	snprintf(c->peers[0].region, sizeof(c->peers[0].region), "HK");
+	c->uplinks[0].licensed = true;
+	snprintf(c->uplinks[0].carrier, sizeof(c->uplinks[0].carrier), "china-telecom");
+	snprintf(c->uplinks[0].circuit_id, sizeof(c->uplinks[0].circuit_id), "CTC-1");
+	snprintf(c->compliance.carriers[0], CONF_NAME_MAX, "china-telecom");
+	c->compliance.n_carriers = 1;
+}
+
+START_TEST(cross_border_fail_closed)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	make_cross_border(&bed);
+	mock_start(&bed);
+	mock_establish(&bed);
+	/* the licensed circuit goes down: torn down at once, audited */
+	bed.node[0].link_down = true;
+	ike_uplink_changed(bed.node[0].ike, 0, false, bed.now);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 0);
+	ck_assert_int_ge(bed.audit[AUDIT_COMPLIANCE_REFUSED][AUDIT_FAILURE], 1);
+	/* and not re-initiated over anything else while it is down */
+	while (bed.n)
+		mock_drop(&bed);
+	for (int i = 0; i < 10; i++)
+		mock_tick(&bed, 10000);
+	for (size_t i = 0; i < bed.n; i++)    /* (B's liveness checks go unanswered) */
+		ck_assert_int_eq(bed.q[i].from, 1);
+	while (bed.n)
+		mock_drop(&bed);
+	/* back up: re-initiated */
+	bed.node[0].link_down = false;
+	ike_uplink_changed(bed.node[0].ike, 0, true, bed.now);
+	mock_tick(&bed, 100);
+	mock_run(&bed);
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(cross_border_unlicensed_refused)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	make_cross_border(&bed);
+	bed.node[0].cfg.uplinks[0].licensed = false;
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	ck_assert_uint_eq(bed.n, 0);          /* nothing sent */
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_int_ge(bed.audit[AUDIT_COMPLIANCE_REFUSED][AUDIT_FAILURE], 1);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(reconfigure_removed_peer)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	static struct config next;
+	struct ike_credentials *cr = NULL;
+	char err[128];
+	next = bed.node[0].cfg;
+	next.n_peers = 0;
+	ck_assert_int_eq(ike_credentials_load(&next, &cr, err, sizeof(err)), 0);
+	ck_assert_int_eq(ike_reconfigure(bed.node[0].ike, &next, NULL, cr, bed.now), 0);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 0);
+	mock_deliver(&bed);                   /* the best-effort DELETE reaches B */
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	/* swap back: B is initiated again */
+	ike_credentials_load(&bed.node[0].cfg, &cr, err, sizeof(err));
+	ck_assert_int_eq(ike_reconfigure(bed.node[0].ike, &bed.node[0].cfg, NULL, cr, bed.now), 0);
+	while (bed.n)
+		mock_drop(&bed);
+	mock_tick(&bed, 100);
+	mock_run(&bed);
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(peer_delete_reinitiates_later)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert_int_eq(ike_info_delete_ike_start(mock_sa(&bed, 1)), 0);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
+	mock_tick(&bed, 30000);
+	ck_assert_uint_eq(bed.n, 0);          /* honoured: not at once */
+	mock_tick(&bed, 31000);
+	mock_run(&bed);
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	mock_free(&bed);
+}
+END_TEST
+
+/* The responder picks by ITS configured order (A: chacha first, B: AES-GCM
+ * with PRF_HMAC_SHA2_512 first), for IKE and for ESP. */
+START_TEST(proposal_order_and_aesgcm)
+{
+	static const struct conf_proposal aes_ike = { IKEV2_ENCR_AES_GCM_16, 256,
+						       IKEV2_PRF_HMAC_SHA2_512, IKEV2_DH_CURVE25519 };
+	static const struct conf_proposal aes_esp = { IKEV2_ENCR_AES_GCM_16, 256, 0, 0 };
+
+	if (!ike_encr_supported(IKEV2_ENCR_AES_GCM_16, 256))
+		return;   /* no AES-NI: AES-GCM is never offered (ike_encr_supported) */
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	struct conf_peer *a = &bed.node[0].cfg.peers[0], *b = &bed.node[1].cfg.peers[0];
+	a->ike_proposals[1] = aes_ike;
+	a->esp_proposals[1] = aes_esp;
+	a->n_ike_proposals = a->n_esp_proposals = 2;
+	b->ike_proposals[1] = b->ike_proposals[0];
+	b->ike_proposals[0] = aes_ike;
+	b->esp_proposals[1] = b->esp_proposals[0];
+	b->esp_proposals[0] = aes_esp;
+	b->n_ike_proposals = b->n_esp_proposals = 2;
+	mock_start(&bed);
+	mock_establish(&bed);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_uint_eq(mock_sa(&bed, i)->prop.encr, IKEV2_ENCR_AES_GCM_16);
+		ck_assert_uint_eq(mock_sa(&bed, i)->prop.prf, IKEV2_PRF_HMAC_SHA2_512);
+		ck_assert_uint_eq(mock_sa(&bed, i)->keys->prf_len, 64);
+		ck_assert_int_eq(mock_active_child(&bed, i, 0)->cipher, ESP_CIPHER_AES256_GCM16);
+	}
+	/* and a rekey of both under these suites */
+	ck_assert_int_eq(ike_rekey_ike_start(mock_sa(&bed, 1)), 0);
+	mock_run(&bed);
+	struct ike_sa *n = mock_sa(&bed, 0);
+	ck_assert_int_eq(ike_child_rekey_start(n, n->children), 0);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* A lost CREATE_CHILD_SA response: the retransmitted request is answered
+ * from the cache, the responder never installs a second new SA. */
+START_TEST(rekey_response_lost)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *a = mock_sa(&bed, 0);
+	ck_assert_int_eq(ike_child_rekey_start(a, a->children), 0);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(bed.node[1].n_child, 2);
+	mock_drop(&bed);                      /* response lost */
+	mock_tick(&bed, 1000);
+	ck_assert_uint_eq(bed.n, 1);
+	mock_deliver(&bed);                   /* retransmission -> cached response */
+	ck_assert_uint_eq(bed.node[1].n_child, 2);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 1);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* An endpoint on port 4500: IKE_SA_INIT goes there directly, with the
+ * non-ESP marker (RFC 3948 §2.2), and the whole SA stays on 4500. */
+START_TEST(start_on_natt_port)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	lg_sockaddr_set_port(&bed.node[0].cfg.peers[0].endpoint, 4500);
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	ck_assert_uint_eq(bed.n, 1);
+	ck_assert(bed.q[0].natt);
+	mock_deliver(&bed);
+	ck_assert(mock_sa(&bed, 1)->natt);
+	ck_assert(bed.q[0].natt);             /* the response, from 4500 */
+	mock_run(&bed);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_ESTABLISHED);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* A reboots (new instance, fresh SPIs) and comes back with INITIAL_CONTACT:
+ * B drops the stale SA and its CHILD SA at once (RFC 7296 §2.4). */
+START_TEST(initial_contact_after_reboot)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	uint32_t stale = mock_active_child(&bed, 1, 0)->child_id;
+	ike_free(bed.node[0].ike);            /* A dies without a word */
+	memset(bed.node[0].child, 0, sizeof(bed.node[0].child));
+	bed.node[0].n_child = 0;
+	bed.node[0].routes = 0;
+	mock_start_node(&bed, 0);
+	mock_tick(&bed, 100);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 1);
+	ck_assert_uint_ne(mock_active_child(&bed, 1, 0)->child_id, stale);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* KEY_ID identities (allow-listed) and IPv4 + IPv6 selectors. */
+START_TEST(key_id_and_ipv6_selectors)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	for (int i = 0; i < 2; i++) {
+		struct config *c = &bed.node[i].cfg;
+		struct conf_peer *p = &c->peers[0];
+		struct conf_identity ids[2] = { { .type = CONF_ID_KEY_ID, .len = 4,
+						  .data = { 0xa1, 0xa2, 0xa3, 0xa4 } },
+						{ .type = CONF_ID_KEY_ID, .len = 3,
+						  .data = { 0xb1, 0xb2, 0xb3 } } };
+		p->local_id = ids[i];
+		p->remote_id = ids[1 - i];
+		c->site.allowed_ids[0] = ids[1 - i];
+		c->site.n_allowed_ids = 1;
+		lg_prefix_parse("fd00::/8", &c->site.internal[1]);
+		c->site.n_internal = 2;
+		lg_prefix_parse(i ? "fd00:2::/64" : "fd00:1::/64", &p->local_ts[1]);
+		lg_prefix_parse(i ? "fd00:1::/64" : "fd00:2::/64", &p->remote_ts[1]);
+		p->n_local_ts = p->n_remote_ts = 2;
+	}
+	mock_start(&bed);
+	mock_establish(&bed);
+	const struct esp_child_params *a = mock_active_child(&bed, 0, 0);
+	ck_assert_uint_eq(a->n_local_ts, 2);
+	ck_assert_uint_eq(a->n_remote_ts, 2);
+	ck_assert_int_eq(bed.node[0].routes, 2);
+	ck_assert_str_eq(mock_sa(&bed, 1)->peer_id, "keyid:a1a2a3a4");
+	mock_free(&bed);
+}
+END_TEST
+
+/* The datapath asks for a rekey (soft byte/packet/sequence limit): the
+ * CHILD SA is rekeyed at once, not at its time limit. */
+START_TEST(datapath_soft_limit_rekeys)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	uint32_t old = mock_active_child(&bed, 0, 0)->spi_in;
+	mock_tick(&bed, 100);
+	ck_assert_uint_eq(bed.n, 0);
+	bed.node[0].rekey_wanted = true;
+	mock_tick(&bed, 100);                 /* noticed */
+	mock_tick(&bed, 100);                 /* started */
+	ck_assert_uint_eq(bed.n, 1);
+	ck_assert_uint_eq(mock_exchange(&bed, 0), IKEV2_EXCHANGE_CREATE_CHILD_SA);
+	bed.node[0].rekey_wanted = false;
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	ck_assert_uint_ne(mock_active_child(&bed, 0, 0)->spi_in, old);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* Rekeys keep failing (B insists on PFS, A offers none): the CHILD SA is
+ * deleted at its hard lifetime, not before, and the IKE SA stays. */
+START_TEST(hard_lifetimes)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	bed.node[0].cfg.peers[0].child_lifetime_s = 100;
+	bed.node[1].cfg.peers[0].esp_proposals[0].dh = IKEV2_DH_CURVE25519;
+	mock_start(&bed);
+	mock_establish(&bed);
+	uint64_t t0 = bed.now;
+	int refused = 0;
+	for (int i = 0; i < 200 && mock_active_children(&bed, 0); i++) {
+		mock_tick(&bed, 1000);
+		refused = bed.audit[AUDIT_IKE_EXCHANGE_FAILED][AUDIT_FAILURE];
+		mock_run(&bed);
+	}
+	ck_assert_int_ge(refused, 2);          /* it did try, more than once */
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 0);
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 0);
+	ck_assert_uint_ge(bed.now - t0, 100 * 1000);   /* not before the hard limit */
+	ck_assert_uint_le(bed.now - t0, 111 * 1000);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_ESTABLISHED);
+	/* a childless IKE SA of ours is closed and the tunnel built anew */
+	for (int i = 0; i < 30 && !ike_peer_up(bed.node[0].ike, "site-b"); i++) {
+		mock_tick(&bed, 1000);
+		mock_run(&bed);
+	}
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+START_TEST(credentials_errors)
+{
+	struct ike_credentials *cr = NULL;
+	char err[256] = "";
+
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	snprintf(bed.node[0].cfg.peers[0].psk_file, CONF_PATH_MAX, "%s/missing", bed.dir);
+	ck_assert_int_lt(ike_credentials_load(&bed.node[0].cfg, &cr, err, sizeof(err)), 0);
+	ck_assert_ptr_null(cr);
+	ck_assert_ptr_nonnull(strstr(err, "site-b"));
+	bed.node[0].cfg.peers[0].auth = CONF_AUTH_ED25519;
+	snprintf(bed.node[0].cfg.peers[0].private_key_file, CONF_PATH_MAX, "%s/psk-1", bed.dir);
+	ck_assert_int_lt(ike_credentials_load(&bed.node[0].cfg, &cr, err, sizeof(err)), 0);
+	mock_free(&bed);
+}
+END_TEST
+
+/* An IKE rekey from B while A's CHILD rekey is in flight: A answers
+ * TEMPORARY_FAILURE (§2.25.2), both exchanges settle, B retries later. */
+START_TEST(ike_rekey_during_child_rekey)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *a = mock_sa(&bed, 0);
+	ck_assert_int_eq(ike_child_rekey_start(a, a->children), 0);
+	ck_assert_int_eq(ike_rekey_ike_start(mock_sa(&bed, 1)), 0);
+	mock_deliver(&bed);                   /* A's CHILD rekey -> B (B is rekeying its IKE SA) */
+	mock_deliver(&bed);                   /* B's IKE rekey -> A: refused for now */
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	ck_assert_int_eq(mock_sa(&bed, 1)->state, IKE_SA_ESTABLISHED);
+	ck_assert_int_eq(bed.audit[AUDIT_IKE_SA_REKEYED][AUDIT_SUCCESS], 0);
+	ck_assert_int_ge(bed.audit[AUDIT_IKE_EXCHANGE_FAILED][AUDIT_FAILURE], 2);
+	for (int i = 0; i < 15; i++) {
+		mock_tick(&bed, 1000);
+		mock_run(&bed);
+	}
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	mock_assert_children_match(&bed);
+	/* B's retry (10 s later) went through */
+	ck_assert_int_ge(bed.audit[AUDIT_IKE_SA_REKEYED][AUDIT_SUCCESS], 2);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
+	ck_assert_uint_eq(child_sa_count(mock_sa(&bed, 0)), 1);
+	mock_free(&bed);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ike_exchange");
@@ -635,6 +991,19 @@ static Suite *suite(void)
 	tcase_add_test(t, uplink_down_policy_refuses);
 	tcase_add_test(t, both_initiate_rekey_timers);
 	tcase_add_test(t, nat_keepalives);
+	tcase_add_test(t, ike_rekey_during_child_rekey);
+	tcase_add_test(t, datapath_soft_limit_rekeys);
+	tcase_add_test(t, hard_lifetimes);
+	tcase_add_test(t, credentials_errors);
+	tcase_add_test(t, initial_contact_after_reboot);
+	tcase_add_test(t, key_id_and_ipv6_selectors);
+	tcase_add_test(t, start_on_natt_port);
+	tcase_add_test(t, rekey_response_lost);
+	tcase_add_test(t, proposal_order_and_aesgcm);
+	tcase_add_test(t, cross_border_fail_closed);
+	tcase_add_test(t, cross_border_unlicensed_refused);
+	tcase_add_test(t, reconfigure_removed_peer);
+	tcase_add_test(t, peer_delete_reinitiates_later);
 	tcase_add_test(t, endpoint_moves_only_when_authenticated);
 	suite_add_tcase(s, t);
 	return s;

@@ -40,6 +40,8 @@ struct mock_node {
 	struct lg_prefix route[16];  /* the routing table: a set, adds are idempotent */
 	int routes;
 	uint64_t packets_in;   /* what stats() reports for every child */
+	bool rekey_wanted;     /* the datapath's soft limit (bytes, packets, sequence) */
+	uint32_t out_id;       /* the child the datapath encrypts with (one tunnel) */
 	bool link_down;
 };
 
@@ -102,7 +104,31 @@ static int mock_install(void *ctx, const struct esp_child_params *p)
 	n->child[n->n_child].p = *p;
 	n->child[n->n_child].active = true;
 	n->n_child++;
+	n->out_id = p->child_id;   /* esp.h: an install is the outbound choice at once */
 	return 0;
+}
+
+static int mock_install_inbound(void *ctx, const struct esp_child_params *p)
+{
+	struct mock_node *n = ctx;
+	uint32_t keep = n->out_id;
+
+	mock_install(ctx, p);
+	n->out_id = keep;
+	return 0;
+}
+
+static int mock_activate_outbound(void *ctx, uint32_t id)
+{
+	struct mock_node *n = ctx;
+
+	for (size_t i = 0; i < n->n_child; i++)
+		if (n->child[i].p.child_id == id && n->child[i].active) {
+			n->out_id = id;
+			return 0;
+		}
+	ck_abort_msg("activate of unknown child %u", id);
+	return -ENOENT;
 }
 
 static int mock_remove(void *ctx, uint32_t id)
@@ -112,6 +138,12 @@ static int mock_remove(void *ctx, uint32_t id)
 	for (size_t i = 0; i < n->n_child; i++)
 		if (n->child[i].p.child_id == id && n->child[i].active) {
 			n->child[i].active = false;
+			if (n->out_id == id) {   /* falls back to the newest one left */
+				n->out_id = 0;
+				for (size_t j = 0; j < n->n_child; j++)
+					if (n->child[j].active)
+						n->out_id = n->child[j].p.child_id;
+			}
 			return 0;
 		}
 	ck_abort_msg("remove of unknown child %u", id);
@@ -125,6 +157,7 @@ static int mock_stats(void *ctx, uint32_t id, struct esp_child_stats *out)
 	(void)id;
 	memset(out, 0, sizeof(*out));
 	out->packets_in = n->packets_in;
+	out->rekey_wanted = n->rekey_wanted;
 	return 0;
 }
 
@@ -157,6 +190,14 @@ static bool mock_uplink_up(void *ctx, int uplink)
 {
 	(void)uplink;
 	return !((struct mock_node *)ctx)->link_down;
+}
+
+static int mock_route_egress(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE])
+{
+	(void)ctx;
+	(void)dst;
+	snprintf(ifname, IF_NAMESIZE, "ua");
+	return 0;
 }
 
 static void mock_audit_sink(void *ctx, enum audit_event ev, enum audit_outcome oc, const char *line)
@@ -238,8 +279,11 @@ static void mock_start_node(struct mock_bed *b, int idx)
 	struct ike_transport tx = { .ctx = n, .send = mock_send, .send_keepalive = mock_keepalive };
 	struct ike_child_ops co = { .ctx = n, .install = mock_install, .remove = mock_remove,
 				    .stats = mock_stats, .route_add = mock_route_add,
-				    .route_del = mock_route_del };
-	struct ike_link_ops lo = { .ctx = n, .uplink_up = mock_uplink_up };
+				    .route_del = mock_route_del,
+				    .install_inbound = mock_install_inbound,
+				    .activate_outbound = mock_activate_outbound };
+	struct ike_link_ops lo = { .ctx = n, .uplink_up = mock_uplink_up,
+				   .route_egress = mock_route_egress };
 
 	ck_assert_msg(ike_credentials_load(&n->cfg, &cr, err, sizeof(err)) == 0, "creds: %s", err);
 	n->ike = ike_new(&n->cfg, NULL, cr, &tx, &co, &lo);
@@ -392,6 +436,10 @@ static void mock_assert_children_match(struct mock_bed *b)
 		ck_assert_uint_ge(a->spi_in, ESP_SPI_MIN);
 		ck_assert_uint_ne(a->spi_in, a->spi_out);
 	}
+	/* one tunnel left: it is what both datapaths encrypt with */
+	if (mock_active_children(b, 0) == 1)
+		for (int i = 0; i < 2; i++)
+			ck_assert_uint_eq(b->node[i].out_id, mock_active_child(b, i, 0)->child_id);
 }
 
 /* Full IKE_SA_INIT + IKE_AUTH from A, state asserted after every message. */

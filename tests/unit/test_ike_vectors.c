@@ -286,6 +286,8 @@ START_TEST(chacha_psk) { run_set("chacha20poly1305-psk", 20); }
 END_TEST
 START_TEST(chacha_ed25519) { run_set("chacha20poly1305-ed25519", 20); }
 END_TEST
+START_TEST(aesgcm_psk) { run_set("aes256gcm16-psk", 20); }
+END_TEST
 
 /* Builders round-trip through the decoders (numbered table). */
 START_TEST(builders_round_trip)
@@ -428,6 +430,7 @@ int main(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, chacha_psk);
 	tcase_add_test(t, chacha_ed25519);
+	tcase_add_test(t, aesgcm_psk);
 	tcase_add_test(t, builders_round_trip);
 	tcase_add_test(t, decoders_refuse);
 	tcase_add_test(t, chain_rules);

@@ -35,18 +35,18 @@ lgi_topology() {
 
 # lgi_conf DIR key=value...: DIR/linegate.conf for site A.
 # Keys: mode (initiator|responder|both), ike esp (proposal lists), auth
-# (psk|ed25519), key (our PEM private key), peer_pub (strongSwan's PEM public
-# key), child_life ike_life (durations), dpd (duration or 0).
+# (psk|ed25519), psk (default $LGI_PSK), key (our PEM private key), peer_pub
+# (strongSwan's PEM public key), child_life ike_life (durations), dpd.
 lgi_conf() {
 	local dir=$1; shift
 	declare -A c=([mode]=initiator [ike]=chacha20poly1305-prfsha256-x25519
-		[esp]=chacha20poly1305 [auth]=psk [child_life]=1h [ike_life]=4h [dpd]=30s)
+		[esp]=chacha20poly1305 [auth]=psk [psk]="$LGI_PSK" [child_life]=1h [ike_life]=4h [dpd]=30s)
 	local kv auth
 	for kv in "$@"; do c[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/audit"
 	chmod 700 "$dir"
 	if [ "${c[auth]}" = psk ]; then
-		( umask 077; printf '%s\n' "$LGI_PSK" > "$dir/peer.psk" )
+		( umask 077; printf '%s\n' "${c[psk]}" > "$dir/peer.psk" )
 		auth="auth psk
     psk-file \"$dir/peer.psk\""
 	else
@@ -138,10 +138,14 @@ lgi_stop() {
 
 lgi_ctl() { local dir=$1; shift; timeout 10 "$LINEGATECTL" -s "$dir/control.sock" "$@"; }
 
-# True when linegatectl lists SPI (8 hex digits) among its SAs.
+# Predicates on `linegatectl sas`; the negative ones need an answer from the
+# control socket, so a dead or hung linegated never passes them.
 lgi_has_spi() { lgi_ctl "$1" sas 2>/dev/null | grep -qi -- "$2"; }
-# True when linegate has no established IKE SA with the peer.
-lgi_no_sas() { ! lgi_ctl "$1" sas 2>/dev/null | grep -qi 'established'; }
+lgi_lacks_spi() { local out; out=$(lgi_ctl "$1" sas 2>/dev/null) && ! grep -qi -- "$2" <<<"$out"; }
+# no established IKE SA with the peer
+lgi_no_sas() { local out; out=$(lgi_ctl "$1" sas 2>/dev/null) && ! grep -qi 'established' <<<"$out"; }
+# no CHILD SA at all
+lgi_no_child() { local out; out=$(lgi_ctl "$1" sas 2>/dev/null) && ! grep -q 'child ' <<<"$out"; }
 
 # Bounded pings both ways between the LAN hosts.
 lgi_ping_both() {
@@ -182,11 +186,23 @@ lgi_pass() { lg_log "PASS: $*"; }
 lgi_fail() { lg_log "FAIL: $*"; LGI_FAILS=$((LGI_FAILS + 1)); }
 lgi_check() { local what=$1; shift; if "$@"; then lgi_pass "$what"; else lgi_fail "$what"; return 1; fi; }
 
-# Proposal strings of a cipher case, for linegate and strongSwan (identical
-# syntax), and what strongSwan's --list-sas prints once negotiated.
-lgi_case_ike() { case $1 in chacha*) echo chacha20poly1305-prfsha256-x25519;; aesgcm*) echo aes256gcm16-prfsha256-x25519;; esac; }
-lgi_case_esp() { case $1 in chacha*) echo chacha20poly1305;; aesgcm*) echo aes256gcm16;; esac; }
+# A case name is CIPHER-AUTH[-prf512][-pfs], e.g. aesgcm-psk-pfs. Proposal
+# strings (linegate and strongSwan share the syntax) and what strongSwan's
+# --list-sas prints once they are negotiated.
+lgi_case_ike() {
+	local cipher=chacha20poly1305 prf=prfsha256
+	[[ $1 == aesgcm* ]] && cipher=aes256gcm16
+	[[ $1 == *prf512* ]] && prf=prfsha512
+	echo "$cipher-$prf-x25519"
+}
+lgi_case_esp() {
+	local cipher=chacha20poly1305
+	[[ $1 == aesgcm* ]] && cipher=aes256gcm16
+	[[ $1 == *pfs* ]] && cipher=$cipher-x25519   # PFS: a KE in every CHILD rekey
+	echo "$cipher"
+}
 lgi_case_seen() { case $1 in chacha*) echo CHACHA20_POLY1305;; aesgcm*) echo AES_GCM_16-256;; esac; }
+lgi_case_prf() { if [[ $1 == *prf512* ]]; then echo PRF_HMAC_SHA2_512; else echo PRF_HMAC_SHA2_256; fi; }
 
 # With LGI_PCAP=1, captures the underlay (IKE + ESP) and both LANs (ICMP) of
 # one case into DIR/*.pcap, for post-mortems of lost packets; charon.log

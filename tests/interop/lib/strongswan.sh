@@ -25,7 +25,9 @@
 # under /work/shared is used. PIDs started here are the only ones killed.
 
 SS_CHARON=${SS_CHARON:-/usr/lib/ipsec/charon}
-SS_PLUGINS="random nonce aes aesni gcm chapoly curve25519 sha1 sha2 hmac kdf pem pkcs1 pkcs8 pubkey x509 kernel-libipsec kernel-netlink socket-default vici"
+# openssl last: only for what the others lack (ECP groups, used to provoke
+# INVALID_KE_PAYLOAD)
+SS_PLUGINS="random nonce aes aesni gcm chapoly curve25519 sha1 sha2 hmac kdf pem pkcs1 pkcs8 pubkey x509 kernel-libipsec kernel-netlink socket-default vici openssl"
 
 ss_require() {
 	local p
@@ -125,6 +127,11 @@ EOF
 		ra="auth = pubkey
 			pubkeys = remote.pub.pem"
 	fi
+	# port=4500: IKE_SA_INIT straight to 4500 (RFC 7296 §2.23); charon adds
+	# the non-ESP marker only when neither port is 500, so both are set
+	local ports=""
+	[ "${o[port]}" != 500 ] && ports="remote_port = ${o[port]}
+		local_port = ${o[port]}"
 	local child_life=0s
 	[ "${o[child_rekey]}" != 0 ] && child_life=$(( o[child_rekey] * 11 / 10 + 1 ))s
 	cat > "$dir/swanctl/swanctl.conf" <<EOF
@@ -134,6 +141,7 @@ connections {
 		local_addrs = ${o[local_addr]}
 		remote_addrs = ${o[remote_addr]}
 		proposals = ${o[ike]}
+		$ports
 		encap = yes
 		mobike = no
 		dpd_delay = ${o[dpd]}s
@@ -176,13 +184,14 @@ EOF
 # Keys: role (initiator|responder), local_addr remote_addr local_ts remote_ts
 # local_id remote_id, auth (psk|pubkey), psk, local_key local_pub remote_pub
 # (PEM files), ike esp (strongSwan proposals), ike_rekey child_rekey dpd
-# (seconds, 0 = off), loglevel, max_time (charon is killed after it), conn.
+# (seconds, 0 = off), port (initiator: 500 or 4500), loglevel, max_time
+# (charon is killed after it), conn.
 # An initiator brings the tunnel up and fails when no CHILD_SA is installed.
 ss_start() {
 	local dir=$1 ns; ns=$(lg_ns_name "$2"); shift 2
 	declare -A o=([role]=responder [auth]=psk [ike]=chacha20poly1305-prfsha256-x25519
 		[esp]=chacha20poly1305 [ike_rekey]=0 [child_rekey]=0 [dpd]=0 [loglevel]=4
-		[max_time]=300 [conn]=lgi [retransmit_tries]=3 [psk]="" [local_id]="" [remote_id]="")
+		[max_time]=300 [conn]=lgi [retransmit_tries]=3 [port]=500 [psk]="" [local_id]="" [remote_id]="")
 	local kv
 	for kv in "$@"; do
 		[[ $kv == *=* ]] || lg_die "ss_start: '$kv' is not key=value"
@@ -241,6 +250,7 @@ ss_initiate() {
 
 # True while a CHILD_SA of this instance is INSTALLED.
 ss_is_up() { ss_swanctl "$1" --list-sas 2>/dev/null | grep -q INSTALLED; }
+ss_is_down() { ss_swanctl "$1" --list-sas >/dev/null 2>&1 && ! ss_is_up "$1"; }
 ss_wait_up() { lg_wait "${2:-20}" ss_is_up "$1"; }
 # True while no IKE SA exists at all.
 ss_no_sas() { ! ss_swanctl "$1" --list-sas 2>/dev/null | grep -q 'ESTABLISHED\|CONNECTING\|REKEY\|DELETING'; }

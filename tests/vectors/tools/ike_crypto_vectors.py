@@ -6,9 +6,13 @@ into the flat `name hex` text file the C unit tests read
 Run once after adding or regenerating a set:
     python3 tests/vectors/tools/ike_crypto_vectors.py tests/vectors/chacha20poly1305-psk \
         tests/vectors/ike_chacha_psk.txt
+(likewise chacha20poly1305-ed25519 -> ike_chacha_ed25519.txt and
+aes256gcm16-psk -> ike_aesgcm_psk.txt; the AES-GCM set was recorded with
+/work/shared/interop/capture-vectors.sh --set aesgcm --auth psk).
 
 Names (every value is lowercase hex; small integers are one byte):
   prf, encr              IANA transform IDs of the IKE SA
+  encr_keybytes          its Key Length attribute / 8 (0: none, ChaCha20)
   psk                    the PSK (PSK sets only)
   ed.seed_i/pub_i/seed_r/pub_r   raw Ed25519 keys (Ed25519 sets only)
   ikeN.*                 IKE SA N: spi_i spi_r ni nr gir skeyseed sk_d sk_ei
@@ -57,6 +61,7 @@ def main(setdir, out):
     ike0 = k["ike_sas"][0]
     add("prf", "%02x" % prfs[ike0["prf"]])
     add("encr", "%02x" % encrs[ike0["encr"]])
+    add("encr_keybytes", "%02x" % (ike0["encr_keylen"] // 8))
     if v["auth"] == "PSK":
         add("psk", v["psk"].encode().hex())
     else:

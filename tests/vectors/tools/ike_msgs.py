@@ -44,7 +44,7 @@ def canon(pl):
         for p in lit(pl['proposals']):
             out += '/p%d.%d.%s' % (p['number'], PROTO[p['protocol']], p['spi'] or '-')
             for tr in p['transforms']:
-                kb = tr.get('key_length', tr.get('keylen', 0)) or 0
+                kb = (tr.get('attrs') or {}).get('KEY_LENGTH', 0)
                 out += ':%d.%d.%d' % (tr['type_id'], tr['id'], int(kb))
         return out
     if t == 'KE':

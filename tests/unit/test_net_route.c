@@ -1,0 +1,56 @@
+/* net: the route lookup the IKE layer uses to learn which interface the
+ * kernel would send to a peer by (RTM_GETROUTE through libnl). Loopback
+ * destinations only: answered from the local table of whatever namespace
+ * the test runs in, no packet is sent. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "linegate/datapath.h"
+#include "linegate/types.h"
+
+static const struct {
+	const char *dst;
+	int rc;
+	const char *ifname;
+} cases[] = {
+	{ "127.0.0.1", 0, "lo" },
+	{ "127.1.2.3", 0, "lo" },      /* all of 127/8 is local */
+	{ "[::1]", 0, "lo" },
+};
+
+START_TEST(egress_table)
+{
+	union lg_sockaddr a;
+	char ifname[IF_NAMESIZE] = "";
+	ck_assert_int_eq(lg_sockaddr_parse(cases[_i].dst, 500, &a), 0);
+	int rc = datapath_route_egress(NULL, &a, ifname);
+	if (rc == -ENETUNREACH && a.sa.sa_family == AF_INET6)
+		return;   /* IPv6 disabled on this host */
+	ck_assert_int_eq(rc, cases[_i].rc);
+	ck_assert_str_eq(ifname, cases[_i].ifname);
+}
+END_TEST
+
+START_TEST(egress_bad_family)
+{
+	union lg_sockaddr a;
+	char ifname[IF_NAMESIZE];
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(datapath_route_egress(NULL, &a, ifname), -EAFNOSUPPORT);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("net_route");
+	TCase *tc = tcase_create("egress");
+	tcase_add_loop_test(tc, egress_table, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, egress_bad_family);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
