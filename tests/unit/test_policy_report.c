@@ -32,8 +32,9 @@ static void demo_config(struct config *cfg)
 static int count(const char *hay, const char *needle)
 {
 	int n = 0;
-	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-		n++;
+	size_t len = strlen(needle);
+	for (size_t i = 0; hay[i]; i++)
+		n += strncmp(hay + i, needle, len) == 0;
 	return n;
 }
 
