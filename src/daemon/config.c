@@ -82,6 +82,24 @@ fail:
 	return rc;
 }
 
+/* The region database disagrees with a peer's declared region: the stricter
+ * answer already decided (policy_peer_region); the disagreement is evidence
+ * an assessor wants to see (DESIGN.md, "The declared region can be wrong"). */
+static void audit_region_mismatches(const struct config *cfg, const struct regiondb *db)
+{
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		struct policy_region r;
+		policy_peer_region(cfg, &cfg->peers[i], db, &r);
+		if (!r.mismatch)
+			continue;
+		char ep[LG_ADDRSTRLEN];
+		lg_sockaddr_format(&cfg->peers[i].endpoint, ep, sizeof(ep));
+		audit_emit(AUDIT_REGION_MISMATCH, AUDIT_SUCCESS, "linegated", cfg->peers[i].name,
+			   "endpoint", ep, "declared", r.declared, "database", r.database,
+			   "effective", r.effective, "cross_border", r.cross_border ? "yes" : "no", NULL);
+	}
+}
+
 /* Compliance guardrails (policy.h): returns the number of violations; each is
  * one refusal line and, with audit, a compliance_refused record. */
 size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *db,
@@ -93,6 +111,8 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 	for (size_t i = 0; i < CONF_MAX_PEERS; i++)
 		idx[i] = -1;
 	size_t n = policy_check_config(cfg, db, v, CONF_MAX_PEERS, idx);
+	if (audit)
+		audit_region_mismatches(cfg, db);
 	for (size_t i = 0; i < n && i < CONF_MAX_PEERS; i++) {
 		const struct conf_peer *p = idx[i] >= 0 && (size_t)idx[i] < cfg->n_peers ?
 			&cfg->peers[idx[i]] : NULL;

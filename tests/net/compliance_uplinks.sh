@@ -337,6 +337,8 @@ check "reload with Beijing's address placed in HK is refused (exit $rc)" test "$
 check "the refusal: beijing is cross-border (site CN, peer HK) on the Internet uplink" \
 	grep -q 'cross_border_no_licensed_uplink: peer "beijing" is cross-border (site CN, peer HK)' <<<"$out"
 check "the old configuration stays: Beijing still answers" lg_ping lana "$HOST_C" -c 2 -W 2 -i 0.3
+check "the database/declaration disagreement is audited (region_mismatch)" \
+	journal_has a '"event":"region_mismatch","object":"beijing"'
 sed -i '/^203.0.113.16\/28 HK$/d' "$T/regions.txt"
 check "reload with the database restored succeeds" ctl a reload
 

@@ -95,6 +95,11 @@ stop() { # SITE -> exit status
 	wait "$pid"
 }
 
+dp_counters() { # SITE -> "udp_rx=N tun_tx=M" (M < N: runs were merged)
+	lg_ns "gw$1" "$LINEGATECTL" -s "$T/$1/control.sock" --json status |
+		python3 -c 'import json,sys; d=json.load(sys.stdin)["datapath"]; print("udp_rx=%d tun_tx=%d" % (d["udp_rx"], d["tun_tx"]))'
+}
+
 drops() { # SITE REASON -> counter from linegatectl --json status
 	lg_ns "gw$1" "$LINEGATECTL" -s "$T/$1/control.sock" --json status |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["drops"].get(sys.argv[1], 0))' "$2"
@@ -129,6 +134,47 @@ PY
 )
 	wait "$srv"
 	[ -n "$want" ] && [ "$want" = "$(cat "$T/bulk.out")" ]
+}
+
+# a burst of small UDP datagrams (merged into USO runs at gwb, split again
+# when gwb forwards them to hb): most arrive, every one intact
+udp_burst() { # DST_ADDR COUNT
+	lg_ns hb timeout 20 python3 - "$2" > "$T/udp.out" 2>&1 <<'PY' &
+import hashlib, socket, sys
+n = int(sys.argv[1])
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+s.bind(("::", 5303)); s.settimeout(3)
+got, bad = set(), 0
+try:
+    while len(got) < n:
+        b, _ = s.recvfrom(2048)
+        i = int.from_bytes(b[:4], "big")
+        if len(b) != 64 or b[4:] != (hashlib.sha256(b[:4]).digest() * 2)[:60]:
+            bad += 1
+        else:
+            got.add(i)
+except socket.timeout:
+    pass
+print(len(got), bad)
+PY
+	local srv=$!
+	sleep 0.5
+	lg_ns ha timeout 20 python3 - "$1" "$2" <<'PY'
+import hashlib, socket, sys
+dst, n = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+for i in range(n):
+    h = i.to_bytes(4, "big")
+    s.sendto(h + (hashlib.sha256(h).digest() * 2)[:60], (dst, 5303))
+PY
+	wait "$srv"
+	local got bad
+	read -r got bad < "$T/udp.out"
+	echo "udp burst to $1: $got of $2 intact, $bad corrupted; gwb $(dp_counters b)" >&2
+	[ "$bad" = 0 ] && [ "$got" -ge $(($2 * 9 / 10)) ]
 }
 
 iperf_tcp() { # DST_ADDR -> true if a 2 s iperf3 run moved data
@@ -172,6 +218,10 @@ run_case() { # LABEL OUTER(4|6) CIPHER
 	check "$label: TCP IPv6 (iperf3 2 s)" iperf_tcp fd61:2::2
 	check "$label: 8 MB over TCP IPv4 arrive intact (sha256)" tcp_bulk 10.61.2.2 8000000
 	check "$label: 8 MB over TCP IPv6 arrive intact (sha256)" tcp_bulk fd61:2::2 8000000
+	local c0; c0=$(dp_counters b)
+	check "$label: 400 UDP datagrams IPv4 in a burst: >= 90 % arrive, all intact" udp_burst 10.61.2.2 400
+	check "$label: 400 UDP datagrams IPv6 in a burst: >= 90 % arrive, all intact" udp_burst fd61:2::2 400
+	echo "# $label: gwb before the UDP bursts $c0, after $(dp_counters b)"
 	check "$label: underlay carries ESP-in-UDP (spi 0x00002001), no plaintext" \
 		underlay_is_esp "$oa.4500 > $ob.4500: UDP-encap: ESP(spi=0x00002001,"
 
