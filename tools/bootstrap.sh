@@ -11,7 +11,7 @@ PACKAGES=(
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev llvm
 	# network tests and demo
-	iproute2 iputils-ping iperf3 tcpdump ethtool procps python3
+	iproute2 iputils-ping iperf3 tcpdump ethtool procps python3 nftables
 	# audit integration (syslog) and the unit file check
 	rsyslog systemd
 	# interop against strongSwan

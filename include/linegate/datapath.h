@@ -69,6 +69,8 @@ void datapath_free(struct datapath *dp);
  * and uses the NAT-T port. Control thread. */
 int datapath_send_ike(struct datapath *dp, int uplink, const union lg_sockaddr *remote,
 		      bool natt, const uint8_t *msg, size_t len);
+/* A NAT-T keepalive (the single byte 0xff) from the uplink's NAT-T socket. */
+int datapath_send_keepalive(struct datapath *dp, int uplink, const union lg_sockaddr *remote);
 /* Routes of remote subnets through the TUN device (idempotent add, del). */
 int datapath_route_add(struct datapath *dp, const struct lg_prefix *dst);
 int datapath_route_del(struct datapath *dp, const struct lg_prefix *dst);

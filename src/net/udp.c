@@ -144,6 +144,26 @@ int dp_udp_send(int fd, const union lg_sockaddr *dst, const struct iovec *iov, i
 
 /* IKE goes out of the uplink's socket, so it takes the same (bound) path
  * as the ESP it negotiates. RFC 3948 §2.2: the marker on port 4500. */
+/* RFC 3948 §2.3: one 0xff byte on the NAT-T port keeps a NAT mapping alive;
+ * the peer's demultiplexer recognises and discards it. */
+int datapath_send_keepalive(struct datapath *dp, int uplink, const union lg_sockaddr *remote)
+{
+	static const uint8_t keepalive[1] = { NATT_KEEPALIVE_BYTE };
+	struct iovec iov = { .iov_base = (void *)keepalive, .iov_len = sizeof(keepalive) };
+
+	if (uplink < 0 || (size_t)uplink >= dp->cfg.n_uplinks)
+		return -EINVAL;
+	int fd = dp->workers ? dp->workers[0].natt_fd[uplink][dp_fam_index(remote->sa.sa_family)] : -1;
+	if (fd < 0) {
+		DP_COUNT(&dp->ctl, drops[DATAPATH_DROP_NO_SOCKET], 1);
+		return -ENETUNREACH;
+	}
+	int err = dp_udp_send(fd, remote, &iov, 1);
+	if (err < 0)
+		DP_COUNT(&dp->ctl, tx_errors, 1);
+	return err;
+}
+
 int datapath_send_ike(struct datapath *dp, int uplink, const union lg_sockaddr *remote,
 		      bool natt, const uint8_t *msg, size_t len)
 {
