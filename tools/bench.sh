@@ -40,6 +40,9 @@ PINGS=${BENCH_PINGS:-50}
 WORK=${BENCH_WORK:-/tmp/lg-bench}
 ROW_TIMEOUT=$((4 * DUR + 90))
 OWN_ROWS="veth veth-nooffload linegate-chacha linegate-aesgcm"
+# The cost of the audit trail on the fast path: flow records every second
+# (an extreme setting; the default is 5 min) against flow records off.
+AUDIT_ROWS="linegate-chacha-flow1s linegate-chacha-flowoff"
 DP_ROWS="dp-chacha dp-chacha-nooffload dp-chacha-shared dp-chacha-1worker"
 PEER_ROWS="wireguard-go openvpn-chacha openvpn-aesgcm strongswan-chacha strongswan-aesgcm"
 NS_A=lgb-a NS_B=lgb-b
@@ -171,8 +174,8 @@ key_hex() { head -c 36 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # One linegated per site with a hand-keyed SA (lab-only): the datapath as the
 # product runs it, IKE aside.
-row_linegate() { # CIPHER (chacha20poly1305 | aes256gcm16)
-	local cipher=$1 s o ka kb kin kout spin spout
+row_linegate() { # CIPHER (chacha20poly1305 | aes256gcm16) [FLOW_INTERVAL]
+	local cipher=$1 flow=${2:-5m} s o ka kb kin kout spin spout
 	[ -x "$LINEGATED" ] || { log "no linegated at $LINEGATED (set LINEGATED or LG_BUILD_DIR)"; return 1; }
 	ka=$(key_hex) kb=$(key_hex)
 	for s in a b; do
@@ -198,6 +201,7 @@ tunnel {
 audit {
     journal-dir "$RW/$s/audit"
     retention 180d
+    flow-interval $flow
 }
 control {
     socket "$RW/$s/control.sock"
@@ -259,6 +263,8 @@ one_row() {
 	veth-nooffload) row_veth_nooffload ;;
 	linegate-chacha) row_linegate chacha20poly1305 ;;
 	linegate-aesgcm) row_linegate aes256gcm16 ;;
+	linegate-chacha-flow1s) row_linegate chacha20poly1305 1s ;;
+	linegate-chacha-flowoff) row_linegate chacha20poly1305 0s ;;
 	dp-chacha) row_dp chacha ;;
 	dp-chacha-nooffload) row_dp chacha -n ;;
 	dp-chacha-shared) row_dp chacha -s ;;
@@ -309,6 +315,7 @@ main() {
 	if [ -z "$rows" ]; then
 		rows=$OWN_ROWS
 		[ "${BENCH_DP:-0}" = 1 ] && rows="$rows $DP_ROWS"
+		[ "${BENCH_AUDIT:-0}" = 1 ] && rows="$rows $AUDIT_ROWS"
 		if [ "${BENCH_PEERS:-1}" = 1 ] && [ -x "$SHARED/peers.sh" ]; then rows="$rows $PEER_ROWS"; fi
 	fi
 	for r in $rows; do
