@@ -5,7 +5,7 @@
 #   /usr/lib/systemd/system/linegated.service  (= /lib/systemd/system, merged /usr)
 #   /etc/linegate/linegate.conf.example, sample region database, keys/ (0700)
 #   /var/lib/linegate (0700): audit journal and key
-#   /usr/share/man/man{5,8}, /usr/share/doc/linegate
+#   /usr/share/man/man{5,7,8}, /usr/share/doc/linegate
 # Packaging and tests install into a staging root with DESTDIR=...
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/linegated.service
         DESTINATION lib/systemd/system)
@@ -20,13 +20,11 @@ set(LG_DIR_0700 DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
 install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/linegate/keys ${LG_DIR_0700})
 install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/linegate ${LG_DIR_0700})
 
-file(GLOB LG_MAN8 ${PROJECT_SOURCE_DIR}/man/*.8)
-file(GLOB LG_MAN5 ${PROJECT_SOURCE_DIR}/man/*.5)
-if(LG_MAN8)
-  install(FILES ${LG_MAN8} DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
-endif()
-if(LG_MAN5)
-  install(FILES ${LG_MAN5} DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
-endif()
+foreach(section 5 7 8)
+  file(GLOB LG_MAN ${PROJECT_SOURCE_DIR}/man/*.${section})
+  if(LG_MAN)
+    install(FILES ${LG_MAN} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
+  endif()
+endforeach()
 file(GLOB LG_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${LG_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -24,6 +24,8 @@ check "$VAR/lib/linegate exists with mode 0700" test "$(stat -c %a "$R$VAR/lib/l
 check "$ETC/linegate/keys exists with mode 0700" test "$(stat -c %a "$R$ETC/linegate/keys" 2>/dev/null)" = 700
 check "man page linegated.8" test -f "$R$P/share/man/man8/linegated.8"
 check "man page linegatectl.8" test -f "$R$P/share/man/man8/linegatectl.8"
+check "man page linegate.conf.5" test -f "$R$P/share/man/man5/linegate.conf.5"
+check "man page linegate-audit.7" test -f "$R$P/share/man/man7/linegate-audit.7"
 check "README in $P/share/doc/linegate" test -f "$R$P/share/doc/linegate/README.md"
 check "the installed daemon runs" bash -c "'$R$P/sbin/linegated' --version | grep -q linegated"
 [ "$FAILS" = 0 ] || tail -20 "$T/install.log"
