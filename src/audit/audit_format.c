@@ -51,36 +51,61 @@ static bool put(char *out, size_t cap, size_t *pos, const char *tok, size_t n)
 	return true;
 }
 
-size_t audit_escape_json(const char *in, char *out, size_t cap)
+enum escape_style { ESCAPE_JSON, ESCAPE_KV };
+
+/* One character of s, escaped for the style: sets *tok to the bytes to write
+ * (in buf or in s itself), returns their count; *adv = input bytes used. */
+static size_t escape_one(const unsigned char *s, enum escape_style style, char buf[8],
+			 const char **tok, size_t *adv)
 {
-	const unsigned char *s = (const unsigned char *)in;
-	size_t pos = 0;
-	char tok[8];
-	if (cap)
-		out[0] = '\0';
+	*tok = buf;
+	*adv = 1;
+	if (*s == '"' || *s == '\\') {
+		buf[0] = '\\';
+		buf[1] = (char)*s;
+		return 2;
+	}
+	if (*s < 0x20 || *s == 0x7f)
+		return style == ESCAPE_JSON ? (size_t)snprintf(buf, 8, "\\u%04x", *s)
+					    : (size_t)snprintf(buf, 8, "\\x%02x", *s);
+	if (*s < 0x80) {
+		buf[0] = (char)*s;
+		return 1;
+	}
+	size_t n = utf8_len(s);
+	if (n) {
+		*tok = (const char *)s;
+		*adv = n;
+		return n;
+	}
+	/* invalid UTF-8: never pass raw bytes on */
+	if (style == ESCAPE_JSON) {
+		*tok = "\\ufffd";
+		return 6;
+	}
+	return (size_t)snprintf(buf, 8, "\\x%02x", *s);
+}
+
+/* Escapes s into out from *pos while it fits. */
+static void escape_into(const unsigned char *s, enum escape_style style, char *out, size_t cap,
+			size_t *pos)
+{
+	char buf[8];
 	while (*s) {
-		size_t n = 1, adv = 1;
-		const char *t = tok;
-		if (*s == '"' || *s == '\\') {
-			tok[0] = '\\';
-			tok[1] = (char)*s;
-			n = 2;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			n = (size_t)snprintf(tok, sizeof(tok), "\\u%04x", *s);
-		} else if (*s < 0x80) {
-			tok[0] = (char)*s;
-		} else if ((adv = utf8_len(s)) != 0) {
-			t = (const char *)s;
-			n = adv;
-		} else {
-			t = "\\ufffd";   /* invalid UTF-8: never pass raw bytes on */
-			n = 6;
-			adv = 1;
-		}
-		if (!put(out, cap, &pos, t, n))
+		const char *tok;
+		size_t adv, n = escape_one(s, style, buf, &tok, &adv);
+		if (!put(out, cap, pos, tok, n))
 			break;
 		s += adv;
 	}
+}
+
+size_t audit_escape_json(const char *in, char *out, size_t cap)
+{
+	size_t pos = 0;
+	if (cap)
+		out[0] = '\0';
+	escape_into((const unsigned char *)in, ESCAPE_JSON, out, cap, &pos);
 	return pos;
 }
 
@@ -101,12 +126,10 @@ static bool kv_bare(const unsigned char *s)
  * spaces outside quotes and never has to guess. */
 size_t audit_escape_kv(const char *in, char *out, size_t cap)
 {
-	const unsigned char *s = (const unsigned char *)in;
 	size_t pos = 0;
-	char tok[8];
 	if (cap)
 		out[0] = '\0';
-	if (kv_bare(s)) {
+	if (kv_bare((const unsigned char *)in)) {
 		size_t n = strlen(in);
 		if (n + 1 > cap)
 			n = cap ? cap - 1 : 0;
@@ -117,28 +140,7 @@ size_t audit_escape_kv(const char *in, char *out, size_t cap)
 		return 0;
 	cap--;                          /* room for the closing quote */
 	put(out, cap, &pos, "\"", 1);
-	while (*s) {
-		size_t n = 1, adv = 1;
-		const char *t = tok;
-		if (*s == '"' || *s == '\\') {
-			tok[0] = '\\';
-			tok[1] = (char)*s;
-			n = 2;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			n = (size_t)snprintf(tok, sizeof(tok), "\\x%02x", *s);
-		} else if (*s < 0x80) {
-			tok[0] = (char)*s;
-		} else if ((adv = utf8_len(s)) != 0) {
-			t = (const char *)s;
-			n = adv;
-		} else {
-			n = (size_t)snprintf(tok, sizeof(tok), "\\x%02x", *s);
-			adv = 1;
-		}
-		if (!put(out, cap, &pos, t, n))
-			break;
-		s += adv;
-	}
+	escape_into((const unsigned char *)in, ESCAPE_KV, out, cap, &pos);
 	out[pos++] = '"';
 	out[pos] = '\0';
 	return pos;
