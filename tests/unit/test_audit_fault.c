@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include "test_audit.h"
+#include "check_main.h"
 
 static bool private_tmpfs(const char *dir)
 {
@@ -173,9 +174,5 @@ int main(void)
 	tcase_add_test(tc, disk_full_alarm_gap_recovery);
 	tcase_add_test(tc, close_while_full);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return lg_check_run(s);
 }

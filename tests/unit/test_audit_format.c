@@ -1,6 +1,7 @@
 /* audit: the record of every event type in the journal and on syslog,
  * escaping (no field or line can be forged), redaction, RFC 3339 time. */
 #include "test_audit.h"
+#include "check_main.h"
 
 /* A log pipeline's view of a syslog line: key=value, values bare or
  * "quoted" with \" \\ \xHH. Returns the unescaped value of key, or NULL. */
@@ -367,9 +368,5 @@ int main(void)
 	tcase_add_test(tc, before_open_syslog_only);
 	tcase_add_test(tc, retention_below_minimum_refused);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return lg_check_run(s);
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include "test_audit.h"
+#include "check_main.h"
 
 /* Four UTC days, 2026-11-25..28. Day 1: audit_key_created, audit_open, six
  * records, a checkpoint (9 lines, seq 1-9); days 2-4: six records and a
@@ -659,9 +660,5 @@ int main(void)
 	tcase_add_test(tc, cli_verify_show);
 	tcase_add_test(tc, threads_one_chain);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return lg_check_run(s);
 }

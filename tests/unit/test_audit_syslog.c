@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include "linegate/log.h"
 #include "test_audit.h"
+#include "check_main.h"
 
 static const char hostile_subject[] = "evil\nevent=forged outcome=success \"x\" \xe5\xbc\xa0\xe4\xbc\x9f";
 
@@ -108,9 +109,5 @@ int main(int argc, char **argv)
 	TCase *tc = tcase_create("syslog");
 	tcase_add_test(tc, syslog_datagrams);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return lg_check_run(s);
 }

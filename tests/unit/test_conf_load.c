@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "linegate/conf.h"
+#include "check_main.h"
 
 static struct config cfg;
 static struct conf_errors errs;
@@ -279,9 +280,5 @@ static Suite *load_suite(void)
 int main(void)
 {
 	umask(022);
-	SRunner *sr = srunner_create(load_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(load_suite());
 }

@@ -11,6 +11,7 @@
 #include "linegate/conf.h"
 #include "linegate/ikev2.h"
 #include "conf_cases.h"
+#include "check_main.h"
 
 static struct config cfg;
 static struct conf_errors errs;
@@ -532,9 +533,5 @@ static Suite *conf_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(conf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(conf_suite());
 }

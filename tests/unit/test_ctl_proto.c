@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "linegate/control.h"
 #include "ctl.h"
+#include "check_main.h"
 
 static const struct {
 	const char *line;
@@ -278,9 +279,5 @@ int main(void)
 	tcase_add_test(tc2, client_short_body);
 	tcase_add_test(tc2, client_no_daemon);
 	suite_add_tcase(s, tc2);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

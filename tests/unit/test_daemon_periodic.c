@@ -10,6 +10,7 @@
 #include "linegate/conf.h"
 #include "linegate/esp.h"
 #include "daemon.h"
+#include "check_main.h"
 
 struct seen {
 	int n[AUDIT_EVENT_COUNT];
@@ -144,9 +145,5 @@ int main(void)
 	tcase_add_test(tc, drops_are_deltas_per_interval);
 	tcase_add_test(tc, forgeries_are_integrity_records);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "daemon.h"
 #include "sdnotify.h"
+#include "check_main.h"
 
 static int bind_dgram(const char *name, bool abstract)
 {
@@ -155,9 +156,5 @@ int main(void)
 	tcase_add_test(tc, json_escaping);
 	tcase_add_test(tc, time_format);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

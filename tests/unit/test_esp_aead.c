@@ -3,6 +3,7 @@
  * of the GCM specification (McGrew/Viega), through esp_aead_seal/open with
  * the key || salt / IV split ESP uses. */
 #include "test_esp_util.h"
+#include "check_main.h"
 
 struct aead_vector {
 	const char *name;
@@ -148,9 +149,5 @@ int main(void)
 	tcase_add_loop_test(tc, open_rejects_any_flipped_bit, 0, n);
 	tcase_add_test(tc, cipher_availability);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -2,6 +2,7 @@
  * extended sequence number inference (RFC 4303 Appendix A2.2), first on the
  * window alone, then end to end through esp_encrypt/esp_decrypt. */
 #include "test_esp_util.h"
+#include "check_main.h"
 
 /* accept = what the decap path does: pre-check, then commit. */
 static bool window_accept(struct replay_window *r, uint64_t seq)
@@ -272,9 +273,5 @@ int main(void)
 	tcase_add_test(tc, seq_never_wraps);
 	tcase_add_test(tc, forged_packet_does_not_move_window);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -151,6 +151,91 @@ START_TEST(make_before_break)
 }
 END_TEST
 
+/* The rekey responder (RFC 7296 §2.8): the new child decrypts at once but
+ * carries nothing out until activated; then the old one can go. */
+START_TEST(inbound_only_until_activated)
+{
+	struct esp_child_params old = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_child_params new = child(2, 0x1002, 0x2002, "10.1.0.0/16", "10.2.0.0/16");
+	struct esp_child_params new_rx;
+	size_t len;
+
+	for (int i = 0; i < 32; i++)
+		new.key_in[i] = new.key_out[i] = (uint8_t)(0x99 ^ i);
+	new_rx = mirror(&new);
+	install_pair(&old);
+	/* rx answers the rekey: inbound only; tx (the initiator) switches */
+	ck_assert_int_eq(esp_table_install_inbound(rx, &new_rx), 0);
+	ck_assert_int_eq(esp_table_install(tx, &new), 0);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 60, &len, NULL), ESP_OK);
+	ck_assert_uint_eq(pkt_spi(), 0x2002);
+	ck_assert_int_eq(recv_pkt(pkt, len, NULL), ESP_OK);   /* new one decrypts */
+
+	/* the responder's outbound still uses the old SA */
+	struct esp_route route;
+	size_t n = make_inner(buf, "10.2.0.1", "10.1.0.1", 60);
+	ck_assert_int_eq(esp_encrypt(wrx, buf, n, &len, &route), ESP_OK);
+	ck_assert_uint_eq(buf[3] | buf[2] << 8, 0x1001);
+	ck_assert_int_eq(esp_table_activate_outbound(rx, 2), 0);
+	n = make_inner(buf, "10.2.0.1", "10.1.0.1", 60);
+	ck_assert_int_eq(esp_encrypt(wrx, buf, n, &len, &route), ESP_OK);
+	ck_assert_uint_eq(buf[3] | buf[2] << 8, 0x1002);   /* switched */
+	memcpy(pkt, buf, len);
+	ck_assert_int_eq(esp_decrypt(wtx, pkt, len, &n, NULL), ESP_OK);
+
+	/* the old SA leaves; the activated one stays the choice */
+	ck_assert_int_eq(esp_table_remove(rx, 1), 0);
+	ck_assert_int_eq(esp_table_activate_outbound(rx, 2), 0);   /* idempotent */
+	n = make_inner(buf, "10.2.0.1", "10.1.0.1", 60);
+	ck_assert_int_eq(esp_encrypt(wrx, buf, n, &len, &route), ESP_OK);
+	ck_assert_uint_eq(buf[3] | buf[2] << 8, 0x1002);
+	ck_assert_int_eq(esp_table_activate_outbound(rx, 1), -ENOENT);
+}
+END_TEST
+
+/* Alone, an inbound-only child routes nothing: no packet leaves on an SA
+ * the peer may not have yet. */
+START_TEST(inbound_only_alone_routes_nothing)
+{
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	size_t len;
+
+	ck_assert_int_eq(esp_table_install_inbound(tx, &a), 0);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 60, &len, NULL), ESP_DROP_NO_SA);
+	ck_assert_int_eq(esp_table_activate_outbound(tx, 1), 0);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 60, &len, NULL), ESP_OK);
+	ck_assert_uint_eq(pkt_spi(), 0x2001);
+}
+END_TEST
+
+/* NAT rebinding: the route follows the new outer address; the old copy is
+ * kept until the worker that may hold it has passed a quiescent point. */
+START_TEST(update_peer_moves_route)
+{
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	union lg_sockaddr moved;
+	struct esp_route route;
+	size_t len, inner_len;
+
+	install_pair(&a);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 60, &len, &route), ESP_OK);
+	ck_assert(lg_sockaddr_equal(&route.peer, &a.peer));
+	ck_assert_int_eq(lg_sockaddr_parse("[2001:db8::7]:31337", 4500, &moved), 0);
+	ck_assert_int_eq(esp_table_update_peer(tx, 1, &moved), 0);
+	ck_assert_ptr_nonnull(tx->retired);   /* wtx is online: old copy kept */
+	ck_assert_ptr_nonnull(tx->retired->peer);
+	ck_assert(lg_sockaddr_equal(tx->retired->peer, &a.peer));
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.0.1", 60, &len, &route), ESP_OK);
+	ck_assert(lg_sockaddr_equal(&route.peer, &moved));
+	ck_assert_int_eq(route.uplink, 1);
+	ck_assert_int_eq(recv_pkt(pkt, len, &inner_len), ESP_OK);   /* same keys, same SA */
+	esp_worker_quiescent(wtx);
+	esp_table_drops(tx, (uint64_t[ESP_VERDICT_COUNT]){ 0 });
+	ck_assert_ptr_null(tx->retired);
+	ck_assert_int_eq(esp_table_update_peer(tx, 42, &moved), -ENOENT);
+}
+END_TEST
+
 struct route_case {
 	const char *src, *dst;
 	enum esp_verdict v;
@@ -584,6 +669,9 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, install_lookup_remove);
 	tcase_add_test(tc, make_before_break);
+	tcase_add_test(tc, inbound_only_until_activated);
+	tcase_add_test(tc, inbound_only_alone_routes_nothing);
+	tcase_add_test(tc, update_peer_moves_route);
 	tcase_add_loop_test(tc, longest_prefix_and_selectors, 0,
 			    (int)(sizeof(route_table) / sizeof(route_table[0])));
 	tcase_add_test(tc, inbound_selectors_of_the_authenticating_sa);

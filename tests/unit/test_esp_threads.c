@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <unistd.h>
 #include "test_esp_util.h"
+#include "check_main.h"
 
 enum { WORKERS = 3, REKEYS = 150, PACKETS = 400 };
 
@@ -171,9 +172,5 @@ int main(void)
 	tcase_add_test(tc, rekey_under_traffic);
 	tcase_add_test(tc, same_packet_many_workers);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -7,6 +7,7 @@
  * the RFC 7634 Appendix A ESP example as a whole packet. */
 #include <errno.h>
 #include "test_esp_util.h"
+#include "check_main.h"
 
 struct esp_line {
 	unsigned frame, cipher;
@@ -306,9 +307,5 @@ int main(void)
 	tcase_add_test(tc, esn_packet_independent);
 	tcase_add_test(tc, aes_gcm_packet_independent);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -43,6 +43,8 @@ struct mock_node {
 	bool rekey_wanted;     /* the datapath's soft limit (bytes, packets, sequence) */
 	uint32_t out_id;       /* the child the datapath encrypts with (one tunnel) */
 	bool link_down;
+	int peer_updates;      /* update_peer calls (NAT rebinding) */
+	struct esp_table *esp; /* optional: a real SA table gets every op too */
 };
 
 struct mock_bed {
@@ -53,12 +55,13 @@ struct mock_bed {
 	bool dead[2];          /* messages to this node vanish */
 	bool nat[2];           /* node sits behind a NAT: its local address is private */
 	uint16_t src_port[2];  /* NAT rebinding: the port the other side sees (0 = real) */
+	const char *src_host[2];  /* ... and the address (NULL = real) */
 	int keepalives[2];
 	int audit[AUDIT_EVENT_COUNT][2];
 	char dir[64];
 };
 
-static void mock_addr(int idx, uint16_t port, union lg_sockaddr *a)
+static inline void mock_addr(int idx, uint16_t port, union lg_sockaddr *a)
 {
 	char s[32];
 
@@ -66,7 +69,7 @@ static void mock_addr(int idx, uint16_t port, union lg_sockaddr *a)
 	lg_sockaddr_parse(s, port, a);
 }
 
-static int mock_send(void *ctx, int uplink, const union lg_sockaddr *remote, bool natt,
+static inline int mock_send(void *ctx, int uplink, const union lg_sockaddr *remote, bool natt,
 		     const uint8_t *msg, size_t len)
 {
 	struct mock_node *n = ctx;
@@ -84,7 +87,7 @@ static int mock_send(void *ctx, int uplink, const union lg_sockaddr *remote, boo
 	return 0;
 }
 
-static int mock_keepalive(void *ctx, int uplink, const union lg_sockaddr *remote)
+static inline int mock_keepalive(void *ctx, int uplink, const union lg_sockaddr *remote)
 {
 	struct mock_node *n = ctx;
 
@@ -94,44 +97,61 @@ static int mock_keepalive(void *ctx, int uplink, const union lg_sockaddr *remote
 	return 0;
 }
 
-static int mock_install(void *ctx, const struct esp_child_params *p)
+static inline void mock_record(struct mock_node *n, const struct esp_child_params *p)
 {
-	struct mock_node *n = ctx;
-
 	ck_assert_uint_lt(n->n_child, MOCK_MAX_CHILD);
 	for (size_t i = 0; i < n->n_child; i++)
 		ck_assert_uint_ne(n->child[i].p.child_id, p->child_id);
 	n->child[n->n_child].p = *p;
 	n->child[n->n_child].active = true;
 	n->n_child++;
-	n->out_id = p->child_id;   /* esp.h: an install is the outbound choice at once */
-	return 0;
 }
 
-static int mock_install_inbound(void *ctx, const struct esp_child_params *p)
+static inline int mock_install(void *ctx, const struct esp_child_params *p)
 {
 	struct mock_node *n = ctx;
-	uint32_t keep = n->out_id;
 
-	mock_install(ctx, p);
-	n->out_id = keep;
-	return 0;
+	mock_record(n, p);
+	n->out_id = p->child_id;   /* esp.h: an install is the outbound choice at once */
+	return n->esp ? esp_table_install(n->esp, p) : 0;
 }
 
-static int mock_activate_outbound(void *ctx, uint32_t id)
+static inline int mock_install_inbound(void *ctx, const struct esp_child_params *p)
+{
+	struct mock_node *n = ctx;
+
+	mock_record(n, p);
+	return n->esp ? esp_table_install_inbound(n->esp, p) : 0;
+}
+
+static inline int mock_update_peer(void *ctx, uint32_t id, const union lg_sockaddr *peer)
+{
+	struct mock_node *n = ctx;
+
+	for (size_t i = 0; i < n->n_child; i++)
+		if (n->child[i].p.child_id == id && n->child[i].active) {
+			n->child[i].p.peer = *peer;
+			n->peer_updates++;
+			return n->esp ? esp_table_update_peer(n->esp, id, peer) : 0;
+		}
+	ck_abort_msg("update_peer of unknown child %u", id);
+	return -ENOENT;
+}
+
+static inline int mock_activate_outbound(void *ctx, uint32_t id)
 {
 	struct mock_node *n = ctx;
 
 	for (size_t i = 0; i < n->n_child; i++)
 		if (n->child[i].p.child_id == id && n->child[i].active) {
 			n->out_id = id;
-			return 0;
+			return n->esp ? esp_table_activate_outbound(n->esp, id) : 0;
 		}
 	ck_abort_msg("activate of unknown child %u", id);
 	return -ENOENT;
 }
 
-static int mock_remove(void *ctx, uint32_t id)
+static inline int mock_remove(void *ctx, uint32_t id)
 {
 	struct mock_node *n = ctx;
 
@@ -144,13 +164,13 @@ static int mock_remove(void *ctx, uint32_t id)
 					if (n->child[j].active)
 						n->out_id = n->child[j].p.child_id;
 			}
-			return 0;
+			return n->esp ? esp_table_remove(n->esp, id) : 0;
 		}
 	ck_abort_msg("remove of unknown child %u", id);
 	return -ENOENT;
 }
 
-static int mock_stats(void *ctx, uint32_t id, struct esp_child_stats *out)
+static inline int mock_stats(void *ctx, uint32_t id, struct esp_child_stats *out)
 {
 	struct mock_node *n = ctx;
 
@@ -161,7 +181,7 @@ static int mock_stats(void *ctx, uint32_t id, struct esp_child_stats *out)
 	return 0;
 }
 
-static int mock_route_add(void *ctx, const struct lg_prefix *p)
+static inline int mock_route_add(void *ctx, const struct lg_prefix *p)
 {
 	struct mock_node *n = ctx;
 
@@ -173,7 +193,7 @@ static int mock_route_add(void *ctx, const struct lg_prefix *p)
 	return 0;
 }
 
-static int mock_route_del(void *ctx, const struct lg_prefix *p)
+static inline int mock_route_del(void *ctx, const struct lg_prefix *p)
 {
 	struct mock_node *n = ctx;
 
@@ -186,13 +206,13 @@ static int mock_route_del(void *ctx, const struct lg_prefix *p)
 	return -ENOENT;
 }
 
-static bool mock_uplink_up(void *ctx, int uplink)
+static inline bool mock_uplink_up(void *ctx, int uplink)
 {
 	(void)uplink;
 	return !((struct mock_node *)ctx)->link_down;
 }
 
-static int mock_route_egress(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE])
+static inline int mock_route_egress(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE])
 {
 	(void)ctx;
 	(void)dst;
@@ -200,7 +220,7 @@ static int mock_route_egress(void *ctx, const union lg_sockaddr *dst, char ifnam
 	return 0;
 }
 
-static void mock_audit_sink(void *ctx, enum audit_event ev, enum audit_outcome oc, const char *line)
+static inline void mock_audit_sink(void *ctx, enum audit_event ev, enum audit_outcome oc, const char *line)
 {
 	struct mock_bed *b = ctx;
 
@@ -208,7 +228,7 @@ static void mock_audit_sink(void *ctx, enum audit_event ev, enum audit_outcome o
 	b->audit[ev][oc]++;
 }
 
-static void mock_write(const char *path, const void *data, size_t len)
+static inline void mock_write(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
@@ -217,7 +237,7 @@ static void mock_write(const char *path, const void *data, size_t len)
 	close(fd);
 }
 
-static void mock_id(struct conf_identity *id, const char *fqdn)
+static inline void mock_id(struct conf_identity *id, const char *fqdn)
 {
 	memset(id, 0, sizeof(*id));
 	id->type = CONF_ID_FQDN;
@@ -230,7 +250,7 @@ static const struct conf_proposal MOCK_IKE_CHACHA = { IKEV2_ENCR_CHACHA20_POLY13
 static const struct conf_proposal MOCK_ESP_CHACHA = { IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0 };
 
 /* Site idx's config with one peer (the other site). */
-static void mock_config(struct mock_bed *b, int idx, enum conf_role role)
+static inline void mock_config(struct mock_bed *b, int idx, enum conf_role role)
 {
 	struct config *c = &b->node[idx].cfg;
 	struct conf_peer *p = &c->peers[0];
@@ -271,7 +291,7 @@ static void mock_config(struct mock_bed *b, int idx, enum conf_role role)
 	p->role = role;
 }
 
-static void mock_start_node(struct mock_bed *b, int idx)
+static inline void mock_start_node(struct mock_bed *b, int idx)
 {
 	struct mock_node *n = &b->node[idx];
 	struct ike_credentials *cr = NULL;
@@ -281,7 +301,8 @@ static void mock_start_node(struct mock_bed *b, int idx)
 				    .stats = mock_stats, .route_add = mock_route_add,
 				    .route_del = mock_route_del,
 				    .install_inbound = mock_install_inbound,
-				    .activate_outbound = mock_activate_outbound };
+				    .activate_outbound = mock_activate_outbound,
+				    .update_peer = mock_update_peer };
 	struct ike_link_ops lo = { .ctx = n, .uplink_up = mock_uplink_up,
 				   .route_egress = mock_route_egress };
 
@@ -291,7 +312,7 @@ static void mock_start_node(struct mock_bed *b, int idx)
 }
 
 /* Two configured sites; call mock_start() after adjusting the configs. */
-static void mock_init(struct mock_bed *b, enum conf_role ra, enum conf_role rb)
+static inline void mock_init(struct mock_bed *b, enum conf_role ra, enum conf_role rb)
 {
 	memset(b, 0, sizeof(*b));
 	snprintf(b->dir, sizeof(b->dir), "/tmp/lg-ike-test-XXXXXX");
@@ -306,13 +327,13 @@ static void mock_init(struct mock_bed *b, enum conf_role ra, enum conf_role rb)
 	audit_set_test_sink(mock_audit_sink, b);
 }
 
-static void mock_start(struct mock_bed *b)
+static inline void mock_start(struct mock_bed *b)
 {
 	mock_start_node(b, 0);
 	mock_start_node(b, 1);
 }
 
-static void mock_free(struct mock_bed *b)
+static inline void mock_free(struct mock_bed *b)
 {
 	char cmd[128];
 
@@ -324,7 +345,7 @@ static void mock_free(struct mock_bed *b)
 }
 
 /* Delivers the oldest queued message (or the one at index i). */
-static void mock_deliver_at(struct mock_bed *b, size_t i)
+static inline void mock_deliver_at(struct mock_bed *b, size_t i)
 {
 	struct mock_msg m;
 	struct ike_datagram d;
@@ -341,6 +362,9 @@ static void mock_deliver_at(struct mock_bed *b, size_t i)
 	d.uplink = 0;
 	mock_addr(m.from, m.natt ? 4500 : 500, &d.remote);
 	mock_addr(to, m.natt ? 4500 : 500, &d.local);
+	if (b->src_host[m.from])
+		ck_assert_int_eq(lg_sockaddr_parse(b->src_host[m.from], lg_sockaddr_port(&d.remote),
+						   &d.remote), 0);
 	if (b->src_port[m.from])
 		lg_sockaddr_set_port(&d.remote, b->src_port[m.from]);
 	if (b->nat[to])
@@ -352,9 +376,9 @@ static void mock_deliver_at(struct mock_bed *b, size_t i)
 	ike_input(b->node[to].ike, &d, b->now);
 }
 
-static void mock_deliver(struct mock_bed *b) { mock_deliver_at(b, 0); }
+static inline void mock_deliver(struct mock_bed *b) { mock_deliver_at(b, 0); }
 
-static void mock_drop(struct mock_bed *b)
+static inline void mock_drop(struct mock_bed *b)
 {
 	ck_assert_uint_gt(b->n, 0);
 	memmove(&b->q[0], &b->q[1], (b->n - 1) * sizeof(b->q[0]));
@@ -362,14 +386,14 @@ static void mock_drop(struct mock_bed *b)
 }
 
 /* Header fields of queued message i. */
-static uint8_t mock_exchange(struct mock_bed *b, size_t i) { return b->q[i].data[18]; }
-static uint32_t mock_msg_id(struct mock_bed *b, size_t i)
+static inline uint8_t mock_exchange(struct mock_bed *b, size_t i) { return b->q[i].data[18]; }
+static inline uint32_t mock_msg_id(struct mock_bed *b, size_t i)
 {
 	const uint8_t *p = b->q[i].data + 20;
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void mock_tick(struct mock_bed *b, uint64_t advance_ms)
+static inline void mock_tick(struct mock_bed *b, uint64_t advance_ms)
 {
 	b->now += advance_ms;
 	ike_tick(b->node[0].ike, b->now);
@@ -377,14 +401,14 @@ static void mock_tick(struct mock_bed *b, uint64_t advance_ms)
 }
 
 /* Delivers until the queue is empty (bounded). */
-static void mock_run(struct mock_bed *b)
+static inline void mock_run(struct mock_bed *b)
 {
 	for (int i = 0; i < 200 && b->n; i++)
 		mock_deliver(b);
 	ck_assert_uint_eq(b->n, 0);
 }
 
-static size_t mock_sa_count(struct mock_bed *b, int idx)
+static inline size_t mock_sa_count(struct mock_bed *b, int idx)
 {
 	size_t n = 0;
 
@@ -393,12 +417,12 @@ static size_t mock_sa_count(struct mock_bed *b, int idx)
 	return n;
 }
 
-static struct ike_sa *mock_sa(struct mock_bed *b, int idx)
+static inline struct ike_sa *mock_sa(struct mock_bed *b, int idx)
 {
 	return b->node[idx].ike->sas;
 }
 
-static size_t mock_active_children(struct mock_bed *b, int idx)
+static inline size_t mock_active_children(struct mock_bed *b, int idx)
 {
 	size_t n = 0;
 
@@ -407,7 +431,7 @@ static size_t mock_active_children(struct mock_bed *b, int idx)
 	return n;
 }
 
-static const struct esp_child_params *mock_active_child(struct mock_bed *b, int idx, size_t k)
+static inline const struct esp_child_params *mock_active_child(struct mock_bed *b, int idx, size_t k)
 {
 	for (size_t i = 0; i < b->node[idx].n_child; i++)
 		if (b->node[idx].child[i].active && k-- == 0)
@@ -416,7 +440,7 @@ static const struct esp_child_params *mock_active_child(struct mock_bed *b, int 
 }
 
 /* Every active child of A has its mirror on B: SPIs crossed, keys crossed. */
-static void mock_assert_children_match(struct mock_bed *b)
+static inline void mock_assert_children_match(struct mock_bed *b)
 {
 	ck_assert_uint_eq(mock_active_children(b, 0), mock_active_children(b, 1));
 	for (size_t k = 0; k < mock_active_children(b, 0); k++) {
@@ -443,7 +467,7 @@ static void mock_assert_children_match(struct mock_bed *b)
 }
 
 /* Full IKE_SA_INIT + IKE_AUTH from A, state asserted after every message. */
-static void mock_establish(struct mock_bed *b)
+static inline void mock_establish(struct mock_bed *b)
 {
 	mock_tick(b, 100);                         /* A initiates */
 	ck_assert_uint_eq(b->n, 1);

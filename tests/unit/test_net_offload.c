@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dp_internal.h"
+#include "check_main.h"
 
 enum { PAYLOAD = 10000, MSS = 1400, TCPHL = 32 };
 
@@ -376,9 +377,5 @@ int main(void)
 	tcase_add_test(tc, run_closing);
 	tcase_add_test(tc, udp_split_and_merge);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "linegate/datapath.h"
 #include "linegate/types.h"
+#include "check_main.h"
 
 static const struct {
 	const char *dst;
@@ -48,9 +49,5 @@ int main(void)
 	tcase_add_loop_test(tc, egress_table, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, egress_bad_family);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "policy_fixture.h"
+#include "check_main.h"
 
 /* ---- static peer checks: region, uplink licensing, selectors, remote-id ---- */
 
@@ -474,9 +475,5 @@ static Suite *policy_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(policy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(policy_suite());
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "policy_fixture.h"
+#include "check_main.h"
 
 static const struct lookup_case {
 	const char *addr, *cc;
@@ -320,9 +321,5 @@ int main(void)
 	tcase_add_test(t, convert_whole_ipv4_space);
 	tcase_add_test(t, sample_database);
 	suite_add_tcase(s, t);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "policy_fixture.h"
+#include "check_main.h"
 
 static char *report(const struct config *cfg, const struct regiondb *db,
 		    const struct policy_peer_live *live, bool json)
@@ -116,9 +117,5 @@ int main(void)
 	tcase_add_test(t, json_static_and_live);
 	tcase_add_test(t, site_violations_reported);
 	suite_add_tcase(s, t);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

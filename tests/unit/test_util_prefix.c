@@ -6,6 +6,7 @@
 #include "linegate/cursor.h"
 #include "linegate/log.h"
 #include "linegate/types.h"
+#include "check_main.h"
 
 static const struct {
 	const char *in;
@@ -149,9 +150,5 @@ int main(void)
 	tcase_add_test(tc, cursor_bounds);
 	tcase_add_test(tc, hex_roundtrip);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }
