@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "linegate/audit.h"
 #include "linegate/ike.h"
 #include "linegate/log.h"
@@ -40,8 +41,12 @@ char *daemon_config_hash_hex(const struct config *cfg, char out[65])
 	return lg_hex(cfg->hash, sizeof(cfg->hash), out);
 }
 
-int daemon_parse_config(const char *path, struct config **cfgp, struct regiondb **dbp,
-			struct daemon_refusal *why)
+/* warn == NULL: start-up and reload, every named file must be there.
+ * warn != NULL: --check-config, which often runs before deployment: files
+ * that are absent on this machine are warnings (permissions and contents of
+ * the ones present are still checked). */
+static int parse_config(const char *path, struct config **cfgp, struct regiondb **dbp,
+			struct daemon_refusal *why, struct daemon_refusal *warn)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
 	struct conf_errors *errs = calloc(1, sizeof(*errs));
@@ -51,7 +56,7 @@ int daemon_parse_config(const char *path, struct config **cfgp, struct regiondb 
 
 	if (!cfg || !errs)
 		goto fail;
-	rc = conf_load_file(path, cfg, errs);
+	rc = conf_load_file_flags(path, warn ? CONF_LOAD_MISSING_KEYS_OK : 0, cfg, errs);
 	if (rc) {
 		for (size_t i = 0; i < errs->n && i < CONF_MAX_ERRORS; i++)
 			daemon_refusal_add(why, "%s:%d:%d: %s", errs->file[0] ? errs->file : path,
@@ -63,7 +68,11 @@ int daemon_parse_config(const char *path, struct config **cfgp, struct regiondb 
 		rc = -EINVAL;
 		goto fail;
 	}
-	if (cfg->compliance.region_db[0]) {
+	if (cfg->compliance.region_db[0] && warn && access(cfg->compliance.region_db, F_OK)) {
+		daemon_refusal_add(warn, "%s: warning: region-db %s is not on this machine: "
+				   "checked with the declared regions only", path,
+				   cfg->compliance.region_db);
+	} else if (cfg->compliance.region_db[0]) {
 		rc = regiondb_load(cfg->compliance.region_db, &db, err, sizeof(err));
 		if (rc) {
 			daemon_refusal_add(why, "%s: region-db: %s", path,
@@ -80,6 +89,31 @@ fail:
 	free(errs);
 	free(cfg);
 	return rc;
+}
+
+int daemon_parse_config(const char *path, struct config **cfgp, struct regiondb **dbp,
+			struct daemon_refusal *why)
+{
+	return parse_config(path, cfgp, dbp, why, NULL);
+}
+
+/* Key files named by the config that do not exist here; each is a warning. */
+static size_t warn_absent_keys(const struct config *cfg, struct daemon_refusal *warn)
+{
+	size_t absent = 0;
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const struct conf_peer *p = &cfg->peers[i];
+		const char *files[] = { p->psk_file, p->private_key_file, p->peer_public_key_file };
+		for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+			if (!files[f][0] || access(files[f], F_OK) == 0)
+				continue;
+			daemon_refusal_add(warn, "%s:%d: warning: peer \"%s\": key file %s is not on this "
+					   "machine: linegated will refuse to start without it",
+					   cfg->path, p->line, p->name, files[f]);
+			absent++;
+		}
+	}
+	return absent;
 }
 
 /* The region database disagrees with a peer's declared region: the stricter
@@ -140,14 +174,17 @@ int daemon_load_credentials(const struct config *cfg, struct ike_credentials **c
 }
 
 int daemon_load_config(const char *path, struct config **cfg, struct regiondb **db,
-		       struct daemon_refusal *why)
+		       struct daemon_refusal *why, struct daemon_refusal *warn)
 {
 	struct ike_credentials *creds = NULL;
-	int rc = daemon_parse_config(path, cfg, db, why);
+	int rc = parse_config(path, cfg, db, why, warn);
 	if (rc)
 		return rc;
 	rc = daemon_check_compliance(*cfg, *db, why, false) ? -EPERM : 0;
-	if (rc == 0 && daemon_load_credentials(*cfg, &creds, why))
+	/* With key files absent (check mode) the present ones were checked by
+	 * the loader; loading credentials needs them all. */
+	bool keys_absent = warn && warn_absent_keys(*cfg, warn) > 0;
+	if (rc == 0 && !keys_absent && daemon_load_credentials(*cfg, &creds, why))
 		rc = -EINVAL;
 	if (creds)
 		ike_credentials_free(creds);

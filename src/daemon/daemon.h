@@ -61,9 +61,10 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 			       struct daemon_refusal *why, bool audit);
 int daemon_load_credentials(const struct config *cfg, struct ike_credentials **creds,
 			    struct daemon_refusal *why);
-/* All of the above (no audit): --check-config. */
+/* All of the above (no audit): --check-config. Files the config names that
+ * are absent on this machine go to warn (may be NULL: then they are errors). */
 int daemon_load_config(const char *path, struct config **cfg, struct regiondb **db,
-		       struct daemon_refusal *why);
+		       struct daemon_refusal *why, struct daemon_refusal *warn);
 /* why->text without its last newline, for one audit field. */
 const char *daemon_refusal_text(struct daemon_refusal *why);
 void daemon_refusal_add(struct daemon_refusal *why, const char *fmt, ...)

@@ -19,7 +19,8 @@ static void usage(FILE *to)
 		"  -c, --config FILE    configuration (default " DEFAULT_CONFIG ")\n"
 		"  -f, --foreground     also log to stderr\n"
 		"      --check-config   validate the configuration (syntax, compliance,\n"
-		"                       key files), print the compliance report, exit 0 or 1\n"
+		"                       key files), print the compliance report, exit 0 or 1;\n"
+		"                       files absent on this machine are warnings\n"
 		"      --version        print the version\n");
 }
 
@@ -28,10 +29,16 @@ static int check_config(const char *path)
 	struct config *cfg = NULL;
 	struct regiondb *db = NULL;
 	struct daemon_refusal *why = calloc(1, sizeof(*why));
+	struct daemon_refusal *warn = calloc(1, sizeof(*warn));
 
-	if (!why)
+	if (!why || !warn) {
+		free(why);
+		free(warn);
 		return 1;
-	int rc = daemon_load_config(path, &cfg, &db, why);
+	}
+	int rc = daemon_load_config(path, &cfg, &db, why, warn);
+	fputs(warn->text, stderr);
+	free(warn);
 	if (rc) {
 		fputs(why->text, stderr);
 		fprintf(stderr, "%s: configuration refused (%zu problem%s)\n", path, why->n,
