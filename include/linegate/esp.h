@@ -89,7 +89,18 @@ void esp_table_free(struct esp_table *t);
  * one makes it the outbound choice at once; the old one keeps decrypting
  * until esp_table_remove(old). Keys are copied into sodium memory. */
 int esp_table_install(struct esp_table *t, const struct esp_child_params *p);
+/* The responder's half of make before break (RFC 7296 §2.8): the child
+ * decrypts at once but is not chosen for outbound until
+ * esp_table_activate_outbound(), so nothing leaves on an SA the peer may
+ * not have installed yet. Activation makes it the newest outbound choice. */
+int esp_table_install_inbound(struct esp_table *t, const struct esp_child_params *p);
+int esp_table_activate_outbound(struct esp_table *t, uint32_t child_id);
 int esp_table_remove(struct esp_table *t, uint32_t child_id);
+/* NAT rebinding (RFC 7296 §2.23): IKE followed the peer to a new outer
+ * address/port; the child's packets go there from now on. Workers read
+ * the peer through an atomic pointer, so never a torn address. */
+int esp_table_update_peer(struct esp_table *t, uint32_t child_id,
+			  const union lg_sockaddr *peer);
 int esp_table_stats(struct esp_table *t, uint32_t child_id, struct esp_child_stats *out);
 /* Sum of every worker's drop counters by verdict. */
 void esp_table_drops(struct esp_table *t, uint64_t out[ESP_VERDICT_COUNT]);

@@ -38,6 +38,10 @@ struct ike_child_ops {
 	 * has not installed yet (RFC 7296 §2.8, make before break). */
 	int (*install_inbound)(void *ctx, const struct esp_child_params *p);
 	int (*activate_outbound)(void *ctx, uint32_t child_id);
+	/* Optional: the IKE SA followed the peer to a new address/port (an
+	 * authenticated message from there, RFC 7296 §2.23, NAT rebinding);
+	 * called for every installed CHILD SA with ESP's new destination. */
+	int (*update_peer)(void *ctx, uint32_t child_id, const union lg_sockaddr *peer);
 };
 
 /* Run-time facts the policy needs (may be NULL in tests: all up). */

@@ -47,9 +47,25 @@ static int tx_send(void *ctx, int uplink, const union lg_sockaddr *remote, bool 
 	struct daemon *d = ctx;
 	return datapath_send_ike(d->dp, uplink, remote, natt, msg, len);
 }
+static int tx_keepalive(void *ctx, int uplink, const union lg_sockaddr *remote)
+{
+	return datapath_send_keepalive(((struct daemon *)ctx)->dp, uplink, remote);
+}
 static int child_install(void *ctx, const struct esp_child_params *p)
 {
 	return esp_table_install(((struct daemon *)ctx)->esp, p);
+}
+static int child_install_inbound(void *ctx, const struct esp_child_params *p)
+{
+	return esp_table_install_inbound(((struct daemon *)ctx)->esp, p);
+}
+static int child_activate_outbound(void *ctx, uint32_t id)
+{
+	return esp_table_activate_outbound(((struct daemon *)ctx)->esp, id);
+}
+static int child_update_peer(void *ctx, uint32_t id, const union lg_sockaddr *peer)
+{
+	return esp_table_update_peer(((struct daemon *)ctx)->esp, id, peer);
 }
 static int child_remove(void *ctx, uint32_t id)
 {
@@ -190,10 +206,14 @@ static int start_dataplane(struct daemon *d)
 
 static int start_ike(struct daemon *d, struct ike_credentials *creds)
 {
-	const struct ike_transport tx = { .ctx = d, .send = tx_send };
+	const struct ike_transport tx = { .ctx = d, .send = tx_send, .send_keepalive = tx_keepalive };
 	const struct ike_child_ops child = {
 		.ctx = d, .install = child_install, .remove = child_remove, .stats = child_stats,
 		.route_add = child_route_add, .route_del = child_route_del,
+		/* responder side of a rekey: make before break (RFC 7296 §2.8) */
+		.install_inbound = child_install_inbound,
+		.activate_outbound = child_activate_outbound,
+		.update_peer = child_update_peer,   /* NAT rebinding (§2.23) */
 	};
 	const struct ike_link_ops link = { .ctx = d, .uplink_up = link_up, .route_egress = link_egress };
 

@@ -103,6 +103,7 @@ enum esp_verdict esp_encrypt(struct esp_worker *w, uint8_t *buf, size_t inner_le
 	*esp_len = ESP_HEADROOM + ct_len + ESP_ICV_LEN;
 	count_out(sa, inner_len);
 	route->uplink = sa->p.uplink;
-	route->peer = sa->p.peer;
+	/* acquire: the address was written before the pointer was published */
+	route->peer = *atomic_load_explicit(&sa->peer_out, memory_order_acquire);
 	return ESP_OK;
 }

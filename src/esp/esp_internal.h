@@ -97,6 +97,10 @@ int inner_ip_parse(const uint8_t *buf, size_t avail, struct inner_ip *out);
 struct esp_sa {
 	struct esp_child_params p;        /* keys wiped in this copy */
 	uint64_t order;                   /* install order: newest wins */
+	bool inbound_only;                /* not in the outbound LPM (yet) */
+	/* outer destination for workers; replaced whole on a NAT rebinding,
+	 * the old copy retired like a snapshot */
+	_Atomic(union lg_sockaddr *) peer_out;
 	struct esp_aead *aead;            /* [0] inbound, [1] outbound, sodium memory */
 	uint64_t seq_hard, seq_soft;
 	uint64_t soft_bytes, soft_packets;
@@ -160,6 +164,7 @@ struct retired {
 	uint64_t epoch;                   /* free once every worker has seen it */
 	struct esp_snapshot *snap;
 	struct esp_sa *sa;
+	union lg_sockaddr *peer;
 	struct retired *next;
 };
 

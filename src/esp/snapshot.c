@@ -46,19 +46,21 @@ static bool build_spi(struct esp_snapshot *s, struct esp_sa *const *sas, size_t 
 	return true;
 }
 
+/* Inbound-only children (rekey responder, not yet activated) decrypt but
+ * are never an outbound choice: they are left out of the LPM lists. */
 static bool build_lpm(struct esp_snapshot *s, struct esp_sa *const *sas, size_t n)
 {
 	for (int f = 0; f < 2; f++) {
 		int family = f ? AF_INET6 : AF_INET;
 		size_t count = 0;
 		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < sas[i]->n_remote; j++)
+			for (size_t j = 0; j < sas[i]->n_remote && !sas[i]->inbound_only; j++)
 				count += sas[i]->remote[j].family == family;
 		s->lpm[f] = calloc(count ? count : 1, sizeof(struct lpm_entry));
 		if (!s->lpm[f])
 			return false;
 		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < sas[i]->n_remote; j++)
+			for (size_t j = 0; j < sas[i]->n_remote && !sas[i]->inbound_only; j++)
 				if (sas[i]->remote[j].family == family)
 					s->lpm[f][s->n_lpm[f]++] = (struct lpm_entry){
 						.m = sas[i]->remote[j], .sa = sas[i] };

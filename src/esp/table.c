@@ -36,6 +36,7 @@ void sa_free(struct esp_sa *sa)
 		return;
 	if (sa->aead)
 		sodium_free(sa->aead);   /* sodium_free wipes before unmapping */
+	free(atomic_load(&sa->peer_out));
 	pthread_spin_destroy(&sa->replay_lock);
 	sodium_memzero(sa, sizeof(*sa));
 	free(sa);
@@ -50,6 +51,7 @@ void esp_table_free(struct esp_table *t)
 		next = r->next;
 		snapshot_free(r->snap);
 		sa_free(r->sa);
+		free(r->peer);
 		free(r);
 	}
 	for (size_t i = 0; i < t->n_sas; i++)
@@ -77,8 +79,18 @@ void table_reclaim_locked(struct esp_table *t)
 		*pp = r->next;
 		snapshot_free(r->snap);
 		sa_free(r->sa);
+		free(r->peer);
 		free(r);
 	}
+}
+
+/* Queues r (already filled) until every worker has passed the new epoch. */
+static void retire(struct esp_table *t, struct retired *r)
+{
+	r->epoch = atomic_fetch_add(&t->epoch, 1) + 1;
+	r->next = t->retired;
+	t->retired = r;
+	table_reclaim_locked(t);
 }
 
 /* Publishes the snapshot for t->sas and retires the old one with `gone`. */
@@ -94,10 +106,7 @@ static int publish(struct esp_table *t, struct esp_sa *gone)
 	}
 	r->snap = atomic_exchange(&t->snap, s);
 	r->sa = gone;
-	r->epoch = atomic_fetch_add(&t->epoch, 1) + 1;
-	r->next = t->retired;
-	t->retired = r;
-	table_reclaim_locked(t);
+	retire(t, r);
 	return 0;
 }
 
@@ -153,8 +162,11 @@ static int sa_new(const struct esp_child_params *p, struct esp_sa **out)
 	sodium_memzero(sa->p.salt_out, sizeof(sa->p.salt_out));
 	/* Two 16-byte multiples: sodium_malloc then returns 16-aligned memory. */
 	sa->aead = sodium_malloc(2 * sizeof(struct esp_aead));
-	if (!sa->aead || ((uintptr_t)sa->aead & 15))
+	union lg_sockaddr *peer = malloc(sizeof(*peer));
+	atomic_init(&sa->peer_out, peer);
+	if (!peer || !sa->aead || ((uintptr_t)sa->aead & 15))
 		goto fail;
+	*peer = p->peer;
 	rc = esp_aead_init(&sa->aead[0], p->cipher, p->key_in, p->salt_in);
 	if (!rc)
 		rc = esp_aead_init(&sa->aead[1], p->cipher, p->key_out, p->salt_out);
@@ -175,7 +187,7 @@ fail:
 	return rc;
 }
 
-int esp_table_install(struct esp_table *t, const struct esp_child_params *p)
+static int install(struct esp_table *t, const struct esp_child_params *p, bool inbound_only)
 {
 	struct esp_sa *sa = NULL;
 	int rc;
@@ -197,6 +209,7 @@ int esp_table_install(struct esp_table *t, const struct esp_child_params *p)
 	if (rc)
 		goto unlock;
 	sa->order = t->next_order++;
+	sa->inbound_only = inbound_only;
 	t->sas[t->n_sas++] = sa;
 	rc = publish(t, NULL);
 	if (rc) {
@@ -206,6 +219,16 @@ int esp_table_install(struct esp_table *t, const struct esp_child_params *p)
 unlock:
 	pthread_mutex_unlock(&t->lock);
 	return rc;
+}
+
+int esp_table_install(struct esp_table *t, const struct esp_child_params *p)
+{
+	return install(t, p, false);
+}
+
+int esp_table_install_inbound(struct esp_table *t, const struct esp_child_params *p)
+{
+	return install(t, p, true);
 }
 
 static ssize_t find_locked(struct esp_table *t, uint32_t child_id)
@@ -230,6 +253,59 @@ int esp_table_remove(struct esp_table *t, uint32_t child_id)
 			t->sas[t->n_sas++] = sa;   /* unchanged on -ENOMEM */
 	}
 	pthread_mutex_unlock(&t->lock);
+	return rc;
+}
+
+int esp_table_activate_outbound(struct esp_table *t, uint32_t child_id)
+{
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	ssize_t i = find_locked(t, child_id);
+	if (i >= 0 && !t->sas[i]->inbound_only)
+		rc = 0;   /* already outbound: nothing to publish */
+	else if (i >= 0) {
+		struct esp_sa *sa = t->sas[i];
+		uint64_t order = sa->order;
+		/* newest outbound choice from now on, ahead of the old SA */
+		sa->inbound_only = false;
+		sa->order = t->next_order++;
+		rc = publish(t, NULL);
+		if (rc) {
+			sa->inbound_only = true;   /* unchanged on -ENOMEM */
+			sa->order = order;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return rc;
+}
+
+int esp_table_update_peer(struct esp_table *t, uint32_t child_id,
+			  const union lg_sockaddr *peer)
+{
+	struct retired *r = calloc(1, sizeof(*r));
+	union lg_sockaddr *n = malloc(sizeof(*n));
+	int rc = -ENOMEM;
+
+	pthread_mutex_lock(&t->lock);
+	ssize_t i = find_locked(t, child_id);
+	if (i < 0)
+		rc = -ENOENT;
+	else if (r && n) {
+		struct esp_sa *sa = t->sas[i];
+		*n = *peer;
+		sa->p.peer = *peer;   /* control-side copy (foreach) */
+		/* workers copy the address through the pointer; the old copy is
+		 * freed only after every worker has passed a quiescent point */
+		r->peer = atomic_exchange(&sa->peer_out, n);
+		retire(t, r);
+		r = NULL;
+		n = NULL;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	free(r);
+	free(n);
 	return rc;
 }
 

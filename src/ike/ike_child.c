@@ -113,6 +113,16 @@ void child_sa_set_lifetimes(struct ike_sa *sa, struct child_sa *c, uint64_t now)
 	c->expire_ms = now + life + life / 10;
 }
 
+/* ESP's outer destination: the peer's NAT-T port, or the port its NAT
+ * really uses once we floated (RFC 3948 §2.2, RFC 7296 §2.23). */
+static void child_peer(const struct ike_sa *sa, union lg_sockaddr *out)
+{
+	*out = sa->remote;
+	lg_sockaddr_set_port(out, sa->peer->natt_port ? sa->peer->natt_port : IKEV2_NATT_PORT);
+	if (sa->natt)
+		lg_sockaddr_set_port(out, lg_sockaddr_port(&sa->remote));
+}
+
 static int build_params(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 			const uint8_t *ki, const uint8_t *kr, struct esp_child_params *p)
 {
@@ -133,10 +143,7 @@ static int build_params(struct ike_sa *sa, struct child_sa *c, bool we_initiated
 	p->n_local_ts = c->n_local_ts;
 	memcpy(p->remote_ts, c->remote_ts, c->n_remote_ts * sizeof(c->remote_ts[0]));
 	p->n_remote_ts = c->n_remote_ts;
-	p->peer = sa->remote;
-	lg_sockaddr_set_port(&p->peer, sa->peer->natt_port ? sa->peer->natt_port : IKEV2_NATT_PORT);
-	if (sa->natt)
-		lg_sockaddr_set_port(&p->peer, lg_sockaddr_port(&sa->remote));
+	child_peer(sa, &p->peer);
 	p->uplink = sa->uplink;
 	p->hard_bytes = sa->peer->child_lifetime_bytes;
 	p->hard_packets = sa->peer->child_lifetime_packets;
@@ -228,6 +235,20 @@ void child_sa_activate_outbound(struct ike_sa *sa, struct child_sa *c)
 	if (ike->child.activate_outbound(ike->child.ctx, c->child_id) < 0)
 		lg_log(LOG_ERR, "event=child_activate_failed peer=%s spi_in=%08x", sa->peer_name,
 		       c->spi_in);
+}
+
+void child_sa_update_peers(struct ike_sa *sa)
+{
+	struct ike *ike = sa->ike;
+	union lg_sockaddr peer;
+
+	if (!ike->child.update_peer)
+		return;
+	child_peer(sa, &peer);
+	for (struct child_sa *c = sa->children; c; c = c->next)
+		if (c->in_datapath && ike->child.update_peer(ike->child.ctx, c->child_id, &peer) < 0)
+			lg_log(LOG_ERR, "event=child_update_peer_failed peer=%s spi_in=%08x",
+			       sa->peer_name, c->spi_in);
 }
 
 void child_sa_free_unlinked(struct child_sa *c)

@@ -130,6 +130,7 @@ static void update_endpoint(struct ike_sa *sa, const struct ike_datagram *d)
 	       from, to, d->natt);
 	sa->remote = d->remote;
 	sa->natt = d->natt;
+	child_sa_update_peers(sa);   /* else ESP keeps going to the stale mapping */
 }
 
 static void input_encrypted(struct ike *ike, const struct ike_datagram *d,

@@ -243,6 +243,8 @@ int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 		     const char *event_reason);
 /* Responder of a rekey: the new child's outbound waits (see ike.h). */
 void child_sa_activate_outbound(struct ike_sa *sa, struct child_sa *c);
+/* The IKE SA's endpoint moved: every installed child's ESP follows. */
+void child_sa_update_peers(struct ike_sa *sa);
 /* Removes from the datapath (routes only when no other child needs them),
  * unlinks and frees; audits child_sa_down with reason. */
 void child_sa_remove(struct ike_sa *sa, struct child_sa *c, const char *reason);

@@ -6,6 +6,7 @@
  * keeps encrypting with the old SA until A deletes it (§2.8). */
 #include <endian.h>
 #include "test_ike_mock.h"
+#include "check_main.h"
 
 static struct mock_bed bed;
 static struct esp_worker *wb;
@@ -142,7 +143,7 @@ START_TEST(children_after_the_move_use_it)
 }
 END_TEST
 
-static Suite *suite(void)
+int main(void)
 {
 	Suite *s = suite_create("ike_natt");
 	TCase *t = tcase_create("natt");
@@ -151,16 +152,5 @@ static Suite *suite(void)
 	tcase_add_test(t, rebinding_moves_every_child);
 	tcase_add_test(t, children_after_the_move_use_it);
 	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return lg_check_run(s);
 }
