@@ -8,80 +8,9 @@
 # B's datapath sends ESP to the new mapping (the old one is gone, so
 # packets to it are dropped by the NAT).
 set -u
-. "$LG_SOURCE_DIR/tests/lib/netns.sh"
-command -v nft >/dev/null || { echo "SKIP: nft (nftables) missing" >&2; exit 77; }
-lg_ns_init lgn-rbd-
-for ns in lana gwa nat gwb lanb; do lg_ns_add "$ns"; done
-lg_link lana eth0 10.1.1.10/24 gwa lan0 10.1.1.1/24
-lg_link lanb eth0 10.2.1.10/24 gwb lan0 10.2.1.1/24
-lg_link gwa up0 192.168.50.2/24 nat in0 192.168.50.1/24
-lg_link nat out0 10.254.0.1/24 gwb up0 10.254.0.2/24
-lg_ns lana ip route add default via 10.1.1.1
-lg_ns lanb ip route add default via 10.2.1.1
-lg_ns gwa ip route add default via 192.168.50.1
-lg_ns nat nft -f - <<'NFT' || lg_die "nftables masquerade"
-table ip nat {
-	chain post { type nat hook postrouting priority srcnat; oifname "out0" masquerade; }
-}
-NFT
-
-BIN=${LG_ASAN_LINEGATED:-$LINEGATED}
-CTL=${LG_ASAN_LINEGATECTL:-$LINEGATECTL}
-T=$(mktemp -d /tmp/lg-rbd.XXXXXX)
-chmod 700 "$T"
-trap 'lg_ns_cleanup; [ -n "${LG_KEEP:-}" ] || rm -rf "$T"' EXIT
-FAILS=0
-check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }
-psk=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-
-site() { # site DIR NAME LOCAL REMOTE TUNADDR PEERADDR LOCALID REMOTEID MODE
-	mkdir -p "$1"
-	printf '0x%s\n' "$psk" > "$1/peer.psk"
-	chmod 600 "$1/peer.psk"
-	cat > "$1/linegate.conf" <<CONF
-site "$2" {
-    region CN
-    identity-domain "corp.example"
-    internal-space 10.0.0.0/8
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device lgrbd0
-    address $5
-}
-peer "other" {
-    endpoint $6
-    region CN
-    uplink u0
-    local-id $7
-    remote-id $8
-    auth psk
-    psk-file "peer.psk"
-    local-subnets $3
-    remote-subnets $4
-    dpd 3s
-    mode $9
-}
-audit {
-    journal-dir "audit"
-}
-control {
-    socket "control.sock"
-    workers 1
-}
-CONF
-}
-site "$T/a" sha 10.1.0.0/16 10.2.0.0/16 10.1.0.1/24 10.254.0.2 sh-gw.corp.example bj-gw.corp.example initiator
-site "$T/b" bj 10.2.0.0/16 10.1.0.0/16 10.2.0.1/24 10.254.0.1 bj-gw.corp.example sh-gw.corp.example responder
-
-export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ip netns exec "$(lg_ns_name gwb)" "$BIN" -f -c "$T/b/linegate.conf" 2>"$T/b.log" &
-LG_PIDS+=("$!")
-ip netns exec "$(lg_ns_name gwa)" "$BIN" -f -c "$T/a/linegate.conf" 2>"$T/a.log" &
-LG_PIDS+=("$!")
-peer_up() { "$CTL" -c "$T/$1/linegate.conf" --json peers | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[0]["state"]=="up" else 1)'; }
+. "$LG_SOURCE_DIR/tests/lib/nat_sites.sh"
+nat_sites_setup lgn-rbd- lgrbd0 3s
+nat_sites_start
 # The port B's IKE SA sends to (its "remote" is the NAT's mapping of A).
 b_remote_port() { "$CTL" -c "$T/b/linegate.conf" --json sas | python3 -c 'import json,sys; print(json.load(sys.stdin)["ike_sas"][0]["remote"].rsplit(":",1)[1])'; }
 b_spi_i() { "$CTL" -c "$T/b/linegate.conf" --json sas | python3 -c 'import json,sys; print(json.load(sys.stdin)["ike_sas"][0]["spi_i"])'; }
