@@ -64,13 +64,48 @@ static void count_children(void *ctx, const struct esp_child_params *p, const st
 	(*(size_t *)ctx)++;
 }
 
+/* Drops by reason: the ESP verdicts ("drops") and the packet engine's own
+ * ("datapath_drops": runt, tun_write, ike_queue_full, ...). */
+static void json_drops(struct daemon *d, FILE *out, bool *first)
+{
+	uint64_t esp[ESP_VERDICT_COUNT] = { 0 }, dp[DATAPATH_DROP_COUNT] = { 0 };
+	bool f = true;
+
+	esp_table_drops(d->esp, esp);
+	datapath_get_drops(d->dp, dp);
+	json_key(out, first, "drops");
+	fputc('{', out);
+	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
+		json_kv_u64(out, &f, esp_verdict_name(i), esp[i]);
+	fputc('}', out);
+	json_key(out, first, "datapath_drops");
+	f = true;
+	fputc('{', out);
+	for (int i = 0; i < DATAPATH_DROP_COUNT; i++)
+		json_kv_u64(out, &f, datapath_drop_name(i), dp[i]);
+	fputc('}', out);
+}
+
+static void text_drops(struct daemon *d, FILE *out)
+{
+	uint64_t esp[ESP_VERDICT_COUNT] = { 0 }, dp[DATAPATH_DROP_COUNT] = { 0 };
+
+	esp_table_drops(d->esp, esp);
+	datapath_get_drops(d->dp, dp);
+	fprintf(out, "  drops    ");
+	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
+		fprintf(out, " %s=%" PRIu64, esp_verdict_name(i), esp[i]);
+	fprintf(out, "\n  dp drops ");
+	for (int i = 0; i < DATAPATH_DROP_COUNT; i++)
+		fprintf(out, " %s=%" PRIu64, datapath_drop_name(i), dp[i]);
+	fputc('\n', out);
+}
+
 static void status_json(struct daemon *d, FILE *out, const struct datapath_stats *ds,
 			const struct audit_status *as, size_t children, const char *hash)
 {
 	bool first = true, f2 = true;
-	uint64_t drops[ESP_VERDICT_COUNT] = { 0 };
 
-	esp_table_drops(d->esp, drops);
 	fputc('{', out);
 	json_kv_str(out, &first, "version", LINEGATE_VERSION);
 	json_kv_u64(out, &first, "pid", (uint64_t)getpid());
@@ -111,12 +146,7 @@ static void status_json(struct daemon *d, FILE *out, const struct datapath_stats
 	json_kv_u64(out, &f2, "rx_dropped", ds->rx_dropped);
 	json_kv_u64(out, &f2, "tx_errors", ds->tx_errors);
 	fputc('}', out);
-	json_key(out, &first, "drops");
-	f2 = true;
-	fputc('{', out);
-	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
-		json_kv_u64(out, &f2, esp_verdict_name(i), drops[i]);
-	fputc('}', out);
+	json_drops(d, out, &first);
 	json_key(out, &first, "audit");
 	f2 = true;
 	fputc('{', out);
@@ -132,9 +162,7 @@ static void status_text(struct daemon *d, FILE *out, const struct datapath_stats
 			const struct audit_status *as, size_t children, const char *hash)
 {
 	uint64_t up = (lg_wall_ms() - d->start_wall_ms) / 1000;
-	uint64_t drops[ESP_VERDICT_COUNT] = { 0 };
 
-	esp_table_drops(d->esp, drops);
 	fprintf(out, "linegated %s  pid %d  up %" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s\n",
 		LINEGATE_VERSION, (int)getpid(), up / 3600, up / 60 % 60, up % 60);
 	fprintf(out, "  config    %s (blake2b %.16s...)  reloads %" PRIu64 ", refused %" PRIu64 "\n",
@@ -156,10 +184,8 @@ static void status_text(struct daemon *d, FILE *out, const struct datapath_stats
 		d->cfg->lab_only ? "  (LAB-ONLY: hand-keyed static SAs allowed)" : "");
 	fprintf(out, "  packets   tun rx %" PRIu64 " tx %" PRIu64 "  udp rx %" PRIu64 " tx %" PRIu64
 		"  ike rx %" PRIu64 "\n", ds->tun_rx, ds->tun_tx, ds->udp_rx, ds->udp_tx, ds->ike_rx);
-	fprintf(out, "  drops    ");
-	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
-		fprintf(out, " %s=%" PRIu64, esp_verdict_name(i), drops[i]);
-	fprintf(out, "\n  audit     journal %s  records %" PRIu64 "  seq %" PRIu64 "  unwritten %" PRIu64
+	text_drops(d, out);
+	fprintf(out, "  audit     journal %s  records %" PRIu64 "  seq %" PRIu64 "  unwritten %" PRIu64
 		"\n            %s\n", as->journal_ok ? "ok" : "FAULT", as->records, as->last_seq,
 		as->unwritten, as->current_file);
 }

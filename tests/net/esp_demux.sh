@@ -108,9 +108,12 @@ send pr 10.70.0.1 500 "${IKE_HDR}"
 check "port 500: IKE" wait_eq 'd["datapath"]["ike_rx"]' $((ike0 + 2))
 
 rxd=$(status 'd["datapath"]["rx_dropped"]')
+runt0=$(status 'd["datapath_drops"]["runt"]')
 send pr 10.70.0.1 4500 0102
 check "2-byte runt on 4500 dropped and counted" wait_eq 'd["datapath"]["rx_dropped"] >= '"$((rxd + 1))" True
 check "... with its reason logged" lg_wait 5 grep -q "event=datapath_drop reason=runt" "$T/daemon.log"
+check "... and counted under its name in linegatectl status" \
+	wait_eq 'd["datapath_drops"]["runt"] >= '"$((runt0 + 1))" True
 send pr 10.70.0.1 4500 "0000beef0000000100112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 check "unknown SPI dropped as bad_spi" wait_eq 'd["drops"]["bad_spi"]' $((spi0 + 1))
 
