@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "linegate/audit.h"
+#include "linegate/esp.h"
 #include "linegate/ike.h"
 #include "linegate/log.h"
 #include "linegate/policy.h"
@@ -39,6 +40,22 @@ const char *daemon_refusal_text(struct daemon_refusal *why)
 char *daemon_config_hash_hex(const struct config *cfg, char out[65])
 {
 	return lg_hex(cfg->hash, sizeof(cfg->hash), out);
+}
+
+/* AES-GCM needs AES-NI here: the notes go to warn (--check-config) or to the
+ * log (start, reload), so an admin sees why AES-GCM is never negotiated. */
+static void fit_ciphers(struct config *cfg, struct daemon_refusal *warn)
+{
+	struct daemon_refusal *notes = warn ? warn : calloc(1, sizeof(*notes));
+	if (!notes)
+		return;
+	if (daemon_fit_ciphers(cfg, esp_cipher_available(ESP_CIPHER_AES256_GCM16), notes) && !warn) {
+		for (char *line = strtok(notes->text, "\n"); line; line = strtok(NULL, "\n"))
+			lg_log(LOG_WARNING, "event=cipher_unavailable cipher=aes256gcm16 "
+			       "fallback=chacha20poly1305 detail=\"%s\"", line);
+	}
+	if (!warn)
+		free(notes);
 }
 
 /* warn == NULL: start-up and reload, every named file must be there.
@@ -81,6 +98,7 @@ static int parse_config(const char *path, struct config **cfgp, struct regiondb 
 			goto fail;
 		}
 	}
+	fit_ciphers(cfg, warn);
 	free(errs);
 	*cfgp = cfg;
 	*dbp = db;

@@ -65,6 +65,10 @@ int daemon_load_credentials(const struct config *cfg, struct ike_credentials **c
  * are absent on this machine go to warn (may be NULL: then they are errors). */
 int daemon_load_config(const char *path, struct config **cfg, struct regiondb **db,
 		       struct daemon_refusal *why, struct daemon_refusal *warn);
+/* ciphers.c: without AES-GCM on this CPU, AES-GCM proposals are dropped and
+ * a peer left with none proposes ChaCha20-Poly1305; one note per peer
+ * changed. Returns how many peers changed. */
+size_t daemon_fit_ciphers(struct config *cfg, bool aes_gcm_ok, struct daemon_refusal *notes);
 /* why->text without its last newline, for one audit field. */
 const char *daemon_refusal_text(struct daemon_refusal *why);
 void daemon_refusal_add(struct daemon_refusal *why, const char *fmt, ...)
