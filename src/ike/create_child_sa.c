@@ -482,8 +482,38 @@ static void send_child_response(struct ike_sa *sa, uint32_t msg_id, const struct
 }
 
 /* A CHILD SA (new or rekeying `old`) proposed by the peer. */
+/* The peer rekeyed `old` into `c` (we answered): record it, or, when we are
+ * rekeying `old` ourselves, keep what decides the collision (§2.8.1). */
+static void peer_rekeyed(struct ike_sa *sa, struct child_sa *old, struct child_sa *c,
+			 const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len)
+{
+	audit_rekeyed(sa, AUDIT_CHILD_SA_REKEYED, old->spi_in, c->spi_in, "peer");
+	old->successor = c->child_id;
+	if (old->state == CHILD_SA_REKEYING) {
+		/* collision (§2.8.1): remembered until our response arrives */
+		old->peer_rekey_child = c->child_id;
+		min_nonce(ni, ni_len, nr, nr_len, old->peer_rekey_min_nonce, &old->peer_rekey_min_len);
+		return;
+	}
+	/* the peer deletes the old SA; if it never does, we do */
+	child_sa_set_state(sa, old, CHILD_SA_REKEYED);
+	old->delete_ms = sa->ike->now_ms + IKE_DELETE_GRACE_MS * 6;
+}
+
+static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl,
+				  const struct ike_sa_payload *offer, struct child_sa *old);
+
+/* Whatever happens in the exchange, the PFS secrets do not outlive it. */
 static void child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl,
 			    const struct ike_sa_payload *offer, struct child_sa *old)
+{
+	child_responder_keyed(sa, msg_id, pl, offer, old);
+	sodium_memzero(sa->sec->gir, sizeof(sa->sec->gir));
+	sodium_memzero(sa->sec->dh_priv, sizeof(sa->sec->dh_priv));
+}
+
+static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl,
+				  const struct ike_sa_payload *offer, struct child_sa *old)
 {
 	const struct ike_payload *np = ike_payload_find(pl, IKEV2_PAYLOAD_NONCE);
 	const struct ike_payload *kep = ike_payload_find(pl, IKEV2_PAYLOAD_KE);
@@ -535,23 +565,9 @@ static void child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike
 		respond_error(sa, msg_id, IKEV2_NOTIFY_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
-	sodium_memzero(sa->sec->gir, sizeof(sa->sec->gir));
-	sodium_memzero(sa->sec->dh_priv, sizeof(sa->sec->dh_priv));
 	send_child_response(sa, msg_id, c, which->num, &chosen, nr, chosen.dh ? pub : NULL);
-	if (!old)
-		return;
-	audit_rekeyed(sa, AUDIT_CHILD_SA_REKEYED, old->spi_in, c->spi_in, "peer");
-	old->successor = c->child_id;
-	if (old->state == CHILD_SA_REKEYING) {
-		/* collision (§2.8.1): remembered until our response arrives */
-		old->peer_rekey_child = c->child_id;
-		min_nonce(ni, ni_len, nr, sizeof(nr), old->peer_rekey_min_nonce,
-			  &old->peer_rekey_min_len);
-		return;
-	}
-	/* the peer deletes the old SA; if it never does, we do */
-	child_sa_set_state(sa, old, CHILD_SA_REKEYED);
-	old->delete_ms = sa->ike->now_ms + IKE_DELETE_GRACE_MS * 6;
+	if (old)
+		peer_rekeyed(sa, old, c, ni, ni_len, nr, sizeof(nr));
 }
 
 void ike_create_child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl)
