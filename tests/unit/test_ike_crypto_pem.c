@@ -10,6 +10,7 @@
 
 #include "linegate/ike_crypto.h"
 #include "test_ike_crypto_vec.h"
+#include "check_main.h"
 
 /* gwa.key.pem / gwa.pub.pem of the chacha20poly1305-ed25519 capture. */
 #define PRIV_B64 "MC4CAQAwBQYDK2VwBCIEIFL7Pogoh9HzRc26ckOn5+Wh91Dcw1wpzBqGsuYsMAJG"
@@ -209,9 +210,6 @@ int main(void)
 {
 	Suite *s = suite_create("ike_crypto_pem");
 	TCase *tc = tcase_create("keys");
-	SRunner *sr;
-	int failed;
-
 	if (sodium_init() < 0)
 		return 1;
 	tcase_add_loop_test(tc, test_private_pem, 0, sizeof(priv_cases) / sizeof(priv_cases[0]));
@@ -220,9 +218,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_load_psk, 0, sizeof(psk_cases) / sizeof(psk_cases[0]));
 	tcase_add_test(tc, test_load_psk_limits);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

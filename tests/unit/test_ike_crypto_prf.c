@@ -10,6 +10,7 @@
 #include "linegate/ike_crypto.h"
 #include "linegate/ikev2.h"
 #include "test_ike_crypto_vec.h"
+#include "check_main.h"
 
 static const struct {
 	const char *key, *data, *sha256, *sha512;
@@ -255,9 +256,6 @@ int main(void)
 {
 	Suite *s = suite_create("ike_crypto_prf");
 	TCase *tc = tcase_create("prf");
-	SRunner *sr;
-	int failed;
-
 	if (sodium_init() < 0)
 		return 1;
 	tcase_add_loop_test(tc, test_rfc4231, 0, sizeof(rfc4231) / sizeof(rfc4231[0]));
@@ -267,9 +265,5 @@ int main(void)
 	tcase_add_test(tc, test_kdf_sha512);
 	tcase_add_test(tc, test_kdf_refusals);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

@@ -12,6 +12,7 @@
 #include "linegate/ike_crypto.h"
 #include "linegate/ikev2.h"
 #include "test_ike_crypto_vec.h"
+#include "check_main.h"
 
 enum { AAD = IKEV2_HEADER_LEN + IKEV2_GENERIC_PAYLOAD_HEADER_LEN };
 
@@ -310,9 +311,6 @@ int main(void)
 {
 	Suite *s = suite_create("ike_crypto_sk");
 	TCase *tc = tcase_create("sk");
-	SRunner *sr;
-	int failed;
-
 	if (sodium_init() < 0)
 		return 1;
 	tcase_add_loop_test(tc, test_kat, 0, sizeof(kat) / sizeof(kat[0]));
@@ -324,9 +322,5 @@ int main(void)
 	tcase_add_test(tc, test_x25519);
 	tcase_add_test(tc, test_ed25519_rfc8032);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(s);
 }

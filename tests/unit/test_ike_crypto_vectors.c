@@ -13,6 +13,7 @@
 #include "linegate/ike_crypto.h"
 #include "linegate/ikev2.h"
 #include "test_ike_crypto_vec.h"
+#include "check_main.h"
 
 static const struct {
 	const char *file;   /* flattened vectors */
@@ -326,13 +327,7 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
 	if (sodium_init() < 0)
 		return 1;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return lg_check_run(suite());
 }

@@ -4,6 +4,7 @@
  * errors (wrong PSK, no proposal, wrong group, selectors), rekeying of CHILD
  * and IKE SAs from both sides and their collision, liveness and DELETE. */
 #include "test_ike_mock.h"
+#include "check_main.h"
 
 static struct mock_bed bed;
 
@@ -1011,11 +1012,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return lg_check_run(suite());
 }

@@ -15,6 +15,7 @@
 #include "linegate/ike_crypto.h"
 #include "linegate/log.h"
 #include "ike_wire.h"
+#include "check_main.h"
 
 static void cat(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void cat(char *out, size_t n, const char *fmt, ...)
@@ -424,9 +425,6 @@ int main(void)
 {
 	Suite *s = suite_create("ike_vectors");
 	TCase *t = tcase_create("wire");
-	SRunner *r;
-	int failed;
-
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, chacha_psk);
 	tcase_add_test(t, chacha_ed25519);
@@ -435,9 +433,5 @@ int main(void)
 	tcase_add_test(t, decoders_refuse);
 	tcase_add_test(t, chain_rules);
 	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return lg_check_run(s);
 }
