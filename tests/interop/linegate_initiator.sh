@@ -15,14 +15,8 @@ set -u
 . "$LG_SOURCE_DIR/tests/interop/lib/linegate.sh"
 ss_require
 lgi_require
-WORK=$(mktemp -d /tmp/lgi-i.XXXXXX)
-# a per-run prefix: concurrent runs (several engineers, CI) must not share namespaces
-lgi_topology "lgi-i$$-"
-trap 'rc=$?; lg_ns_cleanup; if [ $rc = 0 ] && [ "${LGI_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi; exit $rc' EXIT
+lgi_setup i
 CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519 chacha-psk-prf512 aesgcm-psk-pfs"}
-
-ss_gen_ed25519 "$WORK/keys" lg
-ss_gen_ed25519 "$WORK/keys" ss
 
 # start_case CASE DIR: strongSwan responder, then linegated initiating.
 start_case() {

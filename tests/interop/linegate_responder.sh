@@ -17,15 +17,9 @@ set -u
 . "$LG_SOURCE_DIR/tests/interop/lib/linegate.sh"
 ss_require
 lgi_require
-WORK=$(mktemp -d /tmp/lgi-r.XXXXXX)
-# a per-run prefix: concurrent runs (several engineers, CI) must not share namespaces
-lgi_topology "lgi-r$$-"
-trap 'rc=$?; lg_ns_cleanup; if [ $rc = 0 ] && [ "${LGI_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi; exit $rc' EXIT
+lgi_setup r
 CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519"}
 DPD_GIVEUP=${LGI_DPD_GIVEUP:-90}   # seconds linegate may take to declare strongSwan dead
-
-ss_gen_ed25519 "$WORK/keys" lg
-ss_gen_ed25519 "$WORK/keys" ss
 
 # start_case CASE DIR [linegate conf options]: linegated waiting, then
 # strongSwan initiating (ss_start fails if no CHILD SA is installed in 20 s).

@@ -219,3 +219,14 @@ lgi_capture() {
 	LG_PIDS+=("$!")
 	sleep 0.5
 }
+
+# lgi_setup TAG: the work directory, the topology under a per-run prefix
+# (concurrent runs must not share namespaces), cleanup on exit (logs kept on
+# failure or with LGI_KEEP=1), and an Ed25519 key pair for each side.
+lgi_setup() {
+	WORK=$(mktemp -d "/tmp/lgi-$1.XXXXXX")
+	lgi_topology "lgi-$1$$-"
+	trap 'rc=$?; lg_ns_cleanup; if [ $rc = 0 ] && [ "${LGI_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi; exit $rc' EXIT
+	ss_gen_ed25519 "$WORK/keys" lg
+	ss_gen_ed25519 "$WORK/keys" ss
+}
