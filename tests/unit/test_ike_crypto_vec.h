@@ -65,6 +65,19 @@ static inline void vec_free(struct vec_file *vf)
 	memset(vf, 0, sizeof(*vf));
 }
 
+static inline const struct vec_entry *vec_vfind(const struct vec_file *vf, char name[64],
+						  const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static inline const struct vec_entry *vec_vfind(const struct vec_file *vf, char name[64],
+						  const char *fmt, va_list ap)
+{
+	vsnprintf(name, 64, fmt, ap);
+	for (size_t i = 0; i < vf->n; i++)
+		if (strcmp(vf->e[i].name, name) == 0)
+			return &vf->e[i];
+	return NULL;
+}
+
 /* NULL when absent. */
 static inline const struct vec_entry *vec_find(const struct vec_file *vf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -74,12 +87,9 @@ static inline const struct vec_entry *vec_find(const struct vec_file *vf, const 
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(name, sizeof(name), fmt, ap);
+	const struct vec_entry *e = vec_vfind(vf, name, fmt, ap);
 	va_end(ap);
-	for (size_t i = 0; i < vf->n; i++)
-		if (strcmp(vf->e[i].name, name) == 0)
-			return &vf->e[i];
-	return NULL;
+	return e;
 }
 
 /* The entry, which must exist. */
@@ -91,13 +101,11 @@ static inline const struct vec_entry *vec_get(const struct vec_file *vf, const c
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(name, sizeof(name), fmt, ap);
+	const struct vec_entry *e = vec_vfind(vf, name, fmt, ap);
 	va_end(ap);
-	for (size_t i = 0; i < vf->n; i++)
-		if (strcmp(vf->e[i].name, name) == 0)
-			return &vf->e[i];
-	ck_abort_msg("missing vector entry %s", name);
-	return NULL;
+	if (!e)
+		ck_abort_msg("missing vector entry %s", name);
+	return e;
 }
 #define VEC(vf, ...) vec_get((vf), __VA_ARGS__)
 
