@@ -18,7 +18,9 @@ lg_log() { echo "[$(date +%T)] $*" >&2; }
 lg_ns_init() {
 	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root" >&2; exit 77; }
 	[ -c /dev/net/tun ] || lg_die "/dev/net/tun missing"
-	LG_NS_PREFIX="$1"
+	# LG_NS_TAG lets two checkouts run the same test at once without
+	# removing each other's namespaces as "stale".
+	LG_NS_PREFIX="${LG_NS_TAG:-}$1"
 	# Stale namespaces of an aborted earlier run with the same prefix
 	for ns in $(ip netns list | awk '{print $1}' | grep "^${LG_NS_PREFIX}" || true); do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
