@@ -67,6 +67,8 @@ void audit_reconfigure(const struct conf_audit *cfg);
 /* Periodic work from the control loop: flush, signed checkpoint, daily
  * rotation, retention sweep, retry after a write fault. */
 void audit_tick(uint64_t now_wall_ms);
+/* Signs a checkpoint now if anything is unsigned (every reload does). */
+void audit_checkpoint(void);
 void audit_close(void);
 
 struct audit_status {
@@ -74,6 +76,8 @@ struct audit_status {
 	uint64_t records;           /* written since start */
 	uint64_t last_seq;
 	uint64_t unwritten;         /* records that could not be written (fault) */
+	char alarm[32];             /* "" or why the trail is not as signed:
+				       trail_behind_head, head_missing, ... */
 	char current_file[CONF_PATH_MAX];
 };
 void audit_get_status(struct audit_status *out);
@@ -90,7 +94,7 @@ void audit_set_syslog_hook(audit_syslog_fn fn, void *ctx);
 void audit_set_clock(uint64_t (*wall_ms)(void));
 
 /* `linegatectl audit ...`: argv[0] is "audit", argv[1] "verify" or "show".
- *   verify [--dir D] [--since T] [--until T] [--pubkey F] [--json]
+ *   verify [--dir D] [--since T] [--until T] [--pubkey F] [--head F] [--json]
  *   show   [--dir D] [--since T] [--until T] [--event E] [--peer P] [--json]
  * T is RFC 3339 ("2026-11-28T10:00:00+08:00") or a date ("2026-11-28", UTC).
  * Returns the exit code: 0 clean, 1 tampering or fault found, 2 usage/IO error. */

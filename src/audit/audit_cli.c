@@ -14,7 +14,7 @@
 enum { MAX_LISTED = 100 };
 
 struct opts {
-	const char *dir, *pubkey, *event, *peer;
+	const char *dir, *pubkey, *event, *peer, *head;
 	int64_t since_ms, until_ms;
 	bool have_since, json;
 };
@@ -24,7 +24,7 @@ static int usage(const char *msg)
 	if (msg)
 		fprintf(stderr, "audit: %s\n", msg);
 	fprintf(stderr,
-		"usage: linegatectl audit verify [--dir D] [--since T] [--until T] [--pubkey F] [--json]\n"
+		"usage: linegatectl audit verify [--dir D] [--since T] [--until T] [--pubkey F] [--head F] [--json]\n"
 		"       linegatectl audit show [--dir D] [--since T] [--until T] [--event E] [--peer P] [--json]\n"
 		"T: RFC 3339 time (2026-11-28T10:00:00+08:00) or a UTC date (2026-11-28)\n");
 	return 2;
@@ -71,6 +71,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool show)
 			}
 		} else if (!show && !strcmp(a, "--pubkey")) {
 			o->pubkey = val;
+		} else if (!show && !strcmp(a, "--head")) {
+			o->head = val;
 		} else if (show && !strcmp(a, "--event")) {
 			o->event = val;
 		} else if (show && !strcmp(a, "--peer")) {
@@ -137,10 +139,18 @@ static void verify_summary(const struct opts *o, const struct vctx *c, const str
 		printf("journal %s: %llu files, %llu records, %llu checkpoints, %llu recorded gaps; key: %s\n",
 		       o->dir, (unsigned long long)v->files, (unsigned long long)v->records,
 		       (unsigned long long)v->checkpoints, (unsigned long long)v->gaps, keysrc);
+		if (v->check_end && v->head_err == 0)
+			printf("signed head: seq %llu\n", (unsigned long long)v->signed_head.seq);
+		if (v->unsigned_records)
+			printf("unsigned: %llu records after the last signed checkpoint\n",
+			       (unsigned long long)v->unsigned_records);
 		if (v->faults)
 			printf("result: FAULT (%llu) first: %s at %s:%llu: %s\n",
 			       (unsigned long long)v->faults, audit_fault_kind_name(v->first.kind),
 			       v->first.file, (unsigned long long)v->first.line, v->first.msg);
+		else if (v->unsigned_records)
+			printf("result: OK, %llu UNSIGNED records at the end\n",
+			       (unsigned long long)v->unsigned_records);
 		else
 			printf("result: OK\n");
 		return;
@@ -153,6 +163,9 @@ static void verify_summary(const struct opts *o, const struct vctx *c, const str
 	       (unsigned long long)v->files, (unsigned long long)v->records,
 	       (unsigned long long)v->checkpoints, (unsigned long long)v->gaps,
 	       (unsigned long long)v->faults, v->faults ? "false" : "true");
+	printf(",\"unsigned\":%llu", (unsigned long long)v->unsigned_records);
+	if (v->check_end && v->head_err == 0)
+		printf(",\"head_seq\":%llu", (unsigned long long)v->signed_head.seq);
 	if (v->faults) {
 		printf(",\"first\":");
 		print_finding_json(&v->first);
@@ -204,6 +217,7 @@ static int cmd_verify(int argc, char **argv)
 	v->on_note = on_note;
 	v->ctx = c;
 	v->anchored_start = o.have_since;
+	v->head_file = o.head;
 	int rc = 0;
 	char pubpath[CONF_PATH_MAX + 16];
 	snprintf(pubpath, sizeof(pubpath), "%s/%s", o.dir, AUDIT_PUB_FILE);

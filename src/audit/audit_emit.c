@@ -33,6 +33,7 @@ static struct {
 	struct audit_key key;
 	bool faulted;
 	int fault_err;
+	char alarm[32];             /* head / live-file alarm, "" when none */
 	uint64_t unwritten, fault_since_ms, last_alarm_ms;
 	uint64_t records, since_checkpoint, last_checkpoint_ms;
 	uint64_t last_sync_ms;
@@ -74,13 +75,14 @@ static void close_locked(void);
  * record is in the journal. retry: the journal is faulted and this record
  * (the gap) probes whether it works again; if not, nothing is logged. */
 static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const char *subject,
-		       const char *object, const struct audit_kv *kv, size_t n_kv, bool retry)
+		       const char *object, const struct audit_kv *kv, size_t n_kv, bool retry,
+		       uint64_t wall_ms)
 {
 	static char line[AUDIT_LINE_MAX], sline[SYSLOG_LINE_MAX];
 	uint8_t hash[AUDIT_HASH_LEN];
 	char extra[96] = "";
 	struct audit_rec_in r = {
-		.wall_ms = now_ms(), .host = st.host, .subject = subject ? subject : "",
+		.wall_ms = wall_ms ? wall_ms : now_ms(), .host = st.host, .subject = subject ? subject : "",
 		.object = object ? object : "", .ev = ev, .outcome = outcome, .kv = kv, .n_kv = n_kv,
 	};
 	int sev = audit_event_severity(ev, outcome);
@@ -128,10 +130,9 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 	return rc;
 }
 
-static void alarm_line(const char *what, uint64_t now)
+static void alarm_raise(const char *what, const char *err, uint64_t now)
 {
 	char ts[64], host[300], obj[120], line[768];
-	const char *err = strerrorname_np(-st.fault_err);
 	audit_time_format(now, ts, sizeof(ts));
 	audit_escape_kv(st.host, host, sizeof(host));
 	audit_escape_kv(st.j.name[0] ? st.j.name : "journal", obj, sizeof(obj));
@@ -143,6 +144,11 @@ static void alarm_line(const char *what, uint64_t now)
 		 (unsigned long long)st.unwritten);
 	send_syslog(LOG_ALERT, line);
 	st.last_alarm_ms = now;
+}
+
+static void alarm_line(const char *what, uint64_t now)
+{
+	alarm_raise(what, strerrorname_np(-st.fault_err), now);
 }
 
 static void enter_fault(int err, uint64_t now)
@@ -166,7 +172,7 @@ static int emit_v(enum audit_event ev, enum audit_outcome outcome, const char *s
 		if (n < AUDIT_MAX_DETAILS + 1)
 			kv[n++] = (struct audit_kv){ k, v };
 	}
-	return emit_locked(ev, outcome, subject, object, kv, n, false);
+	return emit_locked(ev, outcome, subject, object, kv, n, false, 0);
 }
 
 void audit_emit(enum audit_event ev, enum audit_outcome outcome, const char *subject,
@@ -189,22 +195,43 @@ static int emit_l(enum audit_event ev, enum audit_outcome outcome, const char *o
 	return rc;
 }
 
-/* Signs seq||prev of the checkpoint record itself: through the chain the
- * signature covers every record before it. */
-static int checkpoint_locked(void)
+/* The checkpoint just written becomes the signed head outside the files. */
+static void write_head_locked(uint64_t ts_ms)
+{
+	struct audit_head h = { .seq = st.j.seq, .ts_ms = (int64_t)ts_ms };
+	memcpy(h.hash, st.j.head, AUDIT_HASH_LEN);
+	audit_head_sign(&h, st.key.sk);
+	int rc = audit_head_write(st.j.dirfd, &h);
+	if (rc)
+		alarm_raise("head_write_failed", strerrorname_np(-rc), ts_ms);
+}
+
+/* Signs seq||prev||time of the checkpoint record itself: through the chain
+ * the signature covers every record before it. final: the last record of
+ * a clean stop, so anything after it and before the next audit_open was
+ * not written by linegated (verify: appended). */
+static int checkpoint_locked(bool final)
 {
 	uint8_t msg[AUDIT_SIG_MSG_LEN], sig[crypto_sign_BYTES];
 	char sighex[2 * crypto_sign_BYTES + 1], count[24], pk[65];
-	audit_checkpoint_message(st.j.seq + 1, st.j.head, msg);
+	uint64_t now = now_ms();
+	audit_checkpoint_message(st.j.seq + 1, st.j.head, (int64_t)now, msg);
 	crypto_sign_detached(sig, NULL, msg, sizeof(msg), st.key.sk);
 	lg_hex(sig, sizeof(sig), sighex);
 	snprintf(count, sizeof(count), "%llu", (unsigned long long)st.since_checkpoint);
 	/* the key travels with the checkpoint: after retention has deleted the
 	 * file with the last audit_open pin, verify still knows what to check */
-	int rc = emit_l(AUDIT_AUDIT_CHECKPOINT, AUDIT_SUCCESS, st.j.name, "records", count,
-			"pubkey", lg_hex(st.key.pk, 32, pk), "sig", sighex, NULL);
-	if (rc == 0)
+	struct audit_kv kv[] = {
+		{ "records", count }, { "pubkey", lg_hex(st.key.pk, 32, pk) }, { "sig", sighex },
+		{ "final", "true" },
+	};
+	int rc = emit_locked(AUDIT_AUDIT_CHECKPOINT, AUDIT_SUCCESS, "linegated", st.j.name, kv,
+			     final ? 4 : 3, false, now);
+	if (rc == 0) {
 		st.since_checkpoint = 0;
+		st.last_checkpoint_ms = now;
+		write_head_locked(now);
+	}
 	return rc;
 }
 
@@ -233,16 +260,51 @@ static void sweep_locked(uint64_t now)
 			      st.cfg.retention_days, retention_record, NULL);
 }
 
-static void open_records(bool created, const struct journal_resume *res)
+/* The trail on disk is not where the signed head says it ended: alarm, and
+ * the gap goes into the chain. A trail shorter than its head resumes after
+ * the head, so no sequence number is ever used twice. */
+static void head_records(const struct audit_head_check *hc, uint64_t found_seq)
+{
+	char hseq[24], fseq[24], hh[AUDIT_HEX_HASH + 1], ht[64];
+	const char *why = audit_head_state_name(hc->state);
+	snprintf(hseq, sizeof(hseq), "%llu", (unsigned long long)hc->head.seq);
+	snprintf(fseq, sizeof(fseq), "%llu", (unsigned long long)found_seq);
+	lg_hex(hc->head.hash, AUDIT_HASH_LEN, hh);
+	audit_time_format((uint64_t)hc->head.ts_ms, ht, sizeof(ht));
+	snprintf(st.alarm, sizeof(st.alarm), "%s", why);
+	alarm_raise(why, "EBADMSG", now_ms());
+	lg_log(LOG_ALERT, "event=audit_head_alarm reason=%s found_seq=%s head_seq=%s dir=%s", why,
+	       fseq, hc->state == AUDIT_HEAD_AHEAD || hc->state == AUDIT_HEAD_MISMATCH ? hseq : "-",
+	       st.j.dir);
+	if (hc->state == AUDIT_HEAD_AHEAD || hc->state == AUDIT_HEAD_MISMATCH)
+		emit_l(AUDIT_AUDIT_GAP, AUDIT_FAILURE, AUDIT_HEAD_FILE, "reason", why,
+		       "found_seq", fseq, "head_seq", hseq, "head_hash", hh, "head_time", ht, NULL);
+	else
+		emit_l(AUDIT_AUDIT_GAP, AUDIT_FAILURE, AUDIT_HEAD_FILE, "reason", why,
+		       "found_seq", fseq, NULL);
+}
+
+static void open_records(bool created, const struct journal_resume *res,
+			 const struct audit_head_check *hc)
 {
 	char pk[65], seq[24], n1[24], n2[24], h[AUDIT_HEX_HASH + 1];
+	uint64_t found_seq = st.j.seq;
 	lg_hex(st.key.pk, 32, pk);
+	if (hc->state == AUDIT_HEAD_AHEAD) {
+		st.j.seq = hc->head.seq;   /* never reuse a seq: go on after the head */
+		memcpy(st.j.head, hc->head.hash, AUDIT_HASH_LEN);
+	}
 	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)st.j.seq);
+	snprintf(n2, sizeof(n2), "%llu", (unsigned long long)hc->unsigned_records);
 	if (created)
 		emit_l(AUDIT_AUDIT_KEY_CREATED, AUDIT_SUCCESS, AUDIT_KEY_FILE, "pubkey", pk, NULL);
-	/* pins the key on every start, in the chain and on syslog */
+	/* pins the key on every start, in the chain and on syslog; unsigned:
+	 * records after the last head (a crash), signed by the next checkpoint */
 	emit_l(AUDIT_AUDIT_OPEN, AUDIT_SUCCESS, st.j.dir, "pubkey", pk, "resumed_seq", seq,
-	       "retention_days", (snprintf(n1, sizeof(n1), "%u", st.cfg.retention_days), n1), NULL);
+	       "retention_days", (snprintf(n1, sizeof(n1), "%u", st.cfg.retention_days), n1),
+	       "unsigned", n2, NULL);
+	if (hc->state != AUDIT_HEAD_OK && hc->state != AUDIT_HEAD_FRESH)
+		head_records(hc, found_seq);
 	if (res->torn) {
 		snprintf(n1, sizeof(n1), "%llu", (unsigned long long)res->torn_offset);
 		snprintf(n2, sizeof(n2), "%llu", (unsigned long long)res->torn_bytes);
@@ -283,6 +345,11 @@ int audit_open(const struct conf_audit *cfg, const char *hostname)
 	rc = journal_open(&st.j, st.cfg.journal_dir, &res);
 	if (rc == 0)
 		rc = audit_key_load_or_create(st.j.dirfd, &st.key, &created);
+	struct audit_head_check hc = { .state = AUDIT_HEAD_FRESH };
+	if (rc == 0)
+		journal_check_head(&st.j, st.key.pk, &hc);
+	if (hc.state == AUDIT_HEAD_FRESH && !created)
+		hc.state = AUDIT_HEAD_MISSING;   /* a key but no trail: it was emptied */
 	if (rc) {
 		journal_close(&st.j);
 		pthread_mutex_unlock(&lock);
@@ -291,8 +358,11 @@ int audit_open(const struct conf_audit *cfg, const char *hostname)
 	st.open = true;
 	st.faulted = false;
 	st.unwritten = st.records = st.since_checkpoint = 0;
+	st.alarm[0] = '\0';
 	st.last_checkpoint_ms = now_ms();
-	open_records(created, &res);
+	open_records(created, &res, &hc);
+	if (!st.faulted)
+		write_head_locked(now_ms());   /* the pins are anchored from the start */
 	sweep_locked(now_ms());
 	pthread_mutex_unlock(&lock);
 	return 0;
@@ -326,7 +396,7 @@ static void recover_locked(uint64_t now)
 		{ "lost", lost }, { "since", since }, { "until", until },
 	};
 	if (emit_locked(AUDIT_AUDIT_GAP, AUDIT_FAILURE, "linegated", st.j.name, kv,
-			sizeof(kv) / sizeof(kv[0]), true) == 0) {
+			sizeof(kv) / sizeof(kv[0]), true, 0) == 0) {
 		st.unwritten = 0;
 		return;
 	}
@@ -354,10 +424,8 @@ void audit_tick(uint64_t now_wall_ms)
 		}
 	}
 	uint64_t interval = (uint64_t)(st.cfg.checkpoint_interval_s ? st.cfg.checkpoint_interval_s : 60) * 1000;
-	if (st.since_checkpoint && now_wall_ms - st.last_checkpoint_ms >= interval) {
-		if (checkpoint_locked() == 0)
-			st.last_checkpoint_ms = now_wall_ms;
-	}
+	if (st.since_checkpoint && now_wall_ms - st.last_checkpoint_ms >= interval)
+		checkpoint_locked(false);
 	if (!st.faulted && audit_day_of_ms((int64_t)now_wall_ms) != st.last_sweep_day)
 		sweep_locked(now_wall_ms);
 out:
@@ -375,9 +443,17 @@ static void close_locked(void)
 			alarm_line("closed_with_loss", now_ms());
 		}
 	}
-	if (st.open && !st.faulted && st.since_checkpoint)
-		checkpoint_locked();
+	if (st.open && !st.faulted)
+		checkpoint_locked(true);
 	journal_close(&st.j);
+}
+
+void audit_checkpoint(void)
+{
+	pthread_mutex_lock(&lock);
+	if (st.open && !st.faulted && st.since_checkpoint)
+		checkpoint_locked(false);
+	pthread_mutex_unlock(&lock);
 }
 
 void audit_close(void)
@@ -398,6 +474,7 @@ void audit_get_status(struct audit_status *out)
 	out->records = st.records;
 	out->last_seq = st.j.seq;
 	out->unwritten = st.unwritten;
+	snprintf(out->alarm, sizeof(out->alarm), "%s", st.alarm);
 	snprintf(out->current_file, sizeof(out->current_file), "%s", st.j.name);
 	pthread_mutex_unlock(&lock);
 }

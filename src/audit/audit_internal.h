@@ -22,7 +22,11 @@ enum {
 	AUDIT_MIN_RETENTION_DAYS = 180,
 };
 
-#define AUDIT_SIG_DOMAIN "linegate-audit-checkpoint-v1"
+/* v2 signs the checkpoint's own time too: an edited last checkpoint time
+ * (re-hashed, nothing after it) no longer verifies */
+#define AUDIT_SIG_DOMAIN "linegate-audit-checkpoint-v2"
+#define AUDIT_HEAD_DOMAIN "linegate-audit-head-v1"
+#define AUDIT_HEAD_FILE "audit.head"
 #define AUDIT_FILE_PREFIX "audit-"
 #define AUDIT_FILE_SUFFIX ".jsonl"
 #define AUDIT_KEY_FILE "audit.key"
@@ -93,9 +97,49 @@ struct audit_record {
  * does not match the bytes (r is filled); -EINVAL: malformed. */
 int audit_record_parse(const char *line, size_t len, struct audit_record *r);
 const char *audit_record_detail(const struct audit_record *r, const char *key);
-void audit_checkpoint_message(uint64_t seq, const uint8_t prev[AUDIT_HASH_LEN],
-			      uint8_t msg[sizeof(AUDIT_SIG_DOMAIN) - 1 + 8 + AUDIT_HASH_LEN]);
-enum { AUDIT_SIG_MSG_LEN = sizeof(AUDIT_SIG_DOMAIN) - 1 + 8 + AUDIT_HASH_LEN };
+enum { AUDIT_SIG_MSG_LEN = sizeof(AUDIT_SIG_DOMAIN) - 1 + 8 + AUDIT_HASH_LEN + 8 };
+/* domain || seq || prev || time (ms), integers big endian */
+void audit_checkpoint_message(uint64_t seq, const uint8_t prev[AUDIT_HASH_LEN], int64_t ts_ms,
+			      uint8_t msg[AUDIT_SIG_MSG_LEN]);
+void audit_put_be64(uint8_t *p, uint64_t v);
+
+/* ---- audit_head.c: the signed head, outside the daily files */
+struct audit_head {
+	uint64_t seq;                  /* the last record when it was written */
+	uint8_t hash[AUDIT_HASH_LEN];  /* its hash */
+	int64_t ts_ms;                 /* its time */
+	uint8_t sig[64];
+};
+enum {
+	AUDIT_HEAD_MSG_LEN = sizeof(AUDIT_HEAD_DOMAIN) - 1 + 8 + AUDIT_HASH_LEN + 8,
+	AUDIT_HEAD_TEXT_MAX = 320,
+};
+void audit_head_message(const struct audit_head *h, uint8_t msg[AUDIT_HEAD_MSG_LEN]);
+void audit_head_sign(struct audit_head *h, const uint8_t *sk);
+bool audit_head_verify(const struct audit_head *h, const uint8_t pk[32]);
+/* "linegate-audit-head-v1 seq=N hash=<64 hex> ts=<ms> sig=<128 hex>\n" */
+int audit_head_format(const struct audit_head *h, char *out, size_t cap);
+int audit_head_parse(const char *text, size_t len, struct audit_head *h);
+/* -ENOENT: no head; -EINVAL: not a head. */
+int audit_head_read(int dirfd, struct audit_head *h);
+int audit_head_read_at(int dirfd, const char *name, struct audit_head *h);
+int audit_head_write(int dirfd, const struct audit_head *h);
+enum audit_head_state {
+	AUDIT_HEAD_OK,                 /* the trail reaches the head and agrees */
+	AUDIT_HEAD_FRESH,              /* no head, no records: a new journal */
+	AUDIT_HEAD_MISSING,            /* records but no head */
+	AUDIT_HEAD_INVALID,            /* malformed, or not signed by the key */
+	AUDIT_HEAD_AHEAD,              /* the trail ends before its head: cut */
+	AUDIT_HEAD_MISMATCH,           /* the record at the head's seq differs */
+};
+struct audit_head_check {
+	enum audit_head_state state;
+	struct audit_head head;
+	uint64_t unsigned_records;     /* OK: records after the head */
+};
+const char *audit_head_state_name(enum audit_head_state s);
+struct journal;
+void journal_check_head(struct journal *j, const uint8_t pk[32], struct audit_head_check *out);
 
 /* ---- audit_key.c: the Ed25519 audit key */
 struct audit_key {
@@ -147,6 +191,8 @@ typedef bool (*audit_line_fn)(void *ctx, const char *line, size_t len, uint64_t 
 int audit_read_lines(int fd, audit_line_fn fn, void *ctx, size_t *partial);
 /* The last good record of a file (for retention anchors); -ENOENT if none. */
 int journal_file_tail(int dirfd, const char *name, uint64_t *seq, uint8_t hash[AUDIT_HASH_LEN]);
+/* The hash of record seq, newest file first; -ENOENT if it is not there. */
+int journal_find_record(struct journal *j, uint64_t seq, uint8_t hash[AUDIT_HASH_LEN]);
 
 /* ---- audit_retention.c */
 /* A file holding UTC day `day` is wholly older than `days` days at now. */
@@ -162,6 +208,10 @@ enum audit_fault_kind {
 	AUDIT_FAULT_SIGNATURE,
 	AUDIT_FAULT_KEY,
 	AUDIT_FAULT_HEAD,
+	AUDIT_FAULT_CUT,               /* the trail ends before its signed head */
+	AUDIT_FAULT_EMPTY,             /* no record at all */
+	AUDIT_FAULT_UNANCHORED,        /* records but no (valid) signed head */
+	AUDIT_FAULT_APPENDED,          /* records after a clean stop's final checkpoint */
 };
 const char *audit_fault_kind_name(enum audit_fault_kind k);
 
@@ -181,6 +231,10 @@ struct audit_verifier {
 	bool have_trusted;
 	uint8_t trusted[32];
 	bool anchored_start;           /* --since: the first record is an anchor */
+	bool check_end;                /* the trail must reach its signed head */
+	const char *head_file;         /* an exported head instead of dir/audit.head */
+	int head_err;                  /* reading audit.head: 0, -ENOENT, -EINVAL */
+	struct audit_head signed_head;
 	audit_finding_fn on_finding;
 	audit_note_fn on_note;
 	void *ctx;
@@ -200,8 +254,15 @@ struct audit_verifier {
 	char first_file[AUDIT_NAME_MAX];
 	bool head_ok;
 	uint64_t since_checkpoint;
+	uint64_t last_seq;             /* highest seq seen, and where */
+	char last_file[AUDIT_NAME_MAX];
+	uint64_t last_line;
+	bool head_seen;
+	bool after_final;              /* a final checkpoint, no audit_open yet */
+	uint64_t final_seq;
 	/* results */
 	uint64_t files, records, checkpoints, gaps, faults;
+	uint64_t unsigned_records;     /* after the last checkpoint */
 	bool have_first;
 	struct audit_finding first;
 	struct audit_record rec;       /* scratch, large */

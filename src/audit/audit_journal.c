@@ -77,9 +77,10 @@ int audit_read_lines(int fd, audit_line_fn fn, void *ctx, size_t *partial)
 
 struct scan {
 	struct audit_record rec;
-	bool found;
+	bool found, want_found;
 	uint64_t seq, good_end, bad_lines, bad_pending;
-	uint8_t hash[AUDIT_HASH_LEN];
+	uint64_t want;                 /* a record looked for (0: none) */
+	uint8_t hash[AUDIT_HASH_LEN], want_hash[AUDIT_HASH_LEN];
 };
 
 static bool scan_line(void *ctx, const char *line, size_t len, uint64_t offset)
@@ -91,6 +92,10 @@ static bool scan_line(void *ctx, const char *line, size_t len, uint64_t offset)
 	}
 	s->found = true;
 	s->seq = s->rec.seq;
+	if (s->want && s->rec.seq == s->want) {
+		s->want_found = true;
+		memcpy(s->want_hash, s->rec.hash, AUDIT_HASH_LEN);
+	}
 	memcpy(s->hash, s->rec.hash, AUDIT_HASH_LEN);
 	s->good_end = offset + len + 1;
 	s->bad_lines += s->bad_pending;
@@ -104,7 +109,7 @@ static int scan_file(int dirfd, const char *name, int flags, struct scan *s, int
 	int fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	s->found = false;
+	s->found = s->want_found = false;
 	s->seq = s->good_end = s->bad_lines = s->bad_pending = 0;
 	int rc = audit_read_lines(fd, scan_line, s, &partial);
 	if (rc || !fd_out)
@@ -116,7 +121,7 @@ static int scan_file(int dirfd, const char *name, int flags, struct scan *s, int
 
 int journal_file_tail(int dirfd, const char *name, uint64_t *seq, uint8_t hash[AUDIT_HASH_LEN])
 {
-	struct scan *s = malloc(sizeof(*s));
+	struct scan *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	int rc = scan_file(dirfd, name, O_RDONLY, s, NULL);
@@ -127,6 +132,31 @@ int journal_file_tail(int dirfd, const char *name, uint64_t *seq, uint8_t hash[A
 		memcpy(hash, s->hash, AUDIT_HASH_LEN);
 	}
 	free(s);
+	return rc;
+}
+
+int journal_find_record(struct journal *j, uint64_t seq, uint8_t hash[AUDIT_HASH_LEN])
+{
+	char (*names)[AUDIT_NAME_MAX] = NULL;
+	size_t n = 0;
+	struct scan *s = calloc(1, sizeof(*s));
+	int rc = s ? audit_list_files(j->dir, &names, &n) : -ENOMEM;
+	/* newest first; a file whose last record is older ends the search */
+	for (size_t i = n; rc == 0 && i-- > 0;) {
+		s->want = seq;
+		if ((rc = scan_file(j->dirfd, names[i], O_RDONLY, s, NULL)))
+			break;
+		if (s->want_found) {
+			memcpy(hash, s->want_hash, AUDIT_HASH_LEN);
+			break;
+		}
+		if (s->found && s->seq < seq)
+			rc = -ENOENT;
+	}
+	if (rc == 0 && !s->want_found)
+		rc = -ENOENT;
+	free(s);
+	free(names);
 	return rc;
 }
 
@@ -241,7 +271,7 @@ int journal_open(struct journal *j, const char *dir, struct journal_resume *res)
 		return -errno;
 	if ((rc = audit_list_files(dir, &names, &n)))
 		return rc;
-	struct scan *s = malloc(sizeof(*s));
+	struct scan *s = calloc(1, sizeof(*s));
 	if (!s) {
 		free(names);
 		return -ENOMEM;

@@ -203,12 +203,18 @@ const char *audit_record_detail(const struct audit_record *r, const char *key)
 	return NULL;
 }
 
-void audit_checkpoint_message(uint64_t seq, const uint8_t prev[AUDIT_HASH_LEN],
+void audit_checkpoint_message(uint64_t seq, const uint8_t prev[AUDIT_HASH_LEN], int64_t ts_ms,
 			      uint8_t msg[AUDIT_SIG_MSG_LEN])
 {
 	size_t d = sizeof(AUDIT_SIG_DOMAIN) - 1;
 	memcpy(msg, AUDIT_SIG_DOMAIN, d);
-	for (int i = 0; i < 8; i++)
-		msg[d + (size_t)i] = (uint8_t)(seq >> (56 - 8 * i));
+	audit_put_be64(msg + d, seq);
 	memcpy(msg + d + 8, prev, AUDIT_HASH_LEN);
+	audit_put_be64(msg + d + 8 + AUDIT_HASH_LEN, (uint64_t)ts_ms);
+}
+
+void audit_put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
 }

@@ -19,6 +19,8 @@ static const char *const kind_names[] = {
 	[AUDIT_FAULT_REORDERED] = "reordered", [AUDIT_FAULT_TRUNCATED] = "truncated",
 	[AUDIT_FAULT_MALFORMED] = "malformed", [AUDIT_FAULT_SIGNATURE] = "signature",
 	[AUDIT_FAULT_KEY] = "key",             [AUDIT_FAULT_HEAD] = "head",
+	[AUDIT_FAULT_CUT] = "cut",             [AUDIT_FAULT_EMPTY] = "empty",
+	[AUDIT_FAULT_UNANCHORED] = "unanchored", [AUDIT_FAULT_APPENDED] = "appended",
 };
 
 const char *audit_fault_kind_name(enum audit_fault_kind k)
@@ -121,7 +123,7 @@ static void check_crypto(struct audit_verifier *v, const struct audit_record *r)
 	const char *pkhex = audit_record_detail(r, "pubkey");
 	bool have_cpk = pkhex && lg_unhex(pkhex, pk, 32) == 0;
 	const uint8_t *key = v->have_key ? v->key : v->have_trusted ? v->trusted : have_cpk ? pk : NULL;
-	audit_checkpoint_message(r->seq, r->prev, msg);
+	audit_checkpoint_message(r->seq, r->prev, r->ts_ms, msg);
 	if (!key) {
 		make_finding(v, &f, AUDIT_FAULT_KEY, r->seq, "checkpoint seq %llu but no key is known",
 			     (unsigned long long)r->seq);
@@ -143,6 +145,28 @@ static void check_crypto(struct audit_verifier *v, const struct audit_record *r)
 	}
 }
 
+/* A clean stop ends with a final checkpoint; the next record must be the
+ * next start's: anything between was written while linegated was down. */
+static void check_final(struct audit_verifier *v, const struct audit_record *r)
+{
+	struct audit_finding f;
+	const char *fin = audit_record_detail(r, "final");
+	if (!strcmp(r->event, "audit_open") || !strcmp(r->event, "audit_key_created")) {
+		v->after_final = false;
+	} else if (v->after_final) {
+		make_finding(v, &f, AUDIT_FAULT_APPENDED, r->seq,
+			     "seq %llu follows the final checkpoint of a clean stop (seq %llu) before any "
+			     "restart: not written by linegated", (unsigned long long)r->seq,
+			     (unsigned long long)v->final_seq);
+		report(v, &f);
+		v->after_final = false;   /* once per stretch */
+	}
+	if (!strcmp(r->event, "audit_checkpoint") && fin && !strcmp(fin, "true")) {
+		v->after_final = true;
+		v->final_seq = r->seq;
+	}
+}
+
 static void check_meta(struct audit_verifier *v, const struct audit_record *r)
 {
 	if (!strcmp(r->event, "audit_gap")) {
@@ -151,6 +175,17 @@ static void check_meta(struct audit_verifier *v, const struct audit_record *r)
 		v->gaps++;
 		note(v, "recorded gap at seq %llu: reason=%s%s%s", (unsigned long long)r->seq,
 		     why ? why : "?", lost ? " lost=" : "", lost ? lost : "");
+		/* the daemon found its trail not as it had signed it: as with a
+		 * key change, that stays visible on every later verify */
+		if (why && (!strcmp(why, "trail_behind_head") || !strncmp(why, "head_", 5))) {
+			struct audit_finding f;
+			make_finding(v, &f, AUDIT_FAULT_CUT, r->seq,
+				     "seq %llu: at start linegated found the trail not as signed (%s, "
+				     "found seq %s): records removed or the head replaced",
+				     (unsigned long long)r->seq, why,
+				     audit_record_detail(r, "found_seq") ? audit_record_detail(r, "found_seq") : "?");
+			report(v, &f);
+		}
 	}
 	/* a deletion by retention explains a journal that starts after seq 1 */
 	if (!strcmp(r->event, "audit_retention_delete") && !strcmp(r->outcome, "success") &&
@@ -246,9 +281,24 @@ void audit_verify_line(struct audit_verifier *v, const char *line, size_t len)
 		/* the stated hash is what the next record chains to */
 	}
 	check_chain(v, r);
+	if (r->seq >= v->last_seq) {
+		v->last_seq = r->seq;
+		memcpy(v->last_file, v->file, sizeof(v->file));
+		v->last_line = v->line;
+	}
+	if (v->check_end && v->head_err == 0 && r->seq == v->signed_head.seq) {
+		v->head_seen = true;
+		if (sodium_memcmp(r->hash, v->signed_head.hash, AUDIT_HASH_LEN)) {
+			make_finding(v, &f, AUDIT_FAULT_ALTERED, r->seq,
+				     "seq %llu is not the record the signed head names (rewritten)",
+				     (unsigned long long)r->seq);
+			report(v, &f);
+		}
+	}
 	if (rc == 0) {
 		check_crypto(v, r);
 		check_meta(v, r);
+		check_final(v, r);
 	}
 }
 
@@ -265,10 +315,64 @@ void audit_verify_end_file(struct audit_verifier *v, size_t partial)
 	v->resync = v->started;
 }
 
+static void end_finding(struct audit_verifier *v, enum audit_fault_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void end_finding(struct audit_verifier *v, enum audit_fault_kind kind, const char *fmt, ...)
+{
+	struct audit_finding f;
+	va_list ap;
+	memset(&f, 0, sizeof(f));
+	f.kind = kind;
+	snprintf(f.file, sizeof(f.file), "%s", AUDIT_HEAD_FILE);
+	f.seq = v->signed_head.seq;
+	va_start(ap, fmt);
+	vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
+	va_end(ap);
+	report(v, &f);
+}
+
+/* The end of the trail against its signed head (DESIGN: the end is
+ * anchored): an empty trail, a missing or forged head, a trail that stops
+ * before the head are faults, not a clean result. */
+static void check_end(struct audit_verifier *v)
+{
+	char t[64];
+	const uint8_t *key = v->have_trusted ? v->trusted : v->have_key ? v->key : NULL;
+	if (v->records == 0) {
+		end_finding(v, AUDIT_FAULT_EMPTY, "no journal records%s: the trail is empty or every file "
+			    "was removed", v->head_err ? "" : " although a signed head exists");
+		return;
+	}
+	if (v->head_err) {
+		end_finding(v, AUDIT_FAULT_UNANCHORED, "%s: %s: the end of the trail cannot be checked "
+			    "(head removed or forged?)", AUDIT_HEAD_FILE,
+			    v->head_err == -ENOENT ? "missing" : "not a signed head");
+		return;
+	}
+	if (!key || !audit_head_verify(&v->signed_head, key)) {
+		end_finding(v, AUDIT_FAULT_SIGNATURE, "%s: signature does not verify with the %s key",
+			    AUDIT_HEAD_FILE, v->have_trusted ? "trusted" : "pinned");
+		return;
+	}
+	audit_time_format((uint64_t)v->signed_head.ts_ms, t, sizeof(t));
+	if (v->last_seq < v->signed_head.seq)
+		end_finding(v, AUDIT_FAULT_CUT, "the trail ends at seq %llu (%s line %llu) but the head "
+			    "signed at %s names seq %llu: records %llu..%llu removed (newest file "
+			    "deleted or cut)", (unsigned long long)v->last_seq, v->last_file,
+			    (unsigned long long)v->last_line, t,
+			    (unsigned long long)v->signed_head.seq,
+			    (unsigned long long)v->last_seq + 1, (unsigned long long)v->signed_head.seq);
+	else if (!v->head_seen)
+		end_finding(v, AUDIT_FAULT_CUT, "the record the signed head names (seq %llu, %s) is "
+			    "missing", (unsigned long long)v->signed_head.seq, t);
+}
+
 uint64_t audit_verify_finish(struct audit_verifier *v)
 {
 	struct audit_finding f;
 	flush_pending(v);
+	if (v->check_end)
+		check_end(v);
 	if (v->started && !v->head_ok) {
 		memset(&f, 0, sizeof(f));
 		f.kind = AUDIT_FAULT_HEAD;
@@ -281,9 +385,13 @@ uint64_t audit_verify_finish(struct audit_verifier *v)
 		report(v, &f);
 		v->first = f;   /* the head precedes every other position */
 	}
+	v->unsigned_records = v->since_checkpoint;
 	if (v->since_checkpoint && v->on_note)
-		note(v, "%llu records after the last checkpoint are chained but not yet signed",
-		     (unsigned long long)v->since_checkpoint);
+		note(v, "UNSIGNED: %llu records at the end (seq %llu..%llu) follow the last signed "
+		     "checkpoint: chained, but no signature covers them yet",
+		     (unsigned long long)v->since_checkpoint,
+		     (unsigned long long)(v->last_seq - v->since_checkpoint + 1),
+		     (unsigned long long)v->last_seq);
 	return v->faults;
 }
 
@@ -300,6 +408,16 @@ int audit_verify_dir(struct audit_verifier *v, const char *dir, int64_t since_da
 	char path[CONF_PATH_MAX + AUDIT_NAME_MAX];
 	size_t n = 0, partial = 0;
 	int64_t day;
+	/* the head first: the daemon writes it after the records it names */
+	v->check_end = until_day == INT64_MAX;
+	if (v->check_end && v->head_file) {
+		v->head_err = audit_head_read_at(AT_FDCWD, v->head_file, &v->signed_head);
+	} else if (v->check_end) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		v->head_err = dfd < 0 ? -errno : audit_head_read(dfd, &v->signed_head);
+		if (dfd >= 0)
+			close(dfd);
+	}
 	int rc = audit_list_files(dir, &names, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (!audit_file_name_day(names[i], &day) || day < since_day || day > until_day)

@@ -155,6 +155,7 @@ static void status_json(struct daemon *d, FILE *out, const struct datapath_stats
 	json_kv_u64(out, &f2, "last_seq", as->last_seq);
 	json_kv_u64(out, &f2, "unwritten", as->unwritten);
 	json_kv_str(out, &f2, "file", as->current_file);
+	json_kv_str(out, &f2, "alarm", as->alarm);
 	fputs("}}\n", out);
 }
 
@@ -188,6 +189,8 @@ static void status_text(struct daemon *d, FILE *out, const struct datapath_stats
 	fprintf(out, "  audit     journal %s  records %" PRIu64 "  seq %" PRIu64 "  unwritten %" PRIu64
 		"\n            %s\n", as->journal_ok ? "ok" : "FAULT", as->records, as->last_seq,
 		as->unwritten, as->current_file);
+	if (as->alarm[0])
+		fprintf(out, "            ALARM %s (see the audit_gap record)\n", as->alarm);
 }
 
 static int cmd_status(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)

@@ -97,6 +97,7 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 	}
 	if (rc) {
 		refuse(d, who, cfg, db, why);
+		audit_checkpoint();   /* every reload ends signed (docs/audit-events.md) */
 		sdnotify_send("READY=1");
 		return -EINVAL;
 	}
@@ -123,6 +124,7 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 		   "blake2b", daemon_config_hash_hex(cfg, hash), NULL);
 	lg_log(LOG_NOTICE, "event=config_reloaded file=%s blake2b=%s peers=%zu", d->config_path,
 	       hash, cfg->n_peers);
+	audit_checkpoint();
 	sdnotify_send("READY=1");
 	daemon_notify_status(d);
 	return 0;

@@ -129,3 +129,51 @@ static __attribute__((unused)) int64_t ms_of(const char *rfc3339)
 	ck_assert_msg(audit_time_parse(rfc3339, &ms) == 0, "%s", rfc3339);
 	return ms;
 }
+
+/* ---- a journal of four days, shared by the journal and head suites */
+/* Four UTC days, 2026-11-25..28. Day 1: audit_key_created, audit_open, six
+ * records, a checkpoint (9 lines, seq 1-9); days 2-4: six records and a
+ * checkpoint (7 lines each: seq 10-16, 17-23, 24-30); the clean stop adds
+ * the final checkpoint (day 4, line 8, seq 31). */
+static __attribute__((unused)) const char *const day_files[] = {
+	"audit-2026-11-25.jsonl", "audit-2026-11-26.jsonl",
+	"audit-2026-11-27.jsonl", "audit-2026-11-28.jsonl",
+};
+
+static __attribute__((unused)) void build_journal(const char *dir)
+{
+	struct conf_audit cfg;
+	char obj[32];
+	test_cfg(&cfg, dir);
+	cap_reset();
+	test_now_ms = (uint64_t)ms_of("2026-11-25T10:00:00Z");
+	ck_assert_int_eq(audit_open(&cfg, "gw-a"), 0);
+	for (int d = 0; d < 4; d++) {
+		uint64_t base = (uint64_t)ms_of("2026-11-25T10:00:00Z") + (uint64_t)d * 86400000;
+		for (int i = 0; i < 6; i++) {
+			test_now_ms = base + (uint64_t)i * 1000;
+			snprintf(obj, sizeof(obj), "peer-%d-%d", d, i);
+			audit_emit(AUDIT_CHILD_SA_UP, AUDIT_SUCCESS, "gw-b.example", obj,
+				   "spi_in", "c1a2b3c4", NULL);
+		}
+		test_now_ms = base + 70000;
+		audit_tick(test_now_ms);
+	}
+	audit_close();
+}
+
+static __attribute__((unused)) uint64_t verify(const char *dir, const uint8_t *trusted, struct audit_verifier *v)
+{
+	audit_verify_init(v);
+	if (trusted) {
+		v->have_trusted = true;
+		memcpy(v->trusted, trusted, 32);
+	}
+	ck_assert_int_eq(audit_verify_dir(v, dir, INT64_MIN, INT64_MAX), 0);
+	return audit_verify_finish(v);
+}
+
+static __attribute__((unused)) void path_of(char *out, size_t n, const char *dir, const char *file)
+{
+	snprintf(out, n, "%s/%s", dir, file);
+}
