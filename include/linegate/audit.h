@@ -58,6 +58,20 @@ int audit_event_severity(enum audit_event ev, enum audit_outcome outcome); /* LO
 void audit_emit(enum audit_event ev, enum audit_outcome outcome,
 		const char *subject, const char *object, ...) __attribute__((sentinel));
 
+/* Unauthenticated events (a forged or stray packet, a refused caller) are
+ * never recorded one by one: counted per event, reason, uplink and source
+ * (a prefix, audit_source_prefix, or "uid=N"), with first and last time; one
+ * record per kind at the end of each checkpoint interval, the first of an
+ * (event, reason) in an interval at once. Bounded (64 kinds an interval,
+ * the rest counted in one dos_defence reason=summary_table_full record).
+ * uplink and region may be NULL. Thread-safe. */
+void audit_summarize(enum audit_event ev, const char *reason, const char *uplink,
+		     const char *source, const char *region, uint64_t now_wall_ms);
+/* "203.0.113.0/24" (IPv4 /24, IPv6 /48) of an address. */
+void audit_source_prefix(const union lg_sockaddr *a, char *out, size_t cap);
+/* Events counted by audit_summarize since start. */
+uint64_t audit_summary_total(void);
+
 /* Opens (creating if needed) the journal in cfg->journal_dir: loads or creates
  * the Ed25519 audit key, resumes the chain after the last good record (a torn
  * tail is recorded as an audit_gap), applies retention. hostname may be NULL. */

@@ -404,8 +404,18 @@ static void recover_locked(uint64_t now)
 		alarm_line("still_failing", now);
 }
 
+static uint64_t checkpoint_interval_ms(void)
+{
+	return (uint64_t)(st.cfg.checkpoint_interval_s ? st.cfg.checkpoint_interval_s : 60) * 1000;
+}
+
 void audit_tick(uint64_t now_wall_ms)
 {
+	pthread_mutex_lock(&lock);
+	uint64_t summary_ms = checkpoint_interval_ms();
+	pthread_mutex_unlock(&lock);
+	/* summaries first (they emit, so outside the lock), then signed */
+	audit_summary_flush(now_wall_ms, summary_ms, false);
 	pthread_mutex_lock(&lock);
 	if (!st.open)
 		goto out;
@@ -423,8 +433,7 @@ void audit_tick(uint64_t now_wall_ms)
 			alarm_line("sync_failed", now_wall_ms);
 		}
 	}
-	uint64_t interval = (uint64_t)(st.cfg.checkpoint_interval_s ? st.cfg.checkpoint_interval_s : 60) * 1000;
-	if (st.since_checkpoint && now_wall_ms - st.last_checkpoint_ms >= interval)
+	if (st.since_checkpoint && now_wall_ms - st.last_checkpoint_ms >= checkpoint_interval_ms())
 		checkpoint_locked(false);
 	if (!st.faulted && audit_day_of_ms((int64_t)now_wall_ms) != st.last_sweep_day)
 		sweep_locked(now_wall_ms);
@@ -458,6 +467,7 @@ void audit_checkpoint(void)
 
 void audit_close(void)
 {
+	audit_summary_flush(now_ms(), 0, true);   /* nothing counted is left unsaid */
 	pthread_mutex_lock(&lock);
 	close_locked();
 	audit_key_free(&st.key);

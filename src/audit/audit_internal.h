@@ -194,6 +194,9 @@ int journal_file_tail(int dirfd, const char *name, uint64_t *seq, uint8_t hash[A
 /* The hash of record seq, newest file first; -ENOENT if it is not there. */
 int journal_find_record(struct journal *j, uint64_t seq, uint8_t hash[AUDIT_HASH_LEN]);
 
+/* ---- audit_summary.c: the per-interval records (audit_tick, audit_close) */
+void audit_summary_flush(uint64_t now_ms, uint64_t interval_ms, bool force);
+
 /* ---- audit_retention.c */
 /* A file holding UTC day `day` is wholly older than `days` days at now. */
 bool audit_retention_expired(int64_t day, int64_t now_ms, uint32_t days);

@@ -198,6 +198,8 @@ void ike_input(struct ike *ike, const struct ike_datagram *d, uint64_t now_ms)
 	ike->now_ms = now_ms;
 	if (!pl)
 		return;
+	ike->rx = d;
+	ike->rx_summarised = false;
 	r = ike_header_parse(d->data, d->len, &h);
 	if (r < 0) {
 		ike_count_drop(ike, r == -EPROTONOSUPPORT ? IKE_DROP_VERSION : IKE_DROP_MALFORMED,
@@ -216,5 +218,6 @@ void ike_input(struct ike *ike, const struct ike_datagram *d, uint64_t now_ms)
 	else
 		ike_count_drop(ike, IKE_DROP_MALFORMED, "exchange_type");
 out:
+	ike->rx = NULL;
 	free(pl);
 }

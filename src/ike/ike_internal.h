@@ -196,6 +196,10 @@ struct ike {
 	struct ike_peer_state peers[CONF_MAX_PEERS];
 	uint64_t drops[IKE_DROP_COUNT];
 	uint64_t now_ms;
+	/* the datagram ike_input is handling (NULL outside it): whose source
+	 * and uplink an unauthenticated refusal is summarised under */
+	const struct ike_datagram *rx;
+	bool rx_summarised;              /* its refusal is already counted */
 };
 
 /* --- credentials (ike_credentials.c) --- */
@@ -273,6 +277,10 @@ int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, bool we_initiat
 
 /* --- messages and exchanges (ike_io.c) --- */
 void ike_count_drop(struct ike *ike, enum ike_drop d, const char *detail);
+/* The datagram being handled is refused before any authentication: it goes
+ * into the audit summary (per reason, uplink, source prefix), never one
+ * record per packet. region: of the source, when it was looked up. */
+void ike_audit_unauth(struct ike *ike, int audit_event, const char *reason, const char *region);
 int ike_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len);
 /* Starts an encrypted request (header, SK open). */
 void ike_req_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange);

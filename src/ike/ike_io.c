@@ -35,6 +35,33 @@ void ike_count_drop(struct ike *ike, enum ike_drop d, const char *detail)
 	lg_log_ratelimited(&rl, LOG_INFO, "event=ike_drop reason=%s detail=%s count=%llu",
 			   ike_drop_name(d), detail ? detail : "-",
 			   (unsigned long long)ike->drops[d]);
+	if (!ike->rx || ike->rx_summarised)
+		return;
+	char region[3] = "", reason[48];
+	const union lg_sockaddr *src = &ike->rx->remote;
+	/* an unconfigured address: which region it is in (cross-border?) */
+	if (d == IKE_DROP_UNKNOWN_PEER && ike->db &&
+	    !regiondb_lookup(ike->db, src->sa.sa_family,
+			     src->sa.sa_family == AF_INET6 ? src->in6.sin6_addr.s6_addr
+							   : (const uint8_t *)&src->in4.sin_addr, region))
+		region[0] = '\0';
+	snprintf(reason, sizeof(reason), "ike_%s", ike_drop_name(d));
+	ike_audit_unauth(ike, AUDIT_PACKETS_DROPPED, reason, region[0] ? region : NULL);
+}
+
+void ike_audit_unauth(struct ike *ike, int audit_event, const char *reason, const char *region)
+{
+	const struct ike_datagram *d = ike->rx;
+	char src[LG_ADDRSTRLEN] = "unknown";
+	const char *uplink = NULL;
+
+	if (d) {
+		audit_source_prefix(&d->remote, src, sizeof(src));
+		if (d->uplink >= 0 && (size_t)d->uplink < ike->cfg->n_uplinks)
+			uplink = ike->cfg->uplinks[d->uplink].name;
+	}
+	ike->rx_summarised = true;
+	audit_summarize((enum audit_event)audit_event, reason, uplink, src, region, lg_wall_ms());
 }
 
 int ike_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len)
@@ -251,6 +278,10 @@ bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const ch
 	v = policy_check_peer_runtime(ike->cfg, peer, ike->db, &f);
 	if (policy_allowed(&v))
 		return true;
+	if (ike->rx) {   /* a datagram nobody authenticated: summarised */
+		ike_audit_unauth(ike, AUDIT_COMPLIANCE_REFUSED, policy_reason_name(v.reason), NULL);
+		return false;
+	}
 	ike_identity_format(&peer->remote_id, id, sizeof(id));
 	audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, id, peer->name,
 		   "reason", policy_reason_name(v.reason), "message", v.message,

@@ -316,15 +316,14 @@ static int send_init_response(struct ike_sa *sa, uint8_t num, const struct ike_d
 	return r;
 }
 
-static void audit_refused(const struct conf_peer *peer, const struct ike_datagram *d,
-			  const char *reason)
+/* An unauthenticated IKE_SA_INIT refused: anyone can send one from the
+ * peer's address, so it is summarised, not recorded per packet. */
+static void audit_refused(struct ike *ike, const char *notify)
 {
-	char remote[LG_ADDRSTRLEN], id[CONF_ID_MAX + 1];
+	char reason[64];
 
-	lg_sockaddr_format(&d->remote, remote, sizeof(remote));
-	ike_identity_format(&peer->remote_id, id, sizeof(id));
-	audit_emit(AUDIT_IKE_EXCHANGE_FAILED, AUDIT_FAILURE, id, peer->name, "remote", remote,
-		   "exchange", "IKE_SA_INIT", "reason", reason, NULL);
+	snprintf(reason, sizeof(reason), "ike_sa_init_%s", notify);
+	ike_audit_unauth(ike, AUDIT_IKE_EXCHANGE_FAILED, reason, NULL);
 }
 
 /* The half-open SA: our nonce and key pair, keys, the response. NULL when
@@ -405,7 +404,7 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 	    !ike_proposal_match(peer->ike_proposals, peer->n_ike_proposals, offer, IKEV2_PROTO_IKE,
 				false, &chosen, &which)) {
 		free(offer);
-		audit_refused(peer, d, "NO_PROPOSAL_CHOSEN");
+		audit_refused(ike, "NO_PROPOSAL_CHOSEN");
 		send_stateless(ike, d, h, IKEV2_NOTIFY_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
@@ -413,7 +412,7 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 	free(offer);
 	if (ke.group != chosen.dh) {
 		uint8_t g[2] = { chosen.dh >> 8, chosen.dh & 0xff };
-		audit_refused(peer, d, "INVALID_KE_PAYLOAD");
+		audit_refused(ike, "INVALID_KE_PAYLOAD");
 		send_stateless(ike, d, h, IKEV2_NOTIFY_INVALID_KE_PAYLOAD, g, sizeof(g));
 		return;
 	}
