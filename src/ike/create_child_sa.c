@@ -19,17 +19,17 @@ static uint32_t spi_of(const struct ike_proposal *p)
 }
 
 /* Lexicographic nonce order of §2.8.1 (shorter = smaller on a common prefix). */
-static int nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+int ike_nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
 	int r = memcmp(a, b, al < bl ? al : bl);
 
 	return r ? r : (al > bl) - (al < bl);
 }
 
-static void min_nonce(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, uint8_t *out,
-		      size_t *outl)
+void ike_nonce_min(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, uint8_t *out,
+		   size_t *outl)
 {
-	bool a_min = nonce_cmp(a, al, b, bl) <= 0;
+	bool a_min = ike_nonce_cmp(a, al, b, bl) <= 0;
 
 	memcpy(out, a_min ? a : b, a_min ? al : bl);
 	*outl = a_min ? al : bl;
@@ -121,8 +121,8 @@ static void settle_child_rekey(struct ike_sa *sa, struct child_sa *old, struct c
 		ike_info_delete_child_start(sa, old);
 		return;
 	}
-	min_nonce(sa->req.nonce, sizeof(sa->req.nonce), nr, nr_len, our_min, &our_min_len);
-	if (nonce_cmp(our_min, our_min_len, old->peer_rekey_min_nonce, old->peer_rekey_min_len) < 0) {
+	ike_nonce_min(sa->req.nonce, sizeof(sa->req.nonce), nr, nr_len, our_min, &our_min_len);
+	if (ike_nonce_cmp(our_min, our_min_len, old->peer_rekey_min_nonce, old->peer_rekey_min_len) < 0) {
 		/* ours holds the lowest nonce: redundant, we delete it; the
 		 * peer deletes the old one */
 		lg_log(LOG_INFO, "event=child_rekey_collision peer=%s winner=peer", sa->peer_name);
@@ -332,8 +332,8 @@ static void ike_rekey_response(struct ike_sa *sa, const struct ike_payload_list 
 	struct ike_sa *theirs = sa->peer_rekey_sa;
 	uint8_t our_min[IKEV2_NONCE_MAX];
 	size_t our_min_len;
-	min_nonce(n->ni, n->ni_len, n->nr, n->nr_len, our_min, &our_min_len);
-	if (theirs && nonce_cmp(our_min, our_min_len, sa->peer_rekey_min_nonce,
+	ike_nonce_min(n->ni, n->ni_len, n->nr, n->nr_len, our_min, &our_min_len);
+	if (theirs && ike_nonce_cmp(our_min, our_min_len, sa->peer_rekey_min_nonce,
 				sa->peer_rekey_min_len) < 0) {
 		/* §2.8.2: ours is redundant; the peer's new SA takes the children */
 		lg_log(LOG_INFO, "event=ike_rekey_collision peer=%s winner=peer", sa->peer_name);
@@ -449,7 +449,7 @@ static void ike_rekey_adopt(struct ike_sa *sa, struct ike_sa *n)
 	if (sa->state == IKE_SA_REKEYING) {
 		/* collision: decided when our own response arrives */
 		sa->peer_rekey_sa = n;
-		min_nonce(n->ni, n->ni_len, n->nr, n->nr_len, sa->peer_rekey_min_nonce,
+		ike_nonce_min(n->ni, n->ni_len, n->nr, n->nr_len, sa->peer_rekey_min_nonce,
 			  &sa->peer_rekey_min_len);
 		return;
 	}
@@ -492,7 +492,7 @@ static void peer_rekeyed(struct ike_sa *sa, struct child_sa *old, struct child_s
 	if (old->state == CHILD_SA_REKEYING) {
 		/* collision (§2.8.1): remembered until our response arrives */
 		old->peer_rekey_child = c->child_id;
-		min_nonce(ni, ni_len, nr, nr_len, old->peer_rekey_min_nonce, &old->peer_rekey_min_len);
+		ike_nonce_min(ni, ni_len, nr, nr_len, old->peer_rekey_min_nonce, &old->peer_rekey_min_len);
 		return;
 	}
 	/* the peer deletes the old SA; if it never does, we do */

@@ -123,6 +123,31 @@ bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_id *id, const stru
 	return true;
 }
 
+/* Both ends initiated at once (a responder-side half-open SA does not hold
+ * our own initiation back): two IKE SAs with one peer. Both ends keep the
+ * SA whose lower nonce is the higher one (the order of §2.8.2, so both
+ * choose alike without a word), and the initiator of the redundant SA
+ * deletes it, with its CHILD SA. */
+static void settle_duplicate(struct ike_sa *sa)
+{
+	uint8_t a[IKEV2_NONCE_MAX], b[IKEV2_NONCE_MAX];
+	size_t al, bl;
+
+	for (struct ike_sa *s = sa->ike->sas; s; s = s->next) {
+		if (s == sa || strcmp(s->peer_name, sa->peer_name) != 0 || !s->established_ms ||
+		    (s->state != IKE_SA_ESTABLISHED && s->state != IKE_SA_REKEYING))
+			continue;
+		ike_nonce_min(sa->ni, sa->ni_len, sa->nr, sa->nr_len, a, &al);
+		ike_nonce_min(s->ni, s->ni_len, s->nr, s->nr_len, b, &bl);
+		struct ike_sa *loser = ike_nonce_cmp(a, al, b, bl) < 0 ? sa : s;
+		lg_log(LOG_INFO, "event=ike_sa_duplicate peer=%s redundant=%s", sa->peer_name,
+		       loser->initiator ? "ours" : "peers");
+		if (loser->initiator)
+			loser->want_delete = true;   /* sent when its window is free */
+		return;
+	}
+}
+
 static void established(struct ike_sa *sa)
 {
 	char spi_i[17], spi_r[17], remote[LG_ADDRSTRLEN];
@@ -145,16 +170,20 @@ static void established(struct ike_sa *sa)
 		   "prf", ike_prf_name(sa->prop.prf), "dh", "x25519",
 		   "auth", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519",
 		   "nat", sa->nat_local ? "local" : "none", NULL);
+	settle_duplicate(sa);
 }
 
-/* INITIAL_CONTACT (§2.4): the peer rebooted; its older SAs are stale. */
+/* INITIAL_CONTACT (§2.4): the peer rebooted; its older SAs are stale. Only
+ * those established before this SA was begun: one that came up while it was
+ * negotiated is the peer's own simultaneous initiation (settle_duplicate). */
 static void initial_contact(struct ike_sa *sa)
 {
 	struct ike_sa *s = sa->ike->sas, *next;
 
 	for (; s; s = next) {
 		next = s->next;
-		if (s != sa && strcmp(s->peer_name, sa->peer_name) == 0 && s->established_ms)
+		if (s != sa && strcmp(s->peer_name, sa->peer_name) == 0 && s->established_ms &&
+		    s->established_ms < sa->created_ms)
 			ike_sa_destroy(s, "initial_contact");
 	}
 }

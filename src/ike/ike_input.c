@@ -1,6 +1,6 @@
 /* Inbound IKE datagrams: header and chain validation, SA lookup, message-ID
- * window (a retransmitted request gets the cached response, §2.1), SK
- * decryption, the endpoint update from authenticated messages only (§2.23),
+ * window (a retransmitted request that authenticates gets the cached
+ * response, §2.1), SK decryption, the endpoint update from authenticated messages only (§2.23),
  * then dispatch to the exchange's _initiator or _responder half. */
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,14 @@
 #include "linegate/log.h"
 
 static const uint8_t zero_spi[8];
+
+/* §2.1: a retransmission is the same message. Anything else with these SPIs
+ * gets no answer: our cached response is larger than a forged request, and
+ * must not be reflected at the peer's address for whoever knows its SPIi. */
+static bool same_request(const struct ike_sa *sa, const struct ike_datagram *d)
+{
+	return sa->init_i && sa->init_i_len == d->len && memcmp(sa->init_i, d->data, d->len) == 0;
+}
 
 static void input_sa_init(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h,
 			  const struct ike_payload_list *pl)
@@ -21,7 +29,8 @@ static void input_sa_init(struct ike *ike, const struct ike_datagram *d, const s
 		}
 		sa = ike_sa_half_open_lookup(ike, h->spi_i, &d->remote);
 		if (sa) {   /* retransmission: same answer, no new state */
-			if (sa->state == IKE_SA_HALF_OPEN && sa->have_last_resp)
+			if (sa->state == IKE_SA_HALF_OPEN && sa->have_last_resp &&
+			    same_request(sa, d))
 				ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
 			else
 				ike_count_drop(ike, IKE_DROP_STATE, "late_ike_sa_init");
@@ -40,9 +49,11 @@ static void input_sa_init(struct ike *ike, const struct ike_datagram *d, const s
 	ike_sa_init_initiator_response(sa, h, d->data, d->len, pl);
 }
 
-/* Window of one (§2.3): true when the message should be processed. */
-static bool message_id_ok(struct ike_sa *sa, const struct ike_header *h)
+/* Window of one (§2.3): true when the message should be processed, or is a
+ * retransmitted request (*again: answered from the cache once it decrypts). */
+static bool message_id_ok(struct ike_sa *sa, const struct ike_header *h, bool *again)
 {
+	*again = false;
 	if (ike_hdr_is_response(h)) {
 		if (sa->req.active && h->msg_id == sa->req.msg_id)
 			return true;
@@ -52,9 +63,8 @@ static bool message_id_ok(struct ike_sa *sa, const struct ike_header *h)
 	if (h->msg_id == sa->msg_id_in)
 		return true;
 	if (sa->have_last_resp && h->msg_id + 1 == sa->msg_id_in) {
-		/* a retransmitted request: our cached response, not reprocessed */
-		ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
-		return false;
+		*again = true;
+		return true;
 	}
 	ike_count_drop(sa->ike, IKE_DROP_MSG_ID, "request");
 	return false;
@@ -143,6 +153,7 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 	const uint8_t *plain;
 	size_t plain_len;
 	uint8_t *buf = NULL;
+	bool again;
 
 	if (!sa || memcmp(we_initiator ? h->spi_r : h->spi_i, we_initiator ? sa->spi_r : sa->spi_i,
 			  8) != 0) {
@@ -156,9 +167,9 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 	}
 	/* a retransmitted request is answered in any state (our IKE_AUTH
 	 * response may have been lost after we moved on) */
-	if (!message_id_ok(sa, h))
+	if (!message_id_ok(sa, h, &again))
 		return;
-	if (!state_accepts(sa, h)) {
+	if (!again && !state_accepts(sa, h)) {
 		ike_count_drop(ike, IKE_DROP_STATE, ike_exchange_name(h->exchange));
 		return;
 	}
@@ -172,6 +183,12 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 	if (ike_sk_decrypt(sa->keys->encr, ike_sk_key_in(sa), buf, aad_len, d->len, &plain,
 			   &plain_len) < 0) {
 		ike_count_drop(ike, IKE_DROP_DECRYPT, sa->peer_name);
+		goto out;
+	}
+	if (again) {
+		/* only now: a retransmission that authenticates gets our cached
+		 * response (a forged one would reflect it at the peer, §2.1) */
+		ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
 		goto out;
 	}
 	if (ike_payloads_split(pl->sk_next, plain, plain_len, inner) < 0 ||

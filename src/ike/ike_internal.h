@@ -318,6 +318,10 @@ void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_id *id, const struct ike_auth *auth);
 
 int ike_child_rekey_start(struct ike_sa *sa, struct child_sa *old);
+/* Nonce order of §2.8.1 and the lower of two nonces (collision rules). */
+int ike_nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl);
+void ike_nonce_min(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, uint8_t *out,
+		   size_t *outl);
 int ike_rekey_ike_start(struct ike_sa *sa);
 void ike_create_child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl);
 void ike_create_child_initiator_response(struct ike_sa *sa, const struct ike_payload_list *pl);

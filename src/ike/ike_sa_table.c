@@ -167,12 +167,16 @@ struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
 	return NULL;
 }
 
+/* A responder-side half-open SA is not counted: anyone can make one with a
+ * peer's source address (one spoofed IKE_SA_INIT), and it must never stand
+ * in for an SA that authenticated or one we are negotiating ourselves. */
 struct ike_sa *ike_sa_by_peer(struct ike *ike, const char *peer_name)
 {
 	struct ike_sa *best = NULL;
 
 	for (struct ike_sa *s = ike->sas; s; s = s->next) {
-		if (strcmp(s->peer_name, peer_name) != 0 || s->state == IKE_SA_DEAD)
+		if (strcmp(s->peer_name, peer_name) != 0 || s->state == IKE_SA_DEAD ||
+		    s->state == IKE_SA_HALF_OPEN || (!s->initiator && s->state == IKE_SA_NEW))
 			continue;
 		if (s->state == IKE_SA_ESTABLISHED || s->state == IKE_SA_REKEYING)
 			return s;

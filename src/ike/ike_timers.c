@@ -184,8 +184,15 @@ static void initiate_peers(struct ike *ike, uint64_t now)
 		    p->role == CONF_ROLE_RESPONDER)
 			continue;
 		ps->next_initiate_ms = 0;
-		if (ike_sa_by_peer(ike, p->name))
+		const struct ike_sa *sa = ike_sa_by_peer(ike, p->name);
+		if (sa) {
+			/* an exchange of ours in flight, or an SA on its way out:
+			 * look again later (an established SA reschedules us
+			 * itself when it goes) */
+			if (!sa->established_ms || sa->replaced_by || sa->state == IKE_SA_DELETING)
+				ps->next_initiate_ms = now + IKE_INITIATE_BACKOFF_MS;
 			continue;
+		}
 		if (ike_sa_init_initiator_start(ike, p, now) < 0) {
 			/* refused by policy or failed: try again later */
 			uint32_t b = ps->backoff_ms ? ps->backoff_ms * 2 : IKE_INITIATE_BACKOFF_MS;

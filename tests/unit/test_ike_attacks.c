@@ -1,0 +1,257 @@
+/* Off-path and on-path attacks on the IKE module (issue 11), each through the
+ * real ike_input()/ike_tick() over the mock transport: a spoofed
+ * IKE_SA_INIT holding a tunnel down, reflection of cached responses, rekey
+ * chains, secrets left behind by failed exchanges, cookie-echoing floods.
+ * Every test here failed on the code before its fix. */
+#include "test_ike_mock.h"
+#include "check_main.h"
+
+static struct mock_bed bed;
+
+/* A datagram to node `to` from src:port, as if off the wire. */
+static void inject(struct mock_bed *b, int to, const char *src, uint16_t port, bool natt,
+		   const uint8_t *data, size_t len)
+{
+	struct ike_datagram d;
+
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(lg_sockaddr_parse(src, port, &d.remote), 0);
+	mock_addr(to, port, &d.local);
+	d.natt = natt;
+	snprintf(d.ifname, sizeof(d.ifname), "ua");
+	d.data = data;
+	d.len = len;
+	ike_input(b->node[to].ike, &d, b->now);
+}
+
+/* A well-formed IKE_SA_INIT request with a fresh SPIi (and a cookie when
+ * given), as a flooder or a spoofer builds it. Returns its length. */
+static size_t forge_sa_init(uint8_t spi_i[8], const uint8_t *cookie, size_t cookie_len,
+			    uint8_t *out)
+{
+	static const uint8_t zero[8];
+	struct ike_builder *b = malloc(sizeof(*b));
+	uint8_t pub[32], nonce[32];
+	size_t len;
+
+	ck_assert_ptr_nonnull(b);
+	randombytes_buf(spi_i, 8);
+	randombytes_buf(pub, sizeof(pub));
+	randombytes_buf(nonce, sizeof(nonce));
+	ike_build_start(b, spi_i, zero, IKEV2_EXCHANGE_IKE_SA_INIT, IKEV2_FLAG_INITIATOR, 0);
+	if (cookie_len)
+		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_COOKIE, cookie, cookie_len);
+	ike_build_sa(b, &MOCK_IKE_CHACHA, 1, IKEV2_PROTO_IKE, NULL, 0, true);
+	ike_build_ke(b, IKEV2_DH_CURVE25519, pub, sizeof(pub));
+	ike_build_nonce(b, nonce, sizeof(nonce));
+	ck_assert_int_eq(ike_build_finish(b), 0);
+	memcpy(out, b->buf, b->len);
+	len = b->len;
+	free(b);
+	return len;
+}
+
+/* One spoofed IKE_SA_INIT with B's source address, to A. */
+static void spoof_from_b(struct mock_bed *b)
+{
+	uint8_t msg[IKE_MSG_MAX], spi[8];
+	size_t len = forge_sa_init(spi, NULL, 0, msg);
+
+	inject(b, 0, "10.211.0.2", 500, false, msg, len);
+}
+
+static size_t half_open_sas(struct mock_bed *b, int idx)
+{
+	size_t n = 0;
+
+	for (struct ike_sa *s = b->node[idx].ike->sas; s; s = s->next)
+		n += s->state == IKE_SA_HALF_OPEN;
+	return n;
+}
+
+static void run_for(struct mock_bed *b, int seconds)
+{
+	for (int i = 0; i < seconds; i++) {
+		mock_tick(b, 1000);
+		mock_run(b);
+	}
+}
+
+/* 1. A half-open SA made by one spoofed packet does not stand in for the
+ * tunnel: A's own initiation proceeds at once. */
+START_TEST(spoofed_half_open_does_not_block_initiation)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	spoof_from_b(&bed);
+	ck_assert_uint_eq(half_open_sas(&bed, 0), 1);
+	mock_drop(&bed);                       /* A's answer goes to the real B: lost */
+	mock_tick(&bed, 100);
+	ck_assert_uint_eq(bed.n, 1);           /* A initiates anyway */
+	ck_assert_uint_eq(mock_exchange(&bed, 0), IKEV2_EXCHANGE_IKE_SA_INIT);
+	mock_run(&bed);
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	run_for(&bed, 31);                     /* the spoofed SA expires alone */
+	ck_assert_uint_eq(half_open_sas(&bed, 0), 0);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* ... nor does it make `linegatectl up` answer EALREADY. */
+START_TEST(spoofed_half_open_admin_up)
+{
+	mock_init(&bed, CONF_ROLE_RESPONDER, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	spoof_from_b(&bed);
+	mock_drop(&bed);
+	ck_assert_int_eq(ike_initiate(bed.node[0].ike, "site-b", bed.now), 0);
+	mock_run(&bed);
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	ck_assert_int_eq(ike_initiate(bed.node[0].ike, "site-b", bed.now), -EALREADY);
+	mock_free(&bed);
+}
+END_TEST
+
+/* One spoofed packet every 25 s (below the cookie threshold) after the peer's
+ * DELETE: the re-initiation 60 s later still happens. */
+START_TEST(spoof_every_25s_after_delete)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert_int_eq(ike_info_delete_ike_start(mock_sa(&bed, 1)), 0);
+	mock_run(&bed);
+	ck_assert(!ike_peer_up(bed.node[0].ike, "site-b"));
+	for (int t = 0; t < 120; t++) {
+		if (t % 25 == 0) {
+			spoof_from_b(&bed);
+			mock_drop(&bed);
+		}
+		mock_tick(&bed, 1000);
+		mock_run(&bed);
+	}
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* Both ends initiate in the same instant: two IKE SAs come up; both ends
+ * agree which one is redundant and exactly one pair is left. Repeated, as
+ * the nonces decide which of the two survives. */
+START_TEST(simultaneous_initiation_settles)
+{
+	for (int round = 0; round < 8; round++) {
+		mock_init(&bed, CONF_ROLE_BOTH, CONF_ROLE_BOTH);
+		mock_start(&bed);
+		mock_tick(&bed, 100);
+		ck_assert_uint_eq(bed.n, 2);   /* both IKE_SA_INITs cross */
+		mock_run(&bed);
+		ck_assert_uint_eq(mock_sa_count(&bed, 0), 2);
+		ck_assert_uint_eq(mock_sa_count(&bed, 1), 2);
+		run_for(&bed, 3);
+		for (int i = 0; i < 2; i++) {
+			ck_assert_uint_eq(mock_sa_count(&bed, i), 1);
+			ck_assert_int_eq(mock_sa(&bed, i)->state, IKE_SA_ESTABLISHED);
+			ck_assert_uint_eq(mock_active_children(&bed, i), 1);
+		}
+		ck_assert_mem_eq(mock_sa(&bed, 0)->spi_i, mock_sa(&bed, 1)->spi_i, 8);
+		mock_assert_children_match(&bed);
+		run_for(&bed, 60);             /* and nobody starts over */
+		ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+		ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
+		mock_free(&bed);
+	}
+}
+END_TEST
+
+/* 2. Reflection: a copy of A's last request with the visible SPIs and
+ * message ID but a garbage SK payload gets nothing back (amplification 0);
+ * the genuine retransmission gets the cached response. */
+START_TEST(garbage_retransmission_not_reflected)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert_int_eq(ike_info_dpd_start(mock_sa(&bed, 0)), 0);
+	struct mock_msg req = bed.q[0];
+	mock_deliver(&bed);                    /* B answers and caches */
+	ck_assert_uint_eq(bed.n, 1);
+	struct mock_msg resp = bed.q[0];
+	mock_drop(&bed);
+	/* every byte of the SK payload body garbled, and a longer one */
+	for (int k = 0; k < 3; k++) {
+		struct mock_msg f = req;
+		size_t sk_body = IKEV2_HEADER_LEN + IKEV2_GENERIC_PAYLOAD_HEADER_LEN;
+		if (k == 2) {
+			f.len += 200;
+			f.data[24] = (uint8_t)(f.len >> 24), f.data[25] = (uint8_t)(f.len >> 16);
+			f.data[26] = (uint8_t)(f.len >> 8), f.data[27] = (uint8_t)f.len;
+			uint16_t pl = (uint16_t)(f.len - IKEV2_HEADER_LEN);
+			f.data[30] = (uint8_t)(pl >> 8), f.data[31] = (uint8_t)pl;
+		}
+		if (k == 0)
+			f.data[f.len - 1] ^= 0x55;  /* the ICV only */
+		else
+			randombytes_buf(f.data + sk_body, f.len - sk_body);
+		inject(&bed, 1, "10.211.0.1", 4500, true, f.data, f.len);
+		ck_assert_uint_eq(bed.n, 0);
+		ck_assert_uint_eq(bed.node[1].ike->drops[IKE_DROP_DECRYPT], (uint64_t)k + 1);
+	}
+	inject(&bed, 1, "10.211.0.1", 4500, true, req.data, req.len);
+	ck_assert_uint_eq(bed.n, 1);
+	ck_assert_uint_eq(bed.q[0].len, resp.len);
+	ck_assert_mem_eq(bed.q[0].data, resp.data, resp.len);
+	mock_run(&bed);
+	ck_assert(!mock_sa(&bed, 0)->req.active);
+	mock_free(&bed);
+}
+END_TEST
+
+/* ... and the same for IKE_SA_INIT: a message with the SPIi of a half-open
+ * SA from its address is answered only if it is the request we answered. */
+START_TEST(sa_init_retransmission_must_match)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	struct mock_msg req = bed.q[0];
+	mock_deliver(&bed);
+	ck_assert_uint_eq(half_open_sas(&bed, 1), 1);
+	struct mock_msg resp = bed.q[0];
+	mock_drop(&bed);
+	/* the same SPIs, another body (a forger's minimal copy) */
+	struct mock_msg f = req;
+	f.data[f.len - 1] ^= 1;
+	inject(&bed, 1, "10.211.0.1", 500, false, f.data, f.len);
+	ck_assert_uint_eq(bed.n, 0);
+	ck_assert_uint_eq(bed.node[1].ike->drops[IKE_DROP_STATE], 1);
+	inject(&bed, 1, "10.211.0.1", 500, false, req.data, req.len);
+	ck_assert_uint_eq(bed.n, 1);
+	ck_assert_mem_eq(bed.q[0].data, resp.data, resp.len);
+	ck_assert_uint_eq(half_open_sas(&bed, 1), 1);
+	mock_free(&bed);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ike_attacks");
+	TCase *t = tcase_create("attacks");
+
+	tcase_add_test(t, spoofed_half_open_does_not_block_initiation);
+	tcase_add_test(t, spoofed_half_open_admin_up);
+	tcase_add_test(t, spoof_every_25s_after_delete);
+	tcase_add_test(t, simultaneous_initiation_settles);
+	tcase_add_test(t, garbage_retransmission_not_reflected);
+	tcase_add_test(t, sa_init_retransmission_must_match);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return lg_check_run(suite());
+}
