@@ -590,7 +590,11 @@ void ike_create_child_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 		goto out;
 	}
 	if (offer->p[0].protocol == IKEV2_PROTO_IKE) {
-		ike_rekey_responder(sa, msg_id, pl, offer);
+		/* an IKE rekey chain without DELETEs: the old SAs go first (§2.25) */
+		if (ike_sa_count_peer(sa->ike, sa->peer_name) >= IKE_MAX_IKE_SAS_PER_PEER)
+			respond_error(sa, msg_id, IKEV2_NOTIFY_TEMPORARY_FAILURE, NULL, 0);
+		else
+			ike_rekey_responder(sa, msg_id, pl, offer);
 		goto out;
 	}
 	if (ike_find_notify(pl, IKEV2_NOTIFY_REKEY_SA, &rk)) {
@@ -599,6 +603,10 @@ void ike_create_child_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 		old = child_sa_by_spi_out(sa, spi);
 		if (!old || old->state == CHILD_SA_DELETING || old->state == CHILD_SA_REKEYED) {
 			respond_error(sa, msg_id, IKEV2_NOTIFY_CHILD_SA_NOT_FOUND, NULL, 0);
+			goto out;
+		}
+		if (child_sa_count(sa) >= IKE_MAX_CHILDREN_REKEYING) {
+			respond_error(sa, msg_id, IKEV2_NOTIFY_NO_ADDITIONAL_SAS, NULL, 0);
 			goto out;
 		}
 	} else if (child_sa_count(sa) >= IKE_MAX_CHILDREN) {

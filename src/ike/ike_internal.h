@@ -24,6 +24,10 @@ enum {
 	IKE_KEEPALIVE_MS = 20000,
 	IKE_DELETE_GRACE_MS = 5000,      /* rekeyed SA awaiting the peer's DELETE */
 	IKE_MAX_CHILDREN = 8,
+	/* a rekey needs room for the successor until the peer deletes the old
+	 * SA; a peer that rekeys and never deletes stops here (rekey chains) */
+	IKE_MAX_CHILDREN_REKEYING = 2 * IKE_MAX_CHILDREN,
+	IKE_MAX_IKE_SAS_PER_PEER = 4,    /* established + rekeyed awaiting DELETE */
 	IKE_REINITIATE_AFTER_DELETE_MS = 60000,
 	IKE_CHILDLESS_GRACE_MS = 5000,   /* our IKE SA without any CHILD SA */
 	IKE_OUTBOUND_GRACE_MS = 2000,    /* rekey responder: new SA outbound at the latest */
@@ -228,6 +232,8 @@ struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_
 struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
 				       const union lg_sockaddr *remote);
 struct ike_sa *ike_sa_by_peer(struct ike *ike, const char *peer_name);
+/* Authenticated IKE SAs with the peer (any state until dead). */
+size_t ike_sa_count_peer(const struct ike *ike, const char *peer_name);
 void ike_random_spi(struct ike *ike, uint8_t spi[8]);
 uint32_t ike_random_esp_spi(struct ike *ike);
 const uint8_t *ike_sa_our_spi(const struct ike_sa *sa);

@@ -97,8 +97,10 @@ void ike_req_clear(struct ike_sa *sa)
 		ike_sa_unlink_free(n);
 	}
 	memset(r, 0, sizeof(*r));
+	/* whatever ended the request (response, error, failure), its DH
+	 * private value and shared secret (PFS) do not outlive it */
 	if (sa->sec)
-		sodium_memzero(sa->sec->dh_priv, sizeof(sa->sec->dh_priv));
+		sodium_memzero(sa->sec, sizeof(*sa->sec));
 }
 
 void ike_req_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange)

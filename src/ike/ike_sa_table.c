@@ -185,3 +185,13 @@ struct ike_sa *ike_sa_by_peer(struct ike *ike, const char *peer_name)
 	}
 	return best;
 }
+
+size_t ike_sa_count_peer(const struct ike *ike, const char *peer_name)
+{
+	size_t n = 0;
+
+	for (const struct ike_sa *s = ike->sas; s; s = s->next)
+		n += s->state != IKE_SA_DEAD && s->established_ms &&
+		     strcmp(s->peer_name, peer_name) == 0;
+	return n;
+}

@@ -236,6 +236,145 @@ START_TEST(sa_init_retransmission_must_match)
 }
 END_TEST
 
+static struct child_sa *installed_child(struct ike_sa *sa)
+{
+	for (struct child_sa *c = sa->children; c; c = c->next)
+		if (c->state == CHILD_SA_INSTALLED)
+			return c;
+	return NULL;
+}
+
+static struct ike_sa *established_sa(struct mock_bed *b, int idx)
+{
+	for (struct ike_sa *s = b->node[idx].ike->sas; s; s = s->next)
+		if (s->state == IKE_SA_ESTABLISHED)
+			return s;
+	return NULL;
+}
+
+/* 3. An authenticated peer (A) rekeys its CHILD SA again and again and never
+ * deletes the old ones: B keeps at most IKE_MAX_CHILDREN_REKEYING and
+ * answers NO_ADDITIONAL_SAS beyond; the old ones are retired later. */
+START_TEST(child_rekey_chain_capped)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *a = mock_sa(&bed, 0), *b = mock_sa(&bed, 1);
+	for (int i = 0; i < 3 * IKE_MAX_CHILDREN_REKEYING; i++) {
+		struct child_sa *c = installed_child(a);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(ike_child_rekey_start(a, c), 0);
+		mock_deliver(&bed);            /* request -> B */
+		mock_deliver(&bed);            /* response -> A */
+		while (bed.n)                  /* A's DELETE never leaves */
+			mock_drop(&bed);
+		if (a->req.active)             /* B never sees it: its ID is reused */
+			ike_req_clear(a);
+		ck_assert_uint_le(child_sa_count(b), IKE_MAX_CHILDREN_REKEYING);
+		ck_assert_uint_le(mock_active_children(&bed, 1), IKE_MAX_CHILDREN_REKEYING);
+	}
+	ck_assert_uint_eq(child_sa_count(b), IKE_MAX_CHILDREN_REKEYING);
+	ck_assert_int_ge(bed.audit[AUDIT_IKE_EXCHANGE_FAILED][AUDIT_FAILURE], IKE_MAX_CHILDREN_REKEYING);
+	/* B retires the superseded ones itself; the tunnel lives on */
+	for (struct child_sa *c = a->children; c; c = c->next)
+		if (c->state != CHILD_SA_INSTALLED)
+			c->delete_ms = UINT64_MAX;  /* the attacker still never deletes */
+	run_for(&bed, 120);
+	ck_assert_uint_le(child_sa_count(b), 2);
+	ck_assert_ptr_nonnull(installed_child(b));
+	mock_free(&bed);
+}
+END_TEST
+
+/* ... and the same with IKE SA rekeys: B keeps at most
+ * IKE_MAX_IKE_SAS_PER_PEER IKE SAs with A, TEMPORARY_FAILURE beyond. */
+START_TEST(ike_rekey_chain_capped)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	int refused = 0;
+	for (int i = 0; i < 4 * IKE_MAX_IKE_SAS_PER_PEER; i++) {
+		struct ike_sa *a = established_sa(&bed, 0);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_int_eq(ike_rekey_ike_start(a), 0);
+		mock_deliver(&bed);
+		int before = bed.audit[AUDIT_IKE_EXCHANGE_FAILED][AUDIT_FAILURE];
+		mock_deliver(&bed);
+		refused += bed.audit[AUDIT_IKE_EXCHANGE_FAILED][AUDIT_FAILURE] > before;
+		while (bed.n)
+			mock_drop(&bed);
+		for (struct ike_sa *s = bed.node[0].ike->sas; s; s = s->next)
+			if (s->req.active && s->req.task == IKE_TASK_DELETE_IKE)
+				s->req.next_ms = UINT64_MAX;   /* never sent again */
+		ck_assert_uint_le(mock_sa_count(&bed, 1), IKE_MAX_IKE_SAS_PER_PEER);
+	}
+	ck_assert_int_gt(refused, 0);
+	mock_free(&bed);
+}
+END_TEST
+
+static void pfs(struct mock_bed *b)
+{
+	for (int i = 0; i < 2; i++)
+		b->node[i].cfg.peers[0].esp_proposals[0].dh = IKEV2_DH_CURVE25519;
+}
+
+static void assert_no_exchange_secret(const struct ike_sa *sa)
+{
+	ck_assert(sodium_is_zero(sa->sec->gir, sizeof(sa->sec->gir)));
+	ck_assert(sodium_is_zero(sa->sec->dh_priv, sizeof(sa->sec->dh_priv)));
+	ck_assert(sodium_is_zero((const uint8_t *)sa->sec, sizeof(*sa->sec)));
+}
+
+/* 4. A CHILD rekey we started with PFS fails after the DH shared secret was
+ * computed (our datapath refuses the SA, or the peer's selectors do not
+ * fit): no byte of g^ir or of our DH private value is left behind. */
+START_TEST(pfs_secret_wiped_when_our_rekey_fails)
+{
+	for (int path = 0; path < 3; path++) {
+		mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+		pfs(&bed);
+		mock_start(&bed);
+		mock_establish(&bed);
+		struct ike_sa *a = mock_sa(&bed, 0);
+		if (path == 2)   /* the peer refuses PFS: an error notify, no g^ir */
+			bed.node[1].cfg.peers[0].esp_proposals[0].dh = 0;
+		ck_assert_int_eq(ike_child_rekey_start(a, a->children), 0);
+		ck_assert(!sodium_is_zero(a->sec->dh_priv, sizeof(a->sec->dh_priv)));
+		mock_deliver(&bed);
+		if (path == 0)
+			bed.node[0].fail_install = true;
+		else if (path == 1)   /* A no longer accepts B's side as it was */
+			lg_prefix_parse("10.212.9.0/24", &bed.node[0].cfg.peers[0].remote_ts[0]);
+		mock_deliver(&bed);
+		ck_assert(!a->req.active || a->req.task != IKE_TASK_CHILD_REKEY);
+		ck_assert_msg(bed.audit[AUDIT_IKE_EXCHANGE_FAILED][AUDIT_FAILURE] >= 1, "path %d", path);
+		assert_no_exchange_secret(a);
+		bed.node[0].fail_install = false;
+		mock_free(&bed);
+	}
+}
+END_TEST
+
+/* ... and when it succeeds, and on the responder's side. */
+START_TEST(pfs_secret_wiped_after_rekey)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	pfs(&bed);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *a = mock_sa(&bed, 0);
+	ck_assert_int_eq(ike_child_rekey_start(a, a->children), 0);
+	mock_run(&bed);
+	assert_no_exchange_secret(a);
+	assert_no_exchange_secret(mock_sa(&bed, 1));
+	ck_assert_int_eq(bed.audit[AUDIT_CHILD_SA_REKEYED][AUDIT_SUCCESS], 2);
+	mock_free(&bed);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ike_attacks");
@@ -247,6 +386,10 @@ static Suite *suite(void)
 	tcase_add_test(t, simultaneous_initiation_settles);
 	tcase_add_test(t, garbage_retransmission_not_reflected);
 	tcase_add_test(t, sa_init_retransmission_must_match);
+	tcase_add_test(t, child_rekey_chain_capped);
+	tcase_add_test(t, ike_rekey_chain_capped);
+	tcase_add_test(t, pfs_secret_wiped_when_our_rekey_fails);
+	tcase_add_test(t, pfs_secret_wiped_after_rekey);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -43,6 +43,7 @@ struct mock_node {
 	bool rekey_wanted;     /* the datapath's soft limit (bytes, packets, sequence) */
 	uint32_t out_id;       /* the child the datapath encrypts with (one tunnel) */
 	bool link_down;
+	bool fail_install;     /* the datapath refuses the next installs */
 	int peer_updates;      /* update_peer calls (NAT rebinding) */
 	struct esp_table *esp; /* optional: a real SA table gets every op too */
 };
@@ -111,6 +112,8 @@ static inline int mock_install(void *ctx, const struct esp_child_params *p)
 {
 	struct mock_node *n = ctx;
 
+	if (n->fail_install)
+		return -EIO;
 	mock_record(n, p);
 	n->out_id = p->child_id;   /* esp.h: an install is the outbound choice at once */
 	return n->esp ? esp_table_install(n->esp, p) : 0;
@@ -120,6 +123,8 @@ static inline int mock_install_inbound(void *ctx, const struct esp_child_params 
 {
 	struct mock_node *n = ctx;
 
+	if (n->fail_install)
+		return -EIO;
 	mock_record(n, p);
 	return n->esp ? esp_table_install_inbound(n->esp, p) : 0;
 }
