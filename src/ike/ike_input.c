@@ -23,7 +23,9 @@ static void input_sa_init(struct ike *ike, const struct ike_datagram *d, const s
 	struct ike_sa *sa;
 
 	if (!ike_hdr_is_response(h)) {
-		if (!ike_hdr_from_initiator(h) || memcmp(h->spi_r, zero_spi, 8) != 0 || h->msg_id != 0) {
+		/* §3.1: SPIi is never zero; no state and no answer for one */
+		if (!ike_hdr_from_initiator(h) || memcmp(h->spi_r, zero_spi, 8) != 0 || h->msg_id != 0 ||
+		    memcmp(h->spi_i, zero_spi, 8) == 0) {
 			ike_count_drop(ike, IKE_DROP_MALFORMED, "ike_sa_init_request");
 			return;
 		}
@@ -143,6 +145,30 @@ static void update_endpoint(struct ike_sa *sa, const struct ike_datagram *d)
 	child_sa_update_peers(sa);   /* else ESP keeps going to the stale mapping */
 }
 
+/* An authenticated message we refuse as a whole: a critical payload we do
+ * not implement (§2.5: the response says which), or payloads in the wrong
+ * place or repeated (INVALID_SYNTAX, §3.10.1). A request gets its answer
+ * (it consumed its message ID); a response is dropped, our request retries
+ * and in the end fails. */
+static void refuse_inner(struct ike_sa *sa, const struct ike_header *h, uint8_t unsupported,
+			 uint8_t bad)
+{
+	struct ike_builder *b;
+
+	ike_count_drop(sa->ike, unsupported ? IKE_DROP_CRITICAL : IKE_DROP_PLACEMENT,
+		       ike_payload_name(unsupported ? unsupported : bad));
+	if (ike_hdr_is_response(h) || !(b = malloc(sizeof(*b))))
+		return;
+	ike_resp_start(sa, b, h->exchange, h->msg_id);
+	if (unsupported)
+		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_UNSUPPORTED_CRITICAL_PAYLOAD,
+				 &unsupported, 1);
+	else
+		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_INVALID_SYNTAX, NULL, 0);
+	ike_resp_send(sa, b);
+	free(b);
+}
+
 static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 			    const struct ike_header *h, const struct ike_payload_list *pl)
 {
@@ -153,7 +179,9 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 	const uint8_t *plain;
 	size_t plain_len;
 	uint8_t *buf = NULL;
+	uint8_t bad = 0;
 	bool again;
+	int r;
 
 	if (!sa || memcmp(we_initiator ? h->spi_r : h->spi_i, we_initiator ? sa->spi_r : sa->spi_i,
 			  8) != 0) {
@@ -191,12 +219,16 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 		ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
 		goto out;
 	}
-	if (ike_payloads_split(pl->sk_next, plain, plain_len, inner) < 0 ||
-	    ike_payloads_validate(inner) < 0) {
+	r = ike_payloads_split(pl->sk_next, plain, plain_len, inner);
+	if (r == -EINVAL || ike_payloads_validate(inner) < 0) {
 		ike_count_drop(ike, IKE_DROP_MALFORMED, "inner_payloads");
 		goto out;
 	}
 	update_endpoint(sa, d);
+	if (r == -EOPNOTSUPP || ike_payloads_check(h->exchange, true, inner, &bad) < 0) {
+		refuse_inner(sa, h, r == -EOPNOTSUPP ? inner->unsupported : 0, bad);
+		goto out;
+	}
 	if (ike_hdr_is_response(h))
 		dispatch_response(sa, inner);
 	else
@@ -206,10 +238,33 @@ out:
 	free(buf);
 }
 
+/* §2.5: a higher major version is dropped and answered (to a request, per
+ * the rules of §1.5) with the version we speak; an older one (IKEv1) only
+ * dropped. */
+static void refuse_version(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h)
+{
+	ike_count_drop(ike, IKE_DROP_VERSION, "header");
+	if ((h->version >> 4) > (IKEV2_VERSION >> 4))
+		ike_send_stateless(ike, d, h, IKEV2_NOTIFY_INVALID_MAJOR_VERSION, NULL, 0);
+}
+
+/* §2.5: a critical payload we do not implement. Outside an SA only an
+ * IKE_SA_INIT request is answered (no state); in an encrypted message's
+ * plain chain it is unauthenticated: dropped. */
+static void refuse_critical(struct ike *ike, const struct ike_datagram *d,
+			    const struct ike_header *h, uint8_t type)
+{
+	ike_count_drop(ike, IKE_DROP_CRITICAL, ike_payload_name(type));
+	if (h->exchange == IKEV2_EXCHANGE_IKE_SA_INIT && h->msg_id == 0 &&
+	    memcmp(h->spi_r, zero_spi, 8) == 0 && memcmp(h->spi_i, zero_spi, 8) != 0)
+		ike_send_stateless(ike, d, h, IKEV2_NOTIFY_UNSUPPORTED_CRITICAL_PAYLOAD, &type, 1);
+}
+
 void ike_input(struct ike *ike, const struct ike_datagram *d, uint64_t now_ms)
 {
 	struct ike_header h;
 	struct ike_payload_list *pl = malloc(sizeof(*pl));
+	uint8_t bad = 0;
 	int r;
 
 	ike->now_ms = now_ms;
@@ -219,13 +274,24 @@ void ike_input(struct ike *ike, const struct ike_datagram *d, uint64_t now_ms)
 	ike->rx_summarised = false;
 	r = ike_header_parse(d->data, d->len, &h);
 	if (r < 0) {
-		ike_count_drop(ike, r == -EPROTONOSUPPORT ? IKE_DROP_VERSION : IKE_DROP_MALFORMED,
-			       "header");
+		if (r == -EPROTONOSUPPORT)
+			refuse_version(ike, d, &h);
+		else
+			ike_count_drop(ike, IKE_DROP_MALFORMED, "header");
 		goto out;
 	}
-	if (ike_payloads_split(h.next_payload, d->data + IKEV2_HEADER_LEN,
-			       d->len - IKEV2_HEADER_LEN, pl) < 0 || ike_payloads_validate(pl) < 0) {
+	r = ike_payloads_split(h.next_payload, d->data + IKEV2_HEADER_LEN,
+			       d->len - IKEV2_HEADER_LEN, pl);
+	if (r == -EINVAL || ike_payloads_validate(pl) < 0) {
 		ike_count_drop(ike, IKE_DROP_MALFORMED, "payload_chain");
+		goto out;
+	}
+	if (r == -EOPNOTSUPP) {
+		refuse_critical(ike, d, &h, pl->unsupported);
+		goto out;
+	}
+	if (ike_payloads_check(h.exchange, false, pl, &bad) < 0) {
+		ike_count_drop(ike, IKE_DROP_PLACEMENT, ike_payload_name(bad));
 		goto out;
 	}
 	if (h.exchange == IKEV2_EXCHANGE_IKE_SA_INIT)

@@ -31,6 +31,8 @@ enum {
 	IKE_REINITIATE_AFTER_DELETE_MS = 60000,
 	IKE_CHILDLESS_GRACE_MS = 5000,   /* our IKE SA without any CHILD SA */
 	IKE_OUTBOUND_GRACE_MS = 2000,    /* rekey responder: new SA outbound at the latest */
+	/* header + a notify with one octet of data (UNSUPPORTED_CRITICAL_PAYLOAD) */
+	IKE_STATELESS_MIN = IKEV2_HEADER_LEN + IKEV2_GENERIC_PAYLOAD_HEADER_LEN + 4 + 1,
 };
 
 enum ike_sa_state {
@@ -79,6 +81,11 @@ enum ike_drop {
 	IKE_DROP_POLICY,
 	IKE_DROP_COOKIE,
 	IKE_DROP_STATE,
+	IKE_DROP_CRITICAL,          /* critical payload we do not implement (§2.5) */
+	IKE_DROP_PLACEMENT,         /* payload in the wrong exchange/place or twice */
+	IKE_DROP_HALF_OPEN_SOURCE,  /* half-open SAs of one address or prefix */
+	IKE_DROP_HALF_OPEN_LIMIT,   /* half-open SAs of the daemon */
+	IKE_DROP_AMPLIFY,           /* a stateless answer would outgrow the request */
 	IKE_DROP_COUNT
 };
 const char *ike_drop_name(enum ike_drop d);
@@ -287,6 +294,11 @@ void ike_count_drop(struct ike *ike, enum ike_drop d, const char *detail);
  * into the audit summary (per reason, uplink, source prefix), never one
  * record per packet. region: of the source, when it was looked up. */
 void ike_audit_unauth(struct ike *ike, int audit_event, const char *reason, const char *region);
+/* An unprotected answer outside any SA (§1.5, §2.5, §2.6): SPIs, exchange and
+ * message ID of the request, one notify. Never larger than the request
+ * (no amplification by reflection); never to a response. */
+void ike_send_stateless(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h,
+			uint16_t type, const uint8_t *data, size_t len);
 int ike_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len);
 /* Starts an encrypted request (header, SK open). */
 void ike_req_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange);

@@ -20,6 +20,11 @@ static const char *const drop_names[IKE_DROP_COUNT] = {
 	[IKE_DROP_POLICY] = "policy_refused",
 	[IKE_DROP_COOKIE] = "cookie_required",
 	[IKE_DROP_STATE] = "unexpected_in_state",
+	[IKE_DROP_CRITICAL] = "unsupported_critical",
+	[IKE_DROP_PLACEMENT] = "payload_placement",
+	[IKE_DROP_HALF_OPEN_SOURCE] = "half_open_per_source",
+	[IKE_DROP_HALF_OPEN_LIMIT] = "half_open_limit",
+	[IKE_DROP_AMPLIFY] = "reply_too_large",
 };
 
 const char *ike_drop_name(enum ike_drop d)
@@ -62,6 +67,29 @@ void ike_audit_unauth(struct ike *ike, int audit_event, const char *reason, cons
 	}
 	ike->rx_summarised = true;
 	audit_summarize((enum audit_event)audit_event, reason, uplink, src, region, lg_wall_ms());
+}
+
+void ike_send_stateless(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h,
+			uint16_t type, const uint8_t *data, size_t len)
+{
+	struct ike_builder *b;
+
+	if (ike_hdr_is_response(h) || !ike->tx.send)
+		return;
+	b = malloc(sizeof(*b));
+	if (!b)
+		return;
+	ike_build_start(b, h->spi_i, h->spi_r, h->exchange, IKEV2_FLAG_RESPONSE, h->msg_id);
+	ike_build_notify(b, 0, NULL, 0, type, data, len);
+	if (ike_build_finish(b) == 0) {
+		/* a bare notify (a version refusal) may outgrow a header-only
+		 * request by a few bytes; nothing else may */
+		if (b->len <= d->len || b->len <= IKE_STATELESS_MIN)
+			ike->tx.send(ike->tx.ctx, d->uplink, &d->remote, d->natt, b->buf, b->len);
+		else
+			ike_count_drop(ike, IKE_DROP_AMPLIFY, ike_notify_name(type));
+	}
+	free(b);
 }
 
 int ike_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len)

@@ -29,12 +29,14 @@ int ike_header_parse(const uint8_t *msg, size_t len, struct ike_header *h)
 	return 0;
 }
 
-/* Payload types we understand; an unknown payload with the critical bit set
- * must make us reject the message (§2.5). */
-static bool known_payload(uint8_t type)
+/* Payload types we implement. A payload of any other type with the critical
+ * bit set makes us reject the message (§2.5) -- also the types RFC 7296
+ * defines but we do not implement (CERT, CERTREQ, CP, EAP) and SKF (RFC 7383,
+ * never negotiated): a peer that marks one critical needs it understood. */
+static bool implemented_payload(uint8_t type)
 {
-	return (type >= IKEV2_PAYLOAD_SA && type <= IKEV2_PAYLOAD_EAP) ||
-	       type == IKEV2_PAYLOAD_SKF;
+	return (type >= IKEV2_PAYLOAD_SA && type <= IKEV2_PAYLOAD_SK &&
+		type != IKEV2_PAYLOAD_CERT && type != IKEV2_PAYLOAD_CERTREQ);
 }
 
 int ike_payloads_split(uint8_t first, const uint8_t *data, size_t len,
@@ -55,8 +57,8 @@ int ike_payloads_split(uint8_t first, const uint8_t *data, size_t len,
 		const uint8_t *body = cursor_get_ref(&c, plen - IKEV2_GENERIC_PAYLOAD_HEADER_LEN);
 		if (!body || out->n == IKE_MAX_PAYLOADS)
 			return -EINVAL;
-		if (!known_payload(type) && (flags & 0x80))
-			return -EOPNOTSUPP;
+		if (!implemented_payload(type) && (flags & 0x80) && !out->unsupported)
+			out->unsupported = type;
 		out->p[out->n++] = (struct ike_payload){
 			.type = type, .critical = flags & 0x80, .body = body,
 			.len = plen - IKEV2_GENERIC_PAYLOAD_HEADER_LEN,
@@ -65,12 +67,14 @@ int ike_payloads_split(uint8_t first, const uint8_t *data, size_t len,
 			/* §3.14: SK is the last payload; its next payload names
 			 * the first inner one */
 			out->sk_next = next;
-			return cursor_remaining(&c) == 0 ? 0 : -EINVAL;
+			break;
 		}
 		type = next;
 	}
 	/* trailing bytes after the last payload are a length lie */
-	return cursor_remaining(&c) == 0 ? 0 : -EINVAL;
+	if (cursor_remaining(&c) != 0)
+		return -EINVAL;
+	return out->unsupported ? -EOPNOTSUPP : 0;
 }
 
 const struct ike_payload *ike_payload_find(const struct ike_payload_list *l, uint8_t type)

@@ -90,6 +90,16 @@ int ike_sa_init_compute_keys(struct ike_sa *sa, const uint8_t *peer_pub, size_t 
 	return r;
 }
 
+/* §3.3.1: in IKE_SA_INIT the SPI Size of every proposal is zero (the SPIs
+ * are in the header); an 8-byte SPI there is a malformed offer. */
+static bool no_spi(const struct ike_sa_payload *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->p[i].spi_len != 0)
+			return false;
+	return true;
+}
+
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 {
 	uint8_t *d = malloc(n);
@@ -208,7 +218,7 @@ void ike_sa_init_initiator_response(struct ike_sa *sa, const struct ike_header *
 		init_error(sa, pl);
 		return;
 	}
-	if (ike_decode_sa(sap, offer) < 0 || ike_decode_ke(kep, &ke) < 0 ||
+	if (ike_decode_sa(sap, offer) < 0 || !no_spi(offer) || ike_decode_ke(kep, &ke) < 0 ||
 	    ike_decode_nonce(np, &nonce, &sa->nr_len) < 0 || memcmp(h->spi_r, zero_spi, 8) == 0 ||
 	    !ike_proposal_accept_reply(sa->peer->ike_proposals, sa->peer->n_ike_proposals, offer,
 				       IKEV2_PROTO_IKE, false, &sa->prop, &which) ||
@@ -243,21 +253,6 @@ void ike_sa_init_initiator_response(struct ike_sa *sa, const struct ike_header *
 /* Responder                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Stateless answer with one notify (SPIr zero: no state is kept). */
-static void send_stateless(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h,
-			   uint16_t type, const uint8_t *data, size_t len)
-{
-	struct ike_builder *b = malloc(sizeof(*b));
-
-	if (!b)
-		return;
-	ike_build_start(b, h->spi_i, zero_spi, IKEV2_EXCHANGE_IKE_SA_INIT, IKEV2_FLAG_RESPONSE, 0);
-	ike_build_notify(b, 0, NULL, 0, type, data, len);
-	if (ike_build_finish(b) == 0 && ike->tx.send)
-		ike->tx.send(ike->tx.ctx, d->uplink, &d->remote, d->natt, b->buf, b->len);
-	free(b);
-}
-
 /* §2.6: cookie = version | BLAKE2b(secret, Ni | IPi | SPIi); stateless. */
 static void make_cookie(struct ike *ike, const struct ike_datagram *d, const uint8_t spi_i[8],
 			const uint8_t *ni, size_t ni_len, uint8_t out[33])
@@ -287,7 +282,7 @@ static bool cookie_ok(struct ike *ike, const struct ike_datagram *d, const struc
 	    n.data_len == sizeof(want) && sodium_memcmp(n.data, want, sizeof(want)) == 0)
 		return true;
 	ike_count_drop(ike, IKE_DROP_COOKIE, NULL);
-	send_stateless(ike, d, h, IKEV2_NOTIFY_COOKIE, want, sizeof(want));
+	ike_send_stateless(ike, d, h, IKEV2_NOTIFY_COOKIE, want, sizeof(want));
 	return false;
 }
 
@@ -400,12 +395,16 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 	offer = malloc(sizeof(*offer));
 	if (!offer)
 		return;
-	if (ike_decode_sa(sap, offer) < 0 ||
-	    !ike_proposal_match(peer->ike_proposals, peer->n_ike_proposals, offer, IKEV2_PROTO_IKE,
+	if (ike_decode_sa(sap, offer) < 0 || !no_spi(offer)) {
+		free(offer);
+		ike_count_drop(ike, IKE_DROP_MALFORMED, "ike_sa_init_spi_size");
+		return;
+	}
+	if (!ike_proposal_match(peer->ike_proposals, peer->n_ike_proposals, offer, IKEV2_PROTO_IKE,
 				false, &chosen, &which)) {
 		free(offer);
 		audit_refused(ike, "NO_PROPOSAL_CHOSEN");
-		send_stateless(ike, d, h, IKEV2_NOTIFY_NO_PROPOSAL_CHOSEN, NULL, 0);
+		ike_send_stateless(ike, d, h, IKEV2_NOTIFY_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
 	uint8_t num = which->num;
@@ -413,7 +412,7 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 	if (ke.group != chosen.dh) {
 		uint8_t g[2] = { chosen.dh >> 8, chosen.dh & 0xff };
 		audit_refused(ike, "INVALID_KE_PAYLOAD");
-		send_stateless(ike, d, h, IKEV2_NOTIFY_INVALID_KE_PAYLOAD, g, sizeof(g));
+		ike_send_stateless(ike, d, h, IKEV2_NOTIFY_INVALID_KE_PAYLOAD, g, sizeof(g));
 		return;
 	}
 	sa = responder_sa(ike, d, h, pl, peer, &chosen, num, nonce, nonce_len, &ke);

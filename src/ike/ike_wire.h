@@ -51,14 +51,16 @@ struct ike_payload_list {
 	struct ike_payload p[IKE_MAX_PAYLOADS];
 	size_t n;
 	uint8_t sk_next;            /* SK: type of the first inner payload */
+	uint8_t unsupported;        /* first critical payload we do not implement */
 };
 
 /* Header: version 2.x, length equal to the datagram, at least the header.
  * 0 or -EINVAL (-EPROTONOSUPPORT for another major version). */
 int ike_header_parse(const uint8_t *msg, size_t len, struct ike_header *h);
 /* Step one: splits a chain (first payload type `first`) into bodies, checking
- * only lengths. An SK payload must be the last one. 0 or -EINVAL; an unknown
- * critical payload gives -EOPNOTSUPP (answer UNSUPPORTED_CRITICAL_PAYLOAD). */
+ * only lengths. An SK payload must be the last one. 0 or -EINVAL; a critical
+ * payload we do not implement gives -EOPNOTSUPP with the whole chain split
+ * and its type in out->unsupported (answer UNSUPPORTED_CRITICAL_PAYLOAD). */
 int ike_payloads_split(uint8_t first, const uint8_t *data, size_t len,
 		       struct ike_payload_list *out);
 const struct ike_payload *ike_payload_find(const struct ike_payload_list *l, uint8_t type);
@@ -146,6 +148,13 @@ int ike_decode_auth(const struct ike_payload *p, struct ike_auth *out);
 int ike_decode_notify(const struct ike_payload *p, struct ike_notify *out);
 int ike_decode_delete(const struct ike_payload *p, struct ike_delete *out);
 int ike_decode_ts(const struct ike_payload *p, struct ike_ts_payload *out);
+
+/* Which payloads an exchange may carry, where, and how often (RFC 7296
+ * §1.2-§1.4, §3): 0, or -EINVAL naming the offending type in *bad. inner:
+ * the chain inside SK; else the plain chain of the message. Types we do not
+ * know (and that are not critical) are skipped, as §2.5 asks. */
+int ike_payloads_check(uint8_t exchange, bool inner, const struct ike_payload_list *l,
+		       uint8_t *bad);
 
 /* Every known payload of the chain decodes (0), or -EINVAL. */
 int ike_payloads_validate(const struct ike_payload_list *l);
