@@ -98,5 +98,11 @@ struct ike_sa_info {
 	} children[4];
 };
 size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max);
+/* The IKE module's named drop counters (every refused datagram: malformed,
+ * forged, over a half-open limit, ...): up to max names and counts; returns
+ * how many counters there are. */
+enum { IKE_DROP_NAMES_MAX = 16 };
+size_t ike_get_drops(const struct ike *ike, const char **names, uint64_t *counts, size_t max);
+
 /* Is there an established CHILD SA with this peer? */
 bool ike_peer_up(struct ike *ike, const char *peer_name);

@@ -64,6 +64,34 @@ static void count_children(void *ctx, const struct esp_child_params *p, const st
 	(*(size_t *)ctx)++;
 }
 
+/* IKE datagrams refused, by reason ("ike_drops": malformed, forged,
+ * cookie_required, half_open_per_source, ...). */
+static void json_ike_drops(struct daemon *d, FILE *out, bool *first)
+{
+	const char *name[IKE_DROP_NAMES_MAX];
+	uint64_t n[IKE_DROP_NAMES_MAX];
+	size_t k = ike_get_drops(d->ike, name, n, IKE_DROP_NAMES_MAX);
+	bool f = true;
+
+	json_key(out, first, "ike_drops");
+	fputc('{', out);
+	for (size_t i = 0; i < k && i < IKE_DROP_NAMES_MAX; i++)
+		json_kv_u64(out, &f, name[i], n[i]);
+	fputc('}', out);
+}
+
+static void text_ike_drops(struct daemon *d, FILE *out)
+{
+	const char *name[IKE_DROP_NAMES_MAX];
+	uint64_t n[IKE_DROP_NAMES_MAX];
+	size_t k = ike_get_drops(d->ike, name, n, IKE_DROP_NAMES_MAX);
+
+	fprintf(out, "  ike drops");
+	for (size_t i = 0; i < k && i < IKE_DROP_NAMES_MAX; i++)
+		fprintf(out, " %s=%" PRIu64, name[i], n[i]);
+	fputc('\n', out);
+}
+
 /* Drops by reason: the ESP verdicts ("drops") and the packet engine's own
  * ("datapath_drops": runt, tun_write, ike_queue_full, ...). */
 static void json_drops(struct daemon *d, FILE *out, bool *first)
@@ -84,6 +112,7 @@ static void json_drops(struct daemon *d, FILE *out, bool *first)
 	for (int i = 0; i < DATAPATH_DROP_COUNT; i++)
 		json_kv_u64(out, &f, datapath_drop_name(i), dp[i]);
 	fputc('}', out);
+	json_ike_drops(d, out, first);
 }
 
 static void text_drops(struct daemon *d, FILE *out)
@@ -99,6 +128,7 @@ static void text_drops(struct daemon *d, FILE *out)
 	for (int i = 0; i < DATAPATH_DROP_COUNT; i++)
 		fprintf(out, " %s=%" PRIu64, datapath_drop_name(i), dp[i]);
 	fputc('\n', out);
+	text_ike_drops(d, out);
 }
 
 static void status_json(struct daemon *d, FILE *out, const struct datapath_stats *ds,

@@ -19,6 +19,10 @@ enum {
 	IKE_HALF_OPEN_TIMEOUT_MS = 30000,
 	IKE_COOKIE_THRESHOLD = 16,       /* half-open SAs before cookies are required */
 	IKE_HALF_OPEN_MAX = 1024,        /* even with valid cookies: memory bound */
+	IKE_COOKIE_PER_SOURCE = 2,       /* half-open SAs of one address before cookies */
+	IKE_HALF_OPEN_PER_ADDR = 8,      /* with valid cookies, per source address */
+	IKE_HALF_OPEN_PER_PREFIX = 32,   /* ... per /24 (IPv4) or /64 (IPv6) */
+	IKE_HALF_OPEN_RESERVED = 2,      /* a configured peer's address: past every other limit */
 	IKE_INITIATE_BACKOFF_MS = 5000,  /* after a failure, first retry */
 	IKE_INITIATE_BACKOFF_MAX_MS = 60000,
 	IKE_KEEPALIVE_MS = 20000,
@@ -88,6 +92,7 @@ enum ike_drop {
 	IKE_DROP_AMPLIFY,           /* a stateless answer would outgrow the request */
 	IKE_DROP_COUNT
 };
+_Static_assert((int)IKE_DROP_COUNT <= (int)IKE_DROP_NAMES_MAX, "ike.h: IKE_DROP_NAMES_MAX");
 const char *ike_drop_name(enum ike_drop d);
 
 struct child_sa {
@@ -244,6 +249,13 @@ size_t ike_sa_count_peer(const struct ike *ike, const char *peer_name);
 void ike_random_spi(struct ike *ike, uint8_t spi[8]);
 uint32_t ike_random_esp_spi(struct ike *ike);
 const uint8_t *ike_sa_our_spi(const struct ike_sa *sa);
+
+/* --- half-open admission (ike_half_open.c) --- */
+/* Must this IKE_SA_INIT carry a valid cookie (§2.6)? */
+bool ike_half_open_cookie_needed(const struct ike *ike, const union lg_sockaddr *from);
+/* Room for one more half-open SA from `from` (configured: a peer's own
+ * endpoint address)? 0, or -EAGAIN with the refusal counted. */
+int ike_half_open_admit(struct ike *ike, const union lg_sockaddr *from, bool configured);
 
 /* --- children (ike_child.c) --- */
 struct child_sa *child_sa_new(struct ike_sa *sa);

@@ -32,6 +32,16 @@ const char *ike_drop_name(enum ike_drop d)
 	return (unsigned)d < IKE_DROP_COUNT ? drop_names[d] : "unknown";
 }
 
+size_t ike_get_drops(const struct ike *ike, const char **names, uint64_t *counts, size_t max)
+{
+	for (size_t i = 0; i < IKE_DROP_COUNT && i < max; i++) {
+		names[i] = drop_names[i];
+		counts[i] = ike ? ike->drops[i] : 0;
+	}
+	return IKE_DROP_COUNT;
+}
+
+/* The one place an IKE drop is counted (and logged, rate-limited). */
 void ike_count_drop(struct ike *ike, enum ike_drop d, const char *detail)
 {
 	static struct lg_ratelimit rl = LG_RATELIMIT_INIT(10000, 20);

@@ -274,7 +274,7 @@ static bool cookie_ok(struct ike *ike, const struct ike_datagram *d, const struc
 	uint8_t want[33];
 	struct ike_notify n;
 
-	if (ike->half_open < IKE_COOKIE_THRESHOLD)
+	if (!ike_half_open_cookie_needed(ike, &d->remote))
 		return true;
 	make_cookie(ike, d, h->spi_i, ni, ni_len, want);
 	if (pl->n && pl->p[0].type == IKEV2_PAYLOAD_NOTIFY &&
@@ -384,10 +384,8 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 	}
 	if (!cookie_ok(ike, d, h, pl, nonce, nonce_len))
 		return;
-	if (ike->half_open >= IKE_HALF_OPEN_MAX) {
-		ike_count_drop(ike, IKE_DROP_COOKIE, "half_open_limit");
+	if (ike_half_open_admit(ike, &d->remote, true) < 0)
 		return;
-	}
 	if (!ike_runtime_allowed(ike, peer, d->ifname[0] ? d->ifname : NULL)) {
 		ike_count_drop(ike, IKE_DROP_POLICY, peer->name);
 		return;

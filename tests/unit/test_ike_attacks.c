@@ -24,31 +24,39 @@ static void inject(struct mock_bed *b, int to, const char *src, uint16_t port, b
 	ike_input(b->node[to].ike, &d, b->now);
 }
 
-/* A well-formed IKE_SA_INIT request with a fresh SPIi (and a cookie when
- * given), as a flooder or a spoofer builds it. Returns its length. */
-static size_t forge_sa_init(uint8_t spi_i[8], const uint8_t *cookie, size_t cookie_len,
-			    uint8_t *out)
+/* A well-formed IKE_SA_INIT request with SPIi and nonce given (and a cookie
+ * when given), as a flooder or a spoofer builds it. Returns its length. */
+static size_t build_sa_init(const uint8_t spi_i[8], const uint8_t nonce[32], const uint8_t *cookie,
+			    size_t cookie_len, uint8_t *out)
 {
 	static const uint8_t zero[8];
 	struct ike_builder *b = malloc(sizeof(*b));
-	uint8_t pub[32], nonce[32];
+	uint8_t pub[32];
 	size_t len;
 
 	ck_assert_ptr_nonnull(b);
-	randombytes_buf(spi_i, 8);
 	randombytes_buf(pub, sizeof(pub));
-	randombytes_buf(nonce, sizeof(nonce));
 	ike_build_start(b, spi_i, zero, IKEV2_EXCHANGE_IKE_SA_INIT, IKEV2_FLAG_INITIATOR, 0);
 	if (cookie_len)
 		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_COOKIE, cookie, cookie_len);
 	ike_build_sa(b, &MOCK_IKE_CHACHA, 1, IKEV2_PROTO_IKE, NULL, 0, true);
 	ike_build_ke(b, IKEV2_DH_CURVE25519, pub, sizeof(pub));
-	ike_build_nonce(b, nonce, sizeof(nonce));
+	ike_build_nonce(b, nonce, 32);
 	ck_assert_int_eq(ike_build_finish(b), 0);
 	memcpy(out, b->buf, b->len);
 	len = b->len;
 	free(b);
 	return len;
+}
+
+static size_t forge_sa_init(uint8_t spi_i[8], const uint8_t *cookie, size_t cookie_len,
+			    uint8_t *out)
+{
+	uint8_t nonce[32];
+
+	randombytes_buf(spi_i, 8);
+	randombytes_buf(nonce, sizeof(nonce));
+	return build_sa_init(spi_i, nonce, cookie, cookie_len, out);
 }
 
 /* One spoofed IKE_SA_INIT with B's source address, to A. */
@@ -375,6 +383,124 @@ START_TEST(pfs_secret_wiped_after_rekey)
 }
 END_TEST
 
+/* The COOKIE of a stateless answer, if the last queued message is one. */
+static size_t cookie_of(struct mock_bed *b, uint8_t *cookie)
+{
+	struct ike_header h;
+	struct ike_payload_list l;
+	struct ike_notify n;
+	struct mock_msg *m;
+
+	if (!b->n)
+		return 0;
+	m = &b->q[b->n - 1];
+	if (ike_header_parse(m->data, m->len, &h) < 0 ||
+	    ike_payloads_split(h.next_payload, m->data + IKEV2_HEADER_LEN, m->len - IKEV2_HEADER_LEN,
+			       &l) < 0 ||
+	    !ike_find_notify(&l, IKEV2_NOTIFY_COOKIE, &n) || n.data_len > IKE_COOKIE_MAX)
+		return 0;
+	memcpy(cookie, n.data, n.data_len);
+	return n.data_len;
+}
+
+/* One IKE_SA_INIT from `src` to B that answers a cookie request at once. */
+static void echoing_init(struct mock_bed *b, const char *src)
+{
+	uint8_t msg[IKE_MSG_MAX], spi[8], nonce[32], cookie[IKE_COOKIE_MAX];
+	size_t len, cl;
+
+	randombytes_buf(spi, sizeof(spi));
+	randombytes_buf(nonce, sizeof(nonce));
+	len = build_sa_init(spi, nonce, NULL, 0, msg);
+	inject(b, 1, src, 500, false, msg, len);
+	cl = cookie_of(b, cookie);
+	if (cl) {
+		len = build_sa_init(spi, nonce, cookie, cl, msg);
+		inject(b, 1, src, 500, false, msg, len);
+	}
+	while (b->n)
+		mock_drop(b);
+}
+
+static size_t half_open_from(struct mock_bed *b, int idx, const char *addr)
+{
+	union lg_sockaddr a;
+	size_t n = 0;
+
+	ck_assert_int_eq(lg_sockaddr_parse(addr, 500, &a), 0);
+	for (struct ike_sa *s = b->node[idx].ike->sas; s; s = s->next)
+		n += s->state == IKE_SA_HALF_OPEN &&
+		     memcmp(lg_sockaddr_addr(&s->remote), lg_sockaddr_addr(&a), 4) == 0;
+	return n;
+}
+
+/* B also has peers f1..fn at 10.211.0.11.. (what the flooders hold). */
+static void add_flooder_peers(struct mock_bed *b, int n)
+{
+	struct config *c = &b->node[1].cfg;
+
+	for (int i = 0; i < n; i++) {
+		struct conf_peer *p = &c->peers[c->n_peers++];
+		char addr[32];
+		*p = c->peers[0];
+		snprintf(p->name, sizeof(p->name), "f%d", i + 1);
+		snprintf(addr, sizeof(addr), "10.211.0.%d", 11 + i);
+		ck_assert_int_eq(lg_sockaddr_parse(addr, 500, &p->endpoint), 0);
+	}
+}
+
+/* 5. Cookie-echoing flooders at four addresses (1,200 IKE_SA_INITs, more
+ * than the global cap) hold at most IKE_HALF_OPEN_PER_ADDR half-open SAs
+ * each; the refusals are counted; A connects during the flood (with a
+ * cookie round trip, the flood keeps B above the cookie threshold). */
+START_TEST(cookie_echoing_flood_locks_nobody_out)
+{
+	static const char *src[] = { "10.211.0.11", "10.211.0.12", "10.211.0.13", "10.211.0.14" };
+
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	add_flooder_peers(&bed, 4);
+	mock_start(&bed);
+	for (int r = 0; r < 300; r++)
+		for (int k = 0; k < 4; k++)
+			echoing_init(&bed, src[k]);
+	for (int k = 0; k < 4; k++)
+		ck_assert_uint_eq(half_open_from(&bed, 1, src[k]), IKE_HALF_OPEN_PER_ADDR);
+	ck_assert_uint_eq(bed.node[1].ike->half_open, 4 * IKE_HALF_OPEN_PER_ADDR);
+	ck_assert_uint_ge(bed.node[1].ike->drops[IKE_DROP_HALF_OPEN_SOURCE], 4 * 290);
+	ck_assert_uint_ge(bed.node[1].ike->drops[IKE_DROP_COOKIE], 1000);
+	/* A, during the flood */
+	uint64_t cookies = bed.node[1].ike->drops[IKE_DROP_COOKIE];
+	mock_tick(&bed, 100);
+	mock_run(&bed);
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	ck_assert_uint_eq(bed.node[1].ike->drops[IKE_DROP_COOKIE], cookies + 1);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* ... and a spoofer that cannot echo cookies gets no more than
+ * IKE_COOKIE_PER_SOURCE half-open SAs with A's address; A connects. */
+START_TEST(spoofer_per_source_cookie)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	for (int i = 0; i < 10; i++) {
+		uint8_t msg[IKE_MSG_MAX], spi[8];
+		size_t len = forge_sa_init(spi, NULL, 0, msg);
+		inject(&bed, 1, "10.211.0.1", 500, false, msg, len);
+		while (bed.n)
+			mock_drop(&bed);
+	}
+	ck_assert_uint_eq(half_open_from(&bed, 1, "10.211.0.1"), IKE_COOKIE_PER_SOURCE);
+	ck_assert_uint_eq(bed.node[1].ike->drops[IKE_DROP_COOKIE], 10 - IKE_COOKIE_PER_SOURCE);
+	mock_tick(&bed, 100);
+	mock_run(&bed);
+	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
+	mock_free(&bed);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ike_attacks");
@@ -390,6 +516,8 @@ static Suite *suite(void)
 	tcase_add_test(t, ike_rekey_chain_capped);
 	tcase_add_test(t, pfs_secret_wiped_when_our_rekey_fails);
 	tcase_add_test(t, pfs_secret_wiped_after_rekey);
+	tcase_add_test(t, cookie_echoing_flood_locks_nobody_out);
+	tcase_add_test(t, spoofer_per_source_cookie);
 	suite_add_tcase(s, t);
 	return s;
 }
