@@ -62,7 +62,7 @@ void audit_emit(enum audit_event ev, enum audit_outcome outcome,
  * never recorded one by one: counted per event, reason, uplink and source
  * (a prefix, audit_source_prefix, or "uid=N"), with first and last time; one
  * record per kind at the end of each checkpoint interval, the first of an
- * (event, reason) in an interval at once. Bounded (64 kinds an interval,
+ * (event, reason) the last written interval did not have at once. Bounded (64 kinds an interval,
  * the rest counted in one dos_defence reason=summary_table_full record).
  * uplink and region may be NULL. Thread-safe. */
 void audit_summarize(enum audit_event ev, const char *reason, const char *uplink,

@@ -132,6 +132,10 @@ struct conf_control {
 	char socket_path[CONF_PATH_MAX];   /* default /run/linegate/control.sock */
 	unsigned socket_mode;              /* default 0600 */
 	int workers;                       /* fast-path threads, 0 = one per core */
+	/* Who may do what, checked for every command whatever socket_mode:
+	 * root or admin_group change things; read_only_group runs queries. */
+	char admin_group[CONF_NAME_MAX];     /* "" = root only */
+	char read_only_group[CONF_NAME_MAX]; /* default "linegate", "" = none */
 };
 
 /* Lab only: a hand-keyed CHILD SA, so the datapath can be tested apart from IKE.

@@ -3,9 +3,10 @@
  * are never recorded one by one (20,000 forged IKE_SA_INIT must not become
  * 20,000 synced records, fill the disk and bury the trail): they are counted
  * per event, reason, uplink and source prefix with the first and last time,
- * and written once per interval. The first of an (event, reason) in an
- * interval is recorded at once, so an assessor sees an attack start without
- * waiting. The table is bounded; what does not fit is counted as overflow. */
+ * and written once per interval. The first of an (event, reason) that the
+ * last written interval did not have is recorded at once, so an assessor
+ * sees an attack start without waiting, and a slow, steady prober still
+ * costs one record an interval, not two. The table is bounded; what does not fit is counted as overflow. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,8 @@ static struct {
 	size_t n;
 	uint64_t overflow, overflow_first_ms, overflow_last_ms;
 	uint64_t start_ms;          /* of the interval, 0 = nothing pending */
+	struct { enum audit_event ev; char reason[AUDIT_NAME_MAX]; } prev[SUMMARY_MAX];
+	size_t n_prev;              /* the kinds of the last written interval */
 	uint64_t total;             /* since start, for tests and status */
 } tab;
 
@@ -61,6 +64,14 @@ static struct entry *find(enum audit_event ev, const char *reason, const char *u
 			return e;
 	}
 	return NULL;
+}
+
+static bool in_prev(enum audit_event ev, const char *reason)
+{
+	for (size_t i = 0; i < tab.n_prev; i++)
+		if (tab.prev[i].ev == ev && !strcmp(tab.prev[i].reason, reason))
+			return true;
+	return false;
 }
 
 static void emit_entry(const struct entry *e, const char *kind, uint64_t interval_ms)
@@ -106,6 +117,7 @@ void audit_summarize(enum audit_event ev, const char *reason, const char *uplink
 	e->count++;
 	e->last_ms = now_ms;
 	one = *e;
+	first_of_reason = first_of_reason && !in_prev(ev, reason);
 	pthread_mutex_unlock(&lock);
 	if (first_of_reason && one.count == 1)
 		emit_entry(&one, "first", 0);   /* outside the lock: audit_emit syncs */
@@ -130,6 +142,11 @@ void audit_summary_flush(uint64_t now_ms, uint64_t interval_ms, bool force)
 	over.count = tab.overflow;
 	over.first_ms = tab.overflow_first_ms;
 	over.last_ms = tab.overflow_last_ms;
+	for (size_t i = 0; i < n; i++) {
+		tab.prev[i].ev = out[i].ev;
+		memcpy(tab.prev[i].reason, out[i].reason, sizeof(tab.prev[i].reason));
+	}
+	tab.n_prev = n;
 	tab.n = 0;
 	tab.overflow = 0;
 	tab.start_ms = 0;

@@ -160,10 +160,39 @@ static int control_workers(struct parser *p, void *obj, const struct value *v, s
 	return 0;
 }
 
+/* Group names as groupadd(8) takes them; looked up when a caller connects
+ * (a group created later counts without a reload). */
+static int control_group(struct parser *p, const struct value *v, char *out)
+{
+	if (conf_val_name(p, v, out, CONF_NAME_MAX))
+		return -1;
+	if (out[0] == '-' || out[0] == '.' || strlen(out) > 32) {
+		conf_error(p, v->line, v->col,
+			   "invalid group name '%.64s': expected a system group name (at most 32 "
+			   "letters, digits, '-', '_' or '.', not starting with '-' or '.')", v->text);
+		return -1;
+	}
+	return 0;
+}
+
+static int control_admin_group(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return control_group(p, v, ((struct conf_control *)obj)->admin_group);
+}
+
+static int control_ro_group(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return control_group(p, v, ((struct conf_control *)obj)->read_only_group);
+}
+
 static const struct key_def control_keys[] = {
 	{ "socket", 1, 1, false, control_socket },
 	{ "socket-mode", 1, 1, false, control_mode },
 	{ "workers", 1, 1, false, control_workers },
+	{ "admin-group", 1, 1, false, control_admin_group },
+	{ "read-only-group", 1, 1, false, control_ro_group },
 	{ NULL, 0, 0, false, NULL },
 };
 

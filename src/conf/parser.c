@@ -471,6 +471,7 @@ void conf_init_defaults(struct config *cfg)
 		 "/run/linegate/control.sock");
 	cfg->control.socket_mode = 0600;
 	cfg->control.workers = 0;
+	snprintf(cfg->control.read_only_group, sizeof(cfg->control.read_only_group), "linegate");
 }
 
 /* Stable sort by position, so that cross-check errors land in file order. */

@@ -1,6 +1,7 @@
 /* Control commands: each renders JSON (for tools, `linegatectl --json`) or
  * a human table; the daemon renders both so linegatectl stays a thin client.
- * Every command is an admin action on the audit trail with the caller's uid. */
+ * A command that changes something is an admin_action on the audit trail
+ * with who did it; queries are counted (status), refusals summarised. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,8 @@ static void status_json(struct daemon *d, FILE *out, const struct datapath_stats
 	json_kv_str(out, &first, "config_blake2b", hash);
 	json_kv_u64(out, &first, "reloads", d->reloads);
 	json_kv_u64(out, &first, "reloads_refused", d->reloads_refused);
+	json_kv_u64(out, &first, "control_queries", d->control_queries);
+	json_kv_u64(out, &first, "control_refused", d->control_refused);
 	json_kv_str(out, &first, "site", d->cfg->site.name);
 	json_kv_str(out, &first, "region", d->cfg->site.region);
 	json_kv_str(out, &first, "tunnel", d->cfg->tunnel.ifname);
@@ -211,6 +214,8 @@ static void status_text(struct daemon *d, FILE *out, const struct datapath_stats
 				u->carrier);
 	}
 	fprintf(out, "  peers     %zu configured, %zu up\n", d->cfg->n_peers, peers_up(d));
+	fprintf(out, "  control   queries %" PRIu64 "  refused %" PRIu64 "\n", d->control_queries,
+		d->control_refused);
 	fprintf(out, "  child SAs %zu%s\n", children,
 		d->cfg->lab_only ? "  (LAB-ONLY: hand-keyed static SAs allowed)" : "");
 	fprintf(out, "  packets   tun rx %" PRIu64 " tx %" PRIu64 "  udp rx %" PRIu64 " tx %" PRIu64
@@ -365,31 +370,75 @@ static const struct command commands[] = {
 	{ "down", 1, 1, true, cmd_updown, "terminate a peer's SAs now" },
 };
 
-int control_dispatch(struct daemon *d, const struct control_request *rq, unsigned uid, FILE *out)
+/* A change is an admin_action on the trail with who did it: uid, login uid
+ * and audit session (sudo and su keep them), pid, role. */
+static void audit_action(const struct command *cmd, const struct control_request *rq,
+			 const struct control_caller *c, const char *who, int code)
 {
-	char who[32], args[CONTROL_MAX_ARGS * CONTROL_WORD_MAX + 1] = "", code_s[8];
-	const struct command *cmd = NULL;
-	int code;
+	char args[CONTROL_MAX_ARGS * CONTROL_WORD_MAX + 1] = "", code_s[8], gid[16], pid[16];
+	char luid[16], ses[16];
 
-	snprintf(who, sizeof(who), "uid=%u", uid);
 	for (size_t i = 0; i < rq->n_args; i++) {
 		if (i)
 			strcat(args, " ");
 		strcat(args, rq->args[i]);
 	}
+	snprintf(code_s, sizeof(code_s), "%d", code);
+	snprintf(gid, sizeof(gid), "%u", c->gid);
+	snprintf(pid, sizeof(pid), "%d", c->pid);
+	audit_emit(AUDIT_ADMIN_ACTION, code == CONTROL_OK ? AUDIT_SUCCESS : AUDIT_FAILURE, who,
+		   cmd->name, "args", args, "result", code_s, "login_uid",
+		   control_id_str(c->login_uid, luid), "session", control_id_str(c->session, ses),
+		   "pid", pid, "gid", gid, "role", "admin", NULL);
+}
+
+/* Not allowed: refused with 403. Anyone on the box may try at any rate, so
+ * the refusal is summarised per uid and command, never one record a call. */
+static int refuse_caller(struct daemon *d, const struct command *cmd,
+			 const struct control_request *rq, const struct control_caller *c,
+			 enum control_role role, FILE *out)
+{
+	static struct lg_ratelimit rl = LG_RATELIMIT_INIT(10000, 5);
+	char src[32], reason[48];
+
+	d->control_refused++;
+	snprintf(src, sizeof(src), "uid=%u", c->uid);
+	snprintf(reason, sizeof(reason), "not_authorised_%s", cmd ? cmd->name : "unknown");
+	audit_summarize(AUDIT_ADMIN_ACTION, reason, NULL, src, NULL, lg_wall_ms());
+	lg_log_ratelimited(&rl, LOG_WARNING, "event=control_refused uid=%u pid=%d command=%s role=%s",
+			   c->uid, c->pid, cmd ? cmd->name : "unknown", control_role_name(role));
+	return error_body(out, rq->json, CONTROL_FORBIDDEN,
+			  cmd && cmd->changes_state && role == CONTROL_ROLE_READ_ONLY
+			  ? "not authorised: this command needs root or the admin group"
+			  : "not authorised: not root, not in the admin or read-only group");
+}
+
+int control_dispatch(struct daemon *d, const struct control_request *rq,
+		     const struct control_caller *caller, FILE *out)
+{
+	char who[32];
+	const struct command *cmd = NULL;
+	int code;
+
+	snprintf(who, sizeof(who), "uid=%u", caller->uid);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(commands[i].name, rq->command) == 0)
 			cmd = &commands[i];
+	enum control_role role = control_caller_role(&d->cfg->control, caller);
+	enum control_role need = cmd && cmd->changes_state ? CONTROL_ROLE_ADMIN : CONTROL_ROLE_READ_ONLY;
+	if (role < need)
+		return refuse_caller(d, cmd, rq, caller, role, out);
 	if (!cmd)
 		code = error_body(out, rq->json, CONTROL_UNKNOWN_COMMAND, "unknown command");
 	else if ((int)rq->n_args < cmd->min_args || (int)rq->n_args > cmd->max_args)
 		code = error_body(out, rq->json, CONTROL_BAD_REQUEST, "wrong number of arguments");
 	else
 		code = cmd->run(d, rq, who, out);
-	snprintf(code_s, sizeof(code_s), "%d", code);
-	audit_emit(AUDIT_ADMIN_ACTION, code == CONTROL_OK ? AUDIT_SUCCESS : AUDIT_FAILURE, who,
-		   rq->command, "args", args, "result", code_s, NULL);
+	if (cmd && cmd->changes_state)
+		audit_action(cmd, rq, caller, who, code);
+	else
+		d->control_queries++;   /* a query changes nothing: counted, not recorded */
 	lg_log(cmd && cmd->changes_state ? LOG_NOTICE : LOG_DEBUG,
-	       "event=control_command uid=%u command=%s result=%d", uid, rq->command, code);
+	       "event=control_command uid=%u command=%s result=%d", caller->uid, rq->command, code);
 	return code;
 }

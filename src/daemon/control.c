@@ -1,6 +1,6 @@
 /* The control socket: a UNIX stream socket, root-only by default, one
- * request per connection (control.h). The peer's uid comes from SO_PEERCRED
- * and is the subject of the admin_action audit record. Accept backs off on
+ * request per connection (control.h). The caller's credentials come from the
+ * kernel (control_auth.c) and decide, per command, what it may do. Accept backs off on
  * EMFILE instead of spinning (tmux habit); sizes and idle time are bounded. */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ struct conn {
 	struct conn *next, **pprev;
 	struct control *c;
 	struct bufferevent *bev;
-	unsigned uid;
+	struct control_caller caller;
 	bool answered;
 };
 
@@ -88,7 +88,7 @@ static void handle_line(struct conn *k, const char *line)
 		if (!f) {
 			respond(k, CONTROL_INTERNAL, "out of memory\n", 14);
 		} else {
-			code = control_dispatch(k->c->d, rq, k->uid, f);
+			code = control_dispatch(k->c->d, rq, &k->caller, f);
 			fclose(f);
 			respond(k, code, body, len);
 		}
@@ -139,13 +139,11 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 		      int salen, void *ctx)
 {
 	struct control *c = ctx;
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
+	struct control_caller caller;
 	struct timeval idle = { CONTROL_IDLE_S, 0 };
 	(void)lev, (void)sa, (void)salen;
 
-	if (c->n_conns >= CONTROL_MAX_CONNS ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {
+	if (c->n_conns >= CONTROL_MAX_CONNS || control_caller_from_socket(fd, &caller) != 0) {
 		lg_log_ratelimited(&accept_rl, LOG_WARNING, "event=control_refused reason=%s",
 				   c->n_conns >= CONTROL_MAX_CONNS ? "too_many_connections" : "no_peercred");
 		close(fd);
@@ -157,7 +155,7 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 		return;
 	}
 	k->c = c;
-	k->uid = cred.uid;
+	k->caller = caller;
 	k->bev = bufferevent_socket_new(evconnlistener_get_base(c->lev), fd,
 					BEV_OPT_CLOSE_ON_FREE);
 	if (!k->bev) {

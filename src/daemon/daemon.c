@@ -272,8 +272,13 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 			   "blake2b", daemon_config_hash_hex(d->cfg, hash), "errors", daemon_refusal_text(why), NULL);
 		goto refused_early;
 	}
+	char mlps[4];
+	/* MLPS: the protection level and who answers for the trail, on record */
+	snprintf(mlps, sizeof(mlps), "%d", d->cfg->audit.mlps_level);
 	audit_emit(AUDIT_CONFIG_LOADED, AUDIT_SUCCESS, "linegated", d->config_path,
-		   "blake2b", daemon_config_hash_hex(d->cfg, hash), NULL);
+		   "blake2b", daemon_config_hash_hex(d->cfg, hash), "mlps_level", mlps,
+		   "security_officer", d->cfg->audit.security_officer[0] ?
+		   d->cfg->audit.security_officer : "none", NULL);
 	lg_log(LOG_INFO, "event=config_loaded file=%s blake2b=%s peers=%zu uplinks=%zu",
 	       d->config_path, hash, d->cfg->n_peers, d->cfg->n_uplinks);
 	goto out;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "linegate/conf.h"
 #include "linegate/config.h"
 #include "linegate/datapath.h"
@@ -32,6 +33,8 @@ struct daemon {
 	struct event *ev_ike, *ev_audit, *ev_watchdog;
 	uint64_t start_wall_ms;
 	uint64_t reloads, reloads_refused;
+	uint64_t control_queries;      /* read-only commands: counted, not audited */
+	uint64_t control_refused;      /* callers without the role (summarised) */
 	/* periodic audit summaries */
 	uint64_t last_summary_ms;
 	uint64_t drops_seen[ESP_VERDICT_COUNT];
@@ -95,9 +98,23 @@ void daemon_notify_status(struct daemon *d);
 /* control.c: the UNIX control socket. */
 struct control *control_open(struct daemon *d, const char *path, unsigned mode);
 void control_close(struct control *c);
+/* control_auth.c: the caller (kernel credentials) and its role. */
+enum control_role { CONTROL_ROLE_NONE, CONTROL_ROLE_READ_ONLY, CONTROL_ROLE_ADMIN };
+struct control_caller {
+	unsigned uid, gid;
+	int pid;
+	uint32_t login_uid, session;   /* UINT32_MAX: unset */
+	gid_t groups[64];
+	size_t n_groups;
+};
+int control_caller_from_socket(int fd, struct control_caller *c);
+enum control_role control_caller_role(const struct conf_control *cfg, const struct control_caller *c);
+const char *control_role_name(enum control_role r);
+const char *control_id_str(uint32_t v, char out[16]);
 /* commands.c: runs one request; body goes to out. Returns a control_code. */
 struct control_request;
-int control_dispatch(struct daemon *d, const struct control_request *rq, unsigned uid, FILE *out);
+int control_dispatch(struct daemon *d, const struct control_request *rq,
+		     const struct control_caller *caller, FILE *out);
 /* commands_sas.c */
 int control_cmd_sas(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
 int control_cmd_flows(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);

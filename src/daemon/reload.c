@@ -120,8 +120,12 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 	if (old_db)
 		regiondb_free(old_db);
 	d->reloads++;
+	char mlps[4];
+	snprintf(mlps, sizeof(mlps), "%d", cfg->audit.mlps_level);
 	audit_emit(AUDIT_CONFIG_RELOADED, AUDIT_SUCCESS, who, d->config_path,
-		   "blake2b", daemon_config_hash_hex(cfg, hash), NULL);
+		   "blake2b", daemon_config_hash_hex(cfg, hash), "mlps_level", mlps,
+		   "security_officer", cfg->audit.security_officer[0] ?
+		   cfg->audit.security_officer : "none", NULL);
 	lg_log(LOG_NOTICE, "event=config_reloaded file=%s blake2b=%s peers=%zu", d->config_path,
 	       hash, cfg->n_peers);
 	audit_checkpoint();

@@ -52,6 +52,8 @@ DPID=$!
 wait_lines "linegated +type=audit.*event=config_loaded" 1
 ctl() { timeout 10 "$LINEGATECTL" -s "$T/run/control.sock" "$@"; }
 ctl status >/dev/null || fail "linegatectl status"
+# a change is an admin_action record (a query is not): "down" of no peer
+ctl down no-such-peer >/dev/null 2>&1
 wait_lines "event=admin_action" 1
 
 # Fill the filesystem to the last byte.
@@ -69,14 +71,14 @@ with open(sys.argv[1], 'ab', buffering=0) as f:
     except OSError:
         pass
 PY
-# every control command is an admin_action record: keep them coming until
+# every change command is an admin_action record: keep them coming until
 # the page slack of the journal file is used up
 for _ in $(seq 100); do
-	ctl status >/dev/null
+	ctl down no-such-peer >/dev/null 2>&1
 	grep -q "event=audit_fault" "$T/audit.log" && break
 done
 wait_lines "^local4\.alert linegated +type=audit .*event=audit_fault .*error=ENOSPC" 1
-for _ in 1 2 3; do ctl status >/dev/null; done
+for _ in 1 2 3; do ctl down no-such-peer >/dev/null 2>&1; done
 wait_lines "journal=failed unwritten=[0-9]+" 4
 ctl status >"$T/status.txt" 2>&1
 rm -f "$T/small/filler"

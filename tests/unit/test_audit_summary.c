@@ -58,11 +58,18 @@ START_TEST(one_kind_two_records)
 	ck_assert_str_eq(audit_record_detail(r, "first"), "2026-11-28T10:00:00.000+00:00");
 	ck_assert_str_eq(audit_record_detail(r, "last"), "2026-11-28T10:00:04.999+00:00");
 	ck_assert_str_eq(r->outcome, "failure");
+	/* the same kind in the next interval: no second "first" record */
+	audit_summarize(AUDIT_IKE_EXCHANGE_FAILED, "ike_sa_init_NO_PROPOSAL_CHOSEN", "u0",
+			"203.0.113.0/24", NULL, test_now_ms);
+	ck_assert_int_eq(count_ev(AUDIT_IKE_EXCHANGE_FAILED, NULL), 2);
+	test_now_ms += 10000;
+	audit_tick(test_now_ms);
+	ck_assert_int_eq(count_ev(AUDIT_IKE_EXCHANGE_FAILED, "\"count\":\"1\""), 2);
 	/* a quiet interval writes nothing */
 	size_t before = cap.n_json;
 	test_now_ms += 20000;
 	audit_tick(test_now_ms);
-	ck_assert_int_eq(count_ev(AUDIT_IKE_EXCHANGE_FAILED, NULL), 2);
+	ck_assert_int_eq(count_ev(AUDIT_IKE_EXCHANGE_FAILED, NULL), 3);
 	ck_assert_int_le(cap.n_json, before + 1);   /* at most the checkpoint */
 	audit_close();
 	free(r);
