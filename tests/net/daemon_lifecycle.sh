@@ -96,7 +96,7 @@ with open(sys.argv[2], "a") as f:
 	if ! lg_wait 20 test -S "$T/run/control.sock"; then
 		echo "FAIL - $label: control socket did not appear"; cat "$T/daemon.log"; FAILS=$((FAILS + 1)); return
 	fi
-	check "$label: READY=1 sent to the notify socket" lg_wait 5 grep -q '^READY=1$' "$T/notify.log"
+	check "$label: READY=1 sent to the notify socket" lg_wait 30 grep -q '^READY=1$' "$T/notify.log"
 	check "$label: STATUS= sent" grep -q '^STATUS=site lab' "$T/notify.log"
 	sleep 0.5
 	check "$label: watchdog pings at half of WATCHDOG_USEC" test "$(grep -c '^WATCHDOG=1$' "$T/notify.log")" -ge 2
