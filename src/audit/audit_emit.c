@@ -60,6 +60,36 @@ static void send_syslog(int sev, const char *line)
 }
 
 static void enter_fault(int err, uint64_t now);
+static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const char *subject,
+		       const char *object, const struct audit_kv *kv, size_t n_kv, bool retry,
+		       uint64_t wall_ms);
+static void alarm_raise(const char *what, const char *err, uint64_t now);
+
+/* Before every record: the live file must still be the one at its path.
+ * If not, alarm, reopen the path and record the gap there; seq and prev go
+ * on from memory, so no sequence number is used twice. */
+static void check_live_locked(uint64_t now)
+{
+	uint64_t was, found;
+	char name[AUDIT_NAME_MAX], n1[24], n2[24];
+	int rc = journal_check_live(&st.j, &was, &found);
+	if (rc == 0)
+		return;
+	const char *why = rc == -ENOENT ? "file_removed" : "file_replaced";
+	snprintf(st.alarm, sizeof(st.alarm), "%s", why);
+	snprintf(name, sizeof(name), "%s", st.j.name);
+	alarm_raise(why, rc == -ENOENT ? "ENOENT" : "ESTALE", now);
+	lg_log(LOG_ALERT, "event=audit_live_file_alarm reason=%s file=%s", why, name);
+	rc = journal_reopen(&st.j);
+	if (rc) {
+		enter_fault(rc, now);
+		return;
+	}
+	snprintf(n1, sizeof(n1), "%llu", (unsigned long long)was);
+	snprintf(n2, sizeof(n2), "%llu", (unsigned long long)found);
+	struct audit_kv kv[] = { { "reason", why }, { "written_bytes", n1 }, { "found_bytes", n2 } };
+	emit_locked(AUDIT_AUDIT_GAP, AUDIT_FAILURE, "linegated", name, kv, 3, false, now);
+}
 
 static bool must_sync(enum audit_event ev, int sev, uint64_t now)
 {
@@ -87,6 +117,8 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 	};
 	int sev = audit_event_severity(ev, outcome);
 	int rc = -ENOTCONN;
+	if (st.open && !st.faulted && !retry)
+		check_live_locked(r.wall_ms);   /* may write the gap first */
 	if (st.open && (!st.faulted || retry)) {
 		r.seq = st.j.seq + 1;
 		r.prev = st.j.head;

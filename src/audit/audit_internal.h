@@ -180,6 +180,12 @@ int journal_open(struct journal *j, const char *dir, struct journal_resume *res)
  * failure the file is cut back to the last good record: no torn lines. */
 int journal_append(struct journal *j, const char *line, size_t len, int64_t day, bool sync);
 int journal_sync(struct journal *j);
+/* Is the file at the current path still the one open (st_dev, st_ino)? An
+ * editor's rename (sed -i) or an unlink would leave every later record in a
+ * file nobody can read. 0; -ESTALE replaced; -ENOENT removed. */
+int journal_check_live(struct journal *j, uint64_t *open_size, uint64_t *path_size);
+/* Opens the file at the path again (created if it was removed). */
+int journal_reopen(struct journal *j);
 void journal_close(struct journal *j);
 bool audit_file_name_day(const char *name, int64_t *day);
 void audit_file_name(int64_t day, char *out, size_t cap);

@@ -319,6 +319,28 @@ static int open_day(struct journal *j, int64_t day)
 	return 0;
 }
 
+int journal_check_live(struct journal *j, uint64_t *open_size, uint64_t *path_size)
+{
+	struct stat a, b;
+	*open_size = *path_size = 0;
+	if (j->fd < 0 || fstat(j->fd, &a))
+		return 0;   /* nothing open, or cannot tell: the write will say */
+	*open_size = (uint64_t)a.st_size;
+	if (fstatat(j->dirfd, j->name, &b, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? -ENOENT : 0;
+	*path_size = (uint64_t)b.st_size;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino ? 0 : -ESTALE;
+}
+
+int journal_reopen(struct journal *j)
+{
+	int64_t day = j->day;
+	if (j->fd >= 0)
+		close(j->fd);   /* the replaced inode: nobody can read it any more */
+	j->fd = -1;
+	return open_day(j, day);
+}
+
 int journal_append(struct journal *j, const char *line, size_t len, int64_t day, bool sync)
 {
 	int rc;

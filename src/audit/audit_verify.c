@@ -177,6 +177,14 @@ static void check_meta(struct audit_verifier *v, const struct audit_record *r)
 		     why ? why : "?", lost ? " lost=" : "", lost ? lost : "");
 		/* the daemon found its trail not as it had signed it: as with a
 		 * key change, that stays visible on every later verify */
+		if (why && (!strcmp(why, "file_replaced") || !strcmp(why, "file_removed"))) {
+			struct audit_finding f;
+			make_finding(v, &f, AUDIT_FAULT_ALTERED, r->seq,
+				     "seq %llu: linegated found its live file %s while writing it "
+				     "(edited with a rename, e.g. sed -i, or deleted)",
+				     (unsigned long long)r->seq, why + 5);
+			report(v, &f);
+		}
 		if (why && (!strcmp(why, "trail_behind_head") || !strncmp(why, "head_", 5))) {
 			struct audit_finding f;
 			make_finding(v, &f, AUDIT_FAULT_CUT, r->seq,

@@ -389,6 +389,70 @@ START_TEST(exported_head_catches_resigned_cut)
 }
 END_TEST
 
+/* The live file replaced under the daemon (sed -i renames a new file over
+ * it) or removed: noticed at the next record, alarm, gap recorded in the file
+ * now at the path, seq goes on (never reused), verify fails. */
+START_TEST(live_file_replaced_or_removed)
+{
+	char dir[64], p[128], tmp[160];
+	struct conf_audit cfg;
+	struct audit_status s;
+	struct audit_record *r = malloc(sizeof(*r));
+	struct audit_verifier *v = malloc(sizeof(*v));
+	size_t n;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	make_tmpdir(dir, sizeof(dir));
+	test_cfg(&cfg, dir);
+	cap_reset();
+	test_now_ms = (uint64_t)ms_of("2026-11-28T12:00:00Z");
+	ck_assert_int_eq(audit_open(&cfg, "gw-a"), 0);
+	for (int i = 0; i < 3; i++)
+		audit_emit(AUDIT_CHILD_SA_UP, AUDIT_SUCCESS, "gw-b.example", "b", "spi_in", "1", NULL);
+	path_of(p, sizeof(p), dir, "audit-2026-11-28.jsonl");
+	char *b = slurp(p, &n);
+	char *hit = strstr(b, "gw-b.example");
+	ck_assert_ptr_nonnull(hit);
+	memcpy(hit, "gw-x", 4);   /* the edit */
+	snprintf(tmp, sizeof(tmp), "%s.sedtmp", p);
+	spit(tmp, b, n);
+	ck_assert_int_eq(rename(tmp, p), 0);
+	free(b);
+	size_t before = cap.n_json;
+	audit_emit(AUDIT_CHILD_SA_UP, AUDIT_SUCCESS, "gw-b.example", "b", "spi_in", "2", NULL);
+	audit_get_status(&s);
+	ck_assert_str_eq(s.alarm, "file_replaced");
+	ck_assert_int_eq(cap.ev[before], AUDIT_AUDIT_GAP);
+	ck_assert_ptr_nonnull(strstr(cap.json[before], "\"reason\":\"file_replaced\""));
+	ck_assert_int_ge(cap_find_sys("state=file_replaced"), 0);
+	/* both the gap and the record are in the file at the path */
+	b = slurp(p, &n);
+	ck_assert_ptr_nonnull(strstr(b, "file_replaced"));
+	ck_assert_ptr_nonnull(strstr(b, "\"spi_in\":\"2\""));
+	free(b);
+	/* removed: a new file at the path, the chain goes on */
+	ck_assert_int_eq(unlink(p), 0);
+	audit_emit(AUDIT_CHILD_SA_UP, AUDIT_SUCCESS, "gw-b.example", "b", "spi_in", "3", NULL);
+	audit_get_status(&s);
+	ck_assert_str_eq(s.alarm, "file_removed");
+	b = slurp(p, &n);
+	ck_assert_ptr_nonnull(strstr(b, "file_removed"));
+	free(b);
+	audit_close();
+	/* every seq written is unique and increasing */
+	uint64_t last = 0;
+	for (size_t i = 0; i < cap.n_json; i++) {
+		ck_assert_int_eq(audit_record_parse(cap.json[i], strlen(cap.json[i]) - 1, r), 0);
+		ck_assert_uint_gt(r->seq, last);
+		last = r->seq;
+	}
+	ck_assert_int_gt(verify(dir, NULL, v), 0);
+	free(r);
+	free(v);
+	rm_rf(dir);
+}
+END_TEST
+
 /* The head file is untrusted bytes: only the one shape parses. */
 static const char *const bad_heads[] = {
 	"",
@@ -434,6 +498,7 @@ int main(void)
 	tcase_add_test(tc, unsigned_tail_counted);
 	tcase_add_test(tc, checkpoint_on_demand);
 	tcase_add_test(tc, head_parse_strict);
+	tcase_add_test(tc, live_file_replaced_or_removed);
 	tcase_add_test(tc, exported_head_catches_resigned_cut);
 	suite_add_tcase(s, tc);
 	return lg_check_run(s);
