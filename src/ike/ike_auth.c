@@ -169,7 +169,9 @@ static void established(struct ike_sa *sa)
 		   "encr", ike_encr_name(sa->prop.encr, sa->prop.encr_keybits),
 		   "prf", ike_prf_name(sa->prop.prf), "dh", "x25519",
 		   "auth", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519",
-		   "nat", sa->nat_local ? "local" : "none", NULL);
+		   "nat", sa->nat_local ? "local" : "none", "uplink",
+		   sa->uplink >= 0 && (size_t)sa->uplink < sa->ike->cfg->n_uplinks
+		   ? sa->ike->cfg->uplinks[sa->uplink].name : "-", NULL);
 	settle_duplicate(sa);
 }
 
