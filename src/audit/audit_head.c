@@ -76,6 +76,9 @@ static bool get_hex(struct cursor *c, uint8_t *out, size_t n)
 	const uint8_t *p = cursor_get_ref(c, 2 * n);
 	if (!p || 2 * n >= sizeof(hex))
 		return false;
+	for (size_t i = 0; i < 2 * n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return false;   /* lower case only, as written: one spelling */
 	memcpy(hex, p, 2 * n);
 	hex[2 * n] = '\0';
 	return lg_unhex(hex, out, n) == 0;
