@@ -140,7 +140,8 @@ struct conf_pos parser_key_pos(const struct parser *p, const char *key)
 static size_t distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), row[40];
-	if (la >= 39 || lb >= 39)
+	/* lengths apart by more than two edits cannot be a hint */
+	if (la >= 39 || lb >= 39 || la > lb + 2 || lb > la + 2)
 		return 99;
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;
@@ -191,9 +192,15 @@ static const struct block_def *owner_of(const char *key, const struct block_def 
 static void unknown_key(struct parser *p, const struct token *key, const struct block_def *b)
 {
 	const char *cands[CONF_MAX_KEYS + N_TOP_BLOCKS + 1];
-	const struct block_def *owner = owner_of(key->text, b);
+	const struct block_def *owner;
 	size_t n = 0;
 	char where[64];
+
+	if (p->errs->n >= CONF_MAX_ERRORS) {   /* only counted: no hint to look for */
+		conf_error(p, key->line, key->col, "unknown key");
+		return;
+	}
+	owner = owner_of(key->text, b);
 
 	if (b) {
 		for (size_t i = 0; b->keys[i].key; i++)

@@ -24,9 +24,16 @@ static bool link_is_up(struct datapath *dp, int uplink)
 
 	if (!name[0])
 		return true;     /* not bound to a device: nothing to watch */
-	if (!dp->links)
-		return false;
-	link = rtnl_link_get_by_name(dp->links, name);
+	/* The kernel's answer, not the cache's: libnl merges a notification into
+	 * the cached object, and a carrier loss on the far end of a link (only
+	 * IFF_LOWER_UP changes) was seen to leave the cached flags as they were.
+	 * A message on the socket is the cue to ask; links change rarely. */
+	link = NULL;
+	if (!dp->nl || rtnl_link_get_kernel(dp->nl, 0, name, &link) < 0) {
+		if (!dp->links)
+			return false;
+		link = rtnl_link_get_by_name(dp->links, name);
+	}
 	if (!link)
 		return false;
 	flags = rtnl_link_get_flags(link);

@@ -99,10 +99,16 @@ lg_ping() {
 	lg_ns "$nsname" ping -q -n "$@" "$dst"
 }
 
-# Waits until a command succeeds (timeout in seconds).
+# Bounds of waits are multiplied by LG_WAIT_SCALE (default 3): a wait ends
+# at the event, so only a failing run pays for the margin, and a busy
+# machine (load 10 on 2 cores) does not turn a slow event into a failure.
+LG_WAIT_SCALE=${LG_WAIT_SCALE:-3}
+lg_bound() { echo $(( $1 * LG_WAIT_SCALE )); }
+
+# Waits until a command succeeds (timeout in seconds, scaled).
 lg_wait() {
 	local t=$1; shift
-	local end=$((SECONDS + t))
+	local end=$((SECONDS + $(lg_bound "$t")))
 	while ! "$@" >/dev/null 2>&1; do
 		[ $SECONDS -ge $end ] && return 1
 		sleep 0.2

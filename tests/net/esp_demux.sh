@@ -77,8 +77,8 @@ import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(bytes.fromhex(sys.argv[3]), (sys.argv[1], int(sys.argv[2])))' "$2" "$3" "$4"
 }
-wait_eq() { # EXPR VALUE: the status value reaches VALUE within 5 s
-	local end=$((SECONDS + 5))
+wait_eq() { # EXPR VALUE: the status value reaches VALUE within 5 s (scaled)
+	local end=$((SECONDS + $(lg_bound 5)))
 	while [ "$(status "$1")" != "$2" ]; do
 		[ $SECONDS -lt $end ] || return 1
 		sleep 0.2
