@@ -74,13 +74,76 @@ static void lex_word(struct lexer *lx, struct token *t)
 		set_error(t, "word too long: expected at most 511 bytes");
 }
 
+/* Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points
+ * above U+10FFFF), one byte at a time. */
+struct utf8_state {
+	uint32_t cp;      /* code point being decoded */
+	unsigned need;    /* continuation bytes still expected */
+	uint8_t lo, hi;   /* allowed range of the next continuation byte */
+	int col;          /* column of the sequence's first byte */
+};
+
+/* Code points that print nothing or reorder what is shown around them:
+ * C1 controls, line/paragraph separators, bidirectional overrides and
+ * isolates, zero-width and BOM. A circuit id or name must read as it is. */
+static bool cp_unprintable(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+/* NULL, or why the byte at column col breaks the text. */
+static const char *utf8_step(struct utf8_state *u, uint8_t ch, int col)
+{
+	if (u->need) {
+		if (ch < u->lo || ch > u->hi)
+			return "invalid UTF-8 in string: expected well-formed UTF-8 text";
+		u->cp = (u->cp << 6) | (ch & 0x3f);
+		u->lo = 0x80;
+		u->hi = 0xbf;
+		if (--u->need == 0 && cp_unprintable(u->cp))
+			return "unprintable character (control, bidirectional or zero-width) in string: "
+			       "expected printable text";
+		return NULL;
+	}
+	u->col = col;
+	u->lo = 0x80;
+	u->hi = 0xbf;
+	if (ch < 0x80)
+		return NULL;
+	if (ch >= 0xc2 && ch <= 0xdf) {
+		u->need = 1;
+		u->cp = ch & 0x1f;
+	} else if (ch >= 0xe0 && ch <= 0xef) {
+		u->need = 2;
+		u->cp = ch & 0x0f;
+		if (ch == 0xe0)
+			u->lo = 0xa0;          /* overlong */
+		else if (ch == 0xed)
+			u->hi = 0x9f;          /* surrogates */
+	} else if (ch >= 0xf0 && ch <= 0xf4) {
+		u->need = 3;
+		u->cp = ch & 0x07;
+		if (ch == 0xf0)
+			u->lo = 0x90;          /* overlong */
+		else if (ch == 0xf4)
+			u->hi = 0x8f;          /* above U+10FFFF */
+	} else {
+		return "invalid UTF-8 in string: expected well-formed UTF-8 text";
+	}
+	return NULL;
+}
+
 /* "..." with \" and \\; no control characters, no newline inside. UTF-8 is
- * passed through (names of people and places are often not ASCII). */
+ * passed through (names of people and places are often not ASCII) when it is
+ * well formed and printable; an error names the column of the bad character. */
 static void lex_string(struct lexer *lx, struct token *t)
 {
 	size_t n = 0;
 	uint8_t ch;
 	const char *err = NULL;
+	int err_col = 0;
+	struct utf8_state u = { 0 };
 
 	advance(lx); /* opening quote */
 	for (;;) {
@@ -88,9 +151,22 @@ static void lex_string(struct lexer *lx, struct token *t)
 			set_error(t, "unterminated string: expected '\"' before end of line");
 			return;
 		}
+		int col = lx->col;
 		advance(lx);
-		if (ch == '"')
+		if (!err && (u.need || ch >= 0x80)) {
+			const char *bad = utf8_step(&u, ch, col);
+			if (bad) {
+				err = bad;
+				err_col = u.col;
+			}
+		}
+		if (ch == '"' && !u.need)
 			break;
+		if (ch == '"') {               /* truncated sequence before the quote */
+			err = err ? err : "invalid UTF-8 in string: expected well-formed UTF-8 text";
+			err_col = err_col ? err_col : u.col;
+			break;
+		}
 		if (ch == '\\') {
 			if (!peek(lx, &ch) || (ch != '"' && ch != '\\')) {
 				err = err ? err : "bad escape in string: expected \\\" or \\\\";
@@ -108,8 +184,11 @@ static void lex_string(struct lexer *lx, struct token *t)
 	}
 	t->text[n] = '\0';
 	t->kind = TOK_STRING;
-	if (err)
+	if (err) {
 		set_error(t, err);
+		if (err_col)
+			t->col = err_col;
+	}
 }
 
 static void lex_single(struct lexer *lx, struct token *t, enum tok_kind kind, const char *text)

@@ -19,7 +19,9 @@ static int read_file(const char *path, char **buf, size_t *n, struct conf_errors
 {
 	int rc;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO or device named as the config must not hang the
+	 * open; the opened file is then judged by fstat (no stat-then-open). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		rc = -errno;
 		conf_errors_add(errs, 0, 0, "cannot open: %s", strerror(errno));
@@ -32,7 +34,10 @@ static int read_file(const char *path, char **buf, size_t *n, struct conf_errors
 	}
 	if (!S_ISREG(st.st_mode)) {
 		rc = -EINVAL;
-		conf_errors_add(errs, 0, 0, "not a regular file");
+		conf_errors_add(errs, 0, 0, "not a regular file (%s): expected a plain file",
+				S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
+				S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+				S_ISSOCK(st.st_mode) ? "a socket" : "special");
 		goto out_close;
 	}
 	/* Whoever can write the config can name their own keys and peers. */
@@ -131,15 +136,23 @@ static void check_key_file(struct conf_errors *errs, const char *key, const char
 	struct stat st;
 	if (!path[0])
 		return;
-	if (stat(path, &st)) {
-		if (errno != ENOENT || !(flags & CONF_LOAD_MISSING_KEYS_OK))
+	/* O_PATH: never blocks (a FIFO), needs no read permission (a check as
+	 * another user); the opened file is what fstat judges. */
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		if (e != ENOENT || !(flags & CONF_LOAD_MISSING_KEYS_OK))
 			conf_errors_add(errs, pos.line, pos.col, "%s '%.96s': %s", key, path,
-					strerror(errno));
+					strerror(e));
 		return;
 	}
+	close(fd);
 	if (!S_ISREG(st.st_mode)) {
-		conf_errors_add(errs, pos.line, pos.col, "%s '%.96s' is not a regular file", key,
-				path);
+		conf_errors_add(errs, pos.line, pos.col, "%s '%.96s' is not a regular file (%s)", key,
+				path, S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
+				"a device, socket or other special file");
 		return;
 	}
 	mode_t bad = secret ? (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH) : (S_IWGRP | S_IWOTH);

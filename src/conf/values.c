@@ -33,11 +33,52 @@ int conf_val_name(struct parser *p, const struct value *v, char *out, size_t cap
 	return 0;
 }
 
+/* Bytes of the white-space character at s (ASCII space, no-break and
+ * ideographic spaces, the U+2000 block's spaces), or 0. The lexer already
+ * refused control characters and malformed or unprintable UTF-8. */
+static size_t space_len(const unsigned char *s)
+{
+	if (s[0] == ' ')
+		return 1;
+	if (s[0] == 0xc2 && s[1] == 0xa0)
+		return 2;                                             /* U+00A0 */
+	if ((s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) ||       /* U+3000 */
+	    (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||       /* U+1680 */
+	    (s[0] == 0xe2 && s[1] == 0x80 && (s[2] <= 0x8a || s[2] == 0xaf)) || /* U+2000-200A, 202F */
+	    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f))         /* U+205F */
+		return 3;
+	return 0;
+}
+
+/* Free text (carrier, circuit id, officer): it is what a contract or an
+ * assessor reads, so it must show something and have no white space at
+ * either end ("CTC-1 " and "CTC-1" would be two circuits that look alike). */
 int conf_val_text(struct parser *p, const struct value *v, char *out, size_t cap)
 {
 	size_t n = strlen(v->text);
 	if (n == 0 || n >= cap) {
 		conf_error(p, v->line, v->col, "invalid text: expected 1 to %zu bytes", cap - 1);
+		return -1;
+	}
+	const unsigned char *s = (const unsigned char *)v->text;
+	size_t lead = space_len(s), visible = 0, last_space = 0;
+	for (size_t i = 0; i < n;) {
+		size_t sp = space_len(s + i);
+		if (sp) {
+			last_space = i + sp;
+			i += sp;
+		} else {
+			visible++;
+			i++;
+		}
+	}
+	if (!visible) {
+		conf_error(p, v->line, v->col, "invalid text: only white space; expected printable text");
+		return -1;
+	}
+	if (lead || last_space == n) {
+		conf_error(p, v->line, v->col, "invalid text '%.64s': white space at the %s; expected "
+			   "text without leading or trailing white space", v->text, lead ? "start" : "end");
 		return -1;
 	}
 	memcpy(out, v->text, n + 1);

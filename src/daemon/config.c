@@ -75,9 +75,14 @@ static int parse_config(const char *path, struct config **cfgp, struct regiondb 
 		goto fail;
 	rc = conf_load_file_flags(path, warn ? CONF_LOAD_MISSING_KEYS_OK : 0, cfg, errs);
 	if (rc) {
-		for (size_t i = 0; i < errs->n && i < CONF_MAX_ERRORS; i++)
-			daemon_refusal_add(why, "%s:%d:%d: %s", errs->file[0] ? errs->file : path,
-					   errs->e[i].line, errs->e[i].column, errs->e[i].msg);
+		for (size_t i = 0; i < errs->n && i < CONF_MAX_ERRORS; i++) {
+			const char *file = errs->file[0] ? errs->file : path;
+			if (errs->e[i].line > 0)    /* line 0: about the whole file */
+				daemon_refusal_add(why, "%s:%d:%d: %s", file, errs->e[i].line,
+						   errs->e[i].column, errs->e[i].msg);
+			else
+				daemon_refusal_add(why, "%s: %s", file, errs->e[i].msg);
+		}
 		if (errs->dropped)
 			daemon_refusal_add(why, "%s: %zu more errors not shown", path, errs->dropped);
 		if (errs->n == 0)

@@ -110,7 +110,7 @@ static int read_file(const char *path, char **out, size_t *out_len, char *err, s
 	ssize_t n;
 	int fd, rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not hang */
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(-rc));

@@ -201,7 +201,7 @@ int regiondb_load(const char *path, struct regiondb **out, char *err, size_t err
 	int rc;
 
 	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not hang */
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));

@@ -443,5 +443,35 @@ static const struct conf_case conf_cases[] = {
 	  "only\n", NULL },
 	{ "b65 control character", SITE "audit {\x01 }\n",
 	  "2:8: unexpected character 0x01\n", NULL },
+	{ "b101 circuit id of white space only", SITE
+	  "uplink \"c\" { interface eth1; carrier china-telecom; circuit-id \"  \"; licensed yes }\n",
+	  "2:64: invalid text: only white space; expected printable text\n", NULL },
+	{ "b102 circuit id of ideographic and no-break spaces", SITE
+	  "uplink \"c\" { interface eth1; circuit-id \"\xe3\x80\x80\xc2\xa0\" }\n",
+	  "2:41: invalid text: only white space; expected printable text\n", NULL },
+	{ "b103 circuit id with trailing space", SITE
+	  "uplink \"c\" { interface eth1; circuit-id \"CTC-1 \" }\n",
+	  "2:41: invalid text 'CTC-1 ': white space at the end; expected text without leading or "
+	  "trailing white space\n", NULL },
+	{ "b104 invalid UTF-8 (lone continuation byte) at its column", SITE
+	  "uplink \"c\" { interface eth1; carrier \"ab\x80\" }\n",
+	  "2:41: invalid UTF-8 in string: expected well-formed UTF-8 text\n", NULL },
+	{ "b105 overlong UTF-8", SITE "audit { security-officer \"\xc0\xaf\" }\n",
+	  "2:27: invalid UTF-8 in string: expected well-formed UTF-8 text\n", NULL },
+	{ "b106 UTF-16 surrogate in UTF-8", SITE "audit { security-officer \"x\xed\xa0\x80\" }\n",
+	  "2:28: invalid UTF-8 in string: expected well-formed UTF-8 text\n", NULL },
+	{ "b107 truncated UTF-8 before the quote", SITE "audit { security-officer \"\xe5\xbc\" }\n",
+	  "2:27: invalid UTF-8 in string: expected well-formed UTF-8 text\n", NULL },
+	{ "b108 bidirectional override", SITE
+	  "uplink \"c\" { interface eth1; circuit-id \"CTC-\xe2\x80\xae" "1\" }\n",
+	  "2:46: unprintable character (control, bidirectional or zero-width) in string: expected "
+	  "printable text\n", NULL },
+	{ "b109 C1 control and zero-width space", SITE
+	  "audit { security-officer \"\xc2\x85\" }\nuplink \"c\" { interface eth1; carrier \"\xe2\x80\x8b\" }\n",
+	  "2:27: unprintable character (control, bidirectional or zero-width) in string: expected "
+	  "printable text\n3:39: unprintable character (control, bidirectional or zero-width) in "
+	  "string: expected printable text\n", NULL },
+	{ "b110 above U+10FFFF", SITE "audit { security-officer \"\xf4\x90\x80\x80\" }\n",
+	  "2:27: invalid UTF-8 in string: expected well-formed UTF-8 text\n", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -160,8 +160,29 @@ START_TEST(key_file_is_directory)
 	char msg[CONF_MSG_MAX];
 	write_psk_config(dir);
 	ck_assert_int_eq(load(), -EINVAL);
-	snprintf(msg, sizeof(msg), "psk-file '%s' is not a regular file", dir);
+	snprintf(msg, sizeof(msg), "psk-file '%s' is not a regular file (a directory)", dir);
 	assert_one_error(7, 12, msg);
+}
+END_TEST
+
+/* A FIFO named as config or key file must not hang the load (nobody writes
+ * to it here: a blocking open would wait forever; ctest's timeout fails it). */
+START_TEST(fifo_inputs)
+{
+	char key[128], msg[CONF_MSG_MAX];
+	snprintf(key, sizeof(key), "%s/fifo.psk", dir);
+	ck_assert_int_eq(mkfifo(key, 0600), 0);
+	write_psk_config(key);
+	ck_assert_int_eq(load(), -EINVAL);
+	snprintf(msg, sizeof(msg), "psk-file '%s' is not a regular file (a FIFO)", key);
+	assert_one_error(7, 12, msg);
+
+	ck_assert_int_eq(unlink(path_of("linegate.conf")), 0);
+	ck_assert_int_eq(mkfifo(path_of("linegate.conf"), 0600), 0);
+	ck_assert_int_eq(load(), -EINVAL);
+	assert_one_error(0, 0, "not a regular file (a FIFO): expected a plain file");
+	ck_assert_int_eq(unlink(path_of("linegate.conf")), 0);
+	ck_assert_int_eq(unlink(key), 0);
 }
 END_TEST
 
@@ -227,7 +248,7 @@ START_TEST(config_file_checks)
 	free(out);
 
 	ck_assert_int_eq(conf_load_file(dir, &cfg, &errs), -EINVAL);
-	assert_one_error(0, 0, "not a regular file");
+	assert_one_error(0, 0, "not a regular file (a directory): expected a plain file");
 }
 END_TEST
 
@@ -268,6 +289,7 @@ static Suite *load_suite(void)
 	tcase_add_test(tc, ed25519_files);
 	tcase_add_test(tc, missing_key_file);
 	tcase_add_test(tc, key_file_is_directory);
+	tcase_add_test(tc, fifo_inputs);
 	tcase_add_test(tc, relative_paths);
 	tcase_add_test(tc, hash_and_path);
 	tcase_add_test(tc, config_file_checks);

@@ -2,6 +2,9 @@
  * numbers), the converter from RIR delegated statistics, and the shipped
  * sample database. */
 #include <check.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +113,17 @@ START_TEST(parse_edges)
 	ck_assert_int_lt(regiondb_load("/nonexistent/regions.txt", &db, err, sizeof(err)), 0);
 	ck_assert_ptr_null(db);
 	ck_assert_int_lt(regiondb_load("/", &db, err, sizeof(err)), 0);
+	/* A FIFO nobody writes to: refused at once, not waited on. */
+	char fifo[] = "/tmp/lg-regiondb-fifo-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(fifo));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/db", fifo);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(regiondb_load(path, &db, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_null(db);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+	unlink(path);
+	rmdir(fifo);
 }
 END_TEST
 
