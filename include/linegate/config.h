@@ -26,6 +26,13 @@ enum {
 	CONF_REGION_LEN = 3,       /* ISO 3166-1 alpha-2 + NUL */
 };
 
+/* Where a value was written in linegate.conf, so that a compliance verdict
+ * can cite it (line 0: not written, e.g. a default). */
+struct conf_at {
+	int line;
+	int col;
+};
+
 /* Values are the IKEv2 ID types (RFC 7296 §3.5). */
 enum conf_id_type {
 	CONF_ID_NONE = 0,
@@ -61,6 +68,8 @@ struct conf_uplink {
 	bool licensed;                    /* tagged as a licensed carrier circuit */
 	union lg_sockaddr source;         /* AF_UNSPEC: any address on ifname */
 	int line;                         /* where it was defined, for messages */
+	struct conf_at at;                /* the block's name */
+	struct conf_at carrier_at, circuit_at, licensed_at;
 };
 
 struct conf_peer {
@@ -90,6 +99,10 @@ struct conf_peer {
 	uint16_t natt_port;           /* default 4500 */
 	enum conf_role role;
 	int line;
+	/* Positions of the values compliance verdicts cite. */
+	struct conf_at at;                /* the block's name */
+	struct conf_at endpoint_at, region_at, uplink_at, remote_id_at;
+	struct conf_at local_ts_at[CONF_MAX_TS], remote_ts_at[CONF_MAX_TS];
 };
 
 struct conf_tunnel {
@@ -107,6 +120,9 @@ struct conf_site {
 	size_t n_internal;
 	struct conf_identity allowed_ids[CONF_MAX_IDENTITIES]; /* explicit allow-list */
 	size_t n_allowed_ids;
+	struct conf_at at;                    /* the block's name */
+	struct conf_at region_at;
+	struct conf_at internal_at[CONF_MAX_PREFIXES];
 };
 
 enum conf_journal_failure { CONF_JOURNAL_FAIL_KEEP_TUNNELS = 0, CONF_JOURNAL_FAIL_STOP_TUNNELS = 1 };
@@ -152,6 +168,8 @@ struct conf_static_sa {
 	struct lg_prefix remote_ts[CONF_MAX_TS];
 	size_t n_remote_ts;
 	int line;
+	struct conf_at at, peer_at;
+	struct conf_at local_ts_at[CONF_MAX_TS], remote_ts_at[CONF_MAX_TS];
 };
 
 struct config {

@@ -30,7 +30,8 @@ enum policy_reason {
 
 struct policy_verdict {
 	enum policy_reason reason;        /* POLICY_OK = allowed */
-	char message[256];                /* one sentence for the admin, no secrets */
+	char message[384];                /* one sentence for the admin, no secrets */
+	struct conf_at at;                /* the offending value in the config, line 0 = none */
 };
 
 static inline bool policy_allowed(const struct policy_verdict *v) { return v->reason == POLICY_OK; }
@@ -46,6 +47,9 @@ int regiondb_parse(const char *name, const char *buf, size_t len, struct regiond
 void regiondb_free(struct regiondb *db);
 /* cc gets "" when nothing matches. */
 bool regiondb_lookup(const struct regiondb *db, int family, const uint8_t *addr, char cc[3]);
+/* The same, and the database's prefix that matched (for messages). */
+bool regiondb_lookup_prefix(const struct regiondb *db, int family, const uint8_t *addr, char cc[3],
+			    struct lg_prefix *matched);
 size_t regiondb_size(const struct regiondb *db);
 
 /* Where a peer is: the stricter of declared and database region. */
@@ -56,6 +60,7 @@ struct policy_region {
 	bool cross_border;
 	bool mismatch;         /* database disagrees with the declaration: audit it */
 	bool private_endpoint; /* RFC 1918 / RFC 6598 / ULA...: declared region kept */
+	struct lg_prefix db_prefix; /* the database entry behind `database` (len 0 family 0: none) */
 };
 bool policy_is_cross_border(const char *site_region, const char *peer_region);
 void policy_peer_region(const struct config *cfg, const struct conf_peer *peer,

@@ -230,6 +230,7 @@ static void *sa_open(struct parser *p, const struct value *name)
 	struct conf_static_sa *sa = &cfg->static_sas[cfg->n_static_sas++];
 	memcpy(sa->name, n, sizeof(n));
 	sa->line = p->blk_pos.line;
+	sa->at = (struct conf_at){ name->line, name->col };
 	sa->uplink = -1;
 	sa_extra(p, sa)->block = p->blk_pos;
 	return sa;
@@ -238,6 +239,7 @@ static void *sa_open(struct parser *p, const struct value *name)
 static int sa_peer(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	SA(obj)->peer_at = (struct conf_at){ v->line, v->col };
 	return conf_val_endpoint(p, v, 4500, &SA(obj)->peer);
 }
 
@@ -299,13 +301,20 @@ static int sa_key_out(struct parser *p, void *obj, const struct value *v, size_t
 
 static int sa_local_ts(struct parser *p, void *obj, const struct value *v, size_t n)
 {
-	return conf_val_prefixes(p, v, n, SA(obj)->local_ts, &SA(obj)->n_local_ts, NULL);
+	struct conf_pos pos[CONF_MAX_TS];
+	int rc = conf_val_prefixes(p, v, n, SA(obj)->local_ts, &SA(obj)->n_local_ts, pos);
+	for (size_t i = 0; i < SA(obj)->n_local_ts && i < CONF_MAX_TS; i++)
+		SA(obj)->local_ts_at[i] = (struct conf_at){ pos[i].line, pos[i].col };
+	return rc;
 }
 
 static int sa_remote_ts(struct parser *p, void *obj, const struct value *v, size_t n)
 {
-	return conf_val_prefixes(p, v, n, SA(obj)->remote_ts, &SA(obj)->n_remote_ts,
-				 sa_extra(p, obj)->remote_ts);
+	struct conf_pos *pos = sa_extra(p, obj)->remote_ts;
+	int rc = conf_val_prefixes(p, v, n, SA(obj)->remote_ts, &SA(obj)->n_remote_ts, pos);
+	for (size_t i = 0; i < SA(obj)->n_remote_ts && i < CONF_MAX_TS; i++)
+		SA(obj)->remote_ts_at[i] = (struct conf_at){ pos[i].line, pos[i].col };
+	return rc;
 }
 
 static const struct key_def sa_keys[] = {

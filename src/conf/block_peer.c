@@ -32,6 +32,7 @@ static void *peer_open(struct parser *p, const struct value *name)
 	struct conf_peer *peer = &cfg->peers[cfg->n_peers++];
 	memcpy(peer->name, n, sizeof(n));
 	peer->line = p->blk_pos.line;
+	peer->at = (struct conf_at){ name->line, name->col };
 	peer->uplink = -1;
 	peer->ike_lifetime_s = 4 * 3600;
 	peer->child_lifetime_s = 3600;
@@ -47,12 +48,14 @@ static int peer_endpoint(struct parser *p, void *obj, const struct value *v, siz
 	if (conf_val_endpoint(p, v, 500, &PEER(obj)->endpoint))
 		return -1;
 	extra(p, obj)->endpoint = (struct conf_pos){ v->line, v->col };
+	PEER(obj)->endpoint_at = (struct conf_at){ v->line, v->col };
 	return 0;
 }
 
 static int peer_region(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	PEER(obj)->region_at = (struct conf_at){ v->line, v->col };
 	return conf_val_region(p, v, PEER(obj)->region);
 }
 
@@ -64,6 +67,7 @@ static int peer_uplink(struct parser *p, void *obj, const struct value *v, size_
 	if (conf_val_name(p, v, ref->name, sizeof(ref->name)))
 		return -1;
 	ref->pos = (struct conf_pos){ v->line, v->col };
+	PEER(obj)->uplink_at = (struct conf_at){ v->line, v->col };
 	return 0;
 }
 
@@ -76,6 +80,7 @@ static int peer_local_id(struct parser *p, void *obj, const struct value *v, siz
 static int peer_remote_id(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	PEER(obj)->remote_id_at = (struct conf_at){ v->line, v->col };
 	return conf_val_identity(p, v, &PEER(obj)->remote_id);
 }
 
@@ -119,14 +124,21 @@ static int peer_public_key(struct parser *p, void *obj, const struct value *v, s
 static int peer_local_ts(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	struct conf_peer *peer = obj;
-	return conf_val_prefixes(p, v, n, peer->local_ts, &peer->n_local_ts, NULL);
+	struct conf_pos pos[CONF_MAX_TS];
+	int rc = conf_val_prefixes(p, v, n, peer->local_ts, &peer->n_local_ts, pos);
+	for (size_t i = 0; i < peer->n_local_ts && i < CONF_MAX_TS; i++)
+		peer->local_ts_at[i] = (struct conf_at){ pos[i].line, pos[i].col };
+	return rc;
 }
 
 static int peer_remote_ts(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	struct conf_peer *peer = obj;
-	return conf_val_prefixes(p, v, n, peer->remote_ts, &peer->n_remote_ts,
-				 extra(p, obj)->remote_ts);
+	struct conf_pos *pos = extra(p, obj)->remote_ts;
+	int rc = conf_val_prefixes(p, v, n, peer->remote_ts, &peer->n_remote_ts, pos);
+	for (size_t i = 0; i < peer->n_remote_ts && i < CONF_MAX_TS; i++)
+		peer->remote_ts_at[i] = (struct conf_at){ pos[i].line, pos[i].col };
+	return rc;
 }
 
 static int proposals(struct parser *p, const struct value *v, size_t n, bool ike,

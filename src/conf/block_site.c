@@ -11,12 +11,14 @@ static void *site_open(struct parser *p, const struct value *name)
 {
 	if (conf_val_name(p, name, p->cfg->site.name, sizeof(p->cfg->site.name)))
 		return NULL;
+	p->cfg->site.at = (struct conf_at){ name->line, name->col };
 	return &p->cfg->site;
 }
 
 static int site_region(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	((struct conf_site *)obj)->region_at = (struct conf_at){ v->line, v->col };
 	return conf_val_region(p, v, ((struct conf_site *)obj)->region);
 }
 
@@ -38,7 +40,11 @@ static int site_domain(struct parser *p, void *obj, const struct value *v, size_
 static int site_internal(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	struct conf_site *s = obj;
-	return conf_val_prefixes(p, v, n, s->internal, &s->n_internal, NULL);
+	struct conf_pos pos[CONF_MAX_PREFIXES];
+	int rc = conf_val_prefixes(p, v, n, s->internal, &s->n_internal, pos);
+	for (size_t i = 0; i < s->n_internal && i < CONF_MAX_PREFIXES; i++)
+		s->internal_at[i] = (struct conf_at){ pos[i].line, pos[i].col };
+	return rc;
 }
 
 static int site_allow(struct parser *p, void *obj, const struct value *v, size_t n)
@@ -124,6 +130,7 @@ static void *uplink_open(struct parser *p, const struct value *name)
 	struct conf_uplink *u = &cfg->uplinks[cfg->n_uplinks++];
 	memcpy(u->name, n, sizeof(n));
 	u->line = p->blk_pos.line;
+	u->at = (struct conf_at){ name->line, name->col };
 	return u;
 }
 
@@ -137,6 +144,7 @@ static int uplink_carrier(struct parser *p, void *obj, const struct value *v, si
 {
 	struct conf_uplink *u = obj;
 	(void)n;
+	u->carrier_at = (struct conf_at){ v->line, v->col };
 	return conf_val_text(p, v, u->carrier, sizeof(u->carrier));
 }
 
@@ -144,12 +152,14 @@ static int uplink_circuit(struct parser *p, void *obj, const struct value *v, si
 {
 	struct conf_uplink *u = obj;
 	(void)n;
+	u->circuit_at = (struct conf_at){ v->line, v->col };
 	return conf_val_text(p, v, u->circuit_id, sizeof(u->circuit_id));
 }
 
 static int uplink_licensed(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	((struct conf_uplink *)obj)->licensed_at = (struct conf_at){ v->line, v->col };
 	return conf_val_bool(p, v, &((struct conf_uplink *)obj)->licensed);
 }
 

@@ -16,22 +16,37 @@
 void daemon_refusal_add(struct daemon_refusal *why, const char *fmt, ...)
 {
 	size_t used = strlen(why->text);
+	char line[1024];
 	va_list ap;
 
-	if (used + 2 >= sizeof(why->text))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why->text + used, sizeof(why->text) - used - 1, fmt, ap);
-	va_end(ap);
-	used = strlen(why->text);
-	why->text[used] = '\n';
-	why->text[used + 1] = '\0';
+	/* Every problem is counted; only whole lines are shown, and those that
+	 * do not fit are counted as not shown. */
 	why->n++;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	size_t len = strlen(line);
+	if (why->not_shown || used + len + 2 > sizeof(why->text) - 64) {
+		why->not_shown++;
+		return;
+	}
+	memcpy(why->text + used, line, len);
+	why->text[used + len] = '\n';
+	why->text[used + len + 1] = '\0';
 }
+
+
 
 const char *daemon_refusal_text(struct daemon_refusal *why)
 {
 	size_t n = strlen(why->text);
+	/* Once, at the end: how many problems did not fit. */
+	if (why->not_shown && !why->closed && n + 64 <= sizeof(why->text)) {
+		snprintf(why->text + n, sizeof(why->text) - n, "%zu more problems not shown\n",
+			 why->not_shown);
+		n = strlen(why->text);
+	}
+	why->closed = true;
 	if (n && why->text[n - 1] == '\n')
 		why->text[n - 1] = '\0';
 	return why->text;
@@ -83,8 +98,10 @@ static int parse_config(const char *path, struct config **cfgp, struct regiondb 
 			else
 				daemon_refusal_add(why, "%s: %s", file, errs->e[i].msg);
 		}
-		if (errs->dropped)
-			daemon_refusal_add(why, "%s: %zu more errors not shown", path, errs->dropped);
+		if (errs->dropped) {   /* the parser kept CONF_MAX_ERRORS; count the rest */
+			why->n += errs->dropped;
+			why->not_shown += errs->dropped;
+		}
 		if (errs->n == 0)
 			daemon_refusal_add(why, "%s: cannot load: %s", path, strerror(-rc));
 		rc = -EINVAL;
@@ -162,20 +179,32 @@ static void audit_region_mismatches(const struct config *cfg, const struct regio
 size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *db,
 			       struct daemon_refusal *why, bool audit)
 {
-	struct policy_verdict v[CONF_MAX_PEERS];
-	int idx[CONF_MAX_PEERS];
+	/* Every violation, however many: counted, shown, audited. */
+	size_t n = policy_check_config(cfg, db, NULL, 0, NULL);
+	struct policy_verdict *v = n ? calloc(n, sizeof(*v)) : NULL;
+	int *idx = n ? calloc(n, sizeof(*idx)) : NULL;
 
-	for (size_t i = 0; i < CONF_MAX_PEERS; i++)
-		idx[i] = -1;
-	size_t n = policy_check_config(cfg, db, v, CONF_MAX_PEERS, idx);
 	if (audit)
 		audit_region_mismatches(cfg, db);
-	for (size_t i = 0; i < n && i < CONF_MAX_PEERS; i++) {
+	if (n && (!v || !idx)) {
+		daemon_refusal_add(why, "%s: compliance: %zu violations (out of memory to list them)",
+				   cfg->path, n);
+		why->n += n - 1;
+		goto out;
+	}
+	policy_check_config(cfg, db, v, n, idx);
+	for (size_t i = 0; i < n; i++) {
 		const struct conf_peer *p = idx[i] >= 0 && (size_t)idx[i] < cfg->n_peers ?
 			&cfg->peers[idx[i]] : NULL;
-		char where[CONF_PATH_MAX + 16];
-		snprintf(where, sizeof(where), "%s:%d", cfg->path, p ? p->line : 0);
-		daemon_refusal_add(why, "%s:1: compliance %s: %s", where,
+		/* The offending value's position; the peer's or site's block if
+		 * the value was never written (e.g. a missing remote-id). */
+		struct conf_at at = v[i].at.line > 0 ? v[i].at : p ? p->at : cfg->site.at;
+		char where[CONF_PATH_MAX + 32];
+		if (at.line > 0)
+			snprintf(where, sizeof(where), "%s:%d:%d", cfg->path, at.line, at.col);
+		else
+			snprintf(where, sizeof(where), "%s", cfg->path);
+		daemon_refusal_add(why, "%s: compliance %s: %s", where,
 				   policy_reason_name(v[i].reason), v[i].message);
 		if (audit)
 			audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, "linegated",
@@ -183,6 +212,9 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 				   "reason", policy_reason_name(v[i].reason),
 				   "message", v[i].message, "where", where, NULL);
 	}
+out:
+	free(v);
+	free(idx);
 	return n;
 }
 
@@ -200,23 +232,19 @@ int daemon_load_config(const char *path, struct config **cfg, struct regiondb **
 		       struct daemon_refusal *why, struct daemon_refusal *warn)
 {
 	struct ike_credentials *creds = NULL;
+	*cfg = NULL;
+	*db = NULL;
 	int rc = parse_config(path, cfg, db, why, warn);
 	if (rc)
 		return rc;
 	rc = daemon_check_compliance(*cfg, *db, why, false) ? -EPERM : 0;
 	/* With key files absent (check mode) the present ones were checked by
-	 * the loader; loading credentials needs them all. */
+	 * the loader; loading credentials needs them all. Keys are checked
+	 * whatever the compliance verdict: every problem in one run. */
 	bool keys_absent = warn && warn_absent_keys(*cfg, warn) > 0;
-	if (rc == 0 && !keys_absent && daemon_load_credentials(*cfg, &creds, why))
-		rc = -EINVAL;
+	if (!keys_absent && daemon_load_credentials(*cfg, &creds, why))
+		rc = rc ? rc : -EINVAL;
 	if (creds)
 		ike_credentials_free(creds);
-	if (rc) {
-		if (*db)
-			regiondb_free(*db);
-		free(*cfg);
-		*cfg = NULL;
-		*db = NULL;
-	}
 	return rc;
 }

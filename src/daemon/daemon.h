@@ -48,7 +48,9 @@ struct daemon {
 /* Why a config was refused: conf errors, compliance violations, keys. */
 struct daemon_refusal {
 	char text[8192];               /* "file:line:col: message" lines */
-	size_t n;
+	size_t n;                      /* every problem, shown or not */
+	size_t not_shown;              /* beyond what text holds */
+	bool closed;                   /* the "not shown" line is written */
 };
 
 /* daemon.c: start-up and orderly stop. */
@@ -65,7 +67,9 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 int daemon_load_credentials(const struct config *cfg, struct ike_credentials **creds,
 			    struct daemon_refusal *why);
 /* All of the above (no audit): --check-config. Files the config names that
- * are absent on this machine go to warn (may be NULL: then they are errors). */
+ * are absent on this machine go to warn (may be NULL: then they are errors).
+ * Once the file parsed, *cfg and *db are the caller's (to free) even when
+ * refused, so that the report can be printed with the refusal. */
 int daemon_load_config(const char *path, struct config **cfg, struct regiondb **db,
 		       struct daemon_refusal *why, struct daemon_refusal *warn);
 /* ciphers.c: without AES-GCM on this CPU, AES-GCM proposals are dropped and

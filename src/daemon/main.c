@@ -39,22 +39,26 @@ static int check_config(const char *path)
 	int rc = daemon_load_config(path, &cfg, &db, why, warn);
 	fputs(warn->text, stderr);
 	free(warn);
+	if (cfg) {   /* parsed: the report, refused or not */
+		if (!rc)
+			printf("%s: OK (site %s, region %s, %zu uplinks, %zu peers%s)\n", path,
+			       cfg->site.name, cfg->site.region, cfg->n_uplinks, cfg->n_peers,
+			       cfg->lab_only ? ", LAB-ONLY static SAs" : "");
+		policy_report(cfg, db, NULL, false, stdout);
+		fflush(stdout);
+	}
 	if (rc) {
-		fputs(why->text, stderr);
+		const char *text = daemon_refusal_text(why);
+		if (text[0])
+			fprintf(stderr, "%s\n", text);
 		fprintf(stderr, "%s: configuration refused (%zu problem%s)\n", path, why->n,
 			why->n == 1 ? "" : "s");
-		free(why);
-		return 1;
 	}
-	printf("%s: OK (site %s, region %s, %zu uplinks, %zu peers%s)\n", path, cfg->site.name,
-	       cfg->site.region, cfg->n_uplinks, cfg->n_peers,
-	       cfg->lab_only ? ", LAB-ONLY static SAs" : "");
-	policy_report(cfg, db, NULL, false, stdout);
 	if (db)
 		regiondb_free(db);
 	free(cfg);
 	free(why);
-	return 0;
+	return rc ? 1 : 0;
 }
 
 int main(int argc, char **argv)

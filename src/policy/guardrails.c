@@ -36,32 +36,55 @@ static bool text_blank(const char *s)
 /* A cross-border peer's uplink must be a licensed carrier circuit: tagged,
  * carrier on the list, circuit id named (it is what the carrier contract and
  * the regulator refer to). */
+static struct conf_at first_at(struct conf_at a, struct conf_at b)
+{
+	return a.line > 0 ? a : b;
+}
+
+/* When the database, not the declaration, made the peer cross-border the
+ * refusal says so: "declared CN, database DE for prefix P, stricter wins". */
+static const char *region_clause(const struct policy_region *r, char *out, size_t n)
+{
+	char pfx[LG_ADDRSTRLEN];
+	if (r->mismatch && r->database[0] && !strcmp(r->effective, r->database))
+		snprintf(out, n, "; declared %s, database %s for prefix %s, stricter wins", r->declared,
+			 r->database, lg_prefix_format(&r->db_prefix, pfx, sizeof(pfx)));
+	else
+		out[0] = '\0';
+	return out;
+}
+
 static bool check_uplink(const struct config *cfg, const struct conf_peer *peer,
 			 const struct policy_region *r, struct policy_verdict *v)
 {
 	const struct conf_uplink *u = policy_peer_uplink(cfg, peer);
+	char why[128];
 	if (!r->cross_border)
 		return true;
+	region_clause(r, why, sizeof(why));
 	if (!u || !u->licensed) {
 		verdict_set(v, POLICY_CROSS_BORDER_NO_LICENSED_UPLINK,
-			    "peer \"%s\" is cross-border (site %s, peer %s) but uplink \"%s\"%s%s%s is not a "
+			    "peer \"%s\" is cross-border (site %s, peer %s%s) but uplink \"%s\"%s%s%s is not a "
 			    "licensed carrier circuit: a self-built cross-border VPN is prohibited",
-			    peer->name, cfg->site.region, r->effective, u ? u->name : "(none)",
+			    peer->name, cfg->site.region, r->effective, why, u ? u->name : "(none)",
 			    u ? " (" : "", u ? u->ifname : "", u ? ")" : "");
+		v->at = first_at(peer->uplink_at, first_at(peer->region_at, peer->at));
 		return false;
 	}
 	if (!policy_carrier_licensed(cfg, u->carrier)) {
 		verdict_set(v, POLICY_CARRIER_NOT_LICENSED,
-			    "peer \"%s\" is cross-border (site %s, peer %s) but carrier \"%s\" of uplink \"%s\" "
+			    "peer \"%s\" is cross-border (site %s, peer %s%s) but carrier \"%s\" of uplink \"%s\" "
 			    "is not on the licensed-carrier list",
-			    peer->name, cfg->site.region, r->effective, u->carrier, u->name);
+			    peer->name, cfg->site.region, r->effective, why, u->carrier, u->name);
+		v->at = first_at(u->carrier_at, first_at(u->licensed_at, u->at));
 		return false;
 	}
 	if (text_blank(u->circuit_id)) {
 		verdict_set(v, POLICY_CIRCUIT_ID_MISSING,
-			    "peer \"%s\" is cross-border (site %s, peer %s) but licensed uplink \"%s\" "
+			    "peer \"%s\" is cross-border (site %s, peer %s%s) but licensed uplink \"%s\" "
 			    "(carrier %s) names no circuit id",
-			    peer->name, cfg->site.region, r->effective, u->name, u->carrier);
+			    peer->name, cfg->site.region, r->effective, why, u->name, u->carrier);
+		v->at = first_at(u->circuit_at, first_at(u->licensed_at, u->at));
 		return false;
 	}
 	return true;
@@ -77,7 +100,8 @@ static bool inside_internal(const struct config *cfg, const struct lg_prefix *p)
 }
 
 static size_t check_selectors(const struct config *cfg, const struct conf_peer *peer, const char *side,
-			      const struct lg_prefix *ts, size_t n, policy_violation_fn fn, void *ctx)
+			      const struct lg_prefix *ts, const struct conf_at *at, size_t n,
+			      policy_violation_fn fn, void *ctx)
 {
 	size_t bad = 0;
 	for (size_t i = 0; i < n && i < CONF_MAX_TS; i++) {
@@ -94,6 +118,7 @@ static size_t check_selectors(const struct config *cfg, const struct conf_peer *
 				    peer->name, side, buf, cfg->site.name);
 		else
 			continue;
+		v.at = first_at(at[i], peer->at);
 		fn(ctx, &v);
 		bad++;
 	}
@@ -108,6 +133,7 @@ static size_t check_region(const struct conf_peer *peer, policy_violation_fn fn,
 	verdict_set(&v, POLICY_REGION_UNKNOWN,
 		    "peer \"%s\" declares region \"%.8s\", which is not an ISO 3166-1 alpha-2 code",
 		    peer->name, peer->region);
+	v.at = first_at(peer->region_at, peer->at);
 	fn(ctx, &v);
 	return 1;
 }
@@ -128,6 +154,7 @@ static size_t check_remote_id(const struct config *cfg, const struct conf_peer *
 	} else {
 		return 0;
 	}
+	v.at = first_at(peer->remote_id_at, peer->at);
 	fn(ctx, &v);
 	return 1;
 }
@@ -144,8 +171,9 @@ size_t policy_peer_violations(const struct config *cfg, const struct conf_peer *
 		fn(ctx, &v);
 		n++;
 	}
-	n += check_selectors(cfg, peer, "local", peer->local_ts, peer->n_local_ts, fn, ctx);
-	n += check_selectors(cfg, peer, "remote", peer->remote_ts, peer->n_remote_ts, fn, ctx);
+	n += check_selectors(cfg, peer, "local", peer->local_ts, peer->local_ts_at, peer->n_local_ts, fn, ctx);
+	n += check_selectors(cfg, peer, "remote", peer->remote_ts, peer->remote_ts_at, peer->n_remote_ts,
+			     fn, ctx);
 	n += check_remote_id(cfg, peer, fn, ctx);
 	return n;
 }
@@ -158,6 +186,7 @@ size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, 
 		verdict_set(&v, POLICY_REGION_UNKNOWN,
 			    "site \"%s\" declares region \"%.8s\", which is not an ISO 3166-1 alpha-2 code: "
 			    "every peer counts as cross-border", cfg->site.name, cfg->site.region);
+		v.at = first_at(cfg->site.region_at, cfg->site.at);
 		fn(ctx, &v);
 		n++;
 	}
@@ -168,6 +197,7 @@ size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, 
 		verdict_set(&v, POLICY_SELECTOR_DEFAULT_ROUTE,
 			    "site \"%s\" internal-space %s would declare the whole Internet internal",
 			    cfg->site.name, lg_prefix_format(&cfg->site.internal[i], buf, sizeof(buf)));
+		v.at = first_at(cfg->site.internal_at[i], cfg->site.at);
 		fn(ctx, &v);
 		n++;
 	}

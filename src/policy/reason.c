@@ -31,6 +31,7 @@ void verdict_set(struct policy_verdict *v, enum policy_reason r, const char *fmt
 {
 	va_list ap;
 	v->reason = r;
+	v->at = (struct conf_at){ 0, 0 };
 	va_start(ap, fmt);
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
 	va_end(ap);
@@ -39,5 +40,6 @@ void verdict_set(struct policy_verdict *v, enum policy_reason r, const char *fmt
 void verdict_ok(struct policy_verdict *v)
 {
 	v->reason = POLICY_OK;
+	v->at = (struct conf_at){ 0, 0 };
 	snprintf(v->message, sizeof(v->message), "allowed");
 }

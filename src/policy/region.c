@@ -92,7 +92,7 @@ void policy_peer_region(const struct config *cfg, const struct conf_peer *peer,
 		if (policy_endpoint_is_private(family, a))
 			out->private_endpoint = true;
 		else
-			regiondb_lookup(db, family, a, out->database);
+			regiondb_lookup_prefix(db, family, a, out->database, &out->db_prefix);
 	}
 	if (policy_is_cross_border(site, out->declared) || !out->database[0] ||
 	    !policy_is_cross_border(site, out->database))
@@ -106,6 +106,7 @@ void policy_peer_region(const struct config *cfg, const struct conf_peer *peer,
 void policy_region_why(const struct config *cfg, const struct policy_region *r, char *out, size_t n)
 {
 	const char *site = cfg->site.region;
+	char pfx[LG_ADDRSTRLEN];
 	if (!policy_region_valid(r->declared))
 		snprintf(out, n, "declared region \"%s\" is not an ISO 3166-1 code: treated as cross-border",
 			 r->declared);
@@ -114,8 +115,8 @@ void policy_region_why(const struct config *cfg, const struct policy_region *r, 
 			 r->mismatch ? " (database says " : r->private_endpoint ? " (private endpoint address" : "",
 			 r->mismatch ? r->database : "", r->mismatch || r->private_endpoint ? ")" : "");
 	else if (r->cross_border)
-		snprintf(out, n, "declared %s but the region database places the endpoint in %s: the stricter answer wins",
-			 r->declared, r->database);
+		snprintf(out, n, "declared %s, database %s for prefix %s: stricter wins", r->declared,
+			 r->database, lg_prefix_format(&r->db_prefix, pfx, sizeof(pfx)));
 	else if (r->private_endpoint)
 		snprintf(out, n, "declared region %s = site region; private endpoint address, declared region kept",
 			 r->declared);

@@ -281,7 +281,15 @@ static const struct rdb_entry *slice_find(const struct regiondb *db, const struc
 
 bool regiondb_lookup(const struct regiondb *db, int family, const uint8_t *addr, char cc[3])
 {
+	return regiondb_lookup_prefix(db, family, addr, cc, NULL);
+}
+
+bool regiondb_lookup_prefix(const struct regiondb *db, int family, const uint8_t *addr, char cc[3],
+			    struct lg_prefix *matched)
+{
 	cc[0] = '\0';
+	if (matched)
+		memset(matched, 0, sizeof(*matched));
 	if (!db || (family != AF_INET && family != AF_INET6))
 		return false;
 	int f = fam_index(family);
@@ -296,6 +304,11 @@ bool regiondb_lookup(const struct regiondb *db, int family, const uint8_t *addr,
 			cc[0] = e->cc[0];
 			cc[1] = e->cc[1];
 			cc[2] = '\0';
+			if (matched) {
+				matched->family = e->family;
+				matched->len = e->len;
+				memcpy(matched->addr, e->addr, 16);
+			}
 			return true;
 		}
 	}

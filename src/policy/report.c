@@ -6,7 +6,7 @@
 #include <string.h>
 #include "policy_internal.h"
 
-enum { REPORT_MAX_VIOLATIONS = 16 };
+enum { REPORT_MAX_VIOLATIONS = 40 };   /* above the most one peer can have */
 
 struct peer_findings {
 	struct policy_verdict v[REPORT_MAX_VIOLATIONS];

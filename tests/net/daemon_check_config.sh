@@ -67,6 +67,45 @@ refuses "group/other-readable key" "open-key.conf:[0-9]+:[0-9]+: .*open.psk" "$T
 # Cross-border peer over the ordinary Internet uplink: the compliance refusal.
 sed '/^peer "frankfurt-hq"/,/^}/ s/uplink ctc-circuit .*/uplink internet/' "$T/example.conf" > "$T/xborder.conf"
 refuses "cross-border peer on the Internet uplink" "cross_border_no_licensed_uplink" "$T/xborder.conf"
+# The refusal points at the offending value (the uplink of frankfurt-hq),
+# the report is printed with it, and no position reads file:0.
+line=$(grep -n 'uplink internet' "$T/xborder.conf" | sed -n 2p | cut -d: -f1)
+col=$(( $(sed -n "${line}p" "$T/xborder.conf" | awk '{ print index($0, "internet") }') ))
+out=$("$LINEGATED" --check-config "$T/xborder.conf" 2>&1)
+check "compliance error at the uplink value ($line:$col)" \
+	grep -qE "xborder.conf:$line:$col: compliance cross_border_no_licensed_uplink" <<<"$out"
+check "the report is printed on refusal" grep -q "^frankfurt-hq .*VIOLATION" <<<"$out"
+check "the refusal counts its one problem" grep -q "configuration refused (1 problem)" <<<"$out"
+check "no file:0: position" bash -c '! grep -qE "\.conf:0(:|$)" <<<"$1"' _ "$out"
+
+# The database overrides the declared region: the refusal says so.
+sed '/^peer "beijing"/,/^}/ s/endpoint 203.0.113.7/endpoint 198.51.100.30/' "$T/example.conf" > "$T/db-override.conf"
+refuses "database overrides the declaration" \
+	"compliance cross_border_no_licensed_uplink: peer \"beijing\" is cross-border \(site CN, peer DE; declared CN, database DE for prefix 198\.51\.100\.0/24, stricter wins\)" \
+	"$T/db-override.conf"
+
+# Many violations: every one is counted, the total is right even when the
+# text cannot show them all. 60 cross-border peers on the Internet uplink,
+# each also with a foreign remote-id and a subnet outside the internal
+# space: 180 violations.
+cp "$T/xborder.conf" "$T/many.conf"
+for i in $(seq 1 60); do
+	cat >> "$T/many.conf" <<-EOF
+	peer "x$i" {
+	    endpoint 198.51.100.$((100 + i)); region DE; uplink internet
+	    local-id sh-gw.corp.example; remote-id gw$i.evil.example
+	    auth psk; psk-file "$T/keys/beijing.psk"
+	    local-subnets 10.1.0.0/16; remote-subnets 192.0.2.$((i * 4))/30
+	}
+	EOF
+done
+out=$("$LINEGATED" --check-config "$T/many.conf" 2>&1)
+shown=$(grep -c ": compliance " <<<"$out")
+more=$(sed -n 's/^\([0-9]*\) more problems not shown$/\1/p' <<<"$out"); more=${more:-0}
+total=$(sed -n 's/.*configuration refused (\([0-9]*\) problems)$/\1/p' <<<"$out")
+check "181 violations counted (shown $shown + not shown $more = total ${total:-?})" \
+	bash -c "[ '${total:-0}' = 181 ] && [ $((shown + more)) = 181 ]"
+check "the report's total agrees" grep -q "^181 static violations" <<<"$out"
 
 refuses "no such file" "nonexistent.conf" "$T/nonexistent.conf"
 echo "daemon_check_config: $FAILS failed"

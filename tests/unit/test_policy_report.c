@@ -51,7 +51,10 @@ START_TEST(human_static)
 	ck_assert_int_eq(count(r, "domestic     CN/CN/CN"), 1);
 	ck_assert_int_eq(count(r, "violation cross_border_no_licensed_uplink"), 2);
 	ck_assert_msg(strstr(r, "ctc-circuit(eth1) china-telecom CTC-IPLC-SH-0042"), "%s", r);
-	ck_assert_msg(strstr(r, "the region database places the endpoint in HK"), "%s", r);
+	ck_assert_msg(strstr(r, "why: declared CN, database HK for prefix 192.0.2.0/24: stricter wins"), "%s", r);
+	/* The refusal itself says that the database overrode the declaration. */
+	ck_assert_msg(strstr(r, "is cross-border (site CN, peer HK; declared CN, database HK for prefix "
+			     "192.0.2.0/24, stricter wins) but uplink \"internet\""), "%s", r);
 	ck_assert_msg(strstr(r, "2 static violations"), "%s", r);
 	free(r);
 	regiondb_free(db);
