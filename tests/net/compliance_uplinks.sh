@@ -334,8 +334,8 @@ printf '203.0.113.16/28 HK\n' >> "$T/regions.txt"
 out=$(ctl a reload 2>&1); rc=$?
 echo "$out" > "$T/a/reload-refused.txt"
 check "reload with Beijing's address placed in HK is refused (exit $rc)" test "$rc" -ne 0
-check "the refusal: beijing is cross-border (site CN, peer HK) on the Internet uplink" \
-	grep -q 'cross_border_no_licensed_uplink: peer "beijing" is cross-border (site CN, peer HK)' <<<"$out"
+check "the refusal: beijing is cross-border (site CN, peer HK, said to come from the database) on the Internet uplink" \
+	grep -q 'cross_border_no_licensed_uplink: peer "beijing" is cross-border (site CN, peer HK; declared CN, database HK for prefix 203.0.113.16/28, stricter wins)' <<<"$out"
 check "the old configuration stays: Beijing still answers" lg_ping lana "$HOST_C" -c 2 -W 2 -i 0.3
 check "the database/declaration disagreement is audited (region_mismatch)" \
 	journal_has a '"event":"region_mismatch","object":"beijing"'
