@@ -74,6 +74,12 @@ int datapath_send_keepalive(struct datapath *dp, int uplink, const union lg_sock
 /* Routes of remote subnets through the TUN device (idempotent add, del). */
 int datapath_route_add(struct datapath *dp, const struct lg_prefix *dst);
 int datapath_route_del(struct datapath *dp, const struct lg_prefix *dst);
+/* Fail closed: the routes of every configured peer's remote subnets stay on
+ * the TUN device whatever the SA state, each with an unreachable guard route
+ * that outlives the daemon (a stop, a crash). Replaces the whole held set
+ * (start, reload): prefixes left out lose route and guard, stale guards of
+ * an earlier run are swept. 0 or the first -errno (the rest still tried). */
+int datapath_routes_hold(struct datapath *dp, const struct lg_prefix *set, size_t n);
 /* Is the uplink's link up right now (libnl link cache)? */
 bool datapath_uplink_up(struct datapath *dp, int uplink);
 /* Which interface the kernel would use to reach dst (libnl route lookup,

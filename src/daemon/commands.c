@@ -180,6 +180,13 @@ static void status_json(struct daemon *d, FILE *out, const struct datapath_stats
 	json_kv_u64(out, &f2, "tx_errors", ds->tx_errors);
 	fputc('}', out);
 	json_drops(d, out, &first);
+	/* fail closed: packets for a configured peer held for want of an SA */
+	json_key(out, &first, "held_no_sa");
+	f2 = true;
+	fputc('{', out);
+	for (size_t i = 0; i < d->cfg->n_peers; i++)
+		json_kv_u64(out, &f2, d->cfg->peers[i].name, daemon_peer_held(d, i));
+	fputc('}', out);
 	json_key(out, &first, "audit");
 	f2 = true;
 	fputc('{', out);
@@ -221,6 +228,10 @@ static void status_text(struct daemon *d, FILE *out, const struct datapath_stats
 	fprintf(out, "  packets   tun rx %" PRIu64 " tx %" PRIu64 "  udp rx %" PRIu64 " tx %" PRIu64
 		"  ike rx %" PRIu64 "\n", ds->tun_rx, ds->tun_tx, ds->udp_rx, ds->udp_tx, ds->ike_rx);
 	text_drops(d, out);
+	fprintf(out, "  held      (no SA, dropped)");
+	for (size_t i = 0; i < d->cfg->n_peers; i++)
+		fprintf(out, " %s=%" PRIu64, d->cfg->peers[i].name, daemon_peer_held(d, i));
+	fputc('\n', out);
 	fprintf(out, "  audit     journal %s  records %" PRIu64 "  seq %" PRIu64 "  unwritten %" PRIu64
 		"\n            %s\n", as->journal_ok ? "ok" : "FAULT", as->records, as->last_seq,
 		as->unwritten, as->current_file);

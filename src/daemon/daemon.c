@@ -199,6 +199,12 @@ static int start_dataplane(struct daemon *d)
 		lg_log(LOG_ERR, "event=start_failed stage=workers error=\"%s\"", strerror(-rc));
 		return rc;
 	}
+	/* before any SA exists: no instant where a peer's traffic could leak */
+	rc = daemon_hold_peers(d);
+	if (rc) {
+		lg_log(LOG_ERR, "event=start_failed stage=hold_routes error=\"%s\"", strerror(-rc));
+		return rc;
+	}
 	if (d->cfg->lab_only)
 		return daemon_lab_install(d, d->cfg);
 	return 0;

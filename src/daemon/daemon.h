@@ -39,6 +39,7 @@ struct daemon {
 	uint64_t last_summary_ms;
 	uint64_t drops_seen[ESP_VERDICT_COUNT];
 	uint64_t dp_drops_seen[DATAPATH_DROP_COUNT];
+	uint64_t held_seen[ESP_MAX_HOLD_TAGS];   /* per peer index (failclosed.c) */
 	char last_status[200];         /* last STATUS= sent to systemd */
 	bool tunnels_held;             /* on-journal-failure stop-tunnels in force */
 	bool stopping;
@@ -88,6 +89,13 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 enum { DAEMON_LAB_CHILD_BASE = 0x7f000000 };
 int daemon_lab_install(struct daemon *d, const struct config *cfg);
 void daemon_lab_remove(struct daemon *d, const struct config *cfg);
+
+/* failclosed.c: routes of every configured peer's remote subnets held on
+ * the TUN device (start, reload); packets held for want of an SA, per peer
+ * index since the last hold; their per-interval records. */
+int daemon_hold_peers(struct daemon *d);
+uint64_t daemon_peer_held(struct daemon *d, size_t peer);
+void daemon_held_summary(struct daemon *d, const char *interval_s);
 
 /* periodic.c: flow records and drop summaries (never per packet). */
 void daemon_audit_summaries(struct daemon *d, uint64_t now_wall_ms, bool force);

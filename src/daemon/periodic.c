@@ -154,6 +154,7 @@ void daemon_audit_summaries(struct daemon *d, uint64_t now_wall_ms, bool force)
 	char iv[24];
 	snprintf(iv, sizeof(iv), "%" PRIu64, interval_s);
 	datapath_drop_summary(d, iv);
+	daemon_held_summary(d, iv);
 }
 
 void daemon_journal_policy(struct daemon *d)

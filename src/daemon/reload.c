@@ -120,6 +120,8 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 	if (old_db)
 		regiondb_free(old_db);
 	d->reloads++;
+	if (d->dp && d->esp)
+		(void)daemon_hold_peers(d);   /* logged at LOG_CRIT on failure */
 	char mlps[4];
 	snprintf(mlps, sizeof(mlps), "%d", cfg->audit.mlps_level);
 	audit_emit(AUDIT_CONFIG_RELOADED, AUDIT_SUCCESS, who, d->config_path,

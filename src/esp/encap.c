@@ -80,8 +80,10 @@ enum esp_verdict esp_encrypt(struct esp_worker *w, uint8_t *buf, size_t inner_le
 	 * inside its local selectors (no spoofed sources into the tunnel). */
 	sa = snapshot_route(s, ip.family, ip.src, ip.dst, &sel_sa);
 	if (!sa) {
-		if (!sel_sa)
+		if (!sel_sa) {
+			snapshot_count_hold(s, ip.family, ip.dst);
 			return drop(w, ESP_DROP_NO_SA, 0);
+		}
 		atomic_fetch_add_explicit(&sel_sa->selector_drops, 1, memory_order_relaxed);
 		return drop(w, ESP_DROP_SELECTOR, sel_sa->p.spi_out);
 	}

@@ -139,7 +139,16 @@ struct lpm_entry {
 	struct esp_sa *sa;
 };
 
+/* A configured remote subnet (hold.c): where a packet without an SA is
+ * counted. */
+struct hold_entry {
+	struct ts_match m;
+	_Atomic uint64_t *drops;          /* the table's counter of its tag */
+};
+
 struct esp_snapshot {
+	struct hold_entry *holds[2];      /* longest prefix first, per family */
+	size_t n_holds[2];
 	uint32_t spi_mask;                /* slots - 1 */
 	struct spi_slot *spi;
 	/* longest prefix first, newest child first among equal lengths */
@@ -149,6 +158,10 @@ struct esp_snapshot {
 
 struct esp_snapshot *snapshot_build(struct esp_sa *const *sas, size_t n);
 void snapshot_free(struct esp_snapshot *s);
+/* hold.c: adds the table's holds to a snapshot being built (lock held). */
+bool snapshot_add_holds(struct esp_snapshot *s, const struct esp_table *t);
+/* Counts a packet without an SA against the longest hold covering dst. */
+void snapshot_count_hold(const struct esp_snapshot *s, int family, const uint64_t dst[2]);
 struct esp_sa *snapshot_find_spi(const struct esp_snapshot *s, uint32_t spi);
 /* Outbound choice for (src, dst); NULL with *selector_sa set when the
  * destination matched but the source is outside the local selectors. */
@@ -188,8 +201,14 @@ struct esp_table {
 	size_t n_sas, cap_sas;
 	uint64_t next_order;
 	uint64_t gone_drops[ESP_VERDICT_COUNT];   /* of freed workers */
+	struct esp_hold *holds;           /* configured remote subnets (hold.c) */
+	size_t n_holds;
+	_Atomic uint64_t hold_drops[ESP_MAX_HOLD_TAGS];
 };
 
+/* Publishes a snapshot of t->sas and t->holds; retires the old one with
+ * `gone` (may be NULL). Called with t->lock held. */
+int table_publish_locked(struct esp_table *t, struct esp_sa *gone);
 /* Frees what no worker can still see. Called with t->lock held. */
 void table_reclaim_locked(struct esp_table *t);
 void sa_free(struct esp_sa *sa);

@@ -89,6 +89,8 @@ void snapshot_free(struct esp_snapshot *s)
 	free(s->spi);
 	free(s->lpm[0]);
 	free(s->lpm[1]);
+	free(s->holds[0]);
+	free(s->holds[1]);
 	free(s);
 }
 

@@ -57,6 +57,7 @@ void esp_table_free(struct esp_table *t)
 	for (size_t i = 0; i < t->n_sas; i++)
 		sa_free(t->sas[i]);
 	free(t->sas);
+	free(t->holds);
 	snapshot_free(atomic_load(&t->snap));
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -94,12 +95,12 @@ static void retire(struct esp_table *t, struct retired *r)
 }
 
 /* Publishes the snapshot for t->sas and retires the old one with `gone`. */
-static int publish(struct esp_table *t, struct esp_sa *gone)
+int table_publish_locked(struct esp_table *t, struct esp_sa *gone)
 {
 	struct retired *r = calloc(1, sizeof(*r));
 	struct esp_snapshot *s = snapshot_build(t->sas, t->n_sas);
 
-	if (!r || !s) {
+	if (!r || !s || !snapshot_add_holds(s, t)) {
 		free(r);
 		snapshot_free(s);
 		return -ENOMEM;
@@ -211,7 +212,7 @@ static int install(struct esp_table *t, const struct esp_child_params *p, bool i
 	sa->order = t->next_order++;
 	sa->inbound_only = inbound_only;
 	t->sas[t->n_sas++] = sa;
-	rc = publish(t, NULL);
+	rc = table_publish_locked(t, NULL);
 	if (rc) {
 		t->n_sas--;
 		sa_free(sa);
@@ -248,7 +249,7 @@ int esp_table_remove(struct esp_table *t, uint32_t child_id)
 	if (i >= 0) {
 		struct esp_sa *sa = t->sas[i];
 		t->sas[i] = t->sas[--t->n_sas];
-		rc = publish(t, sa);
+		rc = table_publish_locked(t, sa);
 		if (rc)
 			t->sas[t->n_sas++] = sa;   /* unchanged on -ENOMEM */
 	}
@@ -270,7 +271,7 @@ int esp_table_activate_outbound(struct esp_table *t, uint32_t child_id)
 		/* newest outbound choice from now on, ahead of the old SA */
 		sa->inbound_only = false;
 		sa->order = t->next_order++;
-		rc = publish(t, NULL);
+		rc = table_publish_locked(t, NULL);
 		if (rc) {
 			sa->inbound_only = true;   /* unchanged on -ENOMEM */
 			sa->order = order;

@@ -95,12 +95,24 @@ struct dp_worker {
 	struct dp_rx_state *rx;
 };
 
+/* A route through the TUN device: wanted by an SA (used), by the config
+ * (held: a configured peer's remote subnet, kept whatever the SA state), or
+ * both; it leaves the kernel when neither wants it. */
 struct dp_route_entry {
 	struct lg_prefix dst;
-	bool used;
+	bool used, held;
 };
 
-enum { DP_MAX_ROUTES = 256, DP_MAX_WORKERS = 64 };
+enum {
+	DP_MAX_ROUTES = 1024, DP_MAX_WORKERS = 64,
+	/* Guards (routes.c): "unreachable" routes of held prefixes, tagged with
+	 * our own routing protocol number (free in the IANA-less rt_protos
+	 * space, shown by `ip route` as "proto 76") and a metric above any real
+	 * route, so the TUN route wins while it exists and the guard holds the
+	 * prefix when the device is gone (daemon stopped or crashed). */
+	DP_RTPROT_LINEGATE = 76,
+	DP_GUARD_METRIC = 0x7fffff00,
+};
 
 struct datapath {
 	struct datapath_config cfg;
@@ -146,6 +158,10 @@ int dp_nl_open(struct datapath *dp);
 void dp_nl_close(struct datapath *dp);
 int dp_nl_configure_tun(struct datapath *dp);
 int dp_nl_route(struct datapath *dp, const struct lg_prefix *dst, bool add);
+int dp_nl_guard(struct datapath *dp, const struct lg_prefix *dst, bool add);
+/* Removes our guards whose prefix keep() refuses; returns how many. */
+size_t dp_nl_guard_sweep(struct datapath *dp,
+			 bool (*keep)(struct datapath *dp, const struct lg_prefix *p));
 
 /* linkmon.c */
 int dp_linkmon_start(struct datapath *dp);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
+#include <netlink/cache.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/route.h>
@@ -114,33 +115,42 @@ put_link:
 	return err;
 }
 
-/* A route of dst through the TUN device in the main table; replace on add
- * so installing twice is harmless, and a missing route on delete is fine. */
-int dp_nl_route(struct datapath *dp, const struct lg_prefix *dst, bool add)
+/* A route of dst in the main table: through the TUN device, or (guard) an
+ * unreachable route of our own protocol and a metric no real route uses,
+ * which outlives the TUN device. Replace on add so installing twice is
+ * harmless; a missing route on delete is fine. */
+static int nl_route(struct datapath *dp, const struct lg_prefix *dst, bool add, bool guard)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct rtnl_nexthop *nh = guard ? NULL : rtnl_route_nh_alloc();
 	struct nl_addr *a = prefix_to_nl(dst);
 	int err = -ENOMEM;
 
-	if (!r || !nh || !a)
+	if (!r || (!guard && !nh) || !a)
 		goto free_all;
 	rtnl_route_set_family(r, dst->family);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(r, RTPROT_STATIC);
-	rtnl_route_set_scope(r, RT_SCOPE_LINK);
-	rtnl_route_set_type(r, RTN_UNICAST);
 	rtnl_route_set_dst(r, a);
-	rtnl_route_nh_set_ifindex(nh, dp->tun_ifindex);
-	rtnl_route_add_nexthop(r, nh);
-	nh = NULL;   /* owned by the route now */
+	if (guard) {
+		rtnl_route_set_protocol(r, DP_RTPROT_LINEGATE);
+		rtnl_route_set_priority(r, DP_GUARD_METRIC);
+		rtnl_route_set_type(r, RTN_UNREACHABLE);
+	} else {
+		rtnl_route_set_protocol(r, RTPROT_STATIC);
+		rtnl_route_set_scope(r, RT_SCOPE_LINK);
+		rtnl_route_set_type(r, RTN_UNICAST);
+		rtnl_route_nh_set_ifindex(nh, dp->tun_ifindex);
+		rtnl_route_add_nexthop(r, nh);
+		nh = NULL;   /* owned by the route now */
+	}
 	err = add ? rtnl_route_add(dp->nl, r, NLM_F_REPLACE) : rtnl_route_delete(dp->nl, r, 0);
-	if (!add && err == -NLE_OBJ_NOTFOUND)
+	if (!add && (err == -NLE_OBJ_NOTFOUND || err == -NLE_NOADDR))
 		err = 0;
 	if (err < 0) {
 		char buf[LG_ADDRSTRLEN];
 		lg_log(LOG_ERR, "event=route_%s_failed dst=%s dev=%s err=%s", add ? "add" : "del",
-		       lg_prefix_format(dst, buf, sizeof(buf)), dp->tun_name, nl_geterror(err));
+		       lg_prefix_format(dst, buf, sizeof(buf)), guard ? "unreachable" : dp->tun_name,
+		       nl_geterror(err));
 		err = -EIO;
 	}
 free_all:
@@ -151,6 +161,60 @@ free_all:
 	if (r)
 		rtnl_route_put(r);
 	return err;
+}
+
+int dp_nl_route(struct datapath *dp, const struct lg_prefix *dst, bool add)
+{
+	return nl_route(dp, dst, add, false);
+}
+
+int dp_nl_guard(struct datapath *dp, const struct lg_prefix *dst, bool add)
+{
+	return nl_route(dp, dst, add, true);
+}
+
+struct sweep {
+	struct datapath *dp;
+	bool (*keep)(struct datapath *dp, const struct lg_prefix *p);
+	size_t removed;
+};
+
+static void sweep_one(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct sweep *sw = arg;
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	struct lg_prefix p = { 0 };
+
+	if (rtnl_route_get_protocol(r) != DP_RTPROT_LINEGATE ||
+	    rtnl_route_get_type(r) != RTN_UNREACHABLE || !dst ||
+	    nl_addr_get_len(dst) > sizeof(p.addr))
+		return;
+	p.family = (uint8_t)nl_addr_get_family(dst);
+	p.len = (uint8_t)nl_addr_get_prefixlen(dst);
+	memcpy(p.addr, nl_addr_get_binary_addr(dst), nl_addr_get_len(dst));
+	if (sw->keep(sw->dp, &p))
+		return;
+	if (rtnl_route_delete(sw->dp->nl, r, 0) == 0)
+		sw->removed++;
+}
+
+/* Guards left by an earlier run (a crash, a stop, then a peer removed from
+ * the file) whose prefix keep() no longer wants. */
+size_t dp_nl_guard_sweep(struct datapath *dp,
+			 bool (*keep)(struct datapath *dp, const struct lg_prefix *p))
+{
+	struct sweep sw = { dp, keep, 0 };
+	static const int families[] = { AF_INET, AF_INET6 };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct nl_cache *cache = NULL;
+		if (rtnl_route_alloc_cache(dp->nl, families[i], 0, &cache) < 0)
+			continue;
+		nl_cache_foreach(cache, sweep_one, &sw);
+		nl_cache_free(cache);
+	}
+	return sw.removed;
 }
 
 struct lookup_result {
@@ -219,33 +283,4 @@ free_sock:
 	if (sk)
 		nl_socket_free(sk);
 	return err;
-}
-
-int datapath_route_add(struct datapath *dp, const struct lg_prefix *dst)
-{
-	int i, free_i = -1, err;
-	for (i = 0; i < DP_MAX_ROUTES; i++) {
-		if (dp->routes[i].used && lg_prefix_equal(&dp->routes[i].dst, dst))
-			return dp_nl_route(dp, dst, true);
-		if (!dp->routes[i].used && free_i < 0)
-			free_i = i;
-	}
-	if (free_i < 0)
-		return -ENOSPC;
-	err = dp_nl_route(dp, dst, true);
-	if (err == 0) {
-		dp->routes[free_i].dst = *dst;
-		dp->routes[free_i].used = true;
-	}
-	return err;
-}
-
-int datapath_route_del(struct datapath *dp, const struct lg_prefix *dst)
-{
-	int i;
-	for (i = 0; i < DP_MAX_ROUTES; i++) {
-		if (dp->routes[i].used && lg_prefix_equal(&dp->routes[i].dst, dst))
-			dp->routes[i].used = false;
-	}
-	return dp_nl_route(dp, dst, false);
 }

@@ -93,7 +93,9 @@ kill -TERM "$PA"
 wait "$PA"; rc=$?
 check "SIGTERM on site a: exit 0 (got $rc)" test "$rc" = 0
 check "site a: TUN device removed" bash -c "! ip -n '$(lg_ns_name gwa)' link show lgd2s0 >/dev/null 2>&1"
-check "site a: route to 10.2.0.0/16 removed" bash -c "! ip -n '$(lg_ns_name gwa)' route show 10.2.0.0/16 | grep -q ."
+check "site a: route to 10.2.0.0/16 through the TUN device removed" bash -c "! ip -n '$(lg_ns_name gwa)' route show 10.2.0.0/16 | grep -q 'dev lgd2s0'"
+# fail closed after the daemon too (docs/compliance.md): the guard stays
+check "site a: unreachable guard for 10.2.0.0/16 left in place" bash -c "ip -n '$(lg_ns_name gwa)' route show 10.2.0.0/16 proto 76 | grep -q '^unreachable'"
 check "site b: the DELETE took the SA down at once (no DPD wait)" lg_wait 3 bash -c "! '$CTL' -c '$T/b/linegate.conf' --json peers | grep -q '\"state\":\"up\"'"
 kill -TERM "$PB"
 wait "$PB"; rc=$?

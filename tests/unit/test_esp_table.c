@@ -688,6 +688,51 @@ START_TEST(lpm_against_naive_reference)
 }
 END_TEST
 
+/* Fail closed: packets to a configured peer's subnets without an SA are
+ * dropped as no_sa and counted under the longest hold's tag; an SA, when
+ * there is one, wins; other destinations are not counted; a new set of
+ * holds restarts the counters; invalid holds are refused. */
+static struct esp_hold hold(const char *prefix, uint32_t tag)
+{
+	struct esp_hold h = { .tag = tag };
+	ck_assert_int_eq(lg_prefix_parse(prefix, &h.dst), 0);
+	return h;
+}
+
+START_TEST(holds_count_per_peer)
+{
+	struct esp_hold h[] = { hold("10.2.0.0/16", 3), hold("10.2.5.0/24", 7), hold("fd02::/48", 3) };
+	uint64_t n[ESP_MAX_HOLD_TAGS];
+	size_t len;
+
+	ck_assert_int_eq(esp_table_set_holds(tx, h, 3), 0);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.1.1", 60, &len, NULL), ESP_DROP_NO_SA);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.5.9", 60, &len, NULL), ESP_DROP_NO_SA);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.5.10", 60, &len, NULL), ESP_DROP_NO_SA);
+	ck_assert_int_eq(send_pkt("fd01::1", "fd02::9", 80, &len, NULL), ESP_DROP_NO_SA);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.3.0.1", 60, &len, NULL), ESP_DROP_NO_SA);
+	esp_table_hold_drops(tx, n);
+	ck_assert_uint_eq(n[3], 2);
+	ck_assert_uint_eq(n[7], 2);
+	ck_assert_uint_eq(n[0], 0);
+
+	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
+	install_pair(&a);
+	ck_assert_int_eq(send_pkt("10.1.0.1", "10.2.1.1", 60, &len, NULL), ESP_OK);
+	esp_table_hold_drops(tx, n);
+	ck_assert_uint_eq(n[3], 2);   /* an SA carried it: not held */
+
+	ck_assert_int_eq(esp_table_set_holds(tx, h, 1), 0);
+	esp_table_hold_drops(tx, n);
+	ck_assert_uint_eq(n[3], 0);
+	ck_assert_uint_eq(n[7], 0);
+
+	struct esp_hold bad = hold("10.9.0.0/16", ESP_MAX_HOLD_TAGS);
+	ck_assert_int_eq(esp_table_set_holds(tx, &bad, 1), -EINVAL);
+	ck_assert_int_eq(esp_table_set_holds(tx, NULL, 0), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("esp_table");
@@ -713,6 +758,7 @@ int main(void)
 	tcase_add_test(tc, foreach_without_keys);
 	tcase_add_test(tc, retired_only_after_quiescent);
 	tcase_add_loop_test(tc, lpm_against_naive_reference, 0, 10);
+	tcase_add_test(tc, holds_count_per_peer);
 	suite_add_tcase(s, tc);
 	return lg_check_run(s);
 }
