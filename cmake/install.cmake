@@ -1,26 +1,56 @@
-# Installation layout for Debian admins (included by the top CMakeLists).
-# Configure with -DCMAKE_INSTALL_PREFIX=/usr: GNUInstallDirs then maps the full
-# sysconfdir to /etc and localstatedir to /var, so
-#   /usr/sbin/linegated, /usr/sbin/linegatectl
-#   /usr/lib/systemd/system/linegated.service  (= /lib/systemd/system, merged /usr)
-#   /etc/linegate/linegate.conf.example, sample region database, keys/ (0700)
-#   /var/lib/linegate (0700): audit journal and key
-#   /usr/share/man/man{5,7,8}, /usr/share/doc/linegate
-# Packaging and tests install into a staging root with DESTDIR=...
-install(FILES ${PROJECT_SOURCE_DIR}/systemd/linegated.service
-        DESTINATION lib/systemd/system)
+# Installation layout (included by the top CMakeLists). With
+# -DCMAKE_INSTALL_PREFIX=/usr GNUInstallDirs maps sysconfdir to /etc and
+# localstatedir to /var; with the default /usr/local they are
+# /usr/local/etc and /usr/local/var, and the generated units say so:
+#   PREFIX/sbin/linegated, linegatectl; PREFIX/bin/linegate-regiondb
+#   LINEGATE_SYSTEMD_UNITDIR/linegated.service, linegate-regiondb-refresh.{service,timer}
+#   PREFIX/libexec/linegate/regiondb-refresh
+#   SYSCONFDIR/linegate/keys (0700), SYSCONFDIR/rsyslog.d, SYSCONFDIR/logrotate.d
+#   LOCALSTATEDIR/lib/linegate (0700): audit journal and key
+#   PREFIX/share/doc/linegate/examples: example config, sample region database,
+#     RELP forwarding/collector and sysctl examples (nothing "not for
+#     production" goes to /etc: the admin writes linegate.conf)
+#   PREFIX/share/man/man{1,5,7,8}, PREFIX/share/bash-completion/completions
+# Packaging installs into a staging root with DESTDIR=... (debian/rules).
+set(LINEGATE_SYSTEMD_UNITDIR lib/systemd/system CACHE STRING
+    "where the systemd units go (relative: under the prefix; Debian 12 packages: /lib/systemd/system)")
+set(LG_ETC ${CMAKE_INSTALL_FULL_SYSCONFDIR})
+set(LG_EXAMPLES ${CMAKE_INSTALL_DOCDIR}/examples)
+
+# The units name the prefix's paths (configure_file), not a fixed /usr/sbin.
+foreach(unit linegated.service linegate-regiondb-refresh.service)
+  configure_file(${PROJECT_SOURCE_DIR}/systemd/${unit}.in ${PROJECT_BINARY_DIR}/systemd/${unit} @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/systemd/${unit} DESTINATION ${LINEGATE_SYSTEMD_UNITDIR})
+endforeach()
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/linegate-regiondb-refresh.timer
+        DESTINATION ${LINEGATE_SYSTEMD_UNITDIR})
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/linegate-regiondb-refresh
+        DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/linegate RENAME regiondb-refresh)
+
 install(FILES ${PROJECT_SOURCE_DIR}/conf/linegate.conf.example
-        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/linegate)
+              ${PROJECT_SOURCE_DIR}/conf/rsyslog-relp-forward.conf
+              ${PROJECT_SOURCE_DIR}/conf/rsyslog-relp-collector.conf
+              ${PROJECT_SOURCE_DIR}/conf/60-linegate-forwarding.conf
+        DESTINATION ${LG_EXAMPLES})
 file(GLOB LG_REGION_SAMPLES ${PROJECT_SOURCE_DIR}/conf/*.txt)
 if(LG_REGION_SAMPLES)
-  install(FILES ${LG_REGION_SAMPLES} DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/linegate)
+  install(FILES ${LG_REGION_SAMPLES} DESTINATION ${LG_EXAMPLES})
 endif()
+
+# Shipped system integration: the six-month log file and its rotation.
+install(FILES ${PROJECT_SOURCE_DIR}/conf/rsyslog-linegate.conf
+        DESTINATION ${LG_ETC}/rsyslog.d RENAME 60-linegate.conf)
+install(FILES ${PROJECT_SOURCE_DIR}/conf/logrotate-linegate
+        DESTINATION ${LG_ETC}/logrotate.d RENAME linegate)
+install(FILES ${PROJECT_SOURCE_DIR}/conf/linegatectl.bash-completion
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME linegatectl)
+
 # Empty directories with mode 0700: keys, and the journal (security evidence).
 set(LG_DIR_0700 DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
-install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/linegate/keys ${LG_DIR_0700})
+install(DIRECTORY DESTINATION ${LG_ETC}/linegate/keys ${LG_DIR_0700})
 install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/linegate ${LG_DIR_0700})
 
-foreach(section 5 7 8)
+foreach(section 1 5 7 8)
   file(GLOB LG_MAN ${PROJECT_SOURCE_DIR}/man/*.${section})
   if(LG_MAN)
     install(FILES ${LG_MAN} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})

@@ -175,6 +175,7 @@ static void usage(FILE *to)
 		    CTL_DEFAULT_SOCKET ")\n"
 		    "  -c, --config FILE   configuration (default " CTL_DEFAULT_CONFIG ")\n"
 		    "  -j, --json          JSON output\n"
+		    "      --version       print linegatectl's version (`version`: the daemon's too)\n"
 		    "commands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(to, "  %-11s %s\n", subcommands[i].name, subcommands[i].help);
@@ -187,6 +188,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .config = CTL_DEFAULT_CONFIG, .timeout_s = 30 };
@@ -199,6 +201,7 @@ int main(int argc, char **argv)
 		case 'c': o.config = optarg; o.config_given = true; break;
 		case 'j': o.json = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("linegatectl %s\n", LINEGATE_VERSION); return 0;   /* no daemon needed */
 		default: usage(stderr); return 2;
 		}
 	}

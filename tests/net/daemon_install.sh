@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `cmake --install` of the build into a staging root (DESTDIR): every file
 # where a Debian admin expects it (prefix /usr: /usr/sbin, /etc/linegate,
-# /var/lib/linegate, the unit, man pages), with the right modes.
+# /var/lib/linegate, the unit, man pages, examples, log integration), with
+# the right modes; and a /usr/local configuration generates a unit that
+# names /usr/local paths.
 set -u
 [ -d "$LG_BUILD_DIR" ] || { echo "FAIL: no build dir"; exit 1; }
 T=$(mktemp -d /tmp/lg-inst.XXXXXX)
@@ -19,7 +21,31 @@ R="$T/root"
 check "linegated in $P/sbin" test -x "$R$P/sbin/linegated"
 check "linegatectl in $P/sbin" test -x "$R$P/sbin/linegatectl"
 check "unit in $P/lib/systemd/system" test -f "$R$P/lib/systemd/system/linegated.service"
-check "example config in $ETC/linegate" test -f "$R$ETC/linegate/linegate.conf.example"
+EX="$R$P/share/doc/linegate/examples"
+check "example config in $P/share/doc/linegate/examples" test -f "$EX/linegate.conf.example"
+check "sample region database with the examples" test -f "$EX/regions.sample.txt"
+check "nothing marked not for production in $ETC" \
+	bash -c "! grep -rqi 'not for production' '$R$ETC'"
+check "RELP forwarding and collector examples" test -f "$EX/rsyslog-relp-forward.conf" -a -f "$EX/rsyslog-relp-collector.conf"
+check "sysctl forwarding example (not in sysctl.d)" bash -c "test -f '$EX/60-linegate-forwarding.conf' && ! test -e '$R$ETC/sysctl.d'"
+check "rsyslog.d snippet" test -f "$R$ETC/rsyslog.d/60-linegate.conf"
+check "logrotate.d entry" test -f "$R$ETC/logrotate.d/linegate"
+check "bash completion" test -f "$R$P/share/bash-completion/completions/linegatectl"
+check "linegate-regiondb in $P/bin" test -x "$R$P/bin/linegate-regiondb"
+check "man page linegate-regiondb.1" test -f "$R$P/share/man/man1/linegate-regiondb.1"
+check "region database refresh timer and service" \
+	test -f "$R$P/lib/systemd/system/linegate-regiondb-refresh.timer" -a -f "$R$P/lib/systemd/system/linegate-regiondb-refresh.service"
+check "refresh script in $P/libexec/linegate" test -x "$R$P/libexec/linegate/regiondb-refresh"
+U="$R$P/lib/systemd/system/linegated.service"
+check "unit runs $P/sbin/linegated -c $ETC/linegate/linegate.conf" grep -qx "ExecStart=$P/sbin/linegated -c $ETC/linegate/linegate.conf" "$U"
+check "unit starts only once $ETC/linegate/linegate.conf exists" grep -qx "ConditionPathExists=$ETC/linegate/linegate.conf" "$U"
+check "no @VAR@ left in the installed units" bash -c "! grep -q '@[A-Z_]*@' '$R$P'/lib/systemd/system/*"
+
+# The unit is generated from the prefix: a /usr/local configuration (no build).
+cmake -S "$LG_SOURCE_DIR" -B "$T/local" -DCMAKE_INSTALL_PREFIX=/usr/local >"$T/local.log" 2>&1
+check "configure with prefix /usr/local" test $? = 0
+check "/usr/local unit runs /usr/local/sbin/linegated with /usr/local/etc" \
+	grep -qx "ExecStart=/usr/local/sbin/linegated -c /usr/local/etc/linegate/linegate.conf" "$T/local/systemd/linegated.service"
 check "$VAR/lib/linegate exists with mode 0700" test "$(stat -c %a "$R$VAR/lib/linegate" 2>/dev/null)" = 700
 check "$ETC/linegate/keys exists with mode 0700" test "$(stat -c %a "$R$ETC/linegate/keys" 2>/dev/null)" = 700
 check "man page linegated.8" test -f "$R$P/share/man/man8/linegated.8"

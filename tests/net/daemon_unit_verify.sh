@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# systemd/linegated.service passes `systemd-analyze verify` (with ExecStart
-# pointed at the built binary, which verify requires to exist), a broken copy
-# does not, and the sandbox exposure stays low.
+# The unit CMake generated from systemd/linegated.service.in passes
+# `systemd-analyze verify` (with ExecStart pointed at the built binary, which
+# verify requires to exist), a broken copy does not, and the sandbox exposure
+# stays low.
 set -u
-UNIT="$LG_SOURCE_DIR/systemd/linegated.service"
+UNIT="$LG_BUILD_DIR/systemd/linegated.service"
 command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
 [ -x "$LINEGATED" ] || { echo "FAIL: no linegated at $LINEGATED"; exit 1; }
 T=$(mktemp -d /tmp/lg-unit.XXXXXX)
@@ -11,7 +12,7 @@ trap 'rm -rf "$T"' EXIT
 FAILS=0
 check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }
 
-sed "s#/usr/sbin/linegated#$LINEGATED#g" "$UNIT" > "$T/linegated.service"
+sed "s#/[^ =]*/sbin/linegated#$LINEGATED#g" "$UNIT" > "$T/linegated.service"
 out=$(systemd-analyze verify --man=no "$T/linegated.service" 2>&1); rc=$?
 echo "$out"
 check "verify exits 0" test "$rc" = 0
