@@ -12,8 +12,10 @@ PACKAGES=(
 	clang libclang-rt-14-dev llvm
 	# network tests and demo
 	iproute2 iputils-ping iperf3 tcpdump ethtool procps python3 nftables
-	# audit integration (syslog) and the unit file check
-	rsyslog systemd
+	# audit integration (syslog, central RELP collection) and the unit file check
+	rsyslog rsyslog-relp logrotate systemd openssl
+	# the Debian package (tools/package.sh) and its install test
+	debhelper dpkg-dev fakeroot lintian adduser man-db bash-completion
 	# interop against strongSwan
 	strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
 	libstrongswan-standard-plugins libstrongswan-extra-plugins

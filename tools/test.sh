@@ -4,9 +4,13 @@
 #   (b) ASan+UBSan:     unit, fuzz corpus replay, and the daemon lifecycle test
 #                       (the net run of (a) starts the ASan linegated too)
 #   (c) clang libFuzzer: fuzz (LG_FUZZ_SECONDS per target, default 20)
+#   (d) package:        the .deb (tools/package.sh: build + lintian), then
+#                       tests/package/install.sh (dpkg -i ... --purge in a
+#                       private overlay of /etc, /usr, /var; root only)
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 # Env: LG_BUILD_ROOT (default /tmp/linegate-build.<hash of the repo path>),
-#      LG_FUZZ_SECONDS, LG_JOBS (default 2), LG_SKIP_FUZZ=1, LG_SKIP_NET=1.
+#      LG_FUZZ_SECONDS, LG_JOBS (default 2), LG_SKIP_FUZZ=1, LG_SKIP_NET=1,
+#      LG_SKIP_PACKAGE=1.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -93,6 +97,28 @@ if $have_root && [ "${LG_SKIP_NET:-0}" != 1 ] && [ $REL = 1 ]; then
 	run_ctest rel interop
 elif ! $have_root; then
 	echo "note: net and interop tests need root (sudo tools/test.sh)"
+fi
+
+# The unit tests already ran above: the package build skips them (nocheck).
+if [ "${LG_SKIP_PACKAGE:-0}" != 1 ]; then
+	note "package"
+	pkg_start=$SECONDS
+	if DEB_BUILD_OPTIONS="nocheck parallel=$JOBS" "$REPO/tools/package.sh" "$ROOT/package" \
+		>"$LOGS/package.log" 2>&1; then
+		record "package (dpkg-buildpackage, lintian)" 1 0
+		deb=$(tail -1 "$LOGS/package.log")
+		if $have_root; then
+			"$REPO/tests/package/install.sh" "$deb" >"$LOGS/package-install.log" 2>&1
+			grep -E '^(FAIL|left)' "$LOGS/package-install.log"
+			counts=$(sed -n 's/^package_install: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$LOGS/package-install.log")
+			[ -n "$counts" ] || { tail -20 "$LOGS/package-install.log"; counts="0 1"; }
+			record "package install/purge" $counts
+		fi
+	else
+		tail -20 "$LOGS/package.log"
+		record "package (dpkg-buildpackage, lintian)" 0 1
+	fi
+	echo "package stage: $((SECONDS - pkg_start)) s"
 fi
 
 note "summary (logs in $LOGS)"
