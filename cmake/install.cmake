@@ -4,7 +4,7 @@
 # /usr/local/etc and /usr/local/var, and the generated units say so:
 #   PREFIX/sbin/linegated, linegatectl; PREFIX/bin/linegate-regiondb
 #   LINEGATE_SYSTEMD_UNITDIR/linegated.service, linegate-regiondb-refresh.{service,timer}
-#   PREFIX/libexec/linegate/regiondb-refresh
+#   PREFIX/libexec/linegate/regiondb-refresh, central-store
 #   SYSCONFDIR/linegate/keys (0700), SYSCONFDIR/rsyslog.d, SYSCONFDIR/logrotate.d
 #   LOCALSTATEDIR/lib/linegate (0700): audit journal and key
 #   PREFIX/share/doc/linegate/examples: example config, sample region database,
@@ -26,6 +26,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/systemd/linegate-regiondb-refresh.timer
         DESTINATION ${LINEGATE_SYSTEMD_UNITDIR})
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/linegate-regiondb-refresh
         DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/linegate RENAME regiondb-refresh)
+# The central collector's store step (examples/rsyslog-relp-collector.conf).
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/linegate-central-store
+        DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/linegate RENAME central-store)
 
 install(FILES ${PROJECT_SOURCE_DIR}/conf/linegate.conf.example
               ${PROJECT_SOURCE_DIR}/conf/rsyslog-relp-forward.conf

@@ -90,7 +90,7 @@ if command -v logrotate >/dev/null; then
 		"grep -q 'weekly (27 rotations)' '$T/lr.out' || { cat '$T/lr.out'; false; }"
 fi
 
-# Bash completion: subcommands (peer names need a daemon: tests/net/package_completion.sh).
+# Bash completion: subcommands (peer names from a daemon: tests/net/ctl_completion.sh).
 check "bash completion offers status/sas for 's'" bash -c '
 	. /usr/share/bash-completion/completions/linegatectl
 	COMP_WORDS=(linegatectl s); COMP_CWORD=1; _linegatectl
@@ -110,6 +110,11 @@ printf 'ripencc|DE|ipv4|198.51.100.0|0|20100101|allocated\n' >"$R/in/delegated-r
 rm -f "$R/reloaded"; cp "$R/regions.txt" "$R/before"
 refresh; rc=$?
 check "refresh with a malformed RIR file fails, the old database stays" bash -c "[ $rc != 0 ] && [ ! -e '$R/reloaded' ] && cmp -s '$R/before' '$R/regions.txt'"
+
+check "central-store writes a record once" bash -c '
+	printf "gw1 a seq=7 ts=t1 x\ngw1 a seq=7 ts=t1 x\ngw1 a seq=8 ts=t1 y\n" |
+		/usr/libexec/linegate/central-store "'"$T"'/central" >/dev/null &&
+	[ "$(cat "'"$T"'/central/gw1.log")" = "$(printf "a seq=7 ts=t1 x\na seq=8 ts=t1 y")" ]'
 
 # Remove, then purge: audit evidence the daemon wrote stays, the rest goes.
 mkdir -p /var/lib/linegate/audit && echo evidence >/var/lib/linegate/audit/journal-test
