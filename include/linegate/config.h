@@ -14,6 +14,7 @@ enum {
 	CONF_TEXT_MAX = 128,       /* free text: carrier, circuit id, officer */
 	CONF_PATH_MAX = 256,
 	CONF_MAX_PREFIXES = 32,    /* internal address space entries */
+	CONF_MAX_PUBLIC = 8,       /* public space declared as the organisation's own */
 	CONF_MAX_UPLINKS = 8,
 	CONF_MAX_PEERS = 64,
 	CONF_MAX_TS = 8,           /* local or remote subnets per peer */
@@ -120,9 +121,16 @@ struct conf_site {
 	size_t n_internal;
 	struct conf_identity allowed_ids[CONF_MAX_IDENTITIES]; /* explicit allow-list */
 	size_t n_allowed_ids;
+	/* Public space the organisation holds (its registration reference is
+	 * shown in the compliance report); bounded, see docs/compliance.md. */
+	struct lg_prefix public_space[CONF_MAX_PUBLIC];
+	size_t n_public_space;
+	char public_registration[CONF_TEXT_MAX];
 	struct conf_at at;                    /* the block's name */
 	struct conf_at region_at;
 	struct conf_at internal_at[CONF_MAX_PREFIXES];
+	struct conf_at public_space_at[CONF_MAX_PUBLIC];
+	struct conf_at public_registration_at;
 };
 
 enum conf_journal_failure { CONF_JOURNAL_FAIL_KEEP_TUNNELS = 0, CONF_JOURNAL_FAIL_STOP_TUNNELS = 1 };

@@ -25,6 +25,9 @@ enum policy_reason {
 	POLICY_IDENTITY_MISMATCH,         /* not the identity configured for that peer */
 	POLICY_UNKNOWN_PEER,              /* no configured peer for that endpoint/identity */
 	POLICY_REGION_UNKNOWN,            /* region code not ISO 3166-1 alpha-2 */
+	POLICY_INTERNAL_SPACE_PUBLIC,     /* internal-space reaches undeclared public space */
+	POLICY_PUBLIC_SPACE_UNREGISTERED, /* public-space without a registration reference */
+	POLICY_PUBLIC_SPACE_TOO_LARGE,    /* public-space beyond the bound (/16 IPv4, /32 IPv6) */
 	POLICY_REASON_COUNT
 };
 
@@ -106,6 +109,54 @@ struct policy_peer_live {
 /* Writes the report for every peer; live may be NULL (static report). */
 void policy_report(const struct config *cfg, const struct regiondb *db,
 		   const struct policy_peer_live *live /* [n_peers] */, bool json, FILE *to);
+
+/* --- What internal space may hold (space.c, docs/compliance.md) --- */
+
+/* Public space an organisation may declare its own, in total: 2^16 IPv4
+ * addresses (a /16) and 2^96 IPv6 addresses (a /32); IPv6 that embeds IPv4
+ * counts against the IPv4 bound. */
+enum { POLICY_PUBLIC_V4_MAX_BITS = 16, POLICY_PUBLIC_V6_MAX_BITS = 96 };
+/* RFC 1918, RFC 6598 shared space and ULA fc00::/7: internal without a
+ * declaration (for IPv6 that embeds IPv4, the IPv4 must be too). */
+bool policy_space_nonpublic(const struct lg_prefix *p);
+/* The site's public-space declaration is usable: registration reference
+ * given, within the bounds, no default route. Otherwise it counts for
+ * nothing (and policy_check_config reports why). */
+bool policy_public_space_valid(const struct config *cfg);
+/* p may be internal: private/shared/ULA or inside the valid declared public
+ * space, and so is every IPv4 it embeds. *gap (may be NULL) gets a piece
+ * of p that is not. */
+bool policy_space_allowed(const struct config *cfg, const struct lg_prefix *p, struct lg_prefix *gap);
+/* p lies inside the union of the site's internal-space entries that are
+ * themselves allowed (an entry reaching public space counts for nothing). */
+bool policy_prefix_internal(const struct config *cfg, const struct lg_prefix *p);
+
+/* Receives each violation of a check. */
+typedef void (*policy_violation_fn)(void *ctx, const struct policy_verdict *v);
+/* Selectors of a peer or a static SA (what = "peer" or "static-sa", name
+ * its name): a default route is selector_default_route, anything not inside
+ * the internal space selector_outside_internal; at[] (may be NULL) are the
+ * values' positions, `fallback` the block's. Returns how many. */
+size_t policy_selector_violations(const struct config *cfg, const char *what, const char *name,
+				  const char *side, const struct lg_prefix *ts, const struct conf_at *at,
+				  size_t n, struct conf_at fallback, policy_violation_fn fn, void *ctx);
+
+/* --- IPv4 embedded in IPv6 (embedded.c) --- */
+enum { POLICY_MAX_EMBEDDED = 8 };
+/* The IPv4 prefixes a v6 prefix embeds: IPv4-mapped, IPv4-compatible, NAT64
+ * 64:ff9b::/96 and 64:ff9b:1::/48 (both layouts), 6to4, Teredo server and
+ * client (inverted). 0.0.0.0/0 when p covers a whole embedding range. */
+size_t policy_embedded_v4(const struct lg_prefix *p, struct lg_prefix *out, size_t max);
+size_t policy_addr_embedded_v4(const uint8_t v6[16], uint8_t out[][4], size_t max);
+/* The IPv6 forms an IPv4 address is looked up under in a region database
+ * (mapped, compatible, NAT64 well-known, 6to4). */
+size_t policy_v4_forms(const uint8_t v4[4], uint8_t out[][16], size_t max);
+/* The one region lookup: the address, every IPv4 it embeds and every IPv6
+ * form of those; private ones skipped; the stricter answer (cross-border
+ * from site_region) wins. False when nothing matched (cc ""); *private_ when
+ * every address judged is private (may be NULL). */
+bool policy_addr_region(const char *site_region, const struct regiondb *db, int family,
+			const uint8_t *addr, char cc[3], struct lg_prefix *matched, bool *private_);
 
 /* --- Additions (policy module) --- */
 

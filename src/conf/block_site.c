@@ -47,6 +47,24 @@ static int site_internal(struct parser *p, void *obj, const struct value *v, siz
 	return rc;
 }
 
+static int site_public(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_site *s = obj;
+	struct conf_pos pos[CONF_MAX_PUBLIC];
+	int rc = conf_val_prefixes(p, v, n, s->public_space, &s->n_public_space, pos);
+	for (size_t i = 0; i < s->n_public_space && i < CONF_MAX_PUBLIC; i++)
+		s->public_space_at[i] = (struct conf_at){ pos[i].line, pos[i].col };
+	return rc;
+}
+
+static int site_registration(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_site *s = obj;
+	(void)n;
+	s->public_registration_at = (struct conf_at){ v->line, v->col };
+	return conf_val_text(p, v, s->public_registration, sizeof(s->public_registration));
+}
+
 static int site_allow(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	struct conf_site *s = obj;
@@ -65,6 +83,8 @@ static const struct key_def site_keys[] = {
 	{ "identity-domain", 1, 1, false, site_domain },
 	{ "internal-space", 1, CONF_MAX_PREFIXES, true, site_internal },
 	{ "allow-identity", 1, CONF_MAX_IDENTITIES, false, site_allow },
+	{ "public-space", 1, CONF_MAX_PUBLIC, false, site_public },
+	{ "public-space-registration", 1, 1, false, site_registration },
 	{ NULL, 0, 0, false, NULL },
 };
 

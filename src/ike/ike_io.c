@@ -56,9 +56,8 @@ void ike_count_drop(struct ike *ike, enum ike_drop d, const char *detail)
 	const union lg_sockaddr *src = &ike->rx->remote;
 	/* an unconfigured address: which region it is in (cross-border?) */
 	if (d == IKE_DROP_UNKNOWN_PEER && ike->db &&
-	    !regiondb_lookup(ike->db, src->sa.sa_family,
-			     src->sa.sa_family == AF_INET6 ? src->in6.sin6_addr.s6_addr
-							   : (const uint8_t *)&src->in4.sin_addr, region))
+	    !policy_addr_region(ike->cfg->site.region, ike->db, src->sa.sa_family,
+				lg_sockaddr_addr(src), region, NULL, NULL))
 		region[0] = '\0';
 	snprintf(reason, sizeof(reason), "ike_%s", ike_drop_name(d));
 	ike_audit_unauth(ike, AUDIT_PACKETS_DROPPED, reason, region[0] ? region : NULL);

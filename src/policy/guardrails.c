@@ -90,39 +90,11 @@ static bool check_uplink(const struct config *cfg, const struct conf_peer *peer,
 	return true;
 }
 
-/* A usable internal prefix: the default route is never internal space. */
-static bool inside_internal(const struct config *cfg, const struct lg_prefix *p)
-{
-	for (size_t i = 0; i < cfg->site.n_internal && i < CONF_MAX_PREFIXES; i++)
-		if (cfg->site.internal[i].len > 0 && lg_prefix_within(p, &cfg->site.internal[i]))
-			return true;
-	return false;
-}
-
 static size_t check_selectors(const struct config *cfg, const struct conf_peer *peer, const char *side,
 			      const struct lg_prefix *ts, const struct conf_at *at, size_t n,
 			      policy_violation_fn fn, void *ctx)
 {
-	size_t bad = 0;
-	for (size_t i = 0; i < n && i < CONF_MAX_TS; i++) {
-		struct policy_verdict v;
-		char buf[LG_ADDRSTRLEN];
-		lg_prefix_format(&ts[i], buf, sizeof(buf));
-		if (ts[i].len == 0)
-			verdict_set(&v, POLICY_SELECTOR_DEFAULT_ROUTE,
-				    "peer \"%s\" %s subnet %s is a default route: Internet breakout over the "
-				    "tunnel is not internal business traffic", peer->name, side, buf);
-		else if (!inside_internal(cfg, &ts[i]))
-			verdict_set(&v, POLICY_SELECTOR_OUTSIDE_INTERNAL,
-				    "peer \"%s\" %s subnet %s is outside the internal address space of site \"%s\"",
-				    peer->name, side, buf, cfg->site.name);
-		else
-			continue;
-		v.at = first_at(at[i], peer->at);
-		fn(ctx, &v);
-		bad++;
-	}
-	return bad;
+	return policy_selector_violations(cfg, "peer", peer->name, side, ts, at, n, peer->at, fn, ctx);
 }
 
 static size_t check_region(const struct conf_peer *peer, policy_violation_fn fn, void *ctx)
@@ -201,7 +173,7 @@ size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, 
 		fn(ctx, &v);
 		n++;
 	}
-	return n;
+	return n + policy_space_violations(cfg, fn, ctx);
 }
 
 struct first_ctx {

@@ -10,12 +10,12 @@ void verdict_set(struct policy_verdict *v, enum policy_reason r, const char *fmt
 	__attribute__((format(printf, 3, 4)));
 void verdict_ok(struct policy_verdict *v);
 
-/* Receives every violation found while checking one peer or the site. */
-typedef void (*policy_violation_fn)(void *ctx, const struct policy_verdict *v);
 /* Every static violation of one peer, in a fixed order (region, uplink,
  * selectors, identity); returns how many. */
 size_t policy_peer_violations(const struct config *cfg, const struct conf_peer *peer,
 			      const struct regiondb *db, policy_violation_fn fn, void *ctx);
+/* Public-space declaration and internal-space entries (space.c). */
+size_t policy_space_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
 /* Site-wide violations (internal space declaring a default route, site region). */
 size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
 

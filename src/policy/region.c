@@ -54,16 +54,89 @@ static const struct lg_prefix private_space[] = {
 	{ AF_INET6, 128, { [15] = 1 } },           /* ::1 */
 };
 
-static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
+/* An IPv6 address that embeds IPv4 (embedded.c) is private only when every
+ * IPv4 it embeds is. */
 bool policy_endpoint_is_private(int family, const uint8_t *addr)
 {
-	if (family == AF_INET6 && !memcmp(addr, v4mapped, 12))
-		return policy_endpoint_is_private(AF_INET, addr + 12);
+	uint8_t v4[POLICY_MAX_EMBEDDED][4];
 	for (size_t i = 0; i < sizeof(private_space) / sizeof(private_space[0]); i++)
 		if (lg_prefix_contains_addr(&private_space[i], family, addr))
 			return true;
-	return false;
+	if (family != AF_INET6)
+		return false;
+	size_t n = policy_addr_embedded_v4(addr, v4, POLICY_MAX_EMBEDDED);
+	for (size_t i = 0; i < n; i++)
+		if (!policy_endpoint_is_private(AF_INET, v4[i]))
+			return false;
+	return n > 0;
+}
+
+struct candidate {
+	int family;
+	uint8_t addr[16];
+};
+
+/* The address, each IPv4 it embeds, and the IPv6 forms of each IPv4. */
+static size_t candidates(int family, const uint8_t *addr, struct candidate *c, size_t max)
+{
+	uint8_t v4[POLICY_MAX_EMBEDDED + 1][4], forms[4][16];
+	size_t n = 0, n4 = 0;
+	c[n].family = family;
+	memset(c[n].addr, 0, 16);
+	memcpy(c[n++].addr, addr, lg_family_addr_len(family));
+	if (family == AF_INET)
+		memcpy(v4[n4++], addr, 4);
+	else
+		n4 = policy_addr_embedded_v4(addr, v4, POLICY_MAX_EMBEDDED);
+	for (size_t i = 0; i < n4; i++) {
+		if (family == AF_INET6 && n < max) {
+			c[n].family = AF_INET;
+			memset(c[n].addr, 0, 16);
+			memcpy(c[n++].addr, v4[i], 4);
+		}
+		size_t nf = policy_v4_forms(v4[i], forms, 4);
+		for (size_t f = 0; f < nf && n < max; f++) {
+			c[n].family = AF_INET6;
+			memcpy(c[n++].addr, forms[f], 16);
+		}
+	}
+	return n;
+}
+
+bool policy_addr_region(const char *site_region, const struct regiondb *db, int family,
+			const uint8_t *addr, char cc[3], struct lg_prefix *matched, bool *private_)
+{
+	struct candidate c[1 + POLICY_MAX_EMBEDDED * 5];
+	bool all_private = true;
+	cc[0] = '\0';
+	if (matched)
+		memset(matched, 0, sizeof(*matched));
+	if (family != AF_INET && family != AF_INET6) {
+		if (private_)
+			*private_ = false;
+		return false;
+	}
+	size_t n = candidates(family, addr, c, sizeof(c) / sizeof(c[0]));
+	for (size_t i = 0; i < n; i++) {
+		char got[3];
+		struct lg_prefix where;
+		if (policy_endpoint_is_private(c[i].family, c[i].addr))
+			continue;
+		all_private = false;
+		if (!regiondb_lookup_prefix(db, c[i].family, c[i].addr, got, &where))
+			continue;
+		/* The first answer, replaced only by one that is cross-border
+		 * when the kept one is not: the stricter answer wins. */
+		if (!cc[0] || (policy_is_cross_border(site_region, got) &&
+			       !policy_is_cross_border(site_region, cc))) {
+			memcpy(cc, got, 3);
+			if (matched)
+				*matched = where;
+		}
+	}
+	if (private_)
+		*private_ = all_private;
+	return cc[0] != '\0';
 }
 
 static void region_copy(char dst[3], const char *src)
@@ -83,17 +156,9 @@ void policy_peer_region(const struct config *cfg, const struct conf_peer *peer,
 
 	memset(out, 0, sizeof(*out));
 	region_copy(out->declared, peer->region);
-	if (family == AF_INET || family == AF_INET6) {
-		const uint8_t *a = lg_sockaddr_addr(&peer->endpoint);
-		if (family == AF_INET6 && !memcmp(a, v4mapped, 12)) {
-			family = AF_INET;
-			a += 12;
-		}
-		if (policy_endpoint_is_private(family, a))
-			out->private_endpoint = true;
-		else
-			regiondb_lookup_prefix(db, family, a, out->database, &out->db_prefix);
-	}
+	if (family == AF_INET || family == AF_INET6)
+		policy_addr_region(site, db, family, lg_sockaddr_addr(&peer->endpoint), out->database,
+				   &out->db_prefix, &out->private_endpoint);
 	if (policy_is_cross_border(site, out->declared) || !out->database[0] ||
 	    !policy_is_cross_border(site, out->database))
 		memcpy(out->effective, out->declared, 3);

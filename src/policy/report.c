@@ -115,6 +115,36 @@ static void json_peer(FILE *to, const struct config *cfg, const struct conf_peer
 	fputc('}', to);
 }
 
+/* Public space declared as the organisation's own, with the registry's
+ * reference an assessor can check it against. */
+static void json_public_space(FILE *to, const struct config *cfg)
+{
+	fputs("\"public_space\":{\"prefixes\":[", to);
+	for (size_t i = 0; i < cfg->site.n_public_space && i < CONF_MAX_PUBLIC; i++) {
+		char buf[LG_ADDRSTRLEN];
+		if (i)
+			fputc(',', to);
+		json_str(to, lg_prefix_format(&cfg->site.public_space[i], buf, sizeof(buf)));
+	}
+	fputs("],", to);
+	json_kv(to, "registration", cfg->site.public_registration, false);
+	fprintf(to, ",\"valid\":%s},", policy_public_space_valid(cfg) ? "true" : "false");
+}
+
+static void human_public_space(FILE *to, const struct config *cfg)
+{
+	if (!cfg->site.n_public_space)
+		return;
+	fputs("public space declared as the organisation's own:", to);
+	for (size_t i = 0; i < cfg->site.n_public_space && i < CONF_MAX_PUBLIC; i++) {
+		char buf[LG_ADDRSTRLEN];
+		fprintf(to, " %s", lg_prefix_format(&cfg->site.public_space[i], buf, sizeof(buf)));
+	}
+	fprintf(to, " (registration: %s)%s\n",
+		cfg->site.public_registration[0] ? cfg->site.public_registration : "NONE",
+		policy_public_space_valid(cfg) ? "" : " [refused: counts for nothing]");
+}
+
 static void report_json(const struct config *cfg, const struct regiondb *db,
 			const struct policy_peer_live *live, FILE *to)
 {
@@ -126,6 +156,7 @@ static void report_json(const struct config *cfg, const struct regiondb *db,
 	json_kv(to, "site", cfg->site.name, true);
 	json_kv(to, "region", cfg->site.region, true);
 	fprintf(to, "\"region_db_prefixes\":%zu,\"static_violations\":%zu,", regiondb_size(db), total);
+	json_public_space(to, cfg);
 	json_violations(to, site.v, site.n);
 	fputs(",\"peers\":[", to);
 	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++) {
@@ -180,6 +211,7 @@ void policy_report(const struct config *cfg, const struct regiondb *db,
 	policy_site_violations(cfg, add_finding, &site);
 	fprintf(to, "compliance report: site \"%s\", region %s, %zu licensed carriers, region database: %zu prefixes\n",
 		cfg->site.name, cfg->site.region, cfg->compliance.n_carriers, regiondb_size(db));
+	human_public_space(to, cfg);
 	for (size_t i = 0; i < site.n; i++)
 		fprintf(to, "site violation %s: %s\n", policy_reason_name(site.v[i].reason), site.v[i].message);
 	fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "PEER", "ENDPOINT", "CLASS",

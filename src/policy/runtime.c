@@ -51,11 +51,7 @@ struct policy_verdict policy_check_peer_runtime(const struct config *cfg, const 
 static void add_unique(const struct config *cfg, const struct lg_prefix *p, struct lg_prefix *out,
 		       size_t max_out, size_t *n_out)
 {
-	bool internal = false;
-	for (size_t i = 0; i < cfg->site.n_internal && i < CONF_MAX_PREFIXES; i++)
-		if (cfg->site.internal[i].len && lg_prefix_within(p, &cfg->site.internal[i]))
-			internal = true;
-	if (!internal)
+	if (!policy_prefix_internal(cfg, p))
 		return;   /* defence in depth: configured subnets were checked already */
 	for (size_t i = 0; i < *n_out; i++)
 		if (lg_prefix_within(p, &out[i]))

@@ -68,6 +68,7 @@ void check_units(const struct config *cfg);
 void check_numbers(const struct config *cfg);
 void check_leading_zero(const struct config *cfg);
 void check_noesn(const struct config *cfg);
+void check_public_space(const struct config *cfg);
 
 static const struct conf_case conf_cases[] = {
 	/* ---- good ---- */
@@ -160,6 +161,10 @@ static const struct conf_case conf_cases[] = {
 	{ "g21 empty blocks and statements", SITE "tunnel {}\n;;\ncontrol {\n}\naudit { ; }\n", NULL,
 	  NULL },
 	{ "g22 lab-only no without static SAs", SITE "lab-only no\n", NULL, NULL },
+	{ "g23 public space with its registration, positions of values",
+	  "site \"s\" {\n  region CN; internal-space 10.0.0.0/8, 203.0.113.0/24\n"
+	  "  public-space 203.0.113.0/24, 2001:db8:100::/48\n"
+	  "  public-space-registration \"APNIC ORG-CORP1-AP\"\n}\n", NULL, CHECK(check_public_space) },
 
 	/* ---- bad: syntax ---- */
 	{ "b01 unknown top-level key, suggestion", "sitee \"s\" { region CN }\n" SITE,
@@ -473,5 +478,8 @@ static const struct conf_case conf_cases[] = {
 	  "string: expected printable text\n", NULL },
 	{ "b110 above U+10FFFF", SITE "audit { security-officer \"\xf4\x90\x80\x80\" }\n",
 	  "2:27: invalid UTF-8 in string: expected well-formed UTF-8 text\n", NULL },
+	{ "b111 blank public-space-registration", "site \"t\" { region CN; internal-space 10.0.0.0/8;"
+	  " public-space-registration \" \" }\n",
+	  "1:76: invalid text: only white space; expected printable text\n", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

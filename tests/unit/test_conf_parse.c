@@ -309,6 +309,20 @@ void check_noesn(const struct config *c)
 	ck_assert_uint_eq(p->esp_proposals[1].dh, IKEV2_DH_CURVE25519);
 }
 
+void check_public_space(const struct config *c)
+{
+	ck_assert_uint_eq(c->site.n_public_space, 2);
+	assert_prefix(&c->site.public_space[0], "203.0.113.0/24");
+	assert_prefix(&c->site.public_space[1], "2001:db8:100::/48");
+	ck_assert_str_eq(c->site.public_registration, "APNIC ORG-CORP1-AP");
+	ck_assert_int_eq(c->site.public_space_at[1].line, 3);
+	ck_assert_int_eq(c->site.public_space_at[1].col, 32);
+	ck_assert_int_eq(c->site.internal_at[1].line, 2);
+	ck_assert_int_eq(c->site.internal_at[1].col, 41);
+	ck_assert_int_eq(c->site.region_at.col, 10);
+	ck_assert_int_eq(c->site.public_registration_at.line, 4);
+}
+
 /* ---- the table ---- */
 
 START_TEST(conf_case_table)

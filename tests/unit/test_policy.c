@@ -446,6 +446,10 @@ START_TEST(every_reason_covered)
 	for (size_t i = 0; i < sizeof(narrow_cases) / sizeof(narrow_cases[0]); i++)
 		seen[narrow_cases[i].expect] = true;
 	seen[POLICY_UNKNOWN_PEER] = true;   /* identity_binary_fqdn, check_config_collects_all */
+	/* internal and public space: test_policy_space.c (space_table) */
+	seen[POLICY_INTERNAL_SPACE_PUBLIC] = true;
+	seen[POLICY_PUBLIC_SPACE_UNREGISTERED] = true;
+	seen[POLICY_PUBLIC_SPACE_TOO_LARGE] = true;
 	for (int r = 0; r < POLICY_REASON_COUNT; r++)
 		ck_assert_msg(seen[r], "no table case expects %s", policy_reason_name(r));
 }

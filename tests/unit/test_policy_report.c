@@ -96,6 +96,32 @@ START_TEST(json_static_and_live)
 }
 END_TEST
 
+/* The organisation's own public space is shown with its registration. */
+START_TEST(public_space_reported)
+{
+	static struct config cfg;
+	fixture_config(&cfg);
+	fixture_prefix(&cfg.site.public_space[cfg.site.n_public_space++], "203.0.113.0/24");
+	snprintf(cfg.site.public_registration, sizeof(cfg.site.public_registration), "APNIC ORG-CORP1-AP");
+	fixture_prefix(&cfg.site.internal[cfg.site.n_internal++], "203.0.113.0/24");
+	char *r = report(&cfg, NULL, NULL, false);
+	ck_assert_msg(strstr(r, "public space declared as the organisation's own: 203.0.113.0/24 "
+			     "(registration: APNIC ORG-CORP1-AP)\n"), "%s", r);
+	ck_assert_msg(strstr(r, "0 static violations"), "%s", r);
+	free(r);
+	r = report(&cfg, NULL, NULL, true);
+	ck_assert_msg(strstr(r, "\"public_space\":{\"prefixes\":[\"203.0.113.0/24\"],\"registration\":"
+			     "\"APNIC ORG-CORP1-AP\",\"valid\":true}"), "%s", r);
+	free(r);
+	cfg.site.public_registration[0] = '\0';   /* unregistered: refused, void */
+	r = report(&cfg, NULL, NULL, false);
+	ck_assert_msg(strstr(r, "(registration: NONE) [refused: counts for nothing]"), "%s", r);
+	ck_assert_msg(strstr(r, "site violation public_space_unregistered"), "%s", r);
+	ck_assert_msg(strstr(r, "site violation internal_space_public"), "%s", r);
+	free(r);
+}
+END_TEST
+
 START_TEST(site_violations_reported)
 {
 	static struct config cfg;
@@ -119,6 +145,7 @@ int main(void)
 	tcase_add_test(t, human_static);
 	tcase_add_test(t, json_static_and_live);
 	tcase_add_test(t, site_violations_reported);
+	tcase_add_test(t, public_space_reported);
 	suite_add_tcase(s, t);
 	return lg_check_run(s);
 }
