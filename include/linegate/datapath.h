@@ -53,6 +53,8 @@ struct ike_datagram {
 typedef void (*datapath_ike_fn)(void *ctx, const struct ike_datagram *d);
 /* uplink index, link up (carrier and admin up) or down */
 typedef void (*datapath_link_fn)(void *ctx, int uplink, bool up);
+/* the kernel's IPv4 or IPv6 routes changed (after a burst settles) */
+typedef void (*datapath_route_fn)(void *ctx);
 
 struct datapath;
 
@@ -62,6 +64,8 @@ struct datapath *datapath_new(const struct datapath_config *cfg, struct esp_tabl
 			      struct event_base *base, datapath_ike_fn on_ike,
 			      datapath_link_fn on_link, void *ctx);
 int datapath_start(struct datapath *dp);         /* starts the workers */
+/* Route changes are reported to fn (same ctx and loop as on_link). */
+void datapath_set_route_fn(struct datapath *dp, datapath_route_fn fn);
 /* Stops the workers, removes routes, addresses and the TUN device. */
 void datapath_free(struct datapath *dp);
 
@@ -83,10 +87,11 @@ int datapath_routes_hold(struct datapath *dp, const struct lg_prefix *set, size_
 /* Is the uplink's link up right now (libnl link cache)? */
 bool datapath_uplink_up(struct datapath *dp, int uplink);
 /* Which interface the kernel would use to reach dst (libnl route lookup,
- * RTM_GETROUTE); fills ifname, 0 or -errno. Needs no datapath state: dp
- * may be NULL (before datapath_new, in tests). */
+ * RTM_GETROUTE); fills ifname and, if src is not NULL, the route's preferred
+ * source (AF_UNSPEC when it has none); 0 or -errno. Needs no datapath state:
+ * dp may be NULL (before datapath_new, in tests). */
 int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
-			  char ifname[IF_NAMESIZE]);
+			  char ifname[IF_NAMESIZE], union lg_sockaddr *src);
 
 /* Packets: tun_rx counts reads (a TSO super-packet is one), udp_tx ESP
  * datagrams sent, udp_rx datagrams received (GRO runs counted per datagram),

@@ -48,7 +48,9 @@ struct ike_child_ops {
 struct ike_link_ops {
 	void *ctx;
 	bool (*uplink_up)(void *ctx, int uplink);
-	int (*route_egress)(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE]);
+	/* interface and preferred source of the route to dst */
+	int (*route_egress)(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE],
+			    union lg_sockaddr *src);
 };
 
 /* Secrets of every peer, loaded from the key files into sodium memory. */
@@ -77,6 +79,8 @@ int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regi
 /* Uplink state changed: the affected cross-border peers' SAs are torn down at
  * once on down (fail closed) and re-initiated on up. */
 void ike_uplink_changed(struct ike *ike, int uplink, bool up, uint64_t now_ms);
+/* The kernel's routes changed: egress re-judged for every SA and peer. */
+void ike_routes_changed(struct ike *ike, uint64_t now_ms);
 /* Admin: bring a peer up / down now. */
 int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms);
 int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms);

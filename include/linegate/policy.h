@@ -82,6 +82,10 @@ struct policy_link_facts {
 	bool uplink_up;
 	char egress_ifname[IF_NAMESIZE];   /* route lookup result, "" unknown */
 	char ingress_ifname[IF_NAMESIZE];  /* where the IKE packet arrived, "" = n/a */
+	/* the route's preferred source (RTA_PREFSRC), AF_UNSPEC unknown: with a
+	 * configured uplink source it must be that address, so a next hop of
+	 * another network on the same device does not pass for the circuit */
+	union lg_sockaddr egress_source;
 };
 struct policy_verdict policy_check_peer_runtime(const struct config *cfg, const struct conf_peer *peer,
 						const struct regiondb *db,

@@ -345,7 +345,7 @@ static int cmd_compliance(struct daemon *d, const struct control_request *rq, co
 		const struct conf_peer *p = &d->cfg->peers[i];
 		live[i].uplink_up = datapath_uplink_up(d->dp, p->uplink);
 		live[i].tunnel_up = d->ike && ike_peer_up(d->ike, p->name);
-		if (datapath_route_egress(d->dp, &p->endpoint, live[i].egress_ifname) != 0)
+		if (datapath_route_egress(d->dp, &p->endpoint, live[i].egress_ifname, NULL) != 0)
 			live[i].egress_ifname[0] = '\0';
 	}
 	policy_report(d->cfg, d->db, live, rq->json, out);

@@ -40,6 +40,15 @@ static void on_link(void *ctx, int uplink, bool up)
 	daemon_notify_status(d);
 }
 
+/* A route changed: egress judged again at once (fail closed, and back at
+ * once when the route to a circuit is fixed). */
+static void on_route(void *ctx)
+{
+	struct daemon *d = ctx;
+	if (d->ike)
+		ike_routes_changed(d->ike, lg_now_ms());
+}
+
 /* IKE's view of the world, wired to the datapath and the SA table. */
 static int tx_send(void *ctx, int uplink, const union lg_sockaddr *remote, bool natt,
 		   const uint8_t *msg, size_t len)
@@ -87,9 +96,10 @@ static bool link_up(void *ctx, int uplink)
 {
 	return datapath_uplink_up(((struct daemon *)ctx)->dp, uplink);
 }
-static int link_egress(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE])
+static int link_egress(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE],
+		       union lg_sockaddr *src)
 {
-	return datapath_route_egress(((struct daemon *)ctx)->dp, dst, ifname);
+	return datapath_route_egress(((struct daemon *)ctx)->dp, dst, ifname, src);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *ctx)
@@ -194,6 +204,7 @@ static int start_dataplane(struct daemon *d)
 		lg_log(LOG_ERR, "event=start_failed stage=datapath tun=%s", dc.tun_name);
 		return -EIO;
 	}
+	datapath_set_route_fn(d->dp, on_route);
 	rc = datapath_start(d->dp);
 	if (rc) {
 		lg_log(LOG_ERR, "event=start_failed stage=workers error=\"%s\"", strerror(-rc));

@@ -144,6 +144,36 @@ void ike_uplink_changed(struct ike *ike, int uplink, bool up, uint64_t now_ms)
 			ike_schedule_initiate(ike, &ike->cfg->peers[i], 0);
 }
 
+/* A route changed (net watches the kernel's route tables): egress is judged
+ * again at once, not at the next exchange. An SA whose route to a
+ * cross-border peer left its circuit (another interface or source) is torn
+ * down and audited; an initiator peer without an SA whose route is right
+ * again starts at once, back-off forgotten (also after a refused `up`). */
+void ike_routes_changed(struct ike *ike, uint64_t now_ms)
+{
+	struct ike_sa *sa, *next;
+
+	ike->now_ms = now_ms;
+	for (sa = ike->sas; sa; sa = next) {
+		next = sa->next;
+		if (sa->state == IKE_SA_DELETING)
+			continue;
+		enum policy_reason r = ike_runtime_check(ike, sa->peer, NULL);
+		if (r != POLICY_OK)
+			ike_sa_destroy(sa, policy_reason_name(r));
+	}
+	for (size_t i = 0; i < ike->cfg->n_peers; i++) {
+		const struct conf_peer *p = &ike->cfg->peers[i];
+		if (p->role == CONF_ROLE_RESPONDER || ike->peers[i].admin_down ||
+		    ike_sa_by_peer(ike, p->name) || !ike_runtime_would_allow(ike, p))
+			continue;
+		if (!ike->peers[i].next_initiate_ms || ike->peers[i].next_initiate_ms > now_ms) {
+			ike->peers[i].backoff_ms = 0;
+			ike_schedule_initiate(ike, p, 0);
+		}
+	}
+}
+
 int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms)
 {
 	const struct conf_peer *p = config_find_peer(ike->cfg, peer_name);
@@ -158,7 +188,10 @@ int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms)
 	if (ike_sa_by_peer(ike, peer_name))
 		return -EALREADY;
 	ike->peers[i].next_initiate_ms = 0;
-	return ike_sa_init_initiator_start(ike, p, now_ms);
+	int rc = ike_sa_init_initiator_start(ike, p, now_ms);
+	if (rc < 0)   /* refused (policy) or failed: the ordinary retries take over */
+		ike_schedule_initiate(ike, p, IKE_INITIATE_BACKOFF_MS);
+	return rc;
 }
 
 int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms)

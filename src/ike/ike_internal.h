@@ -330,6 +330,8 @@ void ike_schedule_initiate(struct ike *ike, const struct conf_peer *peer, uint64
 int ike_peer_index(const struct ike *ike, const struct conf_peer *peer);
 void ike_identity_format(const struct conf_identity *id, char *out, size_t n);
 bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress);
+enum policy_reason ike_runtime_check(struct ike *ike, const struct conf_peer *peer, const char *ingress);
+bool ike_runtime_would_allow(struct ike *ike, const struct conf_peer *peer);
 void ike_jitter_lifetimes(struct ike_sa *sa, uint64_t now);
 
 /* --- exchanges --- */

@@ -299,34 +299,62 @@ void ike_identity_format(const struct conf_identity *id, char *out, size_t n)
 	}
 }
 
-/* policy_check_peer_runtime with the facts of the moment; a refusal is
- * audited with its reason code (fail closed). */
-bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress)
+/* policy_check_peer_runtime with the facts of the moment. */
+static struct policy_verdict runtime_verdict(struct ike *ike, const struct conf_peer *peer,
+					     const char *ingress, struct policy_link_facts *f)
 {
-	struct policy_link_facts f = { .uplink_up = true };
-	struct policy_verdict v;
-	char id[CONF_ID_MAX + 1];
-
+	memset(f, 0, sizeof(*f));
+	f->uplink_up = true;
 	if (ike->have_link && ike->link.uplink_up)
-		f.uplink_up = ike->link.uplink_up(ike->link.ctx, peer->uplink);
+		f->uplink_up = ike->link.uplink_up(ike->link.ctx, peer->uplink);
 	if (ike->have_link && ike->link.route_egress &&
-	    ike->link.route_egress(ike->link.ctx, &peer->endpoint, f.egress_ifname) < 0)
-		f.egress_ifname[0] = '\0';
+	    ike->link.route_egress(ike->link.ctx, &peer->endpoint, f->egress_ifname,
+				   &f->egress_source) < 0)
+		f->egress_ifname[0] = '\0';
 	if (ingress)
-		snprintf(f.ingress_ifname, sizeof(f.ingress_ifname), "%s", ingress);
-	v = policy_check_peer_runtime(ike->cfg, peer, ike->db, &f);
+		snprintf(f->ingress_ifname, sizeof(f->ingress_ifname), "%s", ingress);
+	return policy_check_peer_runtime(ike->cfg, peer, ike->db, f);
+}
+
+/* A refusal is audited with its reason code, the expected uplink interface
+ * and the actual egress (fail closed); returns the reason (POLICY_OK). */
+enum policy_reason ike_runtime_check(struct ike *ike, const struct conf_peer *peer, const char *ingress)
+{
+	struct policy_link_facts f;
+	struct policy_verdict v = runtime_verdict(ike, peer, ingress, &f);
+	char id[CONF_ID_MAX + 1], src[LG_ADDRSTRLEN] = "";
+	const struct conf_uplink *u = peer->uplink >= 0 && (size_t)peer->uplink < ike->cfg->n_uplinks ?
+		&ike->cfg->uplinks[peer->uplink] : NULL;
+
 	if (policy_allowed(&v))
-		return true;
+		return POLICY_OK;
 	if (ike->rx) {   /* a datagram nobody authenticated: summarised */
 		ike_audit_unauth(ike, AUDIT_COMPLIANCE_REFUSED, policy_reason_name(v.reason), NULL);
-		return false;
+		return v.reason;
 	}
+	if (f.egress_source.sa.sa_family != AF_UNSPEC)
+		lg_addr_format(f.egress_source.sa.sa_family, lg_sockaddr_addr(&f.egress_source), src,
+			       sizeof(src));
 	ike_identity_format(&peer->remote_id, id, sizeof(id));
 	audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, id, peer->name,
 		   "reason", policy_reason_name(v.reason), "message", v.message,
-		   "uplink_up", f.uplink_up ? "yes" : "no", "egress", f.egress_ifname,
+		   "uplink_up", f.uplink_up ? "yes" : "no", "expected", u ? u->ifname : "",
+		   "egress", f.egress_ifname, "egress_source", src,
 		   "ingress", f.ingress_ifname, NULL);
-	return false;
+	return v.reason;
+}
+
+bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress)
+{
+	return ike_runtime_check(ike, peer, ingress) == POLICY_OK;
+}
+
+/* The same judgement without a record: may an initiation start now? */
+bool ike_runtime_would_allow(struct ike *ike, const struct conf_peer *peer)
+{
+	struct policy_link_facts f;
+	struct policy_verdict v = runtime_verdict(ike, peer, NULL, &f);
+	return policy_allowed(&v);
 }
 
 void ike_jitter_lifetimes(struct ike_sa *sa, uint64_t now)

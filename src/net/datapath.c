@@ -57,7 +57,10 @@ static int setup(struct datapath *dp)
 	err = dp_ikeq_init(dp);
 	if (err < 0)
 		return err;
-	return dp_linkmon_start(dp);
+	err = dp_linkmon_start(dp);
+	if (err < 0)
+		return err;
+	return dp_routemon_start(dp);
 }
 
 struct datapath *datapath_new(const struct datapath_config *cfg, struct esp_table *t,
@@ -114,6 +117,7 @@ void datapath_free(struct datapath *dp)
 		return;
 	dp_workers_stop(dp);
 	dp_linkmon_stop(dp);
+	dp_routemon_stop(dp);
 	dp_ikeq_fini(dp);
 	/* our routes first, while the device exists; its addresses and any
 	 * route left over go with it when the last queue closes. The guards of

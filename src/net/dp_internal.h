@@ -144,6 +144,10 @@ struct datapath {
 	struct nl_cache *links;
 	struct event *ev_nl;
 	bool uplink_up[DATAPATH_MAX_UPLINKS];
+	struct nl_sock *rt_sk;       /* route notifications (routemon.c) */
+	struct event *ev_rt, *ev_rt_settle;
+	bool route_changed;
+	datapath_route_fn on_route;
 	int uplink_ifindex[DATAPATH_MAX_UPLINKS];
 
 	struct dp_route_entry routes[DP_MAX_ROUTES];
@@ -166,6 +170,10 @@ size_t dp_nl_guard_sweep(struct datapath *dp,
 /* linkmon.c */
 int dp_linkmon_start(struct datapath *dp);
 void dp_linkmon_stop(struct datapath *dp);
+
+/* routemon.c */
+int dp_routemon_start(struct datapath *dp);
+void dp_routemon_stop(struct datapath *dp);
 
 /* udp.c */
 int dp_udp_open(struct datapath *dp, int uplink, int family, uint16_t port, bool reuseport);

@@ -220,6 +220,7 @@ size_t dp_nl_guard_sweep(struct datapath *dp,
 struct lookup_result {
 	int ifindex;
 	int err;
+	union lg_sockaddr src;       /* RTA_PREFSRC, AF_UNSPEC if none */
 };
 
 static int parse_route(struct nl_msg *msg, void *arg)
@@ -231,6 +232,14 @@ static int parse_route(struct nl_msg *msg, void *arg)
 	if (rtnl_route_parse(nlmsg_hdr(msg), &route) < 0 || !route) {
 		res->err = -EIO;
 		return NL_STOP;
+	}
+	struct nl_addr *pref = rtnl_route_get_pref_src(route);
+	int fam = pref ? nl_addr_get_family(pref) : AF_UNSPEC;
+	if ((fam == AF_INET || fam == AF_INET6) &&
+	    nl_addr_get_len(pref) == lg_family_addr_len(fam)) {
+		res->src.sa.sa_family = (sa_family_t)fam;
+		memcpy((void *)lg_sockaddr_addr(&res->src), nl_addr_get_binary_addr(pref),
+		       nl_addr_get_len(pref));
 	}
 	nh = rtnl_route_nexthop_n(route, 0);
 	if (nh)
@@ -244,15 +253,18 @@ static int parse_route(struct nl_msg *msg, void *arg)
 /* RTM_GETROUTE for one destination (what `ip route get` asks). A private
  * socket: the control thread may do this while dp->nl is in use. */
 int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
-			  char ifname[IF_NAMESIZE])
+			  char ifname[IF_NAMESIZE], union lg_sockaddr *src)
 {
 	struct rtmsg rtm = { .rtm_family = dst->sa.sa_family };
-	struct lookup_result res = { 0, 0 };
+	struct lookup_result res;
 	struct nl_sock *sk = nl_socket_alloc();
 	struct nl_msg *msg = NULL;
 	int alen = dst->sa.sa_family == AF_INET6 ? 16 : 4, err = -ENOMEM;
 
 	(void)dp;
+	memset(&res, 0, sizeof(res));
+	if (src)
+		memset(src, 0, sizeof(*src));
 	if (dst->sa.sa_family != AF_INET && dst->sa.sa_family != AF_INET6) {
 		err = -EAFNOSUPPORT;
 		goto free_sock;
@@ -276,6 +288,8 @@ int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
 		err = -ENODEV;
 	else
 		err = 0;
+	if (err == 0 && src)
+		*src = res.src;
 free_msg:
 	if (msg)
 		nlmsg_free(msg);

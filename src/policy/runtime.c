@@ -13,6 +13,13 @@ static void link_desc(const struct conf_uplink *u, char *out, size_t n)
 		 u->carrier[0] ? u->carrier : "untagged", u->circuit_id[0] ? u->circuit_id : "-");
 }
 
+static bool same_addr(const union lg_sockaddr *a, const union lg_sockaddr *b)
+{
+	int f = a->sa.sa_family;
+	return f == b->sa.sa_family && (f == AF_INET || f == AF_INET6) &&
+	       !memcmp(lg_sockaddr_addr(a), lg_sockaddr_addr(b), lg_family_addr_len(f));
+}
+
 struct policy_verdict policy_check_peer_runtime(const struct config *cfg, const struct conf_peer *peer,
 						const struct regiondb *db,
 						const struct policy_link_facts *facts)
@@ -39,6 +46,15 @@ struct policy_verdict policy_check_peer_runtime(const struct config *cfg, const 
 			    "route to cross-border peer \"%s\" (%s) leaves by %s, not by %s",
 			    peer->name, ep, facts->egress_ifname[0] ? facts->egress_ifname : "no interface (no route)",
 			    link);
+	} else if (u->source.sa.sa_family != AF_UNSPEC && !same_addr(&u->source, &facts->egress_source)) {
+		char src[LG_ADDRSTRLEN] = "no source address", want[LG_ADDRSTRLEN];
+		if (facts->egress_source.sa.sa_family != AF_UNSPEC)
+			lg_addr_format(facts->egress_source.sa.sa_family,
+				       lg_sockaddr_addr(&facts->egress_source), src, sizeof(src));
+		lg_addr_format(u->source.sa.sa_family, lg_sockaddr_addr(&u->source), want, sizeof(want));
+		verdict_set(&v, POLICY_EGRESS_MISMATCH,
+			    "route to cross-border peer \"%s\" (%s) leaves by %.16s from %s, not from source %s of %s",
+			    peer->name, ep, facts->egress_ifname, src, want, link);
 	} else if (facts->ingress_ifname[0] && strncmp(facts->ingress_ifname, u->ifname, IF_NAMESIZE) != 0) {
 		verdict_set(&v, POLICY_INGRESS_MISMATCH,
 			    "IKE from cross-border peer \"%s\" (%s) arrived on %.*s, not on %s",

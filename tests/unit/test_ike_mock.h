@@ -217,10 +217,13 @@ static inline bool mock_uplink_up(void *ctx, int uplink)
 	return !((struct mock_node *)ctx)->link_down;
 }
 
-static inline int mock_route_egress(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE])
+static inline int mock_route_egress(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE],
+				    union lg_sockaddr *src)
 {
 	(void)ctx;
 	(void)dst;
+	if (src)
+		memset(src, 0, sizeof(*src));
 	snprintf(ifname, IF_NAMESIZE, "ua");
 	return 0;
 }

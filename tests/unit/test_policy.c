@@ -225,6 +225,46 @@ START_TEST(runtime_table)
 }
 END_TEST
 
+/* Egress judged on interface AND source: with a source configured on the
+ * circuit uplink, the route's preferred source must be it (unknown fails
+ * closed); without one, the interface decides alone. */
+static const struct source_case {
+	const char *uplink_source, *egress, *route_source;
+	enum policy_reason expect;
+} source_cases[] = {
+	{ "203.0.113.129", "eth1", "203.0.113.129", POLICY_OK },
+	{ "203.0.113.129", "eth1", "203.0.113.130", POLICY_EGRESS_MISMATCH },
+	{ "203.0.113.129", "eth1", "", POLICY_EGRESS_MISMATCH },
+	{ "203.0.113.129", "eth0", "203.0.113.129", POLICY_EGRESS_MISMATCH },
+	{ "203.0.113.129", "eth1", "2001:db8::129", POLICY_EGRESS_MISMATCH },
+	{ "", "eth1", "203.0.113.130", POLICY_OK },
+	{ "", "eth1", "", POLICY_OK },
+};
+
+START_TEST(runtime_source)
+{
+	const struct source_case *c = &source_cases[_i];
+	static struct config cfg;
+	struct regiondb *db = fixture_db();
+	struct policy_link_facts f = { .uplink_up = true };
+
+	fixture_config(&cfg);
+	struct conf_peer *p = fixture_peer(&cfg, "frankfurt-hq", "198.51.100.20", "DE", UP_CTC, NULL,
+					   NULL, NULL);
+	memset(&cfg.uplinks[UP_CTC].source, 0, sizeof(cfg.uplinks[UP_CTC].source));
+	if (c->uplink_source[0])
+		ck_assert_int_eq(lg_sockaddr_parse(c->uplink_source, 0, &cfg.uplinks[UP_CTC].source), 0);
+	if (c->route_source[0])
+		ck_assert_int_eq(lg_sockaddr_parse(c->route_source, 0, &f.egress_source), 0);
+	snprintf(f.egress_ifname, sizeof(f.egress_ifname), "%s", c->egress);
+	struct policy_verdict v = policy_check_peer_runtime(&cfg, p, db, &f);
+	ck_assert_msg(v.reason == c->expect, "case %d: got %s: %s", _i, policy_reason_name(v.reason), v.message);
+	if (c->expect == POLICY_EGRESS_MISMATCH && !strcmp(c->egress, "eth1"))
+		ck_assert_msg(strstr(v.message, "not from source 203.0.113.129"), "case %d: %s", _i, v.message);
+	regiondb_free(db);
+}
+END_TEST
+
 /* ---- identities presented in IKE_AUTH ---- */
 
 static const struct identity_case {
@@ -465,6 +505,7 @@ static Suite *policy_suite(void)
 	tcase_add_loop_test(t, region_table, 0, N(region_cases));
 	tcase_add_test(t, cross_border_pairs);
 	tcase_add_loop_test(t, runtime_table, 0, N(runtime_cases));
+	tcase_add_loop_test(t, runtime_source, 0, N(source_cases));
 	tcase_add_loop_test(t, identity_table, 0, N(identity_cases));
 	tcase_add_test(t, identity_binary_fqdn);
 	tcase_add_loop_test(t, narrow_table, 0, N(narrow_cases));
