@@ -71,6 +71,7 @@ struct conf_uplink {
 	int line;                         /* where it was defined, for messages */
 	struct conf_at at;                /* the block's name */
 	struct conf_at carrier_at, circuit_at, licensed_at;
+	struct conf_at interface_at, source_at;
 };
 
 struct conf_peer {

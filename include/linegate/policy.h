@@ -28,6 +28,7 @@ enum policy_reason {
 	POLICY_INTERNAL_SPACE_PUBLIC,     /* internal-space reaches undeclared public space */
 	POLICY_PUBLIC_SPACE_UNREGISTERED, /* public-space without a registration reference */
 	POLICY_PUBLIC_SPACE_TOO_LARGE,    /* public-space beyond the bound (/16 IPv4, /32 IPv6) */
+	POLICY_CIRCUIT_SHARED,            /* licensed circuit shares interface or source with an untagged uplink */
 	POLICY_REASON_COUNT
 };
 

@@ -156,8 +156,10 @@ static void *uplink_open(struct parser *p, const struct value *name)
 
 static int uplink_interface(struct parser *p, void *obj, const struct value *v, size_t n)
 {
+	struct conf_uplink *u = obj;
 	(void)n;
-	return conf_val_ifname(p, v, ((struct conf_uplink *)obj)->ifname);
+	u->interface_at = (struct conf_at){ v->line, v->col };
+	return conf_val_ifname(p, v, u->ifname);
 }
 
 static int uplink_carrier(struct parser *p, void *obj, const struct value *v, size_t n)
@@ -185,8 +187,10 @@ static int uplink_licensed(struct parser *p, void *obj, const struct value *v, s
 
 static int uplink_source(struct parser *p, void *obj, const struct value *v, size_t n)
 {
+	struct conf_uplink *u = obj;
 	(void)n;
-	return conf_val_address(p, v, &((struct conf_uplink *)obj)->source);
+	u->source_at = (struct conf_at){ v->line, v->col };
+	return conf_val_address(p, v, &u->source);
 }
 
 static const struct key_def uplink_keys[] = {

@@ -173,6 +173,7 @@ size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, 
 		fn(ctx, &v);
 		n++;
 	}
+	n += policy_circuit_violations(cfg, fn, ctx);
 	return n + policy_space_violations(cfg, fn, ctx);
 }
 

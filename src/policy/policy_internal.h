@@ -16,6 +16,8 @@ size_t policy_peer_violations(const struct config *cfg, const struct conf_peer *
 			      const struct regiondb *db, policy_violation_fn fn, void *ctx);
 /* Public-space declaration and internal-space entries (space.c). */
 size_t policy_space_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
+/* circuit.c: a licensed circuit must be provably distinct from the Internet. */
+size_t policy_circuit_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
 /* Site-wide violations (internal space declaring a default route, site region). */
 size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
 

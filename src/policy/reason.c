@@ -18,6 +18,7 @@ static const char *const reason_names[POLICY_REASON_COUNT] = {
 	[POLICY_IDENTITY_MISMATCH] = "identity_mismatch",
 	[POLICY_UNKNOWN_PEER] = "unknown_peer",
 	[POLICY_REGION_UNKNOWN] = "region_unknown",
+	[POLICY_CIRCUIT_SHARED] = "circuit_shared_interface",
 	[POLICY_INTERNAL_SPACE_PUBLIC] = "internal_space_public",
 	[POLICY_PUBLIC_SPACE_UNREGISTERED] = "public_space_unregistered",
 	[POLICY_PUBLIC_SPACE_TOO_LARGE] = "public_space_too_large",

@@ -4,7 +4,9 @@
 #   lana -- gwa  inet0 203.0.113.1  == inet (default route) ==  198.51.100.1 inet0  gwb -- lanb
 #                circ0 203.0.113.129 ====== licensed circuit ====== 198.51.100.129 circ0
 #
-# Shanghai's circuit uplink names its source address. With the tunnel up:
+# Config time: a licensed circuit on the Internet uplink's interface is
+# refused (check-config and start, audited). Then Shanghai's circuit uplink
+# names its source address and, with the tunnel up:
 #  1. the route to Frankfurt's circuit address moves to the Internet uplink
 #     while the circuit link stays up: the SA is torn down within bounds and
 #     audited (compliance_refused and ike_sa_down with egress_mismatch, the
@@ -113,6 +115,21 @@ conf "$T/a" shanghai CN 10.1.0.254 frankfurt-hq "$B_CIRC" DE sh-gw.corp.example 
 	hq-gw.corp.example 10.1.0.0/16 10.100.0.0/16 both "$A_CIRC" > "$T/a/linegate.conf"
 conf "$T/b" frankfurt DE 10.100.0.254 shanghai "$A_CIRC" CN hq-gw.corp.example \
 	sh-gw.corp.example 10.100.0.0/16 10.1.0.0/16 responder "$B_CIRC" > "$T/b/linegate.conf"
+
+# ---- 0. config time: a "licensed circuit" on the Internet uplink's interface
+mkdir -p "$T/bad"
+sed -e 's/^    interface circ0$/    interface inet0/' -e "s|$T/a/|$T/bad/|g" "$T/a/linegate.conf" > "$T/bad/linegate.conf"
+mkdir -p "$T/bad/audit"; chmod 700 "$T/bad"; cp "$T/a/peer.psk" "$T/bad/peer.psk"
+line=$(grep -n '^    interface inet0$' "$T/bad/linegate.conf" | sed -n 2p | cut -d: -f1)
+out=$("$LINEGATED" --check-config "$T/bad/linegate.conf" 2>&1); rc=$?
+echo "$out" > "$T/bad/check.log"
+check "check-config refuses a licensed circuit sharing the Internet uplink's interface (exit $rc)" test "$rc" -ne 0
+check "... with reason circuit_shared_interface at the interface value ($line:15)" \
+	grep -q "linegate.conf:$line:15: .*circuit_shared_interface" <<<"$out"
+lg_ns gwa timeout 20 "$LINEGATED" -f -c "$T/bad/linegate.conf" </dev/null >"$T/bad/start.log" 2>&1; rc=$?
+check "linegated refuses to start with it (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+check "the refusal at start is audited with its reason code" \
+	bash -c "grep -rhs '\"event\":\"compliance_refused\"' '$T/bad/audit' | grep -q circuit_shared_interface"
 
 ctl() { local d=$1; shift; timeout 10 "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
 start() { # SITE NS

@@ -265,6 +265,53 @@ START_TEST(runtime_source)
 }
 END_TEST
 
+/* A licensed circuit must be distinct from every untagged uplink: same
+ * interface or same source address is circuit_shared_interface, cited at
+ * the circuit's interface (or source) value; untagged uplinks sharing among
+ * themselves, or two circuits, are not this rule's business. */
+static const struct shared_case {
+	const char *ifname, *source, *inet_source;
+	bool licensed;
+	size_t expect;
+} shared_cases[] = {
+	{ "eth0", "", "", true, 1 },                            /* the Internet's interface */
+	{ "eth9", "203.0.113.1", "203.0.113.1", true, 1 },      /* its source address */
+	{ "eth0", "203.0.113.1", "203.0.113.1", true, 1 },      /* both: one violation */
+	{ "eth9", "203.0.113.2", "203.0.113.1", true, 0 },
+	{ "eth9", "", "", true, 0 },
+	{ "eth0", "", "", false, 0 },                           /* two untagged uplinks */
+	{ "eth1", "", "", true, 0 },                            /* another circuit's interface */
+};
+
+START_TEST(circuit_shared_table)
+{
+	const struct shared_case *c = &shared_cases[_i];
+	static struct config cfg;
+	struct policy_verdict out[16];
+	size_t n, shared = 0;
+
+	fixture_config(&cfg);
+	fixture_uplink(&cfg, "ctc-2", c->ifname, "china-telecom", "CTC-IPLC-SH-0099", c->licensed);
+	struct conf_uplink *u = &cfg.uplinks[cfg.n_uplinks - 1];
+	u->interface_at = (struct conf_at){ 41, 15 };
+	u->source_at = (struct conf_at){ 42, 12 };
+	if (c->source[0])
+		ck_assert_int_eq(lg_sockaddr_parse(c->source, 0, &u->source), 0);
+	if (c->inet_source[0])
+		ck_assert_int_eq(lg_sockaddr_parse(c->inet_source, 0, &cfg.uplinks[UP_INTERNET].source), 0);
+	n = policy_check_config(&cfg, NULL, out, 16, NULL);
+	for (size_t i = 0; i < n && i < 16; i++) {
+		if (out[i].reason != POLICY_CIRCUIT_SHARED)
+			continue;
+		shared++;
+		ck_assert_msg(strstr(out[i].message, "\"ctc-2\"") && strstr(out[i].message, "\"internet\""),
+			      "case %d: %s", _i, out[i].message);
+		ck_assert_int_eq(out[i].at.line, strcmp(c->ifname, "eth0") ? 42 : 41);
+	}
+	ck_assert_msg(shared == c->expect, "case %d: %zu circuit_shared_interface", _i, shared);
+}
+END_TEST
+
 /* ---- identities presented in IKE_AUTH ---- */
 
 static const struct identity_case {
@@ -490,6 +537,9 @@ START_TEST(every_reason_covered)
 	seen[POLICY_INTERNAL_SPACE_PUBLIC] = true;
 	seen[POLICY_PUBLIC_SPACE_UNREGISTERED] = true;
 	seen[POLICY_PUBLIC_SPACE_TOO_LARGE] = true;
+	for (size_t i = 0; i < sizeof(shared_cases) / sizeof(shared_cases[0]); i++)
+		if (shared_cases[i].expect)
+			seen[POLICY_CIRCUIT_SHARED] = true;
 	for (int r = 0; r < POLICY_REASON_COUNT; r++)
 		ck_assert_msg(seen[r], "no table case expects %s", policy_reason_name(r));
 }
@@ -506,6 +556,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(t, cross_border_pairs);
 	tcase_add_loop_test(t, runtime_table, 0, N(runtime_cases));
 	tcase_add_loop_test(t, runtime_source, 0, N(source_cases));
+	tcase_add_loop_test(t, circuit_shared_table, 0, N(shared_cases));
 	tcase_add_loop_test(t, identity_table, 0, N(identity_cases));
 	tcase_add_test(t, identity_binary_fqdn);
 	tcase_add_loop_test(t, narrow_table, 0, N(narrow_cases));
