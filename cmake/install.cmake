@@ -61,3 +61,11 @@ foreach(section 1 5 7 8)
 endforeach()
 file(GLOB LG_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${LG_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+# `cpack` in the build directory: a tarball of this layout (DESTDIR-style, so
+# /etc and /var stay absolute). The Debian package comes from debian/
+# (tools/package.sh), which also runs the maintainer scripts' logic.
+set(CPACK_GENERATOR TGZ)
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_PACKAGE_CONTACT "linegate developers <dev@linegate.invalid>")
+include(CPack)

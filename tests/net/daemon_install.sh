@@ -41,6 +41,11 @@ check "unit runs $P/sbin/linegated -c $ETC/linegate/linegate.conf" grep -qx "Exe
 check "unit starts only once $ETC/linegate/linegate.conf exists" grep -qx "ConditionPathExists=$ETC/linegate/linegate.conf" "$U"
 check "no @VAR@ left in the installed units" bash -c "! grep -q '@[A-Z_]*@' '$R$P'/lib/systemd/system/*"
 
+# cpack (the issue: "CPack fails"): a tarball of the same layout.
+(cd "$B" && cpack -B "$T/cpack" >"$T/cpack.log" 2>&1)
+check "cpack makes a tarball with $P/sbin/linegated" bash -c \
+	"tar tzf '$T'/cpack/linegate-*.tar.gz | grep -q 'sbin/linegated\$'"
+
 # The unit is generated from the prefix: a /usr/local configuration (no build).
 cmake -S "$LG_SOURCE_DIR" -B "$T/local" -DCMAKE_INSTALL_PREFIX=/usr/local >"$T/local.log" 2>&1
 check "configure with prefix /usr/local" test $? = 0
