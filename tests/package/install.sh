@@ -37,7 +37,11 @@ check() {
 }
 VERSION=$(dpkg-deb -f "$DEB" Version)
 EX=/usr/share/doc/linegate/examples
-[ -e /etc/linegate ] && echo "note: /etc/linegate exists before the install"
+# A directory that exists already keeps its mode under dpkg: postinst fixes it.
+for d in /etc/linegate /var/lib/linegate; do
+	[ -e "$d" ] && echo "note: $d exists before the install ($(stat -c '%U:%G %a' "$d"))"
+done
+mkdir -p /var/lib/linegate && chmod 0755 /var/lib/linegate
 
 DEBIAN_FRONTEND=noninteractive dpkg -i "$DEB" >"$T/dpkg-i.log" 2>&1
 check "dpkg -i $(basename "$DEB")" test $? = 0
