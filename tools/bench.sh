@@ -210,6 +210,8 @@ control {
 lab-only yes
 static-sa "bench" {
     peer $(var $o UL):4500
+    region CN
+    remote-id "$o.bench.example"
     uplink ul
     cipher $cipher
     spi-in $spin

@@ -99,6 +99,8 @@ CONF
 lab-only yes
 static-sa "$6" {
     peer $7:4500
+    region CN
+    remote-id $9
     uplink internet
     cipher chacha20poly1305
     spi-in ${11}

@@ -168,6 +168,8 @@ struct conf_control {
 struct conf_static_sa {
 	char name[CONF_NAME_MAX];
 	union lg_sockaddr peer;            /* outer destination, port default 4500 */
+	char region[CONF_REGION_LEN];      /* declared, judged like a peer's */
+	struct conf_identity remote_id;    /* who the other end is: of the organisation */
 	int uplink;
 	uint16_t encr;                     /* IKEV2_ENCR_CHACHA20_POLY1305 / IKEV2_ENCR_AES_GCM_16 */
 	uint32_t spi_in, spi_out;
@@ -177,7 +179,7 @@ struct conf_static_sa {
 	struct lg_prefix remote_ts[CONF_MAX_TS];
 	size_t n_remote_ts;
 	int line;
-	struct conf_at at, peer_at;
+	struct conf_at at, peer_at, region_at, remote_id_at, uplink_at;
 	struct conf_at local_ts_at[CONF_MAX_TS], remote_ts_at[CONF_MAX_TS];
 };
 

@@ -74,7 +74,9 @@ void policy_peer_region(const struct config *cfg, const struct conf_peer *peer,
  * cross-border peers, selectors inside the internal space, identities. */
 struct policy_verdict policy_check_peer_config(const struct config *cfg, const struct conf_peer *peer,
 					       const struct regiondb *db);
-/* All violations of the whole config; returns how many (verdicts up to max). */
+/* All violations of the whole config (site, peers, static SAs); returns how
+ * many (verdicts up to max). peer_index[i] is the subject of out[i]: -1 the
+ * site, 0..n_peers-1 a peer, n_peers + k static SA k. */
 size_t policy_check_config(const struct config *cfg, const struct regiondb *db,
 			   struct policy_verdict *out, size_t max, int *peer_index);
 
@@ -105,15 +107,24 @@ struct policy_verdict policy_narrow_selectors(const struct config *cfg,
  * address), or NULL. */
 const struct conf_peer *policy_peer_by_endpoint(const struct config *cfg, const union lg_sockaddr *remote);
 
+/* Static SAs (lab-only) judged by the peer functions above through a peer
+ * view of the SA: same region, uplink, selector and identity rules. */
+void policy_static_sa_view(const struct conf_static_sa *s, struct conf_peer *out);
+struct policy_verdict policy_check_static_sa_runtime(const struct config *cfg,
+						     const struct conf_static_sa *s,
+						     const struct regiondb *db,
+						     const struct policy_link_facts *facts);
+
 /* Human and JSON reports for `linegatectl compliance` and --check-config. */
 struct policy_peer_live {
 	bool uplink_up;
 	bool tunnel_up;
 	char egress_ifname[IF_NAMESIZE];
 };
-/* Writes the report for every peer; live may be NULL (static report). */
+/* Writes the report for every peer and static SA; live may be NULL (static
+ * report), else [n_peers + n_static_sas], static SAs after the peers. */
 void policy_report(const struct config *cfg, const struct regiondb *db,
-		   const struct policy_peer_live *live /* [n_peers] */, bool json, FILE *to);
+		   const struct policy_peer_live *live, bool json, FILE *to);
 
 /* --- What internal space may hold (space.c, docs/compliance.md) --- */
 

@@ -243,6 +243,20 @@ static int sa_peer(struct parser *p, void *obj, const struct value *v, size_t n)
 	return conf_val_endpoint(p, v, 4500, &SA(obj)->peer);
 }
 
+static int sa_region(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	SA(obj)->region_at = (struct conf_at){ v->line, v->col };
+	return conf_val_region(p, v, SA(obj)->region);
+}
+
+static int sa_remote_id(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	SA(obj)->remote_id_at = (struct conf_at){ v->line, v->col };
+	return conf_val_identity(p, v, &SA(obj)->remote_id);
+}
+
 static int sa_uplink(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	struct uplink_ref *ref = &sa_extra(p, obj)->uplink;
@@ -250,6 +264,7 @@ static int sa_uplink(struct parser *p, void *obj, const struct value *v, size_t 
 	if (conf_val_name(p, v, ref->name, sizeof(ref->name)))
 		return -1;
 	ref->pos = (struct conf_pos){ v->line, v->col };
+	SA(obj)->uplink_at = (struct conf_at){ v->line, v->col };
 	return 0;
 }
 
@@ -319,6 +334,9 @@ static int sa_remote_ts(struct parser *p, void *obj, const struct value *v, size
 
 static const struct key_def sa_keys[] = {
 	{ "peer", 1, 1, true, sa_peer },
+	/* the same guardrails as a peer (docs/compliance.md): where, who */
+	{ "region", 1, 1, true, sa_region },
+	{ "remote-id", 1, 1, true, sa_remote_id },
 	{ "uplink", 1, 1, true, sa_uplink },
 	{ "cipher", 1, 1, true, sa_cipher },
 	{ "spi-in", 1, 1, true, sa_spi_in },

@@ -337,7 +337,7 @@ static int cmd_reload(struct daemon *d, const struct control_request *rq, const 
 
 static int cmd_compliance(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
 {
-	struct policy_peer_live live[CONF_MAX_PEERS];
+	struct policy_peer_live live[CONF_MAX_PEERS + CONF_MAX_STATIC_SAS];
 	(void)who;
 
 	memset(live, 0, sizeof(live));
@@ -347,6 +347,14 @@ static int cmd_compliance(struct daemon *d, const struct control_request *rq, co
 		live[i].tunnel_up = d->ike && ike_peer_up(d->ike, p->name);
 		if (datapath_route_egress(d->dp, &p->endpoint, live[i].egress_ifname, NULL) != 0)
 			live[i].egress_ifname[0] = '\0';
+	}
+	for (size_t i = 0; i < d->cfg->n_static_sas; i++) {   /* after the peers */
+		const struct conf_static_sa *s = &d->cfg->static_sas[i];
+		struct policy_peer_live *l = &live[d->cfg->n_peers + i];
+		l->uplink_up = datapath_uplink_up(d->dp, s->uplink);
+		l->tunnel_up = d->lab_installed[i];
+		if (datapath_route_egress(d->dp, &s->peer, l->egress_ifname) != 0)
+			l->egress_ifname[0] = '\0';
 	}
 	policy_report(d->cfg, d->db, live, rq->json, out);
 	return CONTROL_OK;

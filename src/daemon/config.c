@@ -194,11 +194,19 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 	}
 	policy_check_config(cfg, db, v, n, idx);
 	for (size_t i = 0; i < n; i++) {
-		const struct conf_peer *p = idx[i] >= 0 && (size_t)idx[i] < cfg->n_peers ?
-			&cfg->peers[idx[i]] : NULL;
-		/* The offending value's position; the peer's or site's block if
-		 * the value was never written (e.g. a missing remote-id). */
-		struct conf_at at = v[i].at.line > 0 ? v[i].at : p ? p->at : cfg->site.at;
+		/* the subject: a peer, a static SA (after the peers) or the site */
+		const char *name = cfg->site.name;
+		struct conf_at block = cfg->site.at;
+		if (idx[i] >= 0 && (size_t)idx[i] < cfg->n_peers) {
+			name = cfg->peers[idx[i]].name;
+			block = cfg->peers[idx[i]].at;
+		} else if (idx[i] >= 0 && (size_t)idx[i] - cfg->n_peers < cfg->n_static_sas) {
+			name = cfg->static_sas[(size_t)idx[i] - cfg->n_peers].name;
+			block = cfg->static_sas[(size_t)idx[i] - cfg->n_peers].at;
+		}
+		/* The offending value's position; the subject's block if the
+		 * value was never written (e.g. a missing remote-id). */
+		struct conf_at at = v[i].at.line > 0 ? v[i].at : block;
 		char where[CONF_PATH_MAX + 32];
 		if (at.line > 0)
 			snprintf(where, sizeof(where), "%s:%d:%d", cfg->path, at.line, at.col);
@@ -207,8 +215,7 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 		daemon_refusal_add(why, "%s: compliance %s: %s", where,
 				   policy_reason_name(v[i].reason), v[i].message);
 		if (audit)
-			audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, "linegated",
-				   p ? p->name : cfg->site.name,
+			audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, "linegated", name,
 				   "reason", policy_reason_name(v[i].reason),
 				   "message", v[i].message, "where", where, NULL);
 	}

@@ -37,6 +37,7 @@ static void on_link(void *ctx, int uplink, bool up)
 		   "circuit_id", u->circuit_id, NULL);
 	if (d->ike)
 		ike_uplink_changed(d->ike, uplink, up, lg_now_ms());
+	daemon_lab_recheck(d);
 	daemon_notify_status(d);
 }
 
@@ -126,6 +127,7 @@ static void on_ike_tick(evutil_socket_t fd, short what, void *ctx)
 	(void)fd, (void)what;
 	if (d->ike)
 		ike_tick(d->ike, lg_now_ms());
+	daemon_lab_recheck(d);   /* static SAs: judged at run time like peers */
 }
 
 static void on_audit_tick(evutil_socket_t fd, short what, void *ctx)
@@ -217,7 +219,7 @@ static int start_dataplane(struct daemon *d)
 		return rc;
 	}
 	if (d->cfg->lab_only)
-		return daemon_lab_install(d, d->cfg);
+		return daemon_lab_install(d, d->cfg, d->db);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "linegate/config.h"
 #include "linegate/datapath.h"
 #include "linegate/esp.h"
+#include "linegate/policy.h"
 
 struct event_base;
 struct event;
@@ -42,6 +43,9 @@ struct daemon {
 	uint64_t held_seen[ESP_MAX_HOLD_TAGS];   /* per peer index (failclosed.c) */
 	char last_status[200];         /* last STATUS= sent to systemd */
 	bool tunnels_held;             /* on-journal-failure stop-tunnels in force */
+	/* static SAs: installed now, and the last run-time refusal (audited once) */
+	bool lab_installed[CONF_MAX_STATIC_SAS];
+	enum policy_reason lab_refused[CONF_MAX_STATIC_SAS];
 	bool stopping;
 	int exit_code;
 };
@@ -87,8 +91,11 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 
 /* lab.c: hand-keyed SAs (lab-only), child ids from DAEMON_LAB_CHILD_BASE up. */
 enum { DAEMON_LAB_CHILD_BASE = 0x7f000000 };
-int daemon_lab_install(struct daemon *d, const struct config *cfg);
+int daemon_lab_install(struct daemon *d, const struct config *cfg, const struct regiondb *db);
 void daemon_lab_remove(struct daemon *d, const struct config *cfg);
+/* Judges every static SA at run time like a peer (uplink up, egress): a
+ * refused one is removed (audited), an allowed one installed again. */
+void daemon_lab_recheck(struct daemon *d);
 
 /* failclosed.c: routes of every configured peer's remote subnets held on
  * the TUN device (start, reload); packets held for want of an SA, per peer

@@ -1,7 +1,10 @@
 /* Hand-keyed CHILD SAs for the lab (config "lab-only yes" + static-sa
  * blocks): the datapath can be tested and benchmarked apart from IKE. They
  * have no key exchange, no rekeying and no forward secrecy, so every one is
- * audited and logged loudly. */
+ * audited and logged loudly. They pass the same guardrails as IKE peers, at
+ * load (policy_check_config) and here at run time before and while they
+ * carry traffic (policy_check_static_sa_runtime): no fallback path around
+ * the law table. */
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -31,39 +34,108 @@ static void lab_params(const struct conf_static_sa *s, size_t idx, struct esp_ch
 	p->uplink = s->uplink;
 }
 
-int daemon_lab_install(struct daemon *d, const struct config *cfg)
+/* The run-time verdict with the facts of the moment; a new refusal (not the
+ * one already audited for this SA) is audited with its reason code. */
+static bool lab_allowed(struct daemon *d, const struct config *cfg, const struct regiondb *db, size_t i)
 {
+	const struct conf_static_sa *s = &cfg->static_sas[i];
+	struct policy_link_facts f = { .uplink_up = datapath_uplink_up(d->dp, s->uplink) };
+	char ep[LG_ADDRSTRLEN];
+
+	if (datapath_route_egress(d->dp, &s->peer, f.egress_ifname) != 0)
+		f.egress_ifname[0] = '\0';
+	struct policy_verdict v = policy_check_static_sa_runtime(cfg, s, db, &f);
+	if (policy_allowed(&v)) {
+		d->lab_refused[i] = POLICY_OK;
+		return true;
+	}
+	if (d->lab_refused[i] != v.reason) {
+		lg_sockaddr_format(&s->peer, ep, sizeof(ep));
+		audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, "linegated", s->name,
+			   "reason", policy_reason_name(v.reason), "message", v.message,
+			   "endpoint", ep, "uplink_up", f.uplink_up ? "yes" : "no",
+			   "egress", f.egress_ifname, NULL);
+		lg_log(LOG_ERR, "event=compliance_refused static_sa=%s reason=%s detail=\"%s\"", s->name,
+		       policy_reason_name(v.reason), v.message);
+	}
+	d->lab_refused[i] = v.reason;
+	return false;
+}
+
+/* The SA alone: the routes of its remote subnets stay into the tunnel device
+ * while the SA is refused, so that traffic is dropped and counted (no_sa),
+ * never sent in the clear by another route. */
+static int lab_install_one(struct daemon *d, const struct config *cfg, size_t i)
+{
+	const struct conf_static_sa *s = &cfg->static_sas[i];
 	struct esp_child_params p;
 	char spi_in[9], spi_out[9], peer[LG_ADDRSTRLEN];
-	int rc = 0;
 
-	for (size_t i = 0; i < cfg->n_static_sas && rc == 0; i++) {
+	lab_params(s, i, &p);
+	int rc = esp_table_install(d->esp, &p);
+	sodium_memzero(&p, sizeof(p));
+	d->lab_installed[i] = rc == 0;
+	snprintf(spi_in, sizeof(spi_in), "%08x", s->spi_in);
+	snprintf(spi_out, sizeof(spi_out), "%08x", s->spi_out);
+	lg_sockaddr_format(&s->peer, peer, sizeof(peer));
+	audit_emit(AUDIT_LAB_STATIC_SA, rc ? AUDIT_FAILURE : AUDIT_SUCCESS, "linegated", s->name,
+		   "spi_in", spi_in, "spi_out", spi_out, "peer", peer,
+		   "warning", "hand-keyed SA without key exchange: lab only", NULL);
+	lg_log(rc ? LOG_ERR : LOG_WARNING,
+	       "event=lab_static_sa name=%s spi_in=%s spi_out=%s peer=%s result=%s "
+	       "warning=\"LAB ONLY: hand-keyed SA, no key exchange, no rekey, no forward secrecy\"",
+	       s->name, spi_in, spi_out, peer, rc ? "failed" : "installed");
+	return rc;
+}
+
+static void lab_remove_one(struct daemon *d, size_t i)
+{
+	if (d->lab_installed[i])
+		esp_table_remove(d->esp, DAEMON_LAB_CHILD_BASE + (uint32_t)i);
+	d->lab_installed[i] = false;
+}
+
+int daemon_lab_install(struct daemon *d, const struct config *cfg, const struct regiondb *db)
+{
+	int rc = 0;
+	for (size_t i = 0; i < CONF_MAX_STATIC_SAS; i++) {
+		d->lab_installed[i] = false;
+		d->lab_refused[i] = POLICY_OK;
+	}
+	/* load-time guardrails passed (the config was refused otherwise) */
+	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS && rc == 0; i++) {
 		const struct conf_static_sa *s = &cfg->static_sas[i];
-		lab_params(s, i, &p);
-		rc = esp_table_install(d->esp, &p);
-		sodium_memzero(&p, sizeof(p));
 		for (size_t j = 0; rc == 0 && j < s->n_remote_ts; j++)
 			rc = datapath_route_add(d->dp, &s->remote_ts[j]);
-		snprintf(spi_in, sizeof(spi_in), "%08x", s->spi_in);
-		snprintf(spi_out, sizeof(spi_out), "%08x", s->spi_out);
-		lg_sockaddr_format(&s->peer, peer, sizeof(peer));
-		audit_emit(AUDIT_LAB_STATIC_SA, rc ? AUDIT_FAILURE : AUDIT_SUCCESS, "linegated", s->name,
-			   "spi_in", spi_in, "spi_out", spi_out, "peer", peer,
-			   "warning", "hand-keyed SA without key exchange: lab only", NULL);
-		lg_log(rc ? LOG_ERR : LOG_WARNING,
-		       "event=lab_static_sa name=%s spi_in=%s spi_out=%s peer=%s result=%s "
-		       "warning=\"LAB ONLY: hand-keyed SA, no key exchange, no rekey, no forward secrecy\"",
-		       s->name, spi_in, spi_out, peer, rc ? "failed" : "installed");
+		if (rc == 0 && lab_allowed(d, cfg, db, i))   /* refused: held down, rechecked */
+			rc = lab_install_one(d, cfg, i);
 	}
 	return rc;
 }
 
 void daemon_lab_remove(struct daemon *d, const struct config *cfg)
 {
-	for (size_t i = 0; i < cfg->n_static_sas; i++) {
+	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
 		const struct conf_static_sa *s = &cfg->static_sas[i];
 		for (size_t j = 0; j < s->n_remote_ts; j++)
 			datapath_route_del(d->dp, &s->remote_ts[j]);
-		esp_table_remove(d->esp, DAEMON_LAB_CHILD_BASE + (uint32_t)i);
+		lab_remove_one(d, i);
+	}
+}
+
+void daemon_lab_recheck(struct daemon *d)
+{
+	const struct config *cfg = d->cfg;
+	if (!cfg->lab_only || !d->dp || !d->esp)
+		return;
+	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+		bool ok = lab_allowed(d, cfg, d->db, i);
+		if (!ok && d->lab_installed[i]) {
+			lab_remove_one(d, i);
+			lg_log(LOG_WARNING, "event=lab_static_sa name=%s result=removed reason=%s",
+			       cfg->static_sas[i].name, policy_reason_name(d->lab_refused[i]));
+		} else if (ok && !d->lab_installed[i]) {
+			lab_install_one(d, cfg, i);
+		}
 	}
 }

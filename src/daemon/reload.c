@@ -108,7 +108,7 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 		if (d->cfg->lab_only)
 			daemon_lab_remove(d, d->cfg);
 		if (cfg->lab_only)
-			daemon_lab_install(d, cfg);
+			daemon_lab_install(d, cfg, db);
 	}
 	audit_reconfigure(&cfg->audit);
 	lg_log_set_facility(cfg->audit.syslog_facility);

@@ -232,5 +232,11 @@ size_t policy_check_config(const struct config *cfg, const struct regiondb *db,
 		c.current = (int)i;
 		policy_peer_violations(cfg, &cfg->peers[i], db, collect, &c);
 	}
+	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+		struct conf_peer view;
+		policy_static_sa_view(&cfg->static_sas[i], &view);
+		c.current = (int)(cfg->n_peers + i);
+		policy_static_sa_violations(cfg, &view, db, collect, &c);
+	}
 	return c.n;
 }

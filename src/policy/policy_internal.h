@@ -18,6 +18,11 @@ size_t policy_peer_violations(const struct config *cfg, const struct conf_peer *
 size_t policy_space_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
 /* circuit.c: a licensed circuit must be provably distinct from the Internet. */
 size_t policy_circuit_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
+/* The same for a static SA's peer view (policy_static_sa_view), messages
+ * naming the static-sa. */
+size_t policy_static_sa_violations(const struct config *cfg, const struct conf_peer *view,
+				   const struct regiondb *db, policy_violation_fn fn, void *ctx);
+void policy_verdict_as_static_sa(struct policy_verdict *v);
 /* Site-wide violations (internal space declaring a default route, site region). */
 size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, void *ctx);
 

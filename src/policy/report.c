@@ -20,16 +20,22 @@ static void add_finding(void *ctx, const struct policy_verdict *v)
 		f->v[f->n++] = *v;
 }
 
-static void gather(const struct config *cfg, const struct conf_peer *p, const struct regiondb *db,
-		   const struct policy_peer_live *live, struct peer_findings *f)
+/* is_static: p is the peer view of a static SA (policy_static_sa_view). */
+static void gather(const struct config *cfg, const struct conf_peer *p, bool is_static,
+		   const struct regiondb *db, const struct policy_peer_live *live, struct peer_findings *f)
 {
 	f->n = 0;
-	policy_peer_violations(cfg, p, db, add_finding, f);
+	if (is_static)
+		policy_static_sa_violations(cfg, p, db, add_finding, f);
+	else
+		policy_peer_violations(cfg, p, db, add_finding, f);
 	if (live && f->n == 0) {
 		struct policy_link_facts facts = { .uplink_up = live->uplink_up };
 		memcpy(facts.egress_ifname, live->egress_ifname, IF_NAMESIZE);
 		facts.egress_ifname[IF_NAMESIZE - 1] = '\0';
 		struct policy_verdict v = policy_check_peer_runtime(cfg, p, db, &facts);
+		if (is_static)
+			policy_verdict_as_static_sa(&v);
 		if (!policy_allowed(&v))
 			add_finding(f, &v);
 	}
@@ -71,7 +77,7 @@ static void json_violations(FILE *to, const struct policy_verdict *v, size_t n)
 	fputc(']', to);
 }
 
-static void json_peer(FILE *to, const struct config *cfg, const struct conf_peer *p,
+static void json_peer(FILE *to, const struct config *cfg, const struct conf_peer *p, bool is_static,
 		      const struct regiondb *db, const struct policy_peer_live *live)
 {
 	struct policy_region r;
@@ -81,9 +87,11 @@ static void json_peer(FILE *to, const struct config *cfg, const struct conf_peer
 
 	policy_peer_region(cfg, p, db, &r);
 	policy_region_why(cfg, &r, why, sizeof(why));
-	gather(cfg, p, db, live, &f);
+	gather(cfg, p, is_static, db, live, &f);
 	fputc('{', to);
 	json_kv(to, "name", p->name, true);
+	if (is_static)
+		json_kv(to, "kind", "static-sa", true);
 	json_kv(to, "endpoint", lg_sockaddr_format(&p->endpoint, ep, sizeof(ep)), true);
 	json_kv(to, "class", r.cross_border ? "cross-border" : "domestic", true);
 	json_kv(to, "why", why, true);
@@ -162,12 +170,20 @@ static void report_json(const struct config *cfg, const struct regiondb *db,
 	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++) {
 		if (i)
 			fputc(',', to);
-		json_peer(to, cfg, &cfg->peers[i], db, live ? &live[i] : NULL);
+		json_peer(to, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
+	}
+	fputs("],\"static_sas\":[", to);
+	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+		struct conf_peer view;
+		policy_static_sa_view(&cfg->static_sas[i], &view);
+		if (i)
+			fputc(',', to);
+		json_peer(to, cfg, &view, true, db, live ? &live[cfg->n_peers + i] : NULL);
 	}
 	fputs("]}\n", to);
 }
 
-static void human_peer(FILE *to, const struct config *cfg, const struct conf_peer *p,
+static void human_peer(FILE *to, const struct config *cfg, const struct conf_peer *p, bool is_static,
 		       const struct regiondb *db, const struct policy_peer_live *live)
 {
 	struct policy_region r;
@@ -177,7 +193,7 @@ static void human_peer(FILE *to, const struct config *cfg, const struct conf_pee
 
 	policy_peer_region(cfg, p, db, &r);
 	policy_region_why(cfg, &r, why, sizeof(why));
-	gather(cfg, p, db, live, &f);
+	gather(cfg, p, is_static, db, live, &f);
 	snprintf(regions, sizeof(regions), "%s/%s/%s", r.declared[0] ? r.declared : "-",
 		 r.private_endpoint ? "priv" : (r.database[0] ? r.database : "-"), r.effective[0] ? r.effective : "-");
 	if (u)
@@ -217,7 +233,15 @@ void policy_report(const struct config *cfg, const struct regiondb *db,
 	fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "PEER", "ENDPOINT", "CLASS",
 		"D/DB/EFF", "UPLINK(IF) CARRIER CIRCUIT", "LIVE", "VERDICT");
 	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++)
-		human_peer(to, cfg, &cfg->peers[i], db, live ? &live[i] : NULL);
+		human_peer(to, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
+	if (cfg->n_static_sas)
+		fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "STATIC-SA (LAB)", "ENDPOINT",
+			"CLASS", "D/DB/EFF", "UPLINK(IF) CARRIER CIRCUIT", "LIVE", "VERDICT");
+	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+		struct conf_peer view;
+		policy_static_sa_view(&cfg->static_sas[i], &view);
+		human_peer(to, cfg, &view, true, db, live ? &live[cfg->n_peers + i] : NULL);
+	}
 	size_t total = policy_check_config(cfg, db, NULL, 0, NULL);
 	fprintf(to, "%zu static violation%s\n", total, total == 1 ? "" : "s");
 }

@@ -51,6 +51,8 @@ control {
 lab-only yes
 static-sa "lab" {
     peer 10.70.0.2:4500
+    region CN
+    remote-id "gw.lab.example"
     uplink u0
     cipher chacha20poly1305
     spi-in 0x00003001

@@ -66,6 +66,8 @@ control {
 lab-only yes
 static-sa "lab" {
     peer $2
+    region CN
+    remote-id "gw.lab.example"
     uplink u0
     cipher $3
     spi-in $4

@@ -38,7 +38,7 @@ struct conf_case {
 #define KEY72 "0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223"
 #define STATIC_SA(name, spi, remote) \
 	"static-sa \"" name "\" {\n" \
-	"  peer 10.201.0.2; uplink inet; cipher chacha20poly1305\n" \
+	"  peer 10.201.0.2; region CN; remote-id lab.corp.example; uplink inet; cipher chacha20poly1305\n" \
 	"  spi-in " spi "; spi-out 0x2001\n" \
 	"  key-in " KEY72 "\n" \
 	"  key-out " KEY72 "\n" \
@@ -149,7 +149,7 @@ static const struct conf_case conf_cases[] = {
 	  "  local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n"
 	  "  child-lifetime-bytes 2T; child-lifetime-packets 1k\n}\n", NULL, CHECK(check_units) },
 	{ "g24 hex and octal numbers", BASE "lab-only yes\nstatic-sa \"s\" {\n"
-	  "  peer [fd00::2]:4501; uplink inet; cipher aes256gcm16; spi-in 4097; spi-out 0xFFFFFFFF\n"
+	  "  peer [fd00::2]:4501; region CN; remote-id lab.corp.example; uplink inet; cipher aes256gcm16; spi-in 4097; spi-out 0xFFFFFFFF\n"
 	  "  key-in " KEY72 "; key-out " KEY72 "\n"
 	  "  local-subnets fd00:1::/64; remote-subnets fd00:2::/64\n}\n"
 	  "control { socket-mode 0; workers 0x10 }\n", NULL, CHECK(check_numbers) },
@@ -284,7 +284,7 @@ static const struct conf_case conf_cases[] = {
 	  "3:1: static-sa 'bench' needs 'lab-only yes' at top level: hand-keyed SAs are for lab "
 	  "tests only\n", NULL },
 	{ "b44 static SA key too short", BASE "lab-only yes\nstatic-sa \"s\" {\n"
-	  "  peer 10.201.0.2; uplink inet; cipher aes256gcm16; spi-in 0x1001; spi-out 0x2001\n"
+	  "  peer 10.201.0.2; uplink inet; cipher aes256gcm16; spi-in 0x1001; spi-out 0x2001; region CN; remote-id lab.corp.example\n"
 	  "  key-in 0x0001020304; key-out " KEY72 "\n"
 	  "  local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n}\n",
 	  "6:10: invalid key: expected 0x and 72 hex digits (32-byte key + 4-byte salt)\n", NULL },
@@ -360,7 +360,7 @@ static const struct conf_case conf_cases[] = {
 	{ "b68 top-level key of a block", SITE "region CN\n",
 	  "2:1: unknown key 'region' at top level: it belongs in the site block\n", NULL },
 	{ "b69 static-sa missing keys", BASE "lab-only yes\nstatic-sa \"s\" { peer 10.201.0.2; uplink inet }\n",
-	  "4:1: static-sa 's': missing required keys cipher, spi-in, spi-out, key-in, key-out, "
+	  "4:1: static-sa 's': missing required keys region, remote-id, cipher, spi-in, spi-out, key-in, key-out, "
 	  "local-subnets, remote-subnets\n", NULL },
 	{ "b70 too many uplinks", SITE
 	  "uplink \"u1\" { interface e1 }\nuplink \"u2\" { interface e2 }\nuplink \"u3\" { interface e3 }\n"
@@ -417,7 +417,7 @@ static const struct conf_case conf_cases[] = {
 	{ "b90 unknown mode", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k; mode initator\n}\n",
 	  "6:31: invalid value 'initator': expected both, initiator or responder\n", NULL },
 	{ "b91 unknown cipher in static SA", BASE "lab-only yes\nstatic-sa \"s\" {\n"
-	  "  peer 10.201.0.2; uplink inet; cipher aes128gcm16; spi-in 0x1001; spi-out 0x2001\n"
+	  "  peer 10.201.0.2; uplink inet; cipher aes128gcm16; spi-in 0x1001; spi-out 0x2001; region CN; remote-id lab.corp.example\n"
 	  "  key-in " KEY72 "; key-out " KEY72 "\n"
 	  "  local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n}\n",
 	  "5:40: invalid value 'aes128gcm16': expected chacha20poly1305 or aes256gcm16\n", NULL },
