@@ -40,9 +40,14 @@ static bool lab_allowed(struct daemon *d, const struct config *cfg, const struct
 {
 	const struct conf_static_sa *s = &cfg->static_sas[i];
 	struct policy_link_facts f = { .uplink_up = datapath_uplink_up(d->dp, s->uplink) };
+	struct conf_peer view;
+	struct policy_region r;
 	char ep[LG_ADDRSTRLEN];
 
-	if (datapath_route_egress(d->dp, &s->peer, f.egress_ifname) != 0)
+	/* the route lookup only where the verdict depends on it (cross-border) */
+	policy_static_sa_view(s, &view);
+	policy_peer_region(cfg, &view, db, &r);
+	if (r.cross_border && datapath_route_egress(d->dp, &s->peer, f.egress_ifname) != 0)
 		f.egress_ifname[0] = '\0';
 	struct policy_verdict v = policy_check_static_sa_runtime(cfg, s, db, &f);
 	if (policy_allowed(&v)) {
