@@ -157,7 +157,9 @@ out=$("$LINEGATED" --check-config "$T/bad/linegate.conf" 2>&1); rc=$?
 echo "$out" > "$T/bad/check.log"
 check "check-config refuses the static SA abroad over the Internet uplink (exit $rc)" test "$rc" -ne 0
 check "check-config: cross_border_no_licensed_uplink, naming the static SA and the database region" \
-	grep -q 'cross_border_no_licensed_uplink: static-sa "abroad" is cross-border (site CN, peer DE)' <<<"$out"
+	grep -q 'cross_border_no_licensed_uplink: static-sa "abroad" is cross-border (site CN, peer DE; declared CN, database DE' <<<"$out"
+check "check-config's report lists the refused static SA as a violation" \
+	grep -Eq '^abroad +198.51.100.1:4500 +cross-border +CN/DE/DE .*VIOLATION$' <<<"$out"
 check "check-config: selector_default_route for 0.0.0.0/0" \
 	grep -q 'selector_default_route: static-sa "abroad" remote subnet 0.0.0.0/0' <<<"$out"
 for sel in ::/0 8.8.8.0/24; do
