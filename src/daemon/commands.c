@@ -353,7 +353,7 @@ static int cmd_compliance(struct daemon *d, const struct control_request *rq, co
 		struct policy_peer_live *l = &live[d->cfg->n_peers + i];
 		l->uplink_up = datapath_uplink_up(d->dp, s->uplink);
 		l->tunnel_up = d->lab_installed[i];
-		if (datapath_route_egress(d->dp, &s->peer, l->egress_ifname) != 0)
+		if (datapath_route_egress(d->dp, &s->peer, l->egress_ifname, NULL) != 0)
 			l->egress_ifname[0] = '\0';
 	}
 	policy_report(d->cfg, d->db, live, rq->json, out);

@@ -48,6 +48,7 @@ static void on_route(void *ctx)
 	struct daemon *d = ctx;
 	if (d->ike)
 		ike_routes_changed(d->ike, lg_now_ms());
+	daemon_lab_recheck(d);
 }
 
 /* IKE's view of the world, wired to the datapath and the SA table. */

@@ -47,7 +47,7 @@ static bool lab_allowed(struct daemon *d, const struct config *cfg, const struct
 	/* the route lookup only where the verdict depends on it (cross-border) */
 	policy_static_sa_view(s, &view);
 	policy_peer_region(cfg, &view, db, &r);
-	if (r.cross_border && datapath_route_egress(d->dp, &s->peer, f.egress_ifname) != 0)
+	if (r.cross_border && datapath_route_egress(d->dp, &s->peer, f.egress_ifname, &f.egress_source) != 0)
 		f.egress_ifname[0] = '\0';
 	struct policy_verdict v = policy_check_static_sa_runtime(cfg, s, db, &f);
 	if (policy_allowed(&v)) {
