@@ -162,8 +162,8 @@ tunnel_pings() { lg_ping lana 10.2.1.10 -c 1 -W 1 >/dev/null 2>&1; }
 
 write_configs "$MODE"
 say "check both configurations first (syntax, compliance guardrails, key files)"
-"$LINEGATED" --check-config "$T/a/linegate.conf" | head -1
-"$LINEGATED" --check-config "$T/b/linegate.conf" | head -1
+lg_ns gwa "$LINEGATED" --check-config "$T/a/linegate.conf" | head -1
+lg_ns gwb "$LINEGATED" --check-config "$T/b/linegate.conf" | head -1
 
 say "start linegated on both gateways ($MODE mode)"
 start_daemons
@@ -218,7 +218,7 @@ peer "frankfurt-hq" {
 CONF
 echo "Chinese telecom law: a cross-border link must be a circuit leased from a licensed"
 echo "carrier; a self-built VPN over the Internet is not allowed. linegate refuses it:"
-run "$LINEGATED" --check-config "$T/a/with-hq.conf"
+run lg_ns gwa "$LINEGATED" --check-config "$T/a/with-hq.conf"
 echo "(exit code $?)"
 say "and a running gateway refuses it too: reload with that file is refused, the old config stays"
 cp "$T/a/linegate.conf" "$T/a/linegate.conf.good"

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <unistd.h>
 #include "linegate/audit.h"
 #include "linegate/esp.h"
@@ -73,12 +75,13 @@ static void fit_ciphers(struct config *cfg, struct daemon_refusal *warn)
 		free(notes);
 }
 
-/* warn == NULL: start-up and reload, every named file must be there.
- * warn != NULL: --check-config, which often runs before deployment: files
- * that are absent on this machine are warnings (permissions and contents of
- * the ones present are still checked). */
+/* Start-up, reload and --check-config: every named file must be there.
+ * offline (--check-config --offline, before deployment): files absent on
+ * this machine go to notes as not checked (permissions and contents of the
+ * ones present are still checked). warn (may be NULL) gets the notes of a
+ * check; without it they are logged. */
 static int parse_config(const char *path, struct config **cfgp, struct regiondb **dbp,
-			struct daemon_refusal *why, struct daemon_refusal *warn)
+			struct daemon_refusal *why, struct daemon_refusal *warn, bool offline)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
 	struct conf_errors *errs = calloc(1, sizeof(*errs));
@@ -88,7 +91,7 @@ static int parse_config(const char *path, struct config **cfgp, struct regiondb 
 
 	if (!cfg || !errs)
 		goto fail;
-	rc = conf_load_file_flags(path, warn ? CONF_LOAD_MISSING_KEYS_OK : 0, cfg, errs);
+	rc = conf_load_file_flags(path, offline ? CONF_LOAD_MISSING_KEYS_OK : 0, cfg, errs);
 	if (rc) {
 		for (size_t i = 0; i < errs->n && i < CONF_MAX_ERRORS; i++) {
 			const char *file = errs->file[0] ? errs->file : path;
@@ -107,9 +110,9 @@ static int parse_config(const char *path, struct config **cfgp, struct regiondb 
 		rc = -EINVAL;
 		goto fail;
 	}
-	if (cfg->compliance.region_db[0] && warn && access(cfg->compliance.region_db, F_OK)) {
-		daemon_refusal_add(warn, "%s: warning: region-db %s is not on this machine: "
-				   "checked with the declared regions only", path,
+	if (cfg->compliance.region_db[0] && offline && warn && access(cfg->compliance.region_db, F_OK)) {
+		daemon_refusal_add(warn, "%s: not checked (--offline): region-db %s is not on this "
+				   "machine: regions judged as declared only", path,
 				   cfg->compliance.region_db);
 	} else if (cfg->compliance.region_db[0]) {
 		rc = regiondb_load(cfg->compliance.region_db, &db, err, sizeof(err));
@@ -134,7 +137,64 @@ fail:
 int daemon_parse_config(const char *path, struct config **cfgp, struct regiondb **dbp,
 			struct daemon_refusal *why)
 {
-	return parse_config(path, cfgp, dbp, why, NULL);
+	return parse_config(path, cfgp, dbp, why, NULL, false);
+}
+
+static bool addr_is_local(const union lg_sockaddr *a)
+{
+	struct ifaddrs *ifa = NULL;
+	bool found = false;
+	if (getifaddrs(&ifa))
+		return false;
+	for (struct ifaddrs *i = ifa; i && !found; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != a->sa.sa_family)
+			continue;
+		union lg_sockaddr x;
+		memset(&x, 0, sizeof(x));
+		memcpy(&x, i->ifa_addr, a->sa.sa_family == AF_INET ? sizeof(x.in4) : sizeof(x.in6));
+		found = !memcmp(lg_sockaddr_addr(&x), lg_sockaddr_addr(a),
+				lg_family_addr_len(a->sa.sa_family));
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/* What the daemon needs of this machine before its sockets bind: each
+ * uplink's interface exists (SO_BINDTODEVICE), its source address is
+ * local (bind). At start and by --check-config; --offline lists them as
+ * not checked instead. Returns the number of problems. */
+size_t daemon_check_machine(const struct config *cfg, struct daemon_refusal *why,
+			    struct daemon_refusal *offline_notes)
+{
+	size_t bad = 0;
+	for (size_t i = 0; i < cfg->n_uplinks; i++) {
+		const struct conf_uplink *u = &cfg->uplinks[i];
+		char src[LG_ADDRSTRLEN];
+		struct conf_at at = u->interface_at.line ? u->interface_at : u->at;
+		if (offline_notes) {
+			daemon_refusal_add(offline_notes, "%s:%d:%d: not checked (--offline): interface %s "
+					   "of uplink \"%s\" exists on the gateway", cfg->path, at.line,
+					   at.col, u->ifname, u->name);
+		} else if (!if_nametoindex(u->ifname)) {
+			daemon_refusal_add(why, "%s:%d:%d: uplink \"%s\": no interface %s on this machine",
+					   cfg->path, at.line, at.col, u->name, u->ifname);
+			bad++;
+		}
+		if (u->source.sa.sa_family != AF_INET && u->source.sa.sa_family != AF_INET6)
+			continue;
+		lg_addr_format(u->source.sa.sa_family, lg_sockaddr_addr(&u->source), src, sizeof(src));
+		at = u->source_at.line ? u->source_at : u->at;
+		if (offline_notes) {
+			daemon_refusal_add(offline_notes, "%s:%d:%d: not checked (--offline): source address "
+					   "%s of uplink \"%s\" is assigned on the gateway", cfg->path,
+					   at.line, at.col, src, u->name);
+		} else if (!addr_is_local(&u->source)) {
+			daemon_refusal_add(why, "%s:%d:%d: uplink \"%s\": source address %s is not assigned "
+					   "on this machine", cfg->path, at.line, at.col, u->name, src);
+			bad++;
+		}
+	}
+	return bad;
 }
 
 /* Key files named by the config that do not exist here; each is a warning. */
@@ -147,9 +207,9 @@ static size_t warn_absent_keys(const struct config *cfg, struct daemon_refusal *
 		for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 			if (!files[f][0] || access(files[f], F_OK) == 0)
 				continue;
-			daemon_refusal_add(warn, "%s:%d: warning: peer \"%s\": key file %s is not on this "
-					   "machine: linegated will refuse to start without it",
-					   cfg->path, p->line, p->name, files[f]);
+			daemon_refusal_add(warn, "%s:%d:%d: not checked (--offline): peer \"%s\": key file "
+					   "%s is not on this machine: linegated will refuse to start "
+					   "without it", cfg->path, p->line, p->at.col, p->name, files[f]);
 			absent++;
 		}
 	}
@@ -236,21 +296,23 @@ int daemon_load_credentials(const struct config *cfg, struct ike_credentials **c
 }
 
 int daemon_load_config(const char *path, struct config **cfg, struct regiondb **db,
-		       struct daemon_refusal *why, struct daemon_refusal *warn)
+		       struct daemon_refusal *why, struct daemon_refusal *warn, bool offline)
 {
 	struct ike_credentials *creds = NULL;
 	*cfg = NULL;
 	*db = NULL;
-	int rc = parse_config(path, cfg, db, why, warn);
+	int rc = parse_config(path, cfg, db, why, warn, offline);
 	if (rc)
 		return rc;
 	rc = daemon_check_compliance(*cfg, *db, why, false) ? -EPERM : 0;
-	/* With key files absent (check mode) the present ones were checked by
+	/* With key files absent (offline) the present ones were checked by
 	 * the loader; loading credentials needs them all. Keys are checked
 	 * whatever the compliance verdict: every problem in one run. */
-	bool keys_absent = warn && warn_absent_keys(*cfg, warn) > 0;
+	bool keys_absent = offline && warn && warn_absent_keys(*cfg, warn) > 0;
 	if (!keys_absent && daemon_load_credentials(*cfg, &creds, why))
 		rc = rc ? rc : -EINVAL;
+	if (daemon_check_machine(*cfg, why, offline ? warn : NULL))
+		rc = rc ? rc : -ENODEV;
 	if (creds)
 		ike_credentials_free(creds);
 	return rc;

@@ -287,6 +287,8 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 	rc = daemon_check_compliance(d->cfg, d->db, why, true) ? -EPERM : 0;
 	if (rc == 0)
 		rc = daemon_load_credentials(d->cfg, creds, why);
+	if (rc == 0 && daemon_check_machine(d->cfg, why, NULL))
+		rc = -ENODEV;
 	if (rc) {
 		audit_emit(AUDIT_CONFIG_REFUSED, AUDIT_FAILURE, "linegated", d->config_path,
 			   "blake2b", daemon_config_hash_hex(d->cfg, hash), "errors", daemon_refusal_text(why), NULL);

@@ -71,12 +71,17 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 			       struct daemon_refusal *why, bool audit);
 int daemon_load_credentials(const struct config *cfg, struct ike_credentials **creds,
 			    struct daemon_refusal *why);
-/* All of the above (no audit): --check-config. Files the config names that
- * are absent on this machine go to warn (may be NULL: then they are errors).
+/* All of the above (no audit): --check-config, exactly what a start checks
+ * on this machine. offline (--check-config --offline): files absent here and
+ * machine facts are not checked, each listed in warn instead.
  * Once the file parsed, *cfg and *db are the caller's (to free) even when
  * refused, so that the report can be printed with the refusal. */
 int daemon_load_config(const char *path, struct config **cfg, struct regiondb **db,
-		       struct daemon_refusal *why, struct daemon_refusal *warn);
+		       struct daemon_refusal *why, struct daemon_refusal *warn, bool offline);
+/* Interfaces and source addresses of the uplinks exist here (start-up and
+ * --check-config); with offline_notes, each is listed as not checked. */
+size_t daemon_check_machine(const struct config *cfg, struct daemon_refusal *why,
+			    struct daemon_refusal *offline_notes);
 /* ciphers.c: without AES-GCM on this CPU, AES-GCM proposals are dropped and
  * a peer left with none proposes ChaCha20-Poly1305; one note per peer
  * changed. Returns how many peers changed. */

@@ -14,17 +14,21 @@ static void usage(FILE *to)
 {
 	fprintf(to,
 		"usage: linegated [-f] [-c FILE]\n"
-		"       linegated --check-config [FILE]\n"
+		"       linegated --check-config [--offline] [FILE]\n"
 		"       linegated --version\n"
 		"  -c, --config FILE    configuration (default " DEFAULT_CONFIG ")\n"
 		"  -f, --foreground     also log to stderr\n"
-		"      --check-config   validate the configuration (syntax, compliance,\n"
-		"                       key files), print the compliance report, exit 0 or 1;\n"
-		"                       files absent on this machine are warnings\n"
+		"      --check-config   check exactly what a start on this machine checks\n"
+		"                       (syntax, compliance, region database, key files,\n"
+		"                       interfaces, source addresses), print the compliance\n"
+		"                       report, exit 0 or 1\n"
+		"      --offline        with --check-config, before deployment: skip what\n"
+		"                       only this gateway can tell (absent files, interfaces,\n"
+		"                       addresses) and list each as not checked\n"
 		"      --version        print the version\n");
 }
 
-static int check_config(const char *path)
+static int check_config(const char *path, bool offline)
 {
 	struct config *cfg = NULL;
 	struct regiondb *db = NULL;
@@ -36,7 +40,7 @@ static int check_config(const char *path)
 		free(warn);
 		return 1;
 	}
-	int rc = daemon_load_config(path, &cfg, &db, why, warn);
+	int rc = daemon_load_config(path, &cfg, &db, why, warn, offline);
 	fputs(warn->text, stderr);
 	free(warn);
 	if (cfg) {   /* parsed: the report, refused or not */
@@ -45,6 +49,9 @@ static int check_config(const char *path)
 			       cfg->site.name, cfg->site.region, cfg->n_uplinks, cfg->n_peers,
 			       cfg->lab_only ? ", LAB-ONLY static SAs" : "");
 		policy_report(cfg, db, NULL, false, stdout);
+		if (offline)
+			printf("%s: --offline: checked without this machine; the \"not checked\" lines "
+			       "above are for the gateway's own --check-config\n", path);
 		fflush(stdout);
 	}
 	if (rc) {
@@ -67,12 +74,13 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "offline", no_argument, NULL, 'O' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = DEFAULT_CONFIG;
-	bool check = false;
+	bool check = false, offline = false;
 	int c;
 	struct daemon d;
 
@@ -82,6 +90,7 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'f': d.foreground = true; break;
 		case 'C': check = true; break;
+		case 'O': offline = true; break;
 		case 'V': printf("linegated %s\n", LINEGATE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -93,8 +102,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (offline && !check) {
+		usage(stderr);
+		return 2;
+	}
 	if (check)
-		return check_config(config);
+		return check_config(config, offline);
 	if (strlen(config) >= sizeof(d.config_path)) {
 		fprintf(stderr, "%s: path too long\n", config);
 		return 1;

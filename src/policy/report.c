@@ -4,6 +4,7 @@
  * Human table by default, one JSON object with --json. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "policy_internal.h"
 
 enum { REPORT_MAX_VIOLATIONS = 40 };   /* above the most one peer can have */
@@ -153,6 +154,16 @@ static void human_public_space(FILE *to, const struct config *cfg)
 		policy_public_space_valid(cfg) ? "" : " [refused: counts for nothing]");
 }
 
+/* A CN site without a region database judges declared regions only: the
+ * "stricter region wins" rule is off (docs/compliance.md). */
+static const char *region_db_missing(const struct config *cfg)
+{
+	if (cfg->compliance.region_db[0] || strcasecmp(cfg->site.region, "CN"))
+		return NULL;
+	return "no region database configured (compliance { region-db ... }): peers are judged by "
+	       "their declared region only, \"stricter region wins\" is off";
+}
+
 static void report_json(const struct config *cfg, const struct regiondb *db,
 			const struct policy_peer_live *live, FILE *to)
 {
@@ -165,6 +176,10 @@ static void report_json(const struct config *cfg, const struct regiondb *db,
 	json_kv(to, "region", cfg->site.region, true);
 	fprintf(to, "\"region_db_prefixes\":%zu,\"static_violations\":%zu,", regiondb_size(db), total);
 	json_public_space(to, cfg);
+	fputs("\"warnings\":[", to);
+	if (region_db_missing(cfg))
+		json_str(to, region_db_missing(cfg));
+	fputs("],", to);
 	json_violations(to, site.v, site.n);
 	fputs(",\"peers\":[", to);
 	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++) {
@@ -228,6 +243,8 @@ void policy_report(const struct config *cfg, const struct regiondb *db,
 	fprintf(to, "compliance report: site \"%s\", region %s, %zu licensed carriers, region database: %zu prefixes\n",
 		cfg->site.name, cfg->site.region, cfg->compliance.n_carriers, regiondb_size(db));
 	human_public_space(to, cfg);
+	if (region_db_missing(cfg))
+		fprintf(to, "warning: %s\n", region_db_missing(cfg));
 	for (size_t i = 0; i < site.n; i++)
 		fprintf(to, "site violation %s: %s\n", policy_reason_name(site.v[i].reason), site.v[i].message);
 	fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "PEER", "ENDPOINT", "CLASS",

@@ -136,7 +136,7 @@ control {
 }
 EOF
 chmod 0600 "$T/etc/linegate.conf"
-"$LINEGATED" --check-config "$T/etc/linegate.conf" >"$T/check.txt" 2>&1 || {
+ip netns exec "$(lg_ns_name gw)" "$LINEGATED" --check-config "$T/etc/linegate.conf" >"$T/check.txt" 2>&1 || {
 	cat "$T/check.txt"; fail "minimal config refused"; }
 with_devlog ip netns exec "$(lg_ns_name gw)" "$LINEGATED" -f -c "$T/etc/linegate.conf" \
 	>"$T/daemon.out" 2>&1 &

@@ -190,16 +190,17 @@ start() {
 }
 
 # ---- 1. refusal of the illegal configuration
-out=$("$LINEGATED" --check-config "$T/bad/linegate.conf" 2>&1); rc=$?
+out=$(lg_ns gwa "$LINEGATED" --check-config "$T/bad/linegate.conf" 2>&1); rc=$?
 echo "$out" > "$T/bad/check.log"
 check "check-config refuses Frankfurt over the Internet uplink (exit $rc)" test "$rc" -ne 0
 check "the refusal gives the reason code cross_border_no_licensed_uplink" \
 	grep -q "cross_border_no_licensed_uplink" <<<"$out"
 check "the refusal names peer, uplink and regions" \
 	grep -q 'peer "frankfurt-hq" is cross-border (site CN, peer DE) but uplink "internet" (inet0)' <<<"$out"
-check "check-config accepts the legal Shanghai config" "$LINEGATED" --check-config "$T/a/linegate.conf"
-check "check-config accepts Frankfurt's config" "$LINEGATED" --check-config "$T/b/linegate.conf"
-check "check-config accepts Beijing's config" "$LINEGATED" --check-config "$T/c/linegate.conf"
+# on each gateway (its interfaces and addresses are checked)
+check "check-config accepts the legal Shanghai config" lg_ns gwa "$LINEGATED" --check-config "$T/a/linegate.conf"
+check "check-config accepts Frankfurt's config" lg_ns gwb "$LINEGATED" --check-config "$T/b/linegate.conf"
+check "check-config accepts Beijing's config" lg_ns gwc "$LINEGATED" --check-config "$T/c/linegate.conf"
 
 lg_ns gwa timeout 20 "$LINEGATED" -f -c "$T/bad/linegate.conf" </dev/null >"$T/bad/start.log" 2>&1; rc=$?
 check "linegated refuses to start with it (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124

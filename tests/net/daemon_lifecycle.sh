@@ -87,7 +87,8 @@ with open(sys.argv[2], "a") as f:
 	NPID=$!
 	LG_PIDS+=("$NPID")
 	lg_wait 5 test -S "$T/notify.sock"
-	check "$label: --check-config accepts the test config" bash -c "'$BIN' --check-config '$T/linegate.conf' >/dev/null"
+	check "$label: --check-config accepts the test config (in the gateway's namespace)" \
+		bash -c "ip netns exec '$(lg_ns_name gw)' '$BIN' --check-config '$T/linegate.conf' >/dev/null"
 	NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=400000 \
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ip netns exec "$(lg_ns_name gw)" "$BIN" -f -c "$T/linegate.conf" 2> "$T/daemon.log" &

@@ -76,7 +76,7 @@ check "region database timer enabled (timers.target.wants)" test -L /etc/systemd
 
 # The programs.
 check "linegated --check-config on the installed example" bash -c \
-	"linegated --check-config $EX/linegate.conf.example >'$T/check.out' 2>&1 || { cat '$T/check.out'; false; }"
+	"linegated --check-config --offline $EX/linegate.conf.example >'$T/check.out' 2>&1 || { cat '$T/check.out'; false; }"
 check "linegatectl --version says $VERSION" bash -c "linegatectl --version | grep -qx 'linegatectl $VERSION'"
 check "linegated --version says $VERSION" bash -c "linegated --version | grep -q '$VERSION'"
 check "linegate-regiondb --check on the sample" bash -c "linegate-regiondb --check $EX/regions.sample.txt >/dev/null"

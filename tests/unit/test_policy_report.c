@@ -130,10 +130,13 @@ START_TEST(site_violations_reported)
 	char *r = report(&cfg, NULL, NULL, false);
 	ck_assert_msg(strstr(r, "site violation selector_default_route"), "%s", r);
 	ck_assert_msg(strstr(r, "region database: 0 prefixes"), "%s", r);
+	/* CN site, no region-db configured: the report warns */
+	ck_assert_msg(strstr(r, "warning: no region database configured"), "%s", r);
 	free(r);
 	r = report(&cfg, NULL, NULL, true);
 	ck_assert_msg(strstr(r, "\"violations\":[{\"reason\":\"selector_default_route\""), "%s", r);
 	ck_assert_msg(strstr(r, "\"peers\":[]"), "%s", r);
+	ck_assert_msg(strstr(r, "\"warnings\":[\"no region database configured"), "%s", r);
 	free(r);
 }
 END_TEST

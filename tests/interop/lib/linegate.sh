@@ -99,7 +99,7 @@ EOF
 # Starts linegated in gwa with DIR/linegate.conf; waits for its control socket.
 lgi_start() {
 	local dir=$1 i
-	"$LINEGATED" --check-config "$dir/linegate.conf" >"$dir/check.log" 2>&1 ||
+	ip netns exec "$(lg_ns_name gwa)" "$LINEGATED" --check-config "$dir/linegate.conf" >"$dir/check.log" 2>&1 ||
 		{ cat "$dir/check.log" >&2; lg_die "linegated refused the test configuration"; }
 	rm -f "$dir/control.sock"
 	# not through lg_ns: $! must be timeout(1) itself (ip netns exec execs it),
