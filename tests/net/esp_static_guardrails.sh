@@ -153,7 +153,7 @@ LEAK_FILTER="ip and (host $B_INET or host $B_CIRC or net 10.0.0.0/8)"
 # ---- 1. the issue's configuration: refused everywhere, nothing leaves
 conf bad shanghai CN 10.1.0.254 abroad "$B_INET" CN internet 0x1001 0x2001 "$KEY_BA" "$KEY_AB" \
 	10.1.0.0/16 0.0.0.0/0 lab-b.corp.example
-out=$("$LINEGATED" --check-config "$T/bad/linegate.conf" 2>&1); rc=$?
+out=$(lg_ns gwa "$LINEGATED" --check-config "$T/bad/linegate.conf" 2>&1); rc=$?
 echo "$out" > "$T/bad/check.log"
 check "check-config refuses the static SA abroad over the Internet uplink (exit $rc)" test "$rc" -ne 0
 check "check-config: cross_border_no_licensed_uplink, naming the static SA and the database region" \
@@ -166,12 +166,12 @@ for sel in ::/0 8.8.8.0/24; do
 	conf sel shanghai CN 10.1.0.254 sel "$A_INET" CN internet 0x1001 0x2001 "$KEY_BA" "$KEY_AB" \
 		10.1.0.0/16 "10.100.0.0/16, $sel" lab-b.corp.example
 	check "check-config refuses a static SA with remote subnet $sel" \
-		bash -c "! '$LINEGATED' --check-config '$T/sel/linegate.conf' >'$T/sel/check.log' 2>&1"
+		bash -c "! ip netns exec '$(lg_ns_name gwa)' '$LINEGATED' --check-config '$T/sel/linegate.conf' >'$T/sel/check.log' 2>&1"
 done
 conf id shanghai CN 10.1.0.254 id "$A_INET" CN internet 0x1001 0x2001 "$KEY_BA" "$KEY_AB" \
 	10.1.0.0/16 10.100.0.0/16 lab.evilcorp.example
 check "check-config refuses a static SA whose remote-id is not of the organisation" \
-	bash -c "'$LINEGATED' --check-config '$T/id/linegate.conf' 2>&1 | grep -q identity_foreign"
+	bash -c "ip netns exec '$(lg_ns_name gwa)' '$LINEGATED' --check-config '$T/id/linegate.conf' 2>&1 | grep -q identity_foreign"
 
 capture refused "$LEAK_FILTER and not arp"
 lg_ns lana ping -n -i 0.2 -W 1 -c 25 "$HOST_B" > "$T/refused-ping.txt" 2>&1 &
@@ -194,7 +194,7 @@ conf a shanghai CN 10.1.0.254 fra "$B_CIRC" DE ctc-circuit 0x1001 0x2001 "$KEY_B
 	10.1.0.0/16 10.100.0.0/16 hq-gw.corp.example
 conf b frankfurt DE 10.100.0.254 sha "$A_CIRC" CN ctc-circuit 0x2001 0x1001 "$KEY_AB" "$KEY_BA" \
 	10.100.0.0/16 10.1.0.0/16 sh-gw.corp.example
-out=$("$LINEGATED" --check-config "$T/a/linegate.conf" 2>&1); rc=$?
+out=$(lg_ns gwa "$LINEGATED" --check-config "$T/a/linegate.conf" 2>&1); rc=$?
 check "check-config accepts the static SA over the licensed circuit (exit $rc)" test "$rc" -eq 0
 check "check-config's report lists it: static SA fra, cross-border, ok" \
 	grep -Eq '^fra +198.51.100.129:4500 +cross-border .*CTC-IPLC-SH-0042 .* ok$' <<<"$out"
