@@ -1,7 +1,9 @@
 /* Config loading: lexer + parser (no I/O, fuzzable) and validation. Every
  * error names file:line:column and what was expected. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "linegate/config.h"
 
@@ -44,6 +46,12 @@ void conf_errors_print(const struct conf_errors *errs, FILE *to);
 /* The defaults of every key (see linegate.conf(5)); conf_parse_buffer starts
  * from them. */
 void conf_init_defaults(struct config *cfg);
+/* BLAKE2b-256 of the bytes of a regular file of at most CONF_FILE_MAX
+ * bytes (as conf_load_file hashes them), parseable or not. 0 or -errno. */
+int conf_file_hash(const char *path, uint8_t out[32]);
+/* Same effective settings (what a reload must re-negotiate for); where the
+ * values were written does not count. */
+bool conf_peer_equal(const struct conf_peer *a, const struct conf_peer *b);
 /* strongSwan notation: "chacha20poly1305-prfsha256-x25519", "aes256gcm16". */
 const char *conf_proposal_format(const struct conf_proposal *p, char *out, size_t n);
 /* "gw.corp.example", "10.0.0.1", "2001:db8::1", "keyid:0a1b". */

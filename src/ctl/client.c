@@ -127,3 +127,26 @@ int ctl_read_config(const char *path, struct config *cfg, FILE *err)
 	free(errs);
 	return rc;
 }
+
+int ctl_config_socket(const char *path, char *out, size_t n)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	struct conf_errors *errs = calloc(1, sizeof(*errs));
+	int rc = -ENOMEM;
+
+	if (cfg && errs) {
+		rc = conf_load_file_flags(path, CONF_LOAD_MISSING_KEYS_OK, cfg, errs);
+		if (rc == 0 || rc == -EINVAL) {   /* parsed, with or without errors */
+			const char *sock = cfg->control.socket_path;
+			const char *slash = strrchr(path, '/');
+			if (sock[0] == '/' || !slash)
+				snprintf(out, n, "%s", sock);
+			else
+				snprintf(out, n, "%.*s/%s", (int)(slash - path), path, sock);
+			rc = 0;
+		}
+	}
+	free(errs);
+	free(cfg);
+	return rc;
+}

@@ -19,3 +19,6 @@ int ctl_request(const char *path, const struct control_request *rq, FILE *out, F
  * ones resolved against its directory; missing key files are not errors.
  * 0 or -errno; conf errors printed to err. */
 int ctl_read_config(const char *path, struct config *cfg, FILE *err);
+/* The control socket a config file names (made absolute against the file's
+ * directory), even when the file has errors elsewhere. 0 or -errno. */
+int ctl_config_socket(const char *path, char *out, size_t n);

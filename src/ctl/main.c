@@ -42,16 +42,19 @@ static struct config *load_config(const struct opts *o, bool quiet)
 	return cfg;
 }
 
-/* -s wins; else the config's control socket; else the default. */
-static int socket_path(const struct opts *o, char *out, size_t n)
+/* -s wins; else the config's control socket; else the default. A file with
+ * errors still names its socket: `reload` of such a file must reach the
+ * daemon, which refuses it and records the refusal (its errors are the
+ * daemon's answer, so they are not printed here first). */
+static int socket_path(const struct opts *o, bool for_reload, char *out, size_t n)
 {
 	if (o->socket) {
 		snprintf(out, n, "%s", o->socket);
 		return 0;
 	}
-	struct config *cfg = load_config(o, !o->config_given);
+	struct config *cfg = for_reload && o->config_given ? NULL : load_config(o, !o->config_given);
 	if (!cfg && o->config_given)
-		return -EINVAL;
+		return for_reload && ctl_config_socket(o->config, out, n) == 0 ? 0 : -EINVAL;
 	snprintf(out, n, "%s", cfg ? cfg->control.socket_path : CTL_DEFAULT_SOCKET);
 	free(cfg);
 	return 0;
@@ -70,7 +73,7 @@ static int run_daemon(const struct opts *o, const struct subcommand *sc, int arg
 	snprintf(rq.command, sizeof(rq.command), "%s", sc->name);
 	for (int i = 0; i < argc; i++)
 		snprintf(rq.args[rq.n_args++], CONTROL_WORD_MAX, "%s", argv[i]);
-	if (socket_path(o, path, sizeof(path)))
+	if (socket_path(o, strcmp(sc->name, "reload") == 0, path, sizeof(path)))
 		return 1;
 	return exit_code(ctl_request(path, &rq, stdout, stderr, o->timeout_s));
 }

@@ -64,8 +64,11 @@ static void refuse(struct daemon *d, const char *who, struct config *cfg, struct
 		   struct daemon_refusal *why)
 {
 	char hash[65] = "";
+	uint8_t raw[32];
 	if (cfg)
 		daemon_config_hash_hex(cfg, hash);
+	else if (conf_file_hash(d->config_path, raw) == 0)   /* did not parse: still on record */
+		lg_hex(raw, sizeof(raw), hash);
 	audit_emit(AUDIT_CONFIG_REFUSED, AUDIT_FAILURE, who, d->config_path,
 		   "blake2b", hash, "errors", daemon_refusal_text(why), NULL);
 	lg_log(LOG_ERR, "event=config_refused file=%s problems=%zu action=keep_running",

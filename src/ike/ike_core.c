@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "linegate/audit.h"
+#include "linegate/conf.h"
 #include "ike_internal.h"
 #include "linegate/log.h"
 
@@ -79,14 +80,6 @@ void ike_free(struct ike *ike)
 	free(ike);
 }
 
-static bool peer_changed(const struct conf_peer *a, const struct conf_peer *b)
-{
-	struct conf_peer x = *a, y = *b;
-
-	x.line = y.line = 0;
-	return memcmp(&x, &y, sizeof(x)) != 0;
-}
-
 int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regiondb *db,
 		    struct ike_credentials *creds, uint64_t now_ms)
 {
@@ -99,7 +92,7 @@ int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regi
 	for (sa = ike->sas; sa; sa = next) {
 		const struct conf_peer *np = config_find_peer(cfg, sa->peer_name);
 		next = sa->next;
-		if (!np || peer_changed(np, sa->peer)) {
+		if (!np || !conf_peer_equal(np, sa->peer)) {
 			send_delete_now(sa);
 			ike_sa_destroy(sa, np ? "peer_changed" : "peer_removed");
 		} else {

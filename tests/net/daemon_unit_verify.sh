@@ -12,12 +12,15 @@ trap 'rm -rf "$T"' EXIT
 FAILS=0
 check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }
 
-sed "s#/[^ =]*/sbin/linegated#$LINEGATED#g" "$UNIT" > "$T/linegated.service"
+sed -e "s#/[^ =]*/sbin/linegated #$LINEGATED #g" -e "s#/[^ =]*/sbin/linegatectl #$LINEGATECTL #g" \
+	"$UNIT" > "$T/linegated.service"
 out=$(systemd-analyze verify --man=no "$T/linegated.service" 2>&1); rc=$?
 echo "$out"
 check "verify exits 0" test "$rc" = 0
 check "verify prints no warning" test -z "$(grep -v '^$' <<<"$out")"
 check "Type=notify with a watchdog" bash -c "grep -q '^Type=notify' '$UNIT' && grep -q '^WatchdogSec=' '$UNIT'"
+check "reload is synchronous (linegatectl reload: systemctl reload sees a refusal)" \
+	grep -q '^ExecReload=.*/linegatectl -c .* reload$' "$UNIT"
 check "capabilities limited to NET_ADMIN and NET_BIND_SERVICE" \
 	grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE' "$UNIT"
 
