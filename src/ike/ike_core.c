@@ -151,7 +151,12 @@ void ike_routes_changed(struct ike *ike, uint64_t now_ms)
 		next = sa->next;
 		if (sa->state == IKE_SA_DELETING)
 			continue;
-		enum policy_reason r = ike_runtime_check(ike, sa->peer, NULL);
+		/* the address in use (NAT-T may have moved it), not the configured one */
+		bool moved = sa->remote.sa.sa_family != sa->peer->endpoint.sa.sa_family ||
+			memcmp(lg_sockaddr_addr(&sa->remote), lg_sockaddr_addr(&sa->peer->endpoint),
+			       lg_family_addr_len(sa->remote.sa.sa_family)) != 0;
+		enum policy_reason r = moved ? ike_endpoint_check(ike, sa, &sa->remote, NULL)
+					     : ike_runtime_check(ike, sa->peer, NULL);
 		if (r != POLICY_OK)
 			ike_sa_destroy(sa, policy_reason_name(r));
 	}

@@ -128,14 +128,24 @@ static void dispatch_response(struct ike_sa *sa, const struct ike_payload_list *
 	}
 }
 
-/* Authenticated: the peer may have moved (NAT rebinding, float to 4500). */
-static void update_endpoint(struct ike_sa *sa, const struct ike_datagram *d)
+/* Authenticated: the peer may have moved (NAT rebinding, float to 4500).
+ * The new address is judged before traffic follows it: a move the
+ * guardrails refuse (foreign address over the Internet uplink, a stricter
+ * region, a route off the circuit) tears the SA down, audited with both
+ * addresses. Returns false when the SA is gone. */
+static bool update_endpoint(struct ike_sa *sa, const struct ike_datagram *d)
 {
 	char from[LG_ADDRSTRLEN], to[LG_ADDRSTRLEN];
+	enum policy_reason r;
 
 	sa->last_in_ms = sa->ike->now_ms;
 	if (lg_sockaddr_equal(&sa->remote, &d->remote) && sa->natt == d->natt)
-		return;
+		return true;
+	r = ike_endpoint_check(sa->ike, sa, &d->remote, d->ifname[0] ? d->ifname : NULL);
+	if (r != POLICY_OK) {
+		ike_sa_destroy(sa, policy_reason_name(r));
+		return false;
+	}
 	lg_sockaddr_format(&sa->remote, from, sizeof(from));
 	lg_sockaddr_format(&d->remote, to, sizeof(to));
 	lg_log(LOG_INFO, "event=ike_endpoint_update peer=%s from=%s to=%s natt=%d", sa->peer_name,
@@ -143,6 +153,7 @@ static void update_endpoint(struct ike_sa *sa, const struct ike_datagram *d)
 	sa->remote = d->remote;
 	sa->natt = d->natt;
 	child_sa_update_peers(sa);   /* else ESP keeps going to the stale mapping */
+	return true;
 }
 
 /* An authenticated message we refuse as a whole: a critical payload we do
@@ -224,7 +235,8 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 		ike_count_drop(ike, IKE_DROP_MALFORMED, "inner_payloads");
 		goto out;
 	}
-	update_endpoint(sa, d);
+	if (!update_endpoint(sa, d))
+		goto out;   /* the move was refused: SA torn down */
 	if (r == -EOPNOTSUPP || ike_payloads_check(h->exchange, true, inner, &bad) < 0) {
 		refuse_inner(sa, h, r == -EOPNOTSUPP ? inner->unsupported : 0, bad);
 		goto out;

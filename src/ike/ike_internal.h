@@ -332,6 +332,11 @@ void ike_identity_format(const struct conf_identity *id, char *out, size_t n);
 bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress);
 enum policy_reason ike_runtime_check(struct ike *ike, const struct conf_peer *peer, const char *ingress);
 bool ike_runtime_would_allow(struct ike *ike, const struct conf_peer *peer);
+/* The peer's checks applied to `to` instead of its configured endpoint (the
+ * address an SA uses or would move to); a refusal is audited with the SA's
+ * current and the new address. */
+enum policy_reason ike_endpoint_check(struct ike *ike, const struct ike_sa *sa, const union lg_sockaddr *to,
+				      const char *ingress);
 void ike_jitter_lifetimes(struct ike_sa *sa, uint64_t now);
 
 /* --- exchanges --- */

@@ -344,6 +344,37 @@ enum policy_reason ike_runtime_check(struct ike *ike, const struct conf_peer *pe
 	return v.reason;
 }
 
+/* The endpoint in use is the endpoint judged: the same checks on the peer
+ * with its endpoint replaced by the address an SA uses or would move to
+ * (issue 9, class 2). A refusal names both addresses. */
+enum policy_reason ike_endpoint_check(struct ike *ike, const struct ike_sa *sa, const union lg_sockaddr *to,
+				      const char *ingress)
+{
+	struct conf_peer *at = malloc(sizeof(*at));
+	struct policy_link_facts f;
+	struct policy_verdict v;
+	char id[CONF_ID_MAX + 1], from_s[LG_ADDRSTRLEN], to_s[LG_ADDRSTRLEN];
+
+	if (!at)
+		return POLICY_UNKNOWN_PEER;   /* fail closed */
+	*at = *sa->peer;
+	at->endpoint = *to;
+	v = runtime_verdict(ike, at, ingress, &f);
+	free(at);
+	if (policy_allowed(&v))
+		return POLICY_OK;
+	lg_sockaddr_format(&sa->remote, from_s, sizeof(from_s));
+	lg_sockaddr_format(to, to_s, sizeof(to_s));
+	ike_identity_format(&sa->peer->remote_id, id, sizeof(id));
+	audit_emit(AUDIT_COMPLIANCE_REFUSED, AUDIT_FAILURE, id, sa->peer->name,
+		   "reason", policy_reason_name(v.reason), "message", v.message,
+		   "from", from_s, "to", to_s, "uplink_up", f.uplink_up ? "yes" : "no",
+		   "egress", f.egress_ifname, "ingress", f.ingress_ifname, NULL);
+	lg_log(LOG_WARNING, "event=ike_endpoint_refused peer=%s from=%s to=%s reason=%s", sa->peer->name,
+	       from_s, to_s, policy_reason_name(v.reason));
+	return v.reason;
+}
+
 bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress)
 {
 	return ike_runtime_check(ike, peer, ingress) == POLICY_OK;

@@ -30,6 +30,25 @@ static void stop(void)
 	esp_table_free(bed.node[1].esp);
 }
 
+/* B tries to encrypt one packet from its site to A's: the verdict. */
+static enum esp_verdict b_encrypt_verdict(struct esp_route *route)
+{
+	uint8_t *ip = buf + ESP_HEADROOM;
+	const uint8_t src[4] = { 10, 212, 2, 5 }, dst[4] = { 10, 212, 1, 5 };
+	size_t len = 0;
+
+	memset(ip, 0, 60);
+	ip[0] = 0x45;
+	ip[3] = 60;
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, src, 4);
+	memcpy(ip + 16, dst, 4);
+	enum esp_verdict v = esp_encrypt(wb, buf, 60, &len, route);
+	esp_worker_quiescent(wb);
+	return v;
+}
+
 /* B encrypts one packet from its site to A's; returns the SPI it used. */
 static uint32_t b_encrypt(struct esp_route *route)
 {
@@ -118,6 +137,46 @@ START_TEST(rebinding_moves_every_child)
 }
 END_TEST
 
+/* The endpoint in use is the endpoint judged (issue 9, class 2): A's
+ * authenticated DPD arrives from an address the region database places in
+ * DE while B's uplink is the untagged Internet one: B refuses the move,
+ * tears the SA down (children removed), audits compliance_refused, and never
+ * points ESP at the new address. A domestic move is followed. */
+START_TEST(move_abroad_refused)
+{
+	static const char regions[] = "198.51.100.0/24 DE\n203.0.113.0/24 CN\n";
+	struct regiondb *db = NULL;
+	char err[128];
+	struct esp_route route;
+
+	start_with_esp();
+	ck_assert_int_eq(regiondb_parse("t", regions, sizeof(regions) - 1, &db, err, sizeof(err)), 0);
+	bed.node[1].ike->db = db;
+	/* domestic (database CN): followed */
+	ck_assert_int_eq(ike_info_dpd_start(mock_sa(&bed, 0)), 0);
+	bed.src_host[0] = "203.0.113.9";
+	bed.src_port[0] = 40001;
+	mock_run(&bed);
+	ck_assert_int_eq(bed.node[1].peer_updates, 1);
+	assert_addr(&mock_sa(&bed, 1)->remote, "203.0.113.9:40001");
+	ck_assert_int_eq(bed.audit[AUDIT_COMPLIANCE_REFUSED][AUDIT_FAILURE], 0);
+	/* abroad: refused, torn down */
+	ck_assert_int_eq(ike_info_dpd_start(mock_sa(&bed, 0)), 0);
+	bed.src_host[0] = "198.51.100.9";
+	bed.src_port[0] = 40002;
+	mock_deliver(&bed);
+	ck_assert_int_eq(bed.node[1].peer_updates, 1);    /* ESP never followed */
+	ck_assert_ptr_null(mock_sa(&bed, 1));
+	ck_assert_uint_eq(mock_active_children(&bed, 1), 0);
+	ck_assert_int_eq(bed.audit[AUDIT_COMPLIANCE_REFUSED][AUDIT_FAILURE], 1);
+	ck_assert_int_ge(bed.audit[AUDIT_IKE_SA_DOWN][AUDIT_SUCCESS], 1);
+	ck_assert_int_eq(b_encrypt_verdict(&route), ESP_DROP_NO_SA);   /* nothing to send it with */
+	bed.node[1].ike->db = NULL;
+	regiondb_free(db);
+	stop();
+}
+END_TEST
+
 /* After the move, a child B negotiates itself is installed towards the new
  * mapping from the start. */
 START_TEST(children_after_the_move_use_it)
@@ -151,6 +210,7 @@ int main(void)
 	tcase_add_test(t, forged_message_moves_nothing);
 	tcase_add_test(t, rebinding_moves_every_child);
 	tcase_add_test(t, children_after_the_move_use_it);
+	tcase_add_test(t, move_abroad_refused);
 	suite_add_tcase(s, t);
 	return lg_check_run(s);
 }
