@@ -145,6 +145,12 @@ struct conf_audit {
 	uint32_t flow_interval_s;          /* default 300, 0 = off */
 	uint32_t checkpoint_interval_s;    /* signed checkpoint period, default 60 */
 	enum conf_journal_failure on_failure;
+	/* Who chose on_failure: "configuration" (on-journal-failure written),
+	 * "mlps-level" (an explicit mlps-level 3 or 4 defaults to
+	 * stop-tunnels: the audit process must not be silently interrupted),
+	 * or "default" (keep-tunnels). Recorded in config_loaded. */
+	const char *on_failure_set_by;
+	bool mlps_level_written;
 };
 
 struct conf_compliance {

@@ -69,6 +69,7 @@ static int audit_mlps(struct parser *p, void *obj, const struct value *v, size_t
 		return -1;
 	}
 	AUDIT(obj)->mlps_level = v->text[0] - '0';
+	AUDIT(obj)->mlps_level_written = true;
 	return 0;
 }
 
@@ -107,7 +108,22 @@ static int audit_on_failure(struct parser *p, void *obj, const struct value *v, 
 	if (conf_val_choice(p, v, words, &i))
 		return -1;
 	AUDIT(obj)->on_failure = i ? CONF_JOURNAL_FAIL_STOP_TUNNELS : CONF_JOURNAL_FAIL_KEEP_TUNNELS;
+	AUDIT(obj)->on_failure_set_by = "configuration";
 	return 0;
+}
+
+/* MLPS level 3 and above: unless the administrator chose otherwise, a
+ * journal that cannot record stops the tunnels (docs/compliance.md). */
+static void audit_close(struct parser *p, void *obj)
+{
+	struct conf_audit *a = obj;
+	(void)p;
+	if (a->on_failure_set_by && !strcmp(a->on_failure_set_by, "configuration"))
+		return;
+	if (a->mlps_level_written && a->mlps_level >= 3) {
+		a->on_failure = CONF_JOURNAL_FAIL_STOP_TUNNELS;
+		a->on_failure_set_by = "mlps-level";
+	}
 }
 
 static const struct key_def audit_keys[] = {
@@ -122,7 +138,7 @@ static const struct key_def audit_keys[] = {
 	{ NULL, 0, 0, false, NULL },
 };
 
-const struct block_def conf_block_audit = { "audit", false, false, audit_keys, audit_open, NULL };
+const struct block_def conf_block_audit = { "audit", false, false, audit_keys, audit_open, audit_close };
 
 /* ---- control { ... } ---- */
 

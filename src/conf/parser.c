@@ -473,6 +473,7 @@ void conf_init_defaults(struct config *cfg)
 	cfg->audit.flow_interval_s = 300;
 	cfg->audit.checkpoint_interval_s = 60;
 	cfg->audit.on_failure = CONF_JOURNAL_FAIL_KEEP_TUNNELS;
+	cfg->audit.on_failure_set_by = "default";
 	set_defaults_site(cfg);
 	snprintf(cfg->control.socket_path, sizeof(cfg->control.socket_path),
 		 "/run/linegate/control.sock");

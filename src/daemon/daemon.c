@@ -300,7 +300,11 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 	audit_emit(AUDIT_CONFIG_LOADED, AUDIT_SUCCESS, "linegated", d->config_path,
 		   "blake2b", daemon_config_hash_hex(d->cfg, hash), "mlps_level", mlps,
 		   "security_officer", d->cfg->audit.security_officer[0] ?
-		   d->cfg->audit.security_officer : "none", NULL);
+		   d->cfg->audit.security_officer : "none",
+		   "on_journal_failure", d->cfg->audit.on_failure == CONF_JOURNAL_FAIL_STOP_TUNNELS ?
+		   "stop-tunnels" : "keep-tunnels",
+		   "on_journal_failure_set_by", d->cfg->audit.on_failure_set_by ?
+		   d->cfg->audit.on_failure_set_by : "default", NULL);
 	lg_log(LOG_INFO, "event=config_loaded file=%s blake2b=%s peers=%zu uplinks=%zu",
 	       d->config_path, hash, d->cfg->n_peers, d->cfg->n_uplinks);
 	goto out;

@@ -176,6 +176,12 @@ static void report_json(const struct config *cfg, const struct regiondb *db,
 	json_kv(to, "region", cfg->site.region, true);
 	fprintf(to, "\"region_db_prefixes\":%zu,\"static_violations\":%zu,", regiondb_size(db), total);
 	json_public_space(to, cfg);
+	fprintf(to, "\"mlps\":{\"level\":%d,", cfg->audit.mlps_level);
+	json_kv(to, "security_officer", cfg->audit.security_officer, true);
+	json_kv(to, "on_journal_failure", cfg->audit.on_failure == CONF_JOURNAL_FAIL_STOP_TUNNELS ?
+		"stop-tunnels" : "keep-tunnels", true);
+	json_kv(to, "set_by", cfg->audit.on_failure_set_by ? cfg->audit.on_failure_set_by : "default", false);
+	fputs("},", to);
 	fputs("\"warnings\":[", to);
 	if (region_db_missing(cfg))
 		json_str(to, region_db_missing(cfg));
@@ -242,6 +248,10 @@ void policy_report(const struct config *cfg, const struct regiondb *db,
 	policy_site_violations(cfg, add_finding, &site);
 	fprintf(to, "compliance report: site \"%s\", region %s, %zu licensed carriers, region database: %zu prefixes\n",
 		cfg->site.name, cfg->site.region, cfg->compliance.n_carriers, regiondb_size(db));
+	fprintf(to, "MLPS level %d, security officer %s, on journal failure %s (set by %s)\n",
+		cfg->audit.mlps_level, cfg->audit.security_officer[0] ? cfg->audit.security_officer : "none",
+		cfg->audit.on_failure == CONF_JOURNAL_FAIL_STOP_TUNNELS ? "stop-tunnels" : "keep-tunnels",
+		cfg->audit.on_failure_set_by ? cfg->audit.on_failure_set_by : "default");
 	human_public_space(to, cfg);
 	if (region_db_missing(cfg))
 		fprintf(to, "warning: %s\n", region_db_missing(cfg));

@@ -69,6 +69,9 @@ void check_numbers(const struct config *cfg);
 void check_leading_zero(const struct config *cfg);
 void check_noesn(const struct config *cfg);
 void check_public_space(const struct config *cfg);
+void check_mlps_stop(const struct config *cfg);
+void check_mlps_keep(const struct config *cfg);
+void check_mlps_two(const struct config *cfg);
 
 static const struct conf_case conf_cases[] = {
 	/* ---- good ---- */
@@ -161,6 +164,12 @@ static const struct conf_case conf_cases[] = {
 	{ "g21 empty blocks and statements", SITE "tunnel {}\n;;\ncontrol {\n}\naudit { ; }\n", NULL,
 	  NULL },
 	{ "g22 lab-only no without static SAs", SITE "lab-only no\n", NULL, NULL },
+	{ "g24 mlps-level 3 written, on-journal-failure not: stop-tunnels",
+	  SITE "audit { mlps-level 3; security-officer \"Li Na\" }\n", NULL, CHECK(check_mlps_stop) },
+	{ "g25 mlps-level 4 with on-journal-failure keep-tunnels: the admin's choice",
+	  SITE "audit { on-journal-failure keep-tunnels; mlps-level 4 }\n", NULL, CHECK(check_mlps_keep) },
+	{ "g26 mlps-level 2: keep-tunnels by default", SITE "audit { mlps-level 2 }\n", NULL,
+	  CHECK(check_mlps_two) },
 	{ "g23 public space with its registration, positions of values",
 	  "site \"s\" {\n  region CN; internal-space 10.0.0.0/8, 203.0.113.0/24\n"
 	  "  public-space 203.0.113.0/24, 2001:db8:100::/48\n"

@@ -323,6 +323,25 @@ void check_public_space(const struct config *c)
 	ck_assert_int_eq(c->site.public_registration_at.line, 4);
 }
 
+void check_mlps_stop(const struct config *c)
+{
+	ck_assert_int_eq(c->audit.on_failure, CONF_JOURNAL_FAIL_STOP_TUNNELS);
+	ck_assert_str_eq(c->audit.on_failure_set_by, "mlps-level");
+}
+
+void check_mlps_keep(const struct config *c)
+{
+	ck_assert_int_eq(c->audit.mlps_level, 4);
+	ck_assert_int_eq(c->audit.on_failure, CONF_JOURNAL_FAIL_KEEP_TUNNELS);
+	ck_assert_str_eq(c->audit.on_failure_set_by, "configuration");
+}
+
+void check_mlps_two(const struct config *c)
+{
+	ck_assert_int_eq(c->audit.on_failure, CONF_JOURNAL_FAIL_KEEP_TUNNELS);
+	ck_assert_str_eq(c->audit.on_failure_set_by, "default");
+}
+
 /* ---- the table ---- */
 
 START_TEST(conf_case_table)

@@ -130,6 +130,8 @@ START_TEST(site_violations_reported)
 	char *r = report(&cfg, NULL, NULL, false);
 	ck_assert_msg(strstr(r, "site violation selector_default_route"), "%s", r);
 	ck_assert_msg(strstr(r, "region database: 0 prefixes"), "%s", r);
+	ck_assert_msg(strstr(r, "MLPS level 0, security officer none, on journal failure keep-tunnels "
+			     "(set by default)"), "%s", r);
 	/* CN site, no region-db configured: the report warns */
 	ck_assert_msg(strstr(r, "warning: no region database configured"), "%s", r);
 	free(r);
