@@ -16,6 +16,7 @@
 
 enum {
 	ESP_MAX_TS = 8,
+	ESP_OWNER_MAX = 64,   /* = CONF_NAME_MAX */
 	ESP_HEADROOM = ESP_HEADER_LEN + ESP_IV_LEN,   /* 16: inner packet offset */
 	ESP_BUF_SIZE = 65536 + 64,                    /* a packet buffer */
 	ESP_REPLAY_WINDOW = 4096,                     /* bits, RFC 6479 bitmap */
@@ -60,6 +61,9 @@ struct esp_child_params {
 	union lg_sockaddr peer;          /* outer destination (port 4500) */
 	int uplink;                      /* which uplink's socket sends it */
 	uint64_t hard_bytes, hard_packets;  /* 0 = unlimited */
+	/* the peer (or static SA) that negotiated it: flow records name it,
+	 * never a lookup of the outer address, which NAT-T may move */
+	char owner[ESP_OWNER_MAX];
 };
 
 struct esp_child_stats {

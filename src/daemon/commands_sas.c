@@ -109,6 +109,8 @@ static void prefixes(const struct lg_prefix *p, size_t n, char *out, size_t cap)
 
 static const char *peer_of(struct daemon *d, const struct esp_child_params *p)
 {
+	if (p->owner[0])   /* the peer that negotiated it, wherever NAT-T moved it */
+		return p->owner;
 	const struct conf_peer *peer = policy_peer_by_endpoint(d->cfg, &p->peer);
 	return peer ? peer->name : "?";
 }

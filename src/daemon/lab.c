@@ -32,6 +32,7 @@ static void lab_params(const struct conf_static_sa *s, size_t idx, struct esp_ch
 		p->remote_ts[p->n_remote_ts++] = s->remote_ts[i];
 	p->peer = s->peer;
 	p->uplink = s->uplink;
+	snprintf(p->owner, sizeof(p->owner), "%s", s->name);
 }
 
 /* The run-time verdict with the facts of the moment; a new refusal (not the

@@ -28,8 +28,12 @@ const char *daemon_format_time(uint64_t wall_ms, char out[40])
 	return out;
 }
 
+/* The SA's owner, carried on the SA from its negotiation (or static SA);
+ * the lookups below only for an SA installed without one. */
 static const char *peer_name_of(const struct daemon *d, const struct esp_child_params *p)
 {
+	if (p->owner[0])
+		return p->owner;
 	if (p->child_id >= DAEMON_LAB_CHILD_BASE &&
 	    p->child_id - DAEMON_LAB_CHILD_BASE < d->cfg->n_static_sas)
 		return d->cfg->static_sas[p->child_id - DAEMON_LAB_CHILD_BASE].name;

@@ -145,6 +145,7 @@ static int build_params(struct ike_sa *sa, struct child_sa *c, bool we_initiated
 	p->n_remote_ts = c->n_remote_ts;
 	child_peer(sa, &p->peer);
 	p->uplink = sa->uplink;
+	snprintf(p->owner, sizeof(p->owner), "%s", sa->peer->name);
 	p->hard_bytes = sa->peer->child_lifetime_bytes;
 	p->hard_packets = sa->peer->child_lifetime_packets;
 	return 0;

@@ -122,6 +122,9 @@ START_TEST(rebinding_moves_every_child)
 	ck_assert_uint_eq(mock_active_children(&bed, 1), 1);
 	const struct esp_child_params *now = mock_active_child(&bed, 1, 0);
 	assert_addr(&now->peer, "10.211.9.9:40001");
+	/* flow records name the peer that negotiated the SA, not whoever owns
+	 * the outer address now (issue 9: flows name the SA's peer) */
+	ck_assert_str_eq(now->owner, "site-a");
 	ck_assert_uint_ne(now->spi_out, old_out);
 	ck_assert_uint_eq(b_encrypt(&route), now->spi_out);   /* activated by the DELETE */
 	assert_addr(&route.peer, "10.211.9.9:40001");
