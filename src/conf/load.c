@@ -155,6 +155,13 @@ static void check_key_file(struct conf_errors *errs, const char *key, const char
 				"a device, socket or other special file");
 		return;
 	}
+	/* another owner can rewrite or chmod it whatever its mode says */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		conf_errors_add(errs, pos.line, pos.col,
+				"%s '%.96s' is owned by uid %u: expected root or the daemon's user", key,
+				path, (unsigned)st.st_uid);
+		return;
+	}
 	mode_t bad = secret ? (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH) : (S_IWGRP | S_IWOTH);
 	if (st.st_mode & bad)
 		conf_errors_add(errs, pos.line, pos.col,

@@ -101,6 +101,26 @@ int ike_parse_ed25519_public_pem(const char *pem, size_t len, uint8_t pk[32])
 	return 0;
 }
 
+/* The descriptor that is read is the one judged (the config check looked
+ * at the path earlier; the file may have been replaced since): owned by
+ * root or by us, as sshd's StrictModes asks, and writable by nobody else.
+ * That a secret is readable by nobody else is the config loader's check,
+ * with the value's file:line:col (conf/load.c). */
+static int check_owner_mode(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: owned by uid %u: expected root or the daemon's user", path,
+			 (unsigned)st->st_uid);
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s: mode %04o: writable by group or others", path,
+			 (unsigned)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 /* Reads a whole small file into a new sodium_malloc'd buffer (NUL added). */
 static int read_file(const char *path, char **out, size_t *out_len, char *err, size_t errlen)
 {
@@ -121,6 +141,9 @@ static int read_file(const char *path, char **out, size_t *out_len, char *err, s
 		rc = -EINVAL;
 		goto close_fd;
 	}
+	rc = check_owner_mode(path, &st, err, errlen);
+	if (rc)
+		goto close_fd;
 	buf = sodium_malloc(FILE_MAX + 1);
 	if (!buf) {
 		rc = -ENOMEM;

@@ -115,6 +115,23 @@ START_TEST(psk_file_modes)
 }
 END_TEST
 
+/* Another owner can chmod or rewrite a key whatever its mode says. */
+START_TEST(key_file_other_owner)
+{
+	char key[128], msg[CONF_MSG_MAX];
+	if (geteuid() != 0)
+		return;   /* only root can hand a file to another user */
+	snprintf(key, sizeof(key), "%s/p.psk", dir);
+	write_file("p.psk", "0123456789abcdef0123456789abcdef\n", 0600);
+	ck_assert_int_eq(chown(key, 65534, 65534), 0);
+	write_psk_config(key);
+	ck_assert_int_eq(load(), -EINVAL);
+	snprintf(msg, sizeof(msg), "psk-file '%s' is owned by uid 65534: expected root or the "
+		 "daemon's user", key);
+	assert_one_error(7, 12, msg);
+}
+END_TEST
+
 START_TEST(ed25519_files)
 {
 	char msg[CONF_MSG_MAX];
@@ -285,6 +302,7 @@ static Suite *load_suite(void)
 	Suite *s = suite_create("conf_load");
 	TCase *tc = tcase_create("files");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, key_file_other_owner);
 	tcase_add_loop_test(tc, psk_file_modes, 0, sizeof(psk_modes) / sizeof(psk_modes[0]));
 	tcase_add_test(tc, ed25519_files);
 	tcase_add_test(tc, missing_key_file);

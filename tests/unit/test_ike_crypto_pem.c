@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sodium.h>
 
 #include "linegate/ike_crypto.h"
@@ -132,6 +133,42 @@ START_TEST(test_load_pem_files)
 }
 END_TEST
 
+/* Owner and writability are judged on the descriptor that is read. */
+START_TEST(test_load_refuses_exposed_keys)
+{
+	uint8_t *sk = sodium_malloc(64), pk[32], psk[IKE_PSK_MAX];
+	char err[256] = "";
+	size_t len;
+	const char *p = tmpfile_with(PRIV_PEM, strlen(PRIV_PEM));
+
+	ck_assert_int_eq(chmod(p, 0620), 0);
+	ck_assert_int_eq(ike_load_ed25519_private(p, sk, err, sizeof(err)), -EPERM);
+	ck_assert_ptr_nonnull(strstr(err, "mode 0620"));
+	ck_assert_int_eq(chmod(p, 0400), 0);
+	ck_assert_int_eq(ike_load_ed25519_private(p, sk, err, sizeof(err)), 0);
+	unlink(p);
+	p = tmpfile_with("0x00112233445566778899aabbccddeeff\n", 35);
+	ck_assert_int_eq(chmod(p, 0602), 0);
+	ck_assert_int_eq(ike_load_psk(p, psk, IKE_PSK_MAX, &len, err, sizeof(err)), -EPERM);
+	ck_assert_int_eq(chmod(p, 0600), 0);
+	if (geteuid() == 0) {   /* another owner: only root can hand the file over */
+		ck_assert_int_eq(chown(p, 65534, 65534), 0);
+		ck_assert_int_eq(ike_load_psk(p, psk, IKE_PSK_MAX, &len, err, sizeof(err)), -EPERM);
+		ck_assert_ptr_nonnull(strstr(err, "owned by uid 65534"));
+		ck_assert_int_eq(chown(p, 0, 0), 0);
+	}
+	ck_assert_int_eq(ike_load_psk(p, psk, IKE_PSK_MAX, &len, err, sizeof(err)), 0);
+	unlink(p);
+	p = tmpfile_with(PUB_PEM, strlen(PUB_PEM));
+	ck_assert_int_eq(chmod(p, 0664), 0);
+	ck_assert_int_eq(ike_load_ed25519_public(p, pk, err, sizeof(err)), -EPERM);
+	ck_assert_int_eq(chmod(p, 0644), 0);
+	ck_assert_int_eq(ike_load_ed25519_public(p, pk, err, sizeof(err)), 0);
+	unlink(p);
+	sodium_free(sk);
+}
+END_TEST
+
 static const struct {
 	const char *content;
 	size_t len;            /* 0: strlen */
@@ -215,6 +252,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_private_pem, 0, sizeof(priv_cases) / sizeof(priv_cases[0]));
 	tcase_add_loop_test(tc, test_public_pem, 0, sizeof(pub_cases) / sizeof(pub_cases[0]));
 	tcase_add_test(tc, test_load_pem_files);
+	tcase_add_test(tc, test_load_refuses_exposed_keys);
 	tcase_add_loop_test(tc, test_load_psk, 0, sizeof(psk_cases) / sizeof(psk_cases[0]));
 	tcase_add_test(tc, test_load_psk_limits);
 	suite_add_tcase(s, tc);
