@@ -120,9 +120,17 @@ bool policy_addr_region(const char *site_region, const struct regiondb *db, int 
 	for (size_t i = 0; i < n; i++) {
 		char got[3];
 		struct lg_prefix where;
-		if (policy_endpoint_is_private(c[i].family, c[i].addr))
-			continue;
-		all_private = false;
+		/* Private space has no region of its own: the forms derived from a
+		 * private address are not looked up (a database's broad 6to4 or
+		 * NAT64 entry must not give 10.1.1.1 a region). A private IPv4
+		 * endpoint as written is, though: an entry for it (a lab, a
+		 * carrier's CGN range) is still an answer. */
+		if (policy_endpoint_is_private(c[i].family, c[i].addr)) {
+			if (i != 0 || c[i].family != AF_INET)
+				continue;
+		} else {
+			all_private = false;
+		}
 		if (!regiondb_lookup_prefix(db, c[i].family, c[i].addr, got, &where))
 			continue;
 		/* The first answer, replaced only by one that is cross-border
