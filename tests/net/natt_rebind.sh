@@ -44,6 +44,10 @@ check "ping LAN b -> LAN a after the rebinding (B's ESP follows)" \
 check "tunnel carries traffic both ways after the rebinding" both_ways
 check "the same IKE SA carried on (no re-establishment): spi_i $spi_before" \
 	test -n "$spi_before" -a "$(b_spi_i)" = "$spi_before"
+# flows name the peer that negotiated the SA, not the owner of the outer
+# address (A's new mapping is nobody's configured endpoint)
+check "flows on B still name the peer after the move" \
+	bash -c "'$CTL' -c '$T/b/linegate.conf' flows | grep -q '^peer other '"
 check "no sanitizer report" bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '$T/a.log' '$T/b.log'"
 if [ "$FAILS" -gt 0 ]; then tail -n 30 "$T/a.log" "$T/b.log"; fi
 echo "natt_rebind: $FAILS failed"
