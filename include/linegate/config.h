@@ -51,6 +51,10 @@ struct conf_identity {
 
 enum conf_auth_method { CONF_AUTH_PSK = 1, CONF_AUTH_ED25519 = 2 };
 enum conf_role { CONF_ROLE_BOTH = 0, CONF_ROLE_INITIATOR = 1, CONF_ROLE_RESPONDER = 2 };
+/* dpd-action / close-action: after a failed liveness check or the peer's
+ * DELETE, start again by the retry schedule or stay down until `up` (or the
+ * peer initiates). Either way the remote subnets stay held (fail closed). */
+enum conf_action { CONF_ACTION_RESTART = 0, CONF_ACTION_CLEAR = 1 };
 
 /* One proposal = one transform of each type, by IKEv2 transform ID (ikev2.h).
  * IKE: encr + prf + dh. ESP: encr (+ dh for PFS, 0 = none); prf = 0. */
@@ -98,6 +102,10 @@ struct conf_peer {
 	uint64_t child_lifetime_bytes;   /* 0 = unlimited */
 	uint64_t child_lifetime_packets; /* 0 = unlimited */
 	uint32_t dpd_s;               /* liveness check interval, 0 = off; default 30s */
+	enum conf_action dpd_action;  /* default restart */
+	enum conf_action close_action;
+	uint32_t retry_min_s;         /* first wait after a failed attempt, default 1s */
+	uint32_t retry_max_s;         /* the doubling stops here, default 30s */
 	uint16_t natt_port;           /* default 4500 */
 	enum conf_role role;
 	int line;

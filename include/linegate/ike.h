@@ -110,3 +110,18 @@ size_t ike_get_drops(const struct ike *ike, const char **names, uint64_t *counts
 
 /* Is there an established CHILD SA with this peer? */
 bool ike_peer_up(struct ike *ike, const char *peer_name);
+
+/* The retry schedule of a peer (ike_retry.c), for `peers`: the next
+ * initiation attempt (monotonic ms as lg_now_ms, 0 = none scheduled), the
+ * current back-off, consecutive failed attempts and the last failure (kept
+ * after a success: it says what happened last). 0 or -ENOENT. */
+struct ike_peer_retry {
+	uint64_t next_attempt_ms;
+	uint32_t backoff_ms;
+	uint32_t failures;
+	bool admin_down;
+	char last_failure[32];        /* reason code, "" if none yet */
+	uint64_t last_failure_ms;     /* monotonic */
+	uint64_t last_failure_wall_ms;
+};
+int ike_peer_retry(struct ike *ike, const char *peer_name, struct ike_peer_retry *out);

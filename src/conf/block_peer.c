@@ -37,6 +37,8 @@ static void *peer_open(struct parser *p, const struct value *name)
 	peer->ike_lifetime_s = 4 * 3600;
 	peer->child_lifetime_s = 3600;
 	peer->dpd_s = 30;
+	peer->retry_min_s = 1;
+	peer->retry_max_s = 30;
 	peer->natt_port = 4500;
 	peer->role = CONF_ROLE_BOTH;
 	return peer;
@@ -221,6 +223,59 @@ static int peer_dpd(struct parser *p, void *obj, const struct value *v, size_t n
 	return 0;
 }
 
+static int peer_action(struct parser *p, const struct value *v, enum conf_action *out)
+{
+	static const char *const words[] = { "restart", "clear", NULL };
+	int i;
+	if (conf_val_choice(p, v, words, &i))
+		return -1;
+	*out = i ? CONF_ACTION_CLEAR : CONF_ACTION_RESTART;
+	return 0;
+}
+
+static int peer_dpd_action(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return peer_action(p, v, &PEER(obj)->dpd_action);
+}
+
+static int peer_close_action(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return peer_action(p, v, &PEER(obj)->close_action);
+}
+
+/* The retry schedule's bounds: at least a second (no hammering), at most a
+ * day (a peer is never given up). */
+static int retry_bound(struct parser *p, void *obj, const struct value *v, int which,
+		       uint32_t *out)
+{
+	const char *key = which ? "retry-max" : "retry-min";
+	uint32_t s;
+	extra(p, obj)->retry[which] = (struct conf_pos){ v->line, v->col };
+	if (conf_val_duration(p, v, &s))
+		return -1;
+	if (s < 1 || s > 86400) {
+		conf_error(p, v->line, v->col, "%s '%.32s' out of range: expected 1s to 1d", key,
+			   v->text);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+static int peer_retry_min(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return retry_bound(p, obj, v, 0, &PEER(obj)->retry_min_s);
+}
+
+static int peer_retry_max(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return retry_bound(p, obj, v, 1, &PEER(obj)->retry_max_s);
+}
+
 static int peer_natt_port(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	uint64_t x;
@@ -263,6 +318,10 @@ static const struct key_def peer_keys[] = {
 	{ "child-lifetime-bytes", 1, 1, false, peer_child_bytes },
 	{ "child-lifetime-packets", 1, 1, false, peer_child_packets },
 	{ "dpd", 1, 1, false, peer_dpd },
+	{ "dpd-action", 1, 1, false, peer_dpd_action },
+	{ "close-action", 1, 1, false, peer_close_action },
+	{ "retry-min", 1, 1, false, peer_retry_min },
+	{ "retry-max", 1, 1, false, peer_retry_max },
 	{ "natt-port", 1, 1, false, peer_natt_port },
 	{ "mode", 1, 1, false, peer_mode },
 	{ NULL, 0, 0, false, NULL },
@@ -311,9 +370,20 @@ static void default_proposals(struct conf_peer *peer)
 	}
 }
 
+static void check_retry(struct parser *p, struct conf_peer *peer)
+{
+	const struct peer_extra *x = extra(p, peer);
+	struct conf_pos at = x->retry[1].line ? x->retry[1] : x->retry[0];
+	if (peer->retry_max_s >= peer->retry_min_s)
+		return;
+	conf_error(p, at.line, at.col, "retry-max (%us) below retry-min (%us)", peer->retry_max_s,
+		   peer->retry_min_s);
+}
+
 static void peer_close(struct parser *p, void *obj)
 {
 	check_auth(p, obj);
+	check_retry(p, obj);
 	default_proposals(obj);
 }
 

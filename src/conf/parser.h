@@ -56,6 +56,7 @@ struct peer_extra {
 	struct uplink_ref uplink;
 	struct conf_pos remote_ts[CONF_MAX_TS];
 	struct conf_pos key_file[3];  /* psk-file, private-key, peer-public-key */
+	struct conf_pos retry[2];     /* values of retry-min, retry-max */
 };
 
 struct sa_extra {

@@ -151,15 +151,13 @@ static void settle_duplicate(struct ike_sa *sa)
 static void established(struct ike_sa *sa)
 {
 	char spi_i[17], spi_r[17], remote[LG_ADDRSTRLEN];
-	int i = ike_peer_index(sa->ike, sa->peer);
 
 	ike_sa_set_state(sa, IKE_SA_ESTABLISHED);
 	sa->established_ms = sa->ike->now_ms ? sa->ike->now_ms : 1;
 	sa->established_wall_ms = lg_wall_ms();
 	sa->last_in_ms = sa->ike->now_ms;
 	ike_jitter_lifetimes(sa, sa->ike->now_ms);
-	if (i >= 0)
-		sa->ike->peers[i].backoff_ms = 0;
+	ike_retry_reset(sa->ike, sa->peer);
 	lg_hex(sa->spi_i, 8, spi_i);
 	lg_hex(sa->spi_r, 8, spi_r);
 	lg_sockaddr_format(&sa->remote, remote, sizeof(remote));

@@ -187,8 +187,8 @@ int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms)
 		return -EALREADY;
 	ike->peers[i].next_initiate_ms = 0;
 	int rc = ike_sa_init_initiator_start(ike, p, now_ms);
-	if (rc < 0)   /* refused (policy) or failed: the ordinary retries take over */
-		ike_schedule_initiate(ike, p, IKE_INITIATE_BACKOFF_MS);
+	if (rc < 0 && rc != -EIO)   /* refused (policy): the ordinary retries take over */
+		ike_retry_failed(ike, p, rc == -EPERM ? "policy_refused" : "internal_error", true);
 	return rc;
 }
 

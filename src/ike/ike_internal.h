@@ -23,8 +23,7 @@ enum {
 	IKE_HALF_OPEN_PER_ADDR = 8,      /* with valid cookies, per source address */
 	IKE_HALF_OPEN_PER_PREFIX = 32,   /* ... per /24 (IPv4) or /64 (IPv6) */
 	IKE_HALF_OPEN_RESERVED = 2,      /* a configured peer's address: past every other limit */
-	IKE_INITIATE_BACKOFF_MS = 5000,  /* after a failure, first retry */
-	IKE_INITIATE_BACKOFF_MAX_MS = 60000,
+	IKE_INITIATE_BACKOFF_MS = 5000,  /* an exchange of ours in flight: look again */
 	IKE_KEEPALIVE_MS = 20000,
 	IKE_DELETE_GRACE_MS = 5000,      /* rekeyed SA awaiting the peer's DELETE */
 	IKE_MAX_CHILDREN = 8,
@@ -32,7 +31,6 @@ enum {
 	 * SA; a peer that rekeys and never deletes stops here (rekey chains) */
 	IKE_MAX_CHILDREN_REKEYING = 2 * IKE_MAX_CHILDREN,
 	IKE_MAX_IKE_SAS_PER_PEER = 4,    /* established + rekeyed awaiting DELETE */
-	IKE_REINITIATE_AFTER_DELETE_MS = 60000,
 	IKE_CHILDLESS_GRACE_MS = 5000,   /* our IKE SA without any CHILD SA */
 	IKE_OUTBOUND_GRACE_MS = 2000,    /* rekey responder: new SA outbound at the latest */
 	/* header + a notify with one octet of data (UNSUPPORTED_CRITICAL_PAYLOAD) */
@@ -193,8 +191,11 @@ struct ike_sa {
 
 struct ike_peer_state {
 	uint64_t next_initiate_ms;       /* 0 = not scheduled */
-	uint32_t backoff_ms;
+	uint32_t backoff_ms;             /* 0 after a success */
+	uint32_t failures;               /* consecutive failed attempts */
 	bool admin_down;
+	char last_failure[32];
+	uint64_t last_failure_ms, last_failure_wall_ms;
 };
 
 struct ike {
@@ -327,6 +328,17 @@ const uint8_t *ike_sk_key_out(const struct ike_sa *sa);
 const uint8_t *ike_sk_key_in(const struct ike_sa *sa);
 void ike_sa_fail(struct ike_sa *sa, const char *reason);  /* audit + destroy + reschedule */
 void ike_schedule_initiate(struct ike *ike, const struct conf_peer *peer, uint64_t delay_ms);
+/* --- retry schedule (ike_retry.c) --- */
+/* The next back-off: retry-min first, then doubled, at most retry-max. */
+uint32_t ike_retry_backoff(uint32_t prev_ms, uint32_t min_s, uint32_t max_s);
+/* ms scaled into [0.8 ms, 1.2 ms) by a uniform 32-bit random number. */
+uint32_t ike_retry_jitter(uint32_t ms, uint32_t rnd);
+/* An attempt failed (or the SA died): note why, schedule the next one. */
+/* An attempt failed or the SA died: note why and, when retry is set (and the
+ * peer initiates), schedule the next attempt. */
+void ike_retry_failed(struct ike *ike, const struct conf_peer *peer, const char *reason,
+		      bool retry);
+void ike_retry_reset(struct ike *ike, const struct conf_peer *peer);
 int ike_peer_index(const struct ike *ike, const struct conf_peer *peer);
 void ike_identity_format(const struct conf_identity *id, char *out, size_t n);
 bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress);

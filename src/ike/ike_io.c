@@ -259,7 +259,6 @@ void ike_sa_fail(struct ike_sa *sa, const char *reason)
 	struct ike *ike = sa->ike;
 	const struct conf_peer *peer = sa->peer;
 	char remote[LG_ADDRSTRLEN];
-	int i = ike_peer_index(ike, peer);
 
 	lg_sockaddr_format(&sa->remote, remote, sizeof(remote));
 	if (!sa->established_ms)
@@ -267,13 +266,7 @@ void ike_sa_fail(struct ike_sa *sa, const char *reason)
 			   "remote", remote, "state", ike_sa_state_name(sa->state), "reason", reason,
 			   NULL);
 	ike_sa_destroy(sa, reason);
-	if (i < 0)
-		return;
-	uint32_t b = ike->peers[i].backoff_ms ? ike->peers[i].backoff_ms * 2 : IKE_INITIATE_BACKOFF_MS;
-	if (b > IKE_INITIATE_BACKOFF_MAX_MS)
-		b = IKE_INITIATE_BACKOFF_MAX_MS;
-	ike->peers[i].backoff_ms = b;
-	ike_schedule_initiate(ike, peer, b);
+	ike_retry_failed(ike, peer, reason, true);
 }
 
 void ike_identity_format(const struct conf_identity *id, char *out, size_t n)

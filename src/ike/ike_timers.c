@@ -24,6 +24,13 @@ static bool retransmit(struct ike_sa *sa, uint64_t now)
 			ike_sa_destroy(sa, sa->replaced_by ? "rekeyed" : "deleted");
 			return false;
 		}
+		if (r->task == IKE_TASK_DPD && sa->peer->dpd_action == CONF_ACTION_CLEAR) {
+			const struct conf_peer *p = sa->peer;
+			struct ike *ike = sa->ike;
+			ike_sa_destroy(sa, why);
+			ike_retry_failed(ike, p, why, false);   /* dpd-action clear */
+			return false;
+		}
 		ike_sa_fail(sa, why);
 		return false;
 	}
@@ -193,12 +200,11 @@ static void initiate_peers(struct ike *ike, uint64_t now)
 				ps->next_initiate_ms = now + IKE_INITIATE_BACKOFF_MS;
 			continue;
 		}
-		if (ike_sa_init_initiator_start(ike, p, now) < 0) {
-			/* refused by policy or failed: try again later */
-			uint32_t b = ps->backoff_ms ? ps->backoff_ms * 2 : IKE_INITIATE_BACKOFF_MS;
-			ps->backoff_ms = b > IKE_INITIATE_BACKOFF_MAX_MS ? IKE_INITIATE_BACKOFF_MAX_MS : b;
-			ps->next_initiate_ms = now + ps->backoff_ms;
-		}
+		int rc = ike_sa_init_initiator_start(ike, p, now);
+		/* refused by policy or no memory: try again later (-EIO went
+		 * through ike_sa_fail, which scheduled the next attempt) */
+		if (rc < 0 && rc != -EIO)
+			ike_retry_failed(ike, p, rc == -EPERM ? "policy_refused" : "internal_error", true);
 	}
 }
 

@@ -147,10 +147,13 @@ void ike_info_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 
 		lg_log(LOG_INFO, "event=ike_delete_received peer=%s", sa->peer_name);
 		ike_sa_destroy(sa, rekeyed ? "rekeyed" : "deleted_by_peer");
-		/* a site-to-site tunnel is meant to be up: an initiator peer
-		 * comes back, but not at once (the peer meant it) */
+		/* a site-to-site tunnel is meant to be up: with close-action
+		 * restart an initiator peer tries again by its retry schedule
+		 * (a restarting peer is back within seconds, one that meant it
+		 * is asked at most every retry-max) */
 		if (!rekeyed && !ike_sa_by_peer(ike, peer->name))
-			ike_schedule_initiate(ike, peer, IKE_REINITIATE_AFTER_DELETE_MS);
+			ike_retry_failed(ike, peer, "deleted_by_peer",
+					 peer->close_action == CONF_ACTION_RESTART);
 	}
 out:
 	free(d);

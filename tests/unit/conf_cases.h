@@ -72,6 +72,8 @@ void check_public_space(const struct config *cfg);
 void check_mlps_stop(const struct config *cfg);
 void check_mlps_keep(const struct config *cfg);
 void check_mlps_two(const struct config *cfg);
+void check_recovery(const struct config *cfg);
+void check_recovery_defaults(const struct config *cfg);
 
 static const struct conf_case conf_cases[] = {
 	/* ---- good ---- */
@@ -174,6 +176,13 @@ static const struct conf_case conf_cases[] = {
 	  "site \"s\" {\n  region CN; internal-space 10.0.0.0/8, 203.0.113.0/24\n"
 	  "  public-space 203.0.113.0/24, 2001:db8:100::/48\n"
 	  "  public-space-registration \"APNIC ORG-CORP1-AP\"\n}\n", NULL, CHECK(check_public_space) },
+	{ "g27 retry schedule and actions", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
+	  "  retry-min 2s; retry-max 2m; dpd-action clear; close-action clear\n}\n", NULL,
+	  CHECK(check_recovery) },
+	{ "g28 recovery defaults: 1s..30s, restart", BASE PEER("p", "10.2.0.0/16"), NULL,
+	  CHECK(check_recovery_defaults) },
+	{ "g29 retry-min equal to retry-max", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
+	  "  retry-max 5s; retry-min 5s\n}\n", NULL, NULL },
 
 	/* ---- bad: syntax ---- */
 	{ "b01 unknown top-level key, suggestion", "sitee \"s\" { region CN }\n" SITE,
@@ -490,5 +499,14 @@ static const struct conf_case conf_cases[] = {
 	{ "b111 blank public-space-registration", "site \"t\" { region CN; internal-space 10.0.0.0/8;"
 	  " public-space-registration \" \" }\n",
 	  "1:76: invalid text: only white space; expected printable text\n", NULL },
+	{ "b112 retry-max below retry-min", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
+	  "  retry-min 1m; retry-max 10s\n}\n",
+	  "7:27: retry-max (10s) below retry-min (60s)\n", NULL },
+	{ "b113 retry-min zero, retry-max over a day", BASE PEER_OPEN PEER_MIN
+	  "  auth psk; psk-file /k\n  retry-min 0; retry-max 2d\n}\n",
+	  "7:13: retry-min '0' out of range: expected 1s to 1d\n"
+	  "7:26: retry-max '2d' out of range: expected 1s to 1d\n", NULL },
+	{ "b114 unknown dpd-action", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
+	  "  dpd-action hold\n}\n", "7:14: invalid value 'hold': expected restart or clear\n", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

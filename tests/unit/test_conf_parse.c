@@ -276,6 +276,22 @@ void check_bare_numbers(const struct config *c)
 	ck_assert_uint_eq(c->peers[0].child_lifetime_bytes, 1000);
 }
 
+void check_recovery(const struct config *c)
+{
+	ck_assert_uint_eq(c->peers[0].retry_min_s, 2);
+	ck_assert_uint_eq(c->peers[0].retry_max_s, 120);
+	ck_assert_int_eq(c->peers[0].dpd_action, CONF_ACTION_CLEAR);
+	ck_assert_int_eq(c->peers[0].close_action, CONF_ACTION_CLEAR);
+}
+
+void check_recovery_defaults(const struct config *c)
+{
+	ck_assert_uint_eq(c->peers[0].retry_min_s, 1);
+	ck_assert_uint_eq(c->peers[0].retry_max_s, 30);
+	ck_assert_int_eq(c->peers[0].dpd_action, CONF_ACTION_RESTART);
+	ck_assert_int_eq(c->peers[0].close_action, CONF_ACTION_RESTART);
+}
+
 void check_units(const struct config *c)
 {
 	assert_endpoint(&c->peers[0].endpoint, "[2001:db8::9]:500");

@@ -697,23 +697,6 @@ START_TEST(reconfigure_removed_peer)
 }
 END_TEST
 
-START_TEST(peer_delete_reinitiates_later)
-{
-	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
-	mock_start(&bed);
-	mock_establish(&bed);
-	ck_assert_int_eq(ike_info_delete_ike_start(mock_sa(&bed, 1)), 0);
-	mock_run(&bed);
-	ck_assert_uint_eq(mock_sa_count(&bed, 0), 0);
-	mock_tick(&bed, 30000);
-	ck_assert_uint_eq(bed.n, 0);          /* honoured: not at once */
-	mock_tick(&bed, 31000);
-	mock_run(&bed);
-	ck_assert(ike_peer_up(bed.node[0].ike, "site-b"));
-	mock_free(&bed);
-}
-END_TEST
-
 /* The responder picks by ITS configured order (A: chacha first, B: AES-GCM
  * with PRF_HMAC_SHA2_512 first), for IKE and for ESP. */
 START_TEST(proposal_order_and_aesgcm)
@@ -1004,7 +987,6 @@ static Suite *suite(void)
 	tcase_add_test(t, cross_border_fail_closed);
 	tcase_add_test(t, cross_border_unlicensed_refused);
 	tcase_add_test(t, reconfigure_removed_peer);
-	tcase_add_test(t, peer_delete_reinitiates_later);
 	tcase_add_test(t, endpoint_moves_only_when_authenticated);
 	suite_add_tcase(s, t);
 	return s;

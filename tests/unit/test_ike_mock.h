@@ -295,6 +295,8 @@ static inline void mock_config(struct mock_bed *b, int idx, enum conf_role role)
 	p->ike_lifetime_s = 4 * 3600;
 	p->child_lifetime_s = 3600;
 	p->dpd_s = 30;
+	p->retry_min_s = 1;
+	p->retry_max_s = 30;
 	p->natt_port = 4500;
 	p->role = role;
 }
