@@ -14,7 +14,7 @@
 #include "ike_wire.h"
 
 enum {
-	IKE_RETRANSMIT_BASE_MS = 1000,   /* then 2, 4, 8 s: give up after ~15 s */
+	IKE_RETRANSMIT_BASE_MS = 1000,   /* resent after 1, 3, 7, 15 s: give up at 31 s */
 	IKE_RETRANSMIT_TRIES = 4,
 	IKE_HALF_OPEN_TIMEOUT_MS = 30000,
 	IKE_COOKIE_THRESHOLD = 16,       /* half-open SAs before cookies are required */
