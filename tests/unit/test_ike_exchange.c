@@ -106,10 +106,10 @@ START_TEST(wrong_psk)
 	ck_assert_uint_eq(bed.node[0].n_child, 0);   /* nothing ever installed */
 	ck_assert_uint_eq(bed.node[1].n_child, 0);
 	ck_assert_int_eq(bed.node[0].routes, 0);
-	/* A tries again later (back-off), not at once */
-	mock_tick(&bed, 1000);
+	/* A tries again after retry-min (1 s ± 20 %), not at once */
+	mock_tick(&bed, 700);
 	ck_assert_uint_eq(bed.n, 0);
-	mock_tick(&bed, 5000);
+	mock_tick(&bed, 600);
 	ck_assert_uint_eq(bed.n, 1);
 	mock_free(&bed);
 }
