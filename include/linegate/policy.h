@@ -122,9 +122,11 @@ struct policy_peer_live {
 	char egress_ifname[IF_NAMESIZE];
 };
 /* Writes the report for every peer and static SA; live may be NULL (static
- * report), else [n_peers + n_static_sas], static SAs after the peers. */
-void policy_report(const struct config *cfg, const struct regiondb *db,
-		   const struct policy_peer_live *live, bool json, FILE *to);
+ * report), else [n_peers + n_static_sas], static SAs after the peers.
+ * Returns the violations that stand (site, peers, static SAs; with live
+ * facts the run-time ones too): `compliance` exits 1 when it is not 0. */
+size_t policy_report(const struct config *cfg, const struct regiondb *db,
+		     const struct policy_peer_live *live, bool json, FILE *to);
 
 /* --- What internal space may hold (space.c, docs/compliance.md) --- */
 

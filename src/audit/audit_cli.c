@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "linegate/json.h"
 #include "linegate/log.h"
 #include "audit_internal.h"
 
@@ -84,13 +85,6 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool show)
 	return 0;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	char buf[1024];
-	audit_escape_json(s, buf, sizeof(buf));
-	fprintf(f, "\"%s\"", buf);
-}
-
 struct vctx {
 	struct opts *o;
 	struct audit_finding list[MAX_LISTED];
@@ -122,14 +116,43 @@ static void on_note(void *ctx, const char *file, uint64_t line, const char *msg)
 		printf("note %s:%llu: %s\n", file, (unsigned long long)line, msg);
 }
 
-static void print_finding_json(const struct audit_finding *f)
+static void finding_json(json_t *o, const struct audit_finding *f)
 {
-	printf("{\"kind\":\"%s\",\"file\":", audit_fault_kind_name(f->kind));
-	json_str(stdout, f->file);
-	printf(",\"line\":%llu,\"seq\":%llu,\"message\":", (unsigned long long)f->line,
-	       (unsigned long long)f->seq);
-	json_str(stdout, f->msg);
-	printf("}");
+	lg_json_set_str(o, "kind", audit_fault_kind_name(f->kind));
+	lg_json_set_str(o, "file", f->file);
+	lg_json_set_u64(o, "line", f->line);
+	lg_json_set_u64(o, "seq", f->seq);
+	lg_json_set_str(o, "message", f->msg);
+}
+
+static void verify_json(const struct opts *o, const struct vctx *c, const struct audit_verifier *v,
+			const char *keysrc)
+{
+	json_t *doc = json_object();
+	lg_json_set_str(doc, "dir", o->dir);
+	lg_json_set_str(doc, "key", keysrc);
+	lg_json_set_u64(doc, "files", v->files);
+	lg_json_set_u64(doc, "records", v->records);
+	lg_json_set_u64(doc, "checkpoints", v->checkpoints);
+	lg_json_set_u64(doc, "gaps", v->gaps);
+	lg_json_set_u64(doc, "faults", v->faults);
+	lg_json_set_bool(doc, "ok", !v->faults);
+	lg_json_set_u64(doc, "unsigned", v->unsigned_records);
+	if (v->check_end && v->head_err == 0)
+		lg_json_set_u64(doc, "head_seq", v->signed_head.seq);
+	if (v->faults)
+		finding_json(lg_json_set_object(doc, "first"), &v->first);
+	json_t *arr = lg_json_set_array(doc, "findings");
+	for (size_t i = 0; i < c->n; i++)
+		finding_json(lg_json_append_object(arr), &c->list[i]);
+	arr = lg_json_set_array(doc, "notes");
+	for (size_t i = 0; i < c->n_notes; i++) {
+		json_t *n = lg_json_append_object(arr);
+		lg_json_set_str(n, "file", c->notes[i].file);
+		lg_json_set_u64(n, "line", c->notes[i].line);
+		lg_json_set_str(n, "message", c->notes[i].msg);
+	}
+	lg_json_print(stdout, doc);
 }
 
 static void verify_summary(const struct opts *o, const struct vctx *c, const struct audit_verifier *v,
@@ -155,35 +178,7 @@ static void verify_summary(const struct opts *o, const struct vctx *c, const str
 			printf("result: OK\n");
 		return;
 	}
-	printf("{\"dir\":");
-	json_str(stdout, o->dir);
-	printf(",\"key\":");
-	json_str(stdout, keysrc);
-	printf(",\"files\":%llu,\"records\":%llu,\"checkpoints\":%llu,\"gaps\":%llu,\"faults\":%llu,\"ok\":%s",
-	       (unsigned long long)v->files, (unsigned long long)v->records,
-	       (unsigned long long)v->checkpoints, (unsigned long long)v->gaps,
-	       (unsigned long long)v->faults, v->faults ? "false" : "true");
-	printf(",\"unsigned\":%llu", (unsigned long long)v->unsigned_records);
-	if (v->check_end && v->head_err == 0)
-		printf(",\"head_seq\":%llu", (unsigned long long)v->signed_head.seq);
-	if (v->faults) {
-		printf(",\"first\":");
-		print_finding_json(&v->first);
-	}
-	printf(",\"findings\":[");
-	for (size_t i = 0; i < c->n; i++) {
-		printf(i ? "," : "");
-		print_finding_json(&c->list[i]);
-	}
-	printf("],\"notes\":[");
-	for (size_t i = 0; i < c->n_notes; i++) {
-		printf(i ? ",{\"file\":" : "{\"file\":");
-		json_str(stdout, c->notes[i].file);
-		printf(",\"line\":%llu,\"message\":", (unsigned long long)c->notes[i].line);
-		json_str(stdout, c->notes[i].msg);
-		printf("}");
-	}
-	printf("]}\n");
+	verify_json(o, c, v, keysrc);
 }
 
 static int day_range(const struct opts *o, int64_t *lo, int64_t *hi, bool hi_slack)

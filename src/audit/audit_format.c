@@ -6,39 +6,10 @@
 #include <string.h>
 #include <sodium.h>
 #include "linegate/log.h"
+#include "linegate/utf8.h"
 #include "audit_internal.h"
 
 enum { VALUE_ESCAPED_MAX = 600 };
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629 table), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
 
 /* Appends tok (n bytes) if it fits with a NUL; false otherwise. */
 static bool put(char *out, size_t cap, size_t *pos, const char *tok, size_t n)
@@ -72,7 +43,7 @@ static size_t escape_one(const unsigned char *s, enum escape_style style, char b
 		buf[0] = (char)*s;
 		return 1;
 	}
-	size_t n = utf8_len(s);
+	size_t n = lg_utf8_len(s);
 	if (n) {
 		*tok = (const char *)s;
 		*adv = n;

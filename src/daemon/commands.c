@@ -10,6 +10,7 @@
 #include "linegate/control.h"
 #include "linegate/datapath.h"
 #include "linegate/ike.h"
+#include "linegate/json.h"
 #include "linegate/log.h"
 #include "linegate/policy.h"
 #include "daemon.h"
@@ -25,10 +26,9 @@ struct command {
 static int error_body(FILE *out, bool json, int code, const char *msg)
 {
 	if (json) {
-		bool first = true;
-		fputc('{', out);
-		json_kv_str(out, &first, "error", msg);
-		fputs("}\n", out);
+		json_t *o = json_object();
+		lg_json_set_str(o, "error", msg);
+		lg_json_print(out, o);
 	} else {
 		fprintf(out, "%s\n", msg);
 	}
@@ -39,11 +39,10 @@ static int cmd_version(struct daemon *d, const struct control_request *rq, const
 {
 	(void)d, (void)who;
 	if (rq->json) {
-		bool first = true;
-		fputc('{', out);
-		json_kv_str(out, &first, "version", LINEGATE_VERSION);
-		json_kv_u64(out, &first, "protocol", CONTROL_VERSION);
-		fputs("}\n", out);
+		json_t *o = json_object();
+		lg_json_set_str(o, "version", LINEGATE_VERSION);
+		lg_json_set_u64(o, "protocol", CONTROL_VERSION);
+		lg_json_print(out, o);
 	} else {
 		fprintf(out, "linegated %s (control protocol linegate-ctl/%d)\n", LINEGATE_VERSION,
 			CONTROL_VERSION);
@@ -67,18 +66,15 @@ static void count_children(void *ctx, const struct esp_child_params *p, const st
 
 /* IKE datagrams refused, by reason ("ike_drops": malformed, forged,
  * cookie_required, half_open_per_source, ...). */
-static void json_ike_drops(struct daemon *d, FILE *out, bool *first)
+static void json_ike_drops(struct daemon *d, json_t *doc)
 {
 	const char *name[IKE_DROP_NAMES_MAX];
 	uint64_t n[IKE_DROP_NAMES_MAX];
 	size_t k = ike_get_drops(d->ike, name, n, IKE_DROP_NAMES_MAX);
-	bool f = true;
+	json_t *o = lg_json_set_object(doc, "ike_drops");
 
-	json_key(out, first, "ike_drops");
-	fputc('{', out);
 	for (size_t i = 0; i < k && i < IKE_DROP_NAMES_MAX; i++)
-		json_kv_u64(out, &f, name[i], n[i]);
-	fputc('}', out);
+		lg_json_set_u64(o, name[i], n[i]);
 }
 
 static void text_ike_drops(struct daemon *d, FILE *out)
@@ -95,25 +91,19 @@ static void text_ike_drops(struct daemon *d, FILE *out)
 
 /* Drops by reason: the ESP verdicts ("drops") and the packet engine's own
  * ("datapath_drops": runt, tun_write, ike_queue_full, ...). */
-static void json_drops(struct daemon *d, FILE *out, bool *first)
+static void json_drops(struct daemon *d, json_t *doc)
 {
 	uint64_t esp[ESP_VERDICT_COUNT] = { 0 }, dp[DATAPATH_DROP_COUNT] = { 0 };
-	bool f = true;
+	json_t *o = lg_json_set_object(doc, "drops");
 
 	esp_table_drops(d->esp, esp);
 	datapath_get_drops(d->dp, dp);
-	json_key(out, first, "drops");
-	fputc('{', out);
 	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
-		json_kv_u64(out, &f, esp_verdict_name(i), esp[i]);
-	fputc('}', out);
-	json_key(out, first, "datapath_drops");
-	f = true;
-	fputc('{', out);
+		lg_json_set_u64(o, esp_verdict_name(i), esp[i]);
+	o = lg_json_set_object(doc, "datapath_drops");
 	for (int i = 0; i < DATAPATH_DROP_COUNT; i++)
-		json_kv_u64(out, &f, datapath_drop_name(i), dp[i]);
-	fputc('}', out);
-	json_ike_drops(d, out, first);
+		lg_json_set_u64(o, datapath_drop_name(i), dp[i]);
+	json_ike_drops(d, doc);
 }
 
 static void text_drops(struct daemon *d, FILE *out)
@@ -132,71 +122,74 @@ static void text_drops(struct daemon *d, FILE *out)
 	text_ike_drops(d, out);
 }
 
+static void json_uplinks(struct daemon *d, json_t *doc)
+{
+	json_t *arr = lg_json_set_array(doc, "uplinks");
+	for (size_t i = 0; i < d->cfg->n_uplinks; i++) {
+		const struct conf_uplink *u = &d->cfg->uplinks[i];
+		json_t *o = lg_json_append_object(arr);
+		lg_json_set_str(o, "name", u->name);
+		lg_json_set_str(o, "interface", u->ifname);
+		lg_json_set_bool(o, "up", datapath_uplink_up(d->dp, (int)i));
+		lg_json_set_bool(o, "licensed", u->licensed);
+		lg_json_set_str(o, "carrier", u->carrier);
+		lg_json_set_str(o, "circuit_id", u->circuit_id);
+	}
+}
+
+static void json_datapath(const struct datapath_stats *ds, json_t *doc)
+{
+	json_t *o = lg_json_set_object(doc, "datapath");
+	lg_json_set_u64(o, "tun_rx", ds->tun_rx);
+	lg_json_set_u64(o, "tun_tx", ds->tun_tx);
+	lg_json_set_u64(o, "udp_rx", ds->udp_rx);
+	lg_json_set_u64(o, "udp_tx", ds->udp_tx);
+	lg_json_set_u64(o, "ike_rx", ds->ike_rx);
+	lg_json_set_u64(o, "rx_dropped", ds->rx_dropped);
+	lg_json_set_u64(o, "tx_errors", ds->tx_errors);
+}
+
+static void json_audit(const struct audit_status *as, json_t *doc)
+{
+	json_t *o = lg_json_set_object(doc, "audit");
+	lg_json_set_bool(o, "journal_ok", as->journal_ok);
+	lg_json_set_u64(o, "records", as->records);
+	lg_json_set_u64(o, "last_seq", as->last_seq);
+	lg_json_set_u64(o, "unwritten", as->unwritten);
+	lg_json_set_str(o, "file", as->current_file);
+	lg_json_set_str(o, "alarm", as->alarm);
+}
+
 static void status_json(struct daemon *d, FILE *out, const struct datapath_stats *ds,
 			const struct audit_status *as, size_t children, const char *hash)
 {
-	bool first = true, f2 = true;
+	json_t *doc = json_object();
 
-	fputc('{', out);
-	json_kv_str(out, &first, "version", LINEGATE_VERSION);
-	json_kv_u64(out, &first, "pid", (uint64_t)getpid());
-	json_kv_u64(out, &first, "uptime_s", (lg_wall_ms() - d->start_wall_ms) / 1000);
-	json_kv_str(out, &first, "config", d->config_path);
-	json_kv_str(out, &first, "config_blake2b", hash);
-	json_kv_u64(out, &first, "reloads", d->reloads);
-	json_kv_u64(out, &first, "reloads_refused", d->reloads_refused);
-	json_kv_u64(out, &first, "control_queries", d->control_queries);
-	json_kv_u64(out, &first, "control_refused", d->control_refused);
-	json_kv_str(out, &first, "site", d->cfg->site.name);
-	json_kv_str(out, &first, "region", d->cfg->site.region);
-	json_kv_str(out, &first, "tunnel", d->cfg->tunnel.ifname);
-	json_kv_bool(out, &first, "lab_only", d->cfg->lab_only);
-	json_kv_u64(out, &first, "peers", d->cfg->n_peers);
-	json_kv_u64(out, &first, "peers_up", peers_up(d));
-	json_kv_u64(out, &first, "child_sas", children);
-	json_key(out, &first, "uplinks");
-	fputc('[', out);
-	for (size_t i = 0; i < d->cfg->n_uplinks; i++) {
-		const struct conf_uplink *u = &d->cfg->uplinks[i];
-		bool f = true;
-		fputs(i ? ",{" : "{", out);
-		json_kv_str(out, &f, "name", u->name);
-		json_kv_str(out, &f, "interface", u->ifname);
-		json_kv_bool(out, &f, "up", datapath_uplink_up(d->dp, (int)i));
-		json_kv_bool(out, &f, "licensed", u->licensed);
-		json_kv_str(out, &f, "carrier", u->carrier);
-		json_kv_str(out, &f, "circuit_id", u->circuit_id);
-		fputc('}', out);
-	}
-	fputc(']', out);
-	json_key(out, &first, "datapath");
-	fputc('{', out);
-	json_kv_u64(out, &f2, "tun_rx", ds->tun_rx);
-	json_kv_u64(out, &f2, "tun_tx", ds->tun_tx);
-	json_kv_u64(out, &f2, "udp_rx", ds->udp_rx);
-	json_kv_u64(out, &f2, "udp_tx", ds->udp_tx);
-	json_kv_u64(out, &f2, "ike_rx", ds->ike_rx);
-	json_kv_u64(out, &f2, "rx_dropped", ds->rx_dropped);
-	json_kv_u64(out, &f2, "tx_errors", ds->tx_errors);
-	fputc('}', out);
-	json_drops(d, out, &first);
+	lg_json_set_str(doc, "version", LINEGATE_VERSION);
+	lg_json_set_u64(doc, "pid", (uint64_t)getpid());
+	lg_json_set_u64(doc, "uptime_s", (lg_wall_ms() - d->start_wall_ms) / 1000);
+	lg_json_set_str(doc, "config", d->config_path);
+	lg_json_set_str(doc, "config_blake2b", hash);
+	lg_json_set_u64(doc, "reloads", d->reloads);
+	lg_json_set_u64(doc, "reloads_refused", d->reloads_refused);
+	lg_json_set_u64(doc, "control_queries", d->control_queries);
+	lg_json_set_u64(doc, "control_refused", d->control_refused);
+	lg_json_set_str(doc, "site", d->cfg->site.name);
+	lg_json_set_str(doc, "region", d->cfg->site.region);
+	lg_json_set_str(doc, "tunnel", d->cfg->tunnel.ifname);
+	lg_json_set_bool(doc, "lab_only", d->cfg->lab_only);
+	lg_json_set_u64(doc, "peers", d->cfg->n_peers);
+	lg_json_set_u64(doc, "peers_up", peers_up(d));
+	lg_json_set_u64(doc, "child_sas", children);
+	json_uplinks(d, doc);
+	json_datapath(ds, doc);
+	json_drops(d, doc);
 	/* fail closed: packets for a configured peer held for want of an SA */
-	json_key(out, &first, "held_no_sa");
-	f2 = true;
-	fputc('{', out);
+	json_t *held = lg_json_set_object(doc, "held_no_sa");
 	for (size_t i = 0; i < d->cfg->n_peers; i++)
-		json_kv_u64(out, &f2, d->cfg->peers[i].name, daemon_peer_held(d, i));
-	fputc('}', out);
-	json_key(out, &first, "audit");
-	f2 = true;
-	fputc('{', out);
-	json_kv_bool(out, &f2, "journal_ok", as->journal_ok);
-	json_kv_u64(out, &f2, "records", as->records);
-	json_kv_u64(out, &f2, "last_seq", as->last_seq);
-	json_kv_u64(out, &f2, "unwritten", as->unwritten);
-	json_kv_str(out, &f2, "file", as->current_file);
-	json_kv_str(out, &f2, "alarm", as->alarm);
-	fputs("}}\n", out);
+		lg_json_set_u64(held, d->cfg->peers[i].name, daemon_peer_held(d, i));
+	json_audit(as, doc);
+	lg_json_print(out, doc);
 }
 
 static void status_text(struct daemon *d, FILE *out, const struct datapath_stats *ds,
@@ -266,11 +259,10 @@ static const char *role_name(enum conf_role r)
 static int cmd_peers(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
 {
 	char ep[LG_ADDRSTRLEN];
+	json_t *arr = rq->json ? json_array() : NULL;
 	(void)who;
 
-	if (rq->json)
-		fputc('[', out);
-	else
+	if (!rq->json)
 		fprintf(out, "%-16s %-28s %-6s %-4s %-14s %-10s %-8s %s\n", "PEER", "ENDPOINT",
 			"REGION", "XB", "UPLINK", "ROLE", "AUTH", "STATE");
 	for (size_t i = 0; i < d->cfg->n_peers; i++) {
@@ -288,21 +280,20 @@ static int cmd_peers(struct daemon *d, const struct control_request *rq, const c
 				role_name(p->role), auth, up ? "up" : "down");
 			continue;
 		}
-		bool f = true;
-		fputs(i ? ",{" : "{", out);
-		json_kv_str(out, &f, "name", p->name);
-		json_kv_str(out, &f, "endpoint", ep);
-		json_kv_str(out, &f, "region", r.effective);
-		json_kv_str(out, &f, "declared_region", r.declared);
-		json_kv_bool(out, &f, "cross_border", r.cross_border);
-		json_kv_str(out, &f, "uplink", uplink);
-		json_kv_str(out, &f, "role", role_name(p->role));
-		json_kv_str(out, &f, "auth", auth);
-		json_kv_str(out, &f, "state", up ? "up" : "down");
-		fputc('}', out);
+		json_t *o = lg_json_append_object(arr);
+		lg_json_set_str(o, "name", p->name);
+		lg_json_set_str(o, "endpoint", ep);
+		lg_json_set_str(o, "region", r.effective);
+		lg_json_set_str(o, "declared_region", r.declared);
+		lg_json_set_bool(o, "cross_border", r.cross_border);
+		lg_json_set_str(o, "uplink", uplink);
+		lg_json_set_str(o, "circuit_id", p->uplink >= 0 ? d->cfg->uplinks[p->uplink].circuit_id : "");
+		lg_json_set_str(o, "role", role_name(p->role));
+		lg_json_set_str(o, "auth", auth);
+		lg_json_set_str(o, "state", up ? "up" : "down");
 	}
 	if (rq->json)
-		fputs("]\n", out);
+		lg_json_print(out, arr);
 	return CONTROL_OK;
 }
 
@@ -317,16 +308,19 @@ static int cmd_reload(struct daemon *d, const struct control_request *rq, const 
 	if (rc == 0) {
 		char hash[65];
 		daemon_config_hash_hex(d->cfg, hash);
-		if (rq->json)
-			fprintf(out, "{\"reloaded\":true,\"config_blake2b\":\"%s\"}\n", hash);
-		else
+		if (rq->json) {
+			json_t *o = json_object();
+			lg_json_set_bool(o, "reloaded", true);
+			lg_json_set_str(o, "config_blake2b", hash);
+			lg_json_print(out, o);
+		} else {
 			fprintf(out, "reloaded %s (blake2b %.16s...)\n", d->config_path, hash);
+		}
 	} else if (rq->json) {
-		bool f = true;
-		fputc('{', out);
-		json_kv_bool(out, &f, "reloaded", false);
-		json_kv_str(out, &f, "errors", daemon_refusal_text(why));
-		fputs("}\n", out);
+		json_t *o = json_object();
+		lg_json_set_bool(o, "reloaded", false);
+		lg_json_set_str(o, "errors", daemon_refusal_text(why));
+		lg_json_print(out, o);
 	} else {
 		fprintf(out, "%s\nreload refused: the running configuration stays in force\n",
 			daemon_refusal_text(why));
@@ -370,10 +364,13 @@ static int cmd_updown(struct daemon *d, const struct control_request *rq, const 
 		    : ike_terminate(d->ike, rq->args[0], lg_now_ms());
 	if (rc)
 		return error_body(out, rq->json, CONTROL_REFUSED, strerror(-rc));
-	if (rq->json)
-		fprintf(out, "{\"ok\":true}\n");
-	else
+	if (rq->json) {
+		json_t *o = json_object();
+		lg_json_set_bool(o, "ok", true);
+		lg_json_print(out, o);
+	} else {
 		fprintf(out, "%s %s: requested\n", up ? "initiate" : "terminate", rq->args[0]);
+	}
 	return CONTROL_OK;
 }
 

@@ -143,9 +143,3 @@ int control_dispatch(struct daemon *d, const struct control_request *rq,
 int control_cmd_sas(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
 int control_cmd_flows(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
 
-/* json.c: tiny JSON writer helpers. */
-void json_str(FILE *out, const char *s);
-void json_kv_str(FILE *out, bool *first, const char *key, const char *val);
-void json_kv_u64(FILE *out, bool *first, const char *key, uint64_t v);
-void json_kv_bool(FILE *out, bool *first, const char *key, bool v);
-void json_key(FILE *out, bool *first, const char *key);

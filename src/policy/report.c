@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include "linegate/json.h"
 #include "policy_internal.h"
 
 enum { REPORT_MAX_VIOLATIONS = 40 };   /* above the most one peer can have */
@@ -42,102 +43,89 @@ static void gather(const struct config *cfg, const struct conf_peer *p, bool is_
 	}
 }
 
-static void json_str(FILE *to, const char *s)
+static void json_violations(json_t *obj, const struct policy_verdict *v, size_t n)
 {
-	fputc('"', to);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(to, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(to, "\\u%04x", c);
-		else
-			fputc(c, to);
-	}
-	fputc('"', to);
-}
-
-static void json_kv(FILE *to, const char *k, const char *v, bool comma)
-{
-	json_str(to, k);
-	fputc(':', to);
-	json_str(to, v);
-	if (comma)
-		fputc(',', to);
-}
-
-static void json_violations(FILE *to, const struct policy_verdict *v, size_t n)
-{
-	fputs("\"violations\":[", to);
+	json_t *arr = lg_json_set_array(obj, "violations");
 	for (size_t i = 0; i < n; i++) {
-		fputs(i ? ",{" : "{", to);
-		json_kv(to, "reason", policy_reason_name(v[i].reason), true);
-		json_kv(to, "message", v[i].message, false);
-		fputc('}', to);
+		json_t *o = lg_json_append_object(arr);
+		lg_json_set_str(o, "reason", policy_reason_name(v[i].reason));
+		lg_json_set_str(o, "message", v[i].message);
 	}
-	fputc(']', to);
 }
 
-static void json_peer(FILE *to, const struct config *cfg, const struct conf_peer *p, bool is_static,
-		      const struct regiondb *db, const struct policy_peer_live *live)
+static void json_region(json_t *obj, const struct policy_region *r)
+{
+	json_t *o = lg_json_set_object(obj, "region");
+	lg_json_set_str(o, "declared", r->declared);
+	lg_json_set_str(o, "database", r->database);
+	lg_json_set_str(o, "effective", r->effective);
+	lg_json_set_bool(o, "mismatch", r->mismatch);
+	lg_json_set_bool(o, "private_endpoint", r->private_endpoint);
+}
+
+static void json_uplink(json_t *obj, const struct config *cfg, const struct conf_uplink *u)
+{
+	json_t *o = lg_json_set_object(obj, "uplink");
+	lg_json_set_str(o, "name", u ? u->name : "");
+	lg_json_set_str(o, "interface", u ? u->ifname : "");
+	lg_json_set_str(o, "carrier", u ? u->carrier : "");
+	lg_json_set_str(o, "circuit_id", u ? u->circuit_id : "");
+	lg_json_set_bool(o, "licensed", u && u->licensed);
+	lg_json_set_bool(o, "carrier_on_list", u && policy_carrier_licensed(cfg, u->carrier));
+}
+
+static void json_live(json_t *obj, const struct policy_peer_live *live)
+{
+	if (!live) {
+		lg_json_set(obj, "live", json_null());
+		return;
+	}
+	char eg[IF_NAMESIZE];
+	json_t *o = lg_json_set_object(obj, "live");
+	lg_json_set_bool(o, "uplink_up", live->uplink_up);
+	lg_json_set_bool(o, "tunnel_up", live->tunnel_up);
+	snprintf(eg, sizeof(eg), "%.*s", IF_NAMESIZE - 1, live->egress_ifname);
+	lg_json_set_str(o, "egress", eg);
+}
+
+/* One peer (or static SA) appended to arr; returns its violation count. */
+static size_t json_peer(json_t *arr, const struct config *cfg, const struct conf_peer *p,
+			bool is_static, const struct regiondb *db, const struct policy_peer_live *live)
 {
 	struct policy_region r;
 	struct peer_findings f;
 	char why[256], ep[LG_ADDRSTRLEN];
-	const struct conf_uplink *u = policy_peer_uplink(cfg, p);
+	json_t *o = lg_json_append_object(arr);
 
 	policy_peer_region(cfg, p, db, &r);
 	policy_region_why(cfg, &r, why, sizeof(why));
 	gather(cfg, p, is_static, db, live, &f);
-	fputc('{', to);
-	json_kv(to, "name", p->name, true);
+	lg_json_set_str(o, "name", p->name);
 	if (is_static)
-		json_kv(to, "kind", "static-sa", true);
-	json_kv(to, "endpoint", lg_sockaddr_format(&p->endpoint, ep, sizeof(ep)), true);
-	json_kv(to, "class", r.cross_border ? "cross-border" : "domestic", true);
-	json_kv(to, "why", why, true);
-	fputs("\"region\":{", to);
-	json_kv(to, "declared", r.declared, true);
-	json_kv(to, "database", r.database, true);
-	json_kv(to, "effective", r.effective, true);
-	fprintf(to, "\"mismatch\":%s,\"private_endpoint\":%s},", r.mismatch ? "true" : "false",
-		r.private_endpoint ? "true" : "false");
-	fputs("\"uplink\":{", to);
-	json_kv(to, "name", u ? u->name : "", true);
-	json_kv(to, "interface", u ? u->ifname : "", true);
-	json_kv(to, "carrier", u ? u->carrier : "", true);
-	json_kv(to, "circuit_id", u ? u->circuit_id : "", true);
-	fprintf(to, "\"licensed\":%s,\"carrier_on_list\":%s},", u && u->licensed ? "true" : "false",
-		u && policy_carrier_licensed(cfg, u->carrier) ? "true" : "false");
-	if (live) {
-		fprintf(to, "\"live\":{\"uplink_up\":%s,\"tunnel_up\":%s,", live->uplink_up ? "true" : "false",
-			live->tunnel_up ? "true" : "false");
-		char eg[IF_NAMESIZE];
-		snprintf(eg, sizeof(eg), "%.*s", IF_NAMESIZE - 1, live->egress_ifname);
-		json_kv(to, "egress", eg, false);
-		fputs("},", to);
-	} else {
-		fputs("\"live\":null,", to);
-	}
-	fprintf(to, "\"compliant\":%s,", f.n ? "false" : "true");
-	json_violations(to, f.v, f.n);
-	fputc('}', to);
+		lg_json_set_str(o, "kind", "static-sa");
+	lg_json_set_str(o, "endpoint", lg_sockaddr_format(&p->endpoint, ep, sizeof(ep)));
+	lg_json_set_str(o, "class", r.cross_border ? "cross-border" : "domestic");
+	lg_json_set_str(o, "why", why);
+	json_region(o, &r);
+	json_uplink(o, cfg, policy_peer_uplink(cfg, p));
+	json_live(o, live);
+	lg_json_set_bool(o, "compliant", f.n == 0);
+	json_violations(o, f.v, f.n);
+	return f.n;
 }
 
 /* Public space declared as the organisation's own, with the registry's
  * reference an assessor can check it against. */
-static void json_public_space(FILE *to, const struct config *cfg)
+static void json_public_space(json_t *doc, const struct config *cfg)
 {
-	fputs("\"public_space\":{\"prefixes\":[", to);
+	json_t *o = lg_json_set_object(doc, "public_space");
+	json_t *arr = lg_json_set_array(o, "prefixes");
 	for (size_t i = 0; i < cfg->site.n_public_space && i < CONF_MAX_PUBLIC; i++) {
 		char buf[LG_ADDRSTRLEN];
-		if (i)
-			fputc(',', to);
-		json_str(to, lg_prefix_format(&cfg->site.public_space[i], buf, sizeof(buf)));
+		lg_json_append_str(arr, lg_prefix_format(&cfg->site.public_space[i], buf, sizeof(buf)));
 	}
-	fputs("],", to);
-	json_kv(to, "registration", cfg->site.public_registration, false);
-	fprintf(to, ",\"valid\":%s},", policy_public_space_valid(cfg) ? "true" : "false");
+	lg_json_set_str(o, "registration", cfg->site.public_registration);
+	lg_json_set_bool(o, "valid", policy_public_space_valid(cfg));
 }
 
 static void human_public_space(FILE *to, const struct config *cfg)
@@ -164,47 +152,48 @@ static const char *region_db_missing(const struct config *cfg)
 	       "their declared region only, \"stricter region wins\" is off";
 }
 
-static void report_json(const struct config *cfg, const struct regiondb *db,
-			const struct policy_peer_live *live, FILE *to)
+static void json_mlps(json_t *doc, const struct config *cfg)
+{
+	json_t *o = lg_json_set_object(doc, "mlps");
+	lg_json_set_int(o, "level", cfg->audit.mlps_level);
+	lg_json_set_str(o, "security_officer", cfg->audit.security_officer);
+	lg_json_set_str(o, "on_journal_failure", cfg->audit.on_failure == CONF_JOURNAL_FAIL_STOP_TUNNELS ?
+			"stop-tunnels" : "keep-tunnels");
+	lg_json_set_str(o, "set_by", cfg->audit.on_failure_set_by ? cfg->audit.on_failure_set_by : "default");
+}
+
+static size_t report_json(const struct config *cfg, const struct regiondb *db,
+			  const struct policy_peer_live *live, FILE *to)
 {
 	struct peer_findings site;
 	site.n = 0;
 	policy_site_violations(cfg, add_finding, &site);
-	size_t total = policy_check_config(cfg, db, NULL, 0, NULL);
-	fputc('{', to);
-	json_kv(to, "site", cfg->site.name, true);
-	json_kv(to, "region", cfg->site.region, true);
-	fprintf(to, "\"region_db_prefixes\":%zu,\"static_violations\":%zu,", regiondb_size(db), total);
-	json_public_space(to, cfg);
-	fprintf(to, "\"mlps\":{\"level\":%d,", cfg->audit.mlps_level);
-	json_kv(to, "security_officer", cfg->audit.security_officer, true);
-	json_kv(to, "on_journal_failure", cfg->audit.on_failure == CONF_JOURNAL_FAIL_STOP_TUNNELS ?
-		"stop-tunnels" : "keep-tunnels", true);
-	json_kv(to, "set_by", cfg->audit.on_failure_set_by ? cfg->audit.on_failure_set_by : "default", false);
-	fputs("},", to);
-	fputs("\"warnings\":[", to);
+	size_t total = policy_check_config(cfg, db, NULL, 0, NULL), standing = site.n;
+	json_t *doc = json_object();
+	lg_json_set_str(doc, "site", cfg->site.name);
+	lg_json_set_str(doc, "region", cfg->site.region);
+	lg_json_set_u64(doc, "region_db_prefixes", regiondb_size(db));
+	lg_json_set_u64(doc, "static_violations", total);
+	json_public_space(doc, cfg);
+	json_mlps(doc, cfg);
+	json_t *warnings = lg_json_set_array(doc, "warnings");
 	if (region_db_missing(cfg))
-		json_str(to, region_db_missing(cfg));
-	fputs("],", to);
-	json_violations(to, site.v, site.n);
-	fputs(",\"peers\":[", to);
-	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++) {
-		if (i)
-			fputc(',', to);
-		json_peer(to, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
-	}
-	fputs("],\"static_sas\":[", to);
+		lg_json_append_str(warnings, region_db_missing(cfg));
+	json_violations(doc, site.v, site.n);
+	json_t *peers = lg_json_set_array(doc, "peers");
+	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++)
+		standing += json_peer(peers, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
+	json_t *statics = lg_json_set_array(doc, "static_sas");
 	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
 		struct conf_peer view;
 		policy_static_sa_view(&cfg->static_sas[i], &view);
-		if (i)
-			fputc(',', to);
-		json_peer(to, cfg, &view, true, db, live ? &live[cfg->n_peers + i] : NULL);
+		standing += json_peer(statics, cfg, &view, true, db, live ? &live[cfg->n_peers + i] : NULL);
 	}
-	fputs("]}\n", to);
+	lg_json_print(to, doc);
+	return standing;
 }
 
-static void human_peer(FILE *to, const struct config *cfg, const struct conf_peer *p, bool is_static,
+static size_t human_peer(FILE *to, const struct config *cfg, const struct conf_peer *p, bool is_static,
 		       const struct regiondb *db, const struct policy_peer_live *live)
 {
 	struct policy_region r;
@@ -234,15 +223,14 @@ static void human_peer(FILE *to, const struct config *cfg, const struct conf_pee
 	fprintf(to, "  why: %s\n", why);
 	for (size_t i = 0; i < f.n; i++)
 		fprintf(to, "  violation %s: %s\n", policy_reason_name(f.v[i].reason), f.v[i].message);
+	return f.n;
 }
 
-void policy_report(const struct config *cfg, const struct regiondb *db,
-		   const struct policy_peer_live *live, bool json, FILE *to)
+size_t policy_report(const struct config *cfg, const struct regiondb *db,
+		     const struct policy_peer_live *live, bool json, FILE *to)
 {
-	if (json) {
-		report_json(cfg, db, live, to);
-		return;
-	}
+	if (json)
+		return report_json(cfg, db, live, to);
 	struct peer_findings site;
 	site.n = 0;
 	policy_site_violations(cfg, add_finding, &site);
@@ -259,16 +247,18 @@ void policy_report(const struct config *cfg, const struct regiondb *db,
 		fprintf(to, "site violation %s: %s\n", policy_reason_name(site.v[i].reason), site.v[i].message);
 	fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "PEER", "ENDPOINT", "CLASS",
 		"D/DB/EFF", "UPLINK(IF) CARRIER CIRCUIT", "LIVE", "VERDICT");
+	size_t standing = site.n;
 	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++)
-		human_peer(to, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
+		standing += human_peer(to, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
 	if (cfg->n_static_sas)
 		fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "STATIC-SA (LAB)", "ENDPOINT",
 			"CLASS", "D/DB/EFF", "UPLINK(IF) CARRIER CIRCUIT", "LIVE", "VERDICT");
 	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
 		struct conf_peer view;
 		policy_static_sa_view(&cfg->static_sas[i], &view);
-		human_peer(to, cfg, &view, true, db, live ? &live[cfg->n_peers + i] : NULL);
+		standing += human_peer(to, cfg, &view, true, db, live ? &live[cfg->n_peers + i] : NULL);
 	}
 	size_t total = policy_check_config(cfg, db, NULL, 0, NULL);
 	fprintf(to, "%zu static violation%s\n", total, total == 1 ? "" : "s");
+	return standing;
 }

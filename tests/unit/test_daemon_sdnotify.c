@@ -121,21 +121,6 @@ START_TEST(watchdog_env)
 }
 END_TEST
 
-START_TEST(json_escaping)
-{
-	char buf[256] = "";
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
-	bool first = true;
-	fputc('{', f);
-	json_kv_str(f, &first, "name", "a\"b\\c\nd\x01");
-	json_kv_u64(f, &first, "n", 18446744073709551615ULL);
-	json_kv_bool(f, &first, "up", false);
-	fputc('}', f);
-	fclose(f);
-	ck_assert_str_eq(buf, "{\"name\":\"a\\\"b\\\\c\\nd\\u0001\",\"n\":18446744073709551615,\"up\":false}");
-}
-END_TEST
-
 START_TEST(time_format)
 {
 	char t[40];
@@ -153,7 +138,6 @@ int main(void)
 	tcase_add_test(tc, notify_unset_and_bad);
 	tcase_add_test(tc, notify_formats);
 	tcase_add_test(tc, watchdog_env);
-	tcase_add_test(tc, json_escaping);
 	tcase_add_test(tc, time_format);
 	suite_add_tcase(s, tc);
 	return lg_check_run(s);
