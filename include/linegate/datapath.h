@@ -90,6 +90,9 @@ bool datapath_uplink_up(struct datapath *dp, int uplink);
  * RTM_GETROUTE); fills ifname and, if src is not NULL, the route's preferred
  * source (AF_UNSPEC when it has none); 0 or -errno. Needs no datapath state:
  * dp may be NULL (before datapath_new, in tests). */
+/* Forwarding of family (AF_INET, AF_INET6: all interfaces) in this network
+ * namespace: 1 on, 0 off, -errno when it cannot be read. */
+int datapath_forwarding(int family);
 int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
 			  char ifname[IF_NAMESIZE], union lg_sockaddr *src);
 

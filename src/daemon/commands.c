@@ -180,6 +180,8 @@ static void status_json(struct daemon *d, FILE *out, const struct datapath_stats
 	lg_json_set_bool(doc, "lab_only", d->cfg->lab_only);
 	lg_json_set_u64(doc, "peers", d->cfg->n_peers);
 	lg_json_set_u64(doc, "peers_up", peers_up(d));
+	char fwd[16];
+	lg_json_set_str(doc, "forwarding_off", daemon_forwarding_off(d->cfg, fwd));
 	lg_json_set_u64(doc, "child_sas", children);
 	json_uplinks(d, doc);
 	json_datapath(ds, doc);
@@ -214,6 +216,12 @@ static void status_text(struct daemon *d, FILE *out, const struct datapath_stats
 				u->carrier);
 	}
 	fprintf(out, "  peers     %zu configured, %zu up\n", d->cfg->n_peers, peers_up(d));
+	char fwd[16];
+	if (*daemon_forwarding_off(d->cfg, fwd))
+		fprintf(out, "  forwarding OFF for %s: tunnels carry no LAN traffic (sysctl "
+			"net.ipv4.ip_forward=1 / net.ipv6.conf.all.forwarding=1)\n", fwd);
+	else
+		fprintf(out, "  forwarding on\n");
 	fprintf(out, "  control   queries %" PRIu64 "  refused %" PRIu64 "\n", d->control_queries,
 		d->control_refused);
 	fprintf(out, "  child SAs %zu%s\n", children,

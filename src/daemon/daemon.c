@@ -294,9 +294,10 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 			   "blake2b", daemon_config_hash_hex(d->cfg, hash), "errors", daemon_refusal_text(why), NULL);
 		goto refused_early;
 	}
-	char mlps[4];
+	char mlps[4], fwd[16];
 	/* MLPS: the protection level and who answers for the trail, on record */
 	snprintf(mlps, sizeof(mlps), "%d", d->cfg->audit.mlps_level);
+	daemon_forwarding_off(d->cfg, fwd);
 	audit_emit(AUDIT_CONFIG_LOADED, AUDIT_SUCCESS, "linegated", d->config_path,
 		   "blake2b", daemon_config_hash_hex(d->cfg, hash), "mlps_level", mlps,
 		   "security_officer", d->cfg->audit.security_officer[0] ?
@@ -304,9 +305,11 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 		   "on_journal_failure", d->cfg->audit.on_failure == CONF_JOURNAL_FAIL_STOP_TUNNELS ?
 		   "stop-tunnels" : "keep-tunnels",
 		   "on_journal_failure_set_by", d->cfg->audit.on_failure_set_by ?
-		   d->cfg->audit.on_failure_set_by : "default", NULL);
+		   d->cfg->audit.on_failure_set_by : "default",
+		   "forwarding_off", fwd[0] ? fwd : "none", NULL);
 	lg_log(LOG_INFO, "event=config_loaded file=%s blake2b=%s peers=%zu uplinks=%zu",
 	       d->config_path, hash, d->cfg->n_peers, d->cfg->n_uplinks);
+	daemon_warn_forwarding(d->cfg);
 	goto out;
 refused_early:
 	if (why->n)

@@ -91,6 +91,10 @@ const char *daemon_refusal_text(struct daemon_refusal *why);
 void daemon_refusal_add(struct daemon_refusal *why, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *daemon_config_hash_hex(const struct config *cfg, char out[65]);
+/* forwarding.c: "ipv4", "ipv6", "ipv4,ipv6" (forwarding off although the
+ * config needs it) or "" when all is well; the warning at start and reload. */
+const char *daemon_forwarding_off(const struct config *cfg, char out[16]);
+void daemon_warn_forwarding(const struct config *cfg);
 /* reload.c: SIGHUP and `linegatectl reload`. 0, or -EINVAL with why filled. */
 int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why);
 
