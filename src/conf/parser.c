@@ -223,6 +223,50 @@ static void unknown_key(struct parser *p, const struct token *key, const struct 
 		conf_error(p, key->line, key->col, "unknown key '%.64s' %s", key->text, where);
 }
 
+/* `key = value` or `key=value` (the habit of other formats): one hint, not
+ * a cascade about '=' as a value or an unknown key 'device=lg1'. p->tok is
+ * the token after the key; true when reported (the statement is skipped). */
+static bool equals_hint(struct parser *p, const struct token *key)
+{
+	const char *eq = strchr(key->text, '=');
+	struct token at = *key;
+	char val[65] = "";
+	int klen = eq ? (int)(eq - key->text) : (int)strlen(key->text);
+
+	if (eq) {
+		snprintf(val, sizeof(val), "%.64s", eq + 1);
+	} else if (p->tok.kind == TOK_WORD && p->tok.text[0] == '=') {
+		at = p->tok;
+		snprintf(val, sizeof(val), "%.64s", p->tok.text + 1);
+		if (!val[0]) {   /* `key = value`: the value is the next token */
+			next(p);
+			if (is_value(&p->tok))
+				snprintf(val, sizeof(val), "%.64s", p->tok.text);
+		}
+	} else {
+		return false;
+	}
+	conf_error(p, at.line, at.col, "unexpected '=': write '%.*s %s', without '='",
+		   klen > 64 ? 64 : klen, key->text, val[0] ? val : "VALUE");
+	skip_statement(p);
+	return true;
+}
+
+/* A block's '{' on the line after its keyword (Allman style): p->tok is the
+ * end of that line; moves to the '{' if only blank lines lie between. */
+static void brace_on_next_line(struct parser *p)
+{
+	struct lexer saved = p->lx;
+	struct token tok = p->tok;
+
+	while (p->tok.kind == TOK_END && p->tok.text[0] == '\n')
+		lexer_next(&p->lx, &p->tok);
+	if (p->tok.kind == TOK_LBRACE)
+		return;
+	p->lx = saved;
+	p->tok = tok;
+}
+
 static void apply_key(struct parser *p, void *obj, const struct token *key, size_t idx)
 {
 	const struct key_def *k = &p->blk->keys[idx];
@@ -274,6 +318,8 @@ static int block_statement(struct parser *p, void *obj, struct token *key_out)
 		return -1;
 	}
 	next(p);
+	if (equals_hint(p, &key))
+		return -1;
 	if (!collect_values(p) || p->stmt_error) {
 		skip_statement(p);
 		return -1;
@@ -423,10 +469,14 @@ static void top_statement(struct parser *p)
 		return;
 	}
 	next(p);
+	if (equals_hint(p, &key))
+		return;
 	if (!collect_values(p) || (p->stmt_error && p->tok.kind != TOK_LBRACE)) {
 		skip_statement(p);
 		return;
 	}
+	if (top_block_index(key.text) >= 0)
+		brace_on_next_line(p);
 	for (size_t i = 0; i < N_TOP_BLOCKS; i++) {
 		if (strcmp(top_blocks[i]->keyword, key.text))
 			continue;

@@ -181,6 +181,9 @@ static const struct conf_case conf_cases[] = {
 	  CHECK(check_recovery) },
 	{ "g28 recovery defaults: 1s..30s, restart", BASE PEER("p", "10.2.0.0/16"), NULL,
 	  CHECK(check_recovery_defaults) },
+	{ "g30 a block's brace on its own line (after blank lines too)",
+	  "site \"s\"\n{\n  region CN; internal-space 10.0.0.0/8\n}\ntunnel\n\n{ mtu 1300 }\n"
+	  UPLINK "peer \"p\"\n{\n" PEER_MIN "  auth psk; psk-file /k\n}\n", NULL, NULL },
 	{ "g29 retry-min equal to retry-max", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
 	  "  retry-max 5s; retry-min 5s\n}\n", NULL, NULL },
 
@@ -506,6 +509,16 @@ static const struct conf_case conf_cases[] = {
 	  "  auth psk; psk-file /k\n  retry-min 0; retry-max 2d\n}\n",
 	  "7:13: retry-min '0' out of range: expected 1s to 1d\n"
 	  "7:26: retry-max '2d' out of range: expected 1s to 1d\n", NULL },
+	{ "b115 key = value: one hint", SITE "tunnel {\n  mtu = 1400\n  device lg1\n}\n",
+	  "3:7: unexpected '=': write 'mtu 1400', without '='\n", NULL },
+	{ "b116 key=value and key =value", SITE "tunnel {\n  device=lg1\n  mtu =1400\n}\n",
+	  "3:3: unexpected '=': write 'device lg1', without '='\n"
+	  "4:7: unexpected '=': write 'mtu 1400', without '='\n", NULL },
+	{ "b117 key = at the end of the line", SITE "tunnel {\n  mtu =\n}\n",
+	  "3:7: unexpected '=': write 'mtu VALUE', without '='\n", NULL },
+	{ "b118 a block keyword without a brace, even lines later", SITE "tunnel\n\nmtu 1400\n",
+	  "2:7: 'tunnel' is a block: expected '{', got end of line\n"
+	  "4:1: unknown key 'mtu' at top level: it belongs in the tunnel block\n", NULL },
 	{ "b114 unknown dpd-action", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
 	  "  dpd-action hold\n}\n", "7:14: invalid value 'hold': expected restart or clear\n", NULL },
 	{ NULL, NULL, NULL, NULL },
