@@ -52,6 +52,14 @@ int conf_file_hash(const char *path, uint8_t out[32]);
 /* Same effective settings (what a reload must re-negotiate for); where the
  * values were written does not count. */
 bool conf_peer_equal(const struct conf_peer *a, const struct conf_peer *b);
+/* Same static SA apart from its keys: the daemon keeps those apart (wiped
+ * from the config once installed) and compares them itself. */
+bool conf_static_sa_equal(const struct conf_static_sa *a, const struct conf_static_sa *b);
+/* Wipes the static-SA keys of cfg (the only secrets a config holds); a
+ * refused load has done it already. */
+void conf_wipe_keys(struct config *cfg);
+/* conf_wipe_keys, then free (NULL is fine): every heap config ends here. */
+void conf_free(struct config *cfg);
 /* strongSwan notation: "chacha20poly1305-prfsha256-x25519", "aes256gcm16". */
 const char *conf_proposal_format(const struct conf_proposal *p, char *out, size_t n);
 /* "gw.corp.example", "10.0.0.1", "2001:db8::1", "keyid:0a1b". */

@@ -321,12 +321,14 @@ static int sa_spi_out(struct parser *p, void *obj, const struct value *v, size_t
 static int sa_key_in(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	sa_extra(p, obj)->key[0] = (struct conf_pos){ v->line, v->col };
 	return conf_val_hexkey(p, v, SA(obj)->key_in, sizeof(SA(obj)->key_in));
 }
 
 static int sa_key_out(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	sa_extra(p, obj)->key[1] = (struct conf_pos){ v->line, v->col };
 	return conf_val_hexkey(p, v, SA(obj)->key_out, sizeof(SA(obj)->key_out));
 }
 

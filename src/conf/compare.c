@@ -11,6 +11,8 @@
 #if defined(__x86_64__)
 _Static_assert(sizeof(struct conf_peer) == 2168,
 	       "struct conf_peer changed: update conf_peer_equal() in src/conf/compare.c");
+_Static_assert(sizeof(struct conf_static_sa) == 1024,
+	       "struct conf_static_sa changed: update conf_static_sa_equal() in src/conf/compare.c");
 #endif
 
 static bool identity_equal(const struct conf_identity *a, const struct conf_identity *b)
@@ -64,4 +66,14 @@ bool conf_peer_equal(const struct conf_peer *a, const struct conf_peer *b)
 	/* dpd-action, close-action, retry-min and retry-max are not compared:
 	 * they say what happens after an SA ends, and a kept SA follows the
 	 * new block (ike_reconfigure points it there). */
+}
+
+bool conf_static_sa_equal(const struct conf_static_sa *a, const struct conf_static_sa *b)
+{
+	return strcmp(a->name, b->name) == 0 && lg_sockaddr_equal(&a->peer, &b->peer) &&
+	       strcmp(a->region, b->region) == 0 &&
+	       identity_equal(&a->remote_id, &b->remote_id) && a->uplink == b->uplink &&
+	       a->encr == b->encr && a->spi_in == b->spi_in && a->spi_out == b->spi_out &&
+	       prefixes_equal(a->local_ts, a->n_local_ts, b->local_ts, b->n_local_ts) &&
+	       prefixes_equal(a->remote_ts, a->n_remote_ts, b->remote_ts, b->n_remote_ts);
 }

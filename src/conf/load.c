@@ -15,7 +15,8 @@
 #include "parser.h"
 
 /* 0 and *buf (malloc'd, n bytes) or -errno with the error recorded. */
-static int read_file(const char *path, char **buf, size_t *n, struct conf_errors *errs)
+static int read_file(const char *path, char **buf, size_t *n, struct stat *st_out,
+		     struct conf_errors *errs)
 {
 	int rc;
 	struct stat st;
@@ -73,6 +74,7 @@ static int read_file(const char *path, char **buf, size_t *n, struct conf_errors
 		}
 	}
 	close(fd);
+	*st_out = st;
 	return 0;
 out_free:
 	free(*buf);
@@ -188,17 +190,49 @@ static void check_key_files(const struct parser *p, unsigned flags, struct conf_
 	}
 }
 
+/* Static-SA keys written in the config make it a key file, held to the
+ * rule of check_key_file: an owner who is not root or us could read or
+ * swap them, and so could a group or others who can read the file. The
+ * error stands at each key value (file:line:col). st: the file as read. */
+static void check_inline_keys(const struct parser *p, const struct stat *st,
+			      struct conf_errors *errs)
+{
+	static const char *const names[2] = { "key-in", "key-out" };
+	bool foreign = st->st_uid != 0 && st->st_uid != geteuid();
+	if (!foreign && !(st->st_mode & (S_IRGRP | S_IROTH)))
+		return;
+	for (size_t i = 0; i < p->cfg->n_static_sas; i++) {
+		for (size_t k = 0; k < 2; k++) {
+			struct conf_pos pos = p->sa_x[i].key[k];
+			if (!pos.line)
+				continue;
+			if (foreign)
+				conf_errors_add(errs, pos.line, pos.col,
+						"%s of static-sa '%s' in a file owned by uid %u: expected "
+						"root or the daemon's user", names[k],
+						p->cfg->static_sas[i].name, (unsigned)st->st_uid);
+			else
+				conf_errors_add(errs, pos.line, pos.col,
+						"%s of static-sa '%s' in a file readable by group or "
+						"others (mode %04o): expected mode 0600 or 0400", names[k],
+						p->cfg->static_sas[i].name,
+						(unsigned)(st->st_mode & 07777));
+		}
+	}
+}
+
 int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
 			 struct conf_errors *errs)
 {
 	char *buf = NULL;
 	size_t n = 0;
+	struct stat st = { 0 };
 	int rc;
 
 	memset(errs, 0, sizeof(*errs));
 	snprintf(errs->file, sizeof(errs->file), "%s", path);
 	conf_init_defaults(out);
-	rc = read_file(path, &buf, &n, errs);
+	rc = read_file(path, &buf, &n, &st, errs);
 	if (rc)
 		return rc;
 	struct parser *p = calloc(1, sizeof(*p));
@@ -216,6 +250,7 @@ int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
 		snprintf(out->path, sizeof(out->path), "%s", path);
 		resolve_paths(out, path, errs);
 		check_key_files(p, flags, errs);
+		check_inline_keys(p, &st, errs);
 		conf_errors_sort(errs);
 		if (errs->n || errs->dropped)
 			rc = -EINVAL;
@@ -224,6 +259,8 @@ int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
 	free(buf);
 	sodium_memzero(p, sizeof(*p));
 	free(p);
+	if (rc)   /* a refused file's keys go no further */
+		conf_wipe_keys(out);
 	return rc;
 }
 

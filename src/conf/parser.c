@@ -579,6 +579,8 @@ int conf_parse_buffer(const char *name, const char *buf, size_t len, struct conf
 	}
 	int rc = conf_parse_with(p, name, buf, len, out, errs);
 	sodium_memzero(p, sizeof(*p)); /* values may hold lab-only static SA keys */
+	if (rc)
+		conf_wipe_keys(out);
 	free(p);
 	return rc;
 }

@@ -64,6 +64,7 @@ struct sa_extra {
 	struct uplink_ref uplink;
 	struct conf_pos remote_ts[CONF_MAX_TS];
 	struct conf_pos spi_in;
+	struct conf_pos key[2];   /* key-in, key-out values: a readable config refuses them */
 };
 
 struct parser {

@@ -147,6 +147,6 @@ int ctl_config_socket(const char *path, char *out, size_t n)
 		}
 	}
 	free(errs);
-	free(cfg);
+	conf_free(cfg);
 	return rc;
 }

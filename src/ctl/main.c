@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "linegate/audit.h"
+#include "linegate/conf.h"
 #include "linegate/policy.h"
 #include "ctl.h"
 
@@ -36,7 +37,7 @@ static struct config *load_config(const struct opts *o, bool quiet)
 		if (!quiet || rc != -ENOENT)
 			fprintf(stderr, "linegatectl: %s: %s\n", o->config,
 				rc == -EINVAL ? "configuration has errors" : strerror(-rc));
-		free(cfg);
+		conf_free(cfg);
 		return NULL;
 	}
 	return cfg;
@@ -56,7 +57,7 @@ static int socket_path(const struct opts *o, bool for_reload, char *out, size_t 
 	if (!cfg && o->config_given)
 		return for_reload && ctl_config_socket(o->config, out, n) == 0 ? 0 : -EINVAL;
 	snprintf(out, n, "%s", cfg ? cfg->control.socket_path : CTL_DEFAULT_SOCKET);
-	free(cfg);
+	conf_free(cfg);
 	return 0;
 }
 
@@ -100,14 +101,14 @@ static int run_compliance(const struct opts *o, const struct subcommand *sc, int
 	if (cfg->compliance.region_db[0] &&
 	    regiondb_load(cfg->compliance.region_db, &db, err, sizeof(err)) != 0) {
 		fprintf(stderr, "linegatectl: region-db: %s\n", err);
-		free(cfg);
+		conf_free(cfg);
 		return 1;
 	}
 	fprintf(stderr, "linegatectl: daemon not running: static report from %s\n", o->config);
 	policy_report(cfg, db, NULL, o->json, stdout);
 	if (db)
 		regiondb_free(db);
-	free(cfg);
+	conf_free(cfg);
 	return 0;
 }
 
@@ -141,7 +142,7 @@ static int run_audit(const struct opts *o, const struct subcommand *sc, int argc
 	av[ac] = NULL;
 	optind = 1;  /* audit_cli_main may use getopt itself */
 	int rc = audit_cli_main(ac, av);
-	free(cfg);
+	conf_free(cfg);
 	return rc;
 }
 

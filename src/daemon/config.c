@@ -130,7 +130,7 @@ static int parse_config(const char *path, struct config **cfgp, struct regiondb 
 	return 0;
 fail:
 	free(errs);
-	free(cfg);
+	conf_free(cfg);
 	return rc;
 }
 

@@ -436,6 +436,7 @@ void daemon_cleanup(struct daemon *d)
 	if (d->db)
 		regiondb_free(d->db);
 	d->db = NULL;
-	free(d->cfg);
+	conf_free(d->cfg);
 	d->cfg = NULL;
+	daemon_lab_free_keys(d);
 }

@@ -46,6 +46,7 @@ struct daemon {
 	/* static SAs: installed now, and the last run-time refusal (audited once) */
 	bool lab_installed[CONF_MAX_STATIC_SAS];
 	enum policy_reason lab_refused[CONF_MAX_STATIC_SAS];
+	struct daemon_lab_key *lab_keys;   /* sodium memory, no access but in lab.c */
 	bool stopping;
 	int exit_code;
 };
@@ -100,7 +101,13 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 
 /* lab.c: hand-keyed SAs (lab-only), child ids from DAEMON_LAB_CHILD_BASE up. */
 enum { DAEMON_LAB_CHILD_BASE = 0x7f000000 };
-int daemon_lab_install(struct daemon *d, const struct config *cfg, const struct regiondb *db);
+/* Takes cfg's static-SA keys (wiped from cfg) into guarded memory, then
+ * installs the SAs the guardrails allow. */
+int daemon_lab_install(struct daemon *d, struct config *cfg, const struct regiondb *db);
+int daemon_lab_take_keys(struct daemon *d, struct config *cfg);
+/* b (keys still in it) differs from a (running, keys taken) in static SAs. */
+bool daemon_lab_changed(struct daemon *d, const struct config *a, const struct config *b);
+void daemon_lab_free_keys(struct daemon *d);
 void daemon_lab_remove(struct daemon *d, const struct config *cfg);
 /* Judges every static SA at run time like a peer (uplink up, egress): a
  * refused one is removed (audited), an allowed one installed again. */

@@ -4,7 +4,10 @@
  * audited and logged loudly. They pass the same guardrails as IKE peers, at
  * load (policy_check_config) and here at run time before and while they
  * carry traffic (policy_check_static_sa_runtime): no fallback path around
- * the law table. */
+ * the law table. Their keys leave the config as soon as the daemon takes
+ * them (daemon_lab_take_keys): from then on the only copy is in guarded
+ * sodium memory, readable only while an SA is being installed from it. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -13,17 +16,73 @@
 #include "linegate/log.h"
 #include "daemon.h"
 
-static void lab_params(const struct conf_static_sa *s, size_t idx, struct esp_child_params *p)
+struct daemon_lab_key {
+	uint8_t in[36], out[36];   /* 32-byte key || 4-byte salt, as written */
+};
+
+int daemon_lab_take_keys(struct daemon *d, struct config *cfg)
+{
+	if (!d->lab_keys)
+		d->lab_keys = sodium_allocarray(CONF_MAX_STATIC_SAS, sizeof(*d->lab_keys));
+	if (!d->lab_keys) {
+		conf_wipe_keys(cfg);
+		return -ENOMEM;
+	}
+	sodium_mprotect_readwrite(d->lab_keys);
+	sodium_memzero(d->lab_keys, CONF_MAX_STATIC_SAS * sizeof(*d->lab_keys));
+	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+		memcpy(d->lab_keys[i].in, cfg->static_sas[i].key_in, sizeof(d->lab_keys[i].in));
+		memcpy(d->lab_keys[i].out, cfg->static_sas[i].key_out, sizeof(d->lab_keys[i].out));
+	}
+	conf_wipe_keys(cfg);
+	sodium_mprotect_noaccess(d->lab_keys);
+	return 0;
+}
+
+/* Same keys as the ones taken (constant time); cfg's are still in it. */
+static bool lab_keys_equal(struct daemon *d, const struct config *cfg)
+{
+	bool same = true;
+	if (!d->lab_keys)
+		return cfg->n_static_sas == 0;
+	sodium_mprotect_readonly(d->lab_keys);
+	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++)
+		same &= sodium_memcmp(d->lab_keys[i].in, cfg->static_sas[i].key_in, 36) == 0 &&
+			sodium_memcmp(d->lab_keys[i].out, cfg->static_sas[i].key_out, 36) == 0;
+	sodium_mprotect_noaccess(d->lab_keys);
+	return same;
+}
+
+bool daemon_lab_changed(struct daemon *d, const struct config *a, const struct config *b)
+{
+	if (a->lab_only != b->lab_only || a->n_static_sas != b->n_static_sas)
+		return true;
+	for (size_t i = 0; i < a->n_static_sas && i < CONF_MAX_STATIC_SAS; i++)
+		if (!conf_static_sa_equal(&a->static_sas[i], &b->static_sas[i]))
+			return true;
+	return !lab_keys_equal(d, b);
+}
+
+void daemon_lab_free_keys(struct daemon *d)
+{
+	sodium_free(d->lab_keys);   /* wipes */
+	d->lab_keys = NULL;
+}
+
+static void lab_params(const struct daemon *d, const struct conf_static_sa *s, size_t idx,
+		       struct esp_child_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->child_id = DAEMON_LAB_CHILD_BASE + (uint32_t)idx;
 	p->cipher = (enum esp_cipher)s->encr;
 	p->spi_in = s->spi_in;
 	p->spi_out = s->spi_out;
-	memcpy(p->key_in, s->key_in, 32);
-	memcpy(p->salt_in, s->key_in + 32, 4);
-	memcpy(p->key_out, s->key_out, 32);
-	memcpy(p->salt_out, s->key_out + 32, 4);
+	sodium_mprotect_readonly(d->lab_keys);
+	memcpy(p->key_in, d->lab_keys[idx].in, 32);
+	memcpy(p->salt_in, d->lab_keys[idx].in + 32, 4);
+	memcpy(p->key_out, d->lab_keys[idx].out, 32);
+	memcpy(p->salt_out, d->lab_keys[idx].out + 32, 4);
+	sodium_mprotect_noaccess(d->lab_keys);
 	/* Both ends are linegate: 64-bit sequence numbers, never a wrap. */
 	p->esn = true;
 	for (size_t i = 0; i < s->n_local_ts && i < ESP_MAX_TS; i++)
@@ -77,7 +136,9 @@ static int lab_install_one(struct daemon *d, const struct config *cfg, size_t i)
 	struct esp_child_params p;
 	char spi_in[9], spi_out[9], peer[LG_ADDRSTRLEN];
 
-	lab_params(s, i, &p);
+	if (!d->lab_keys)
+		return -ENOKEY;
+	lab_params(d, s, i, &p);
 	int rc = esp_table_install(d->esp, &p);
 	sodium_memzero(&p, sizeof(p));
 	d->lab_installed[i] = rc == 0;
@@ -101,9 +162,9 @@ static void lab_remove_one(struct daemon *d, size_t i)
 	d->lab_installed[i] = false;
 }
 
-int daemon_lab_install(struct daemon *d, const struct config *cfg, const struct regiondb *db)
+int daemon_lab_install(struct daemon *d, struct config *cfg, const struct regiondb *db)
 {
-	int rc = 0;
+	int rc = daemon_lab_take_keys(d, cfg);
 	for (size_t i = 0; i < CONF_MAX_STATIC_SAS; i++) {
 		d->lab_installed[i] = false;
 		d->lab_refused[i] = POLICY_OK;

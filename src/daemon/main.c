@@ -63,7 +63,7 @@ static int check_config(const char *path, bool offline)
 	}
 	if (db)
 		regiondb_free(db);
-	free(cfg);
+	conf_free(cfg);
 	free(why);
 	return rc ? 1 : 0;
 }

@@ -36,13 +36,6 @@ static bool tunnel_changed(const struct config *a, const struct config *b)
 	       a->control.workers != b->control.workers;
 }
 
-static bool lab_changed(const struct config *a, const struct config *b)
-{
-	if (a->lab_only != b->lab_only || a->n_static_sas != b->n_static_sas)
-		return true;
-	return memcmp(a->static_sas, b->static_sas, a->n_static_sas * sizeof(a->static_sas[0])) != 0;
-}
-
 static int prepare(struct daemon *d, struct config **cfg, struct regiondb **db,
 		   struct ike_credentials **creds, struct daemon_refusal *why)
 {
@@ -76,7 +69,7 @@ static void refuse(struct daemon *d, const char *who, struct config *cfg, struct
 	d->reloads_refused++;
 	if (db)
 		regiondb_free(db);
-	free(cfg);
+	conf_free(cfg);
 }
 
 int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
@@ -107,19 +100,20 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 	if (tunnel_changed(d->cfg, cfg))
 		lg_log(LOG_WARNING, "event=restart_needed file=%s what=\"tunnel or control section\"",
 		       d->config_path);
-	if (lab_changed(d->cfg, cfg)) {
+	if (daemon_lab_changed(d, d->cfg, cfg)) {
 		if (d->cfg->lab_only)
 			daemon_lab_remove(d, d->cfg);
 		if (cfg->lab_only)
 			daemon_lab_install(d, cfg, db);
 	}
+	conf_wipe_keys(cfg);   /* unchanged: the daemon holds the same keys already */
 	audit_reconfigure(&cfg->audit);
 	lg_log_set_facility(cfg->audit.syslog_facility);
 	struct config *old = d->cfg;
 	struct regiondb *old_db = d->db;
 	d->cfg = cfg;
 	d->db = db;
-	free(old);
+	conf_free(old);
 	if (old_db)
 		regiondb_free(old_db);
 	d->reloads++;

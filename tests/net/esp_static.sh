@@ -199,6 +199,20 @@ underlay_is_esp() { # "OUTER_A.4500 > OUTER_B.4500: UDP-encap: ESP(spi=SPI_OUT_O
 		! grep -qE '10\.61\.[12]\.2|fd61:' "$cap"
 }
 
+no_key_copies() { # SITE KEY_IN_HEX KEY_OUT_HEX
+	local pid name out; pid=$(eval echo "\$PID_$1"); name=$(printf 'esp-%s' "$1" | od -An -tx1 | tr -d ' \n')
+	out=$(python3 "$LG_SOURCE_DIR/tests/net/mem_scan.py" "$pid" "$name" "$2" "$3" \
+		"$(printf '0x%s' "$2" | od -An -tx1 | tr -d ' \n')" "$(printf '0x%s' "$3" | od -An -tx1 | tr -d ' \n')")
+	echo "# scan of gw$1 (needle count): $(echo "$out" | awk '{printf "%s ", $2}')" >&2
+	echo "$out" | awk 'NR == 1 && $2 == 0 { exit 1 } NR > 1 && $2 != 0 { exit 1 }'
+}
+
+refused_at() { # SITE TEXT: --check-config fails and prints TEXT
+	local out
+	out=$(lg_ns "gw$1" "$LINEGATED" --check-config "$T/$1/linegate.conf" 2>&1) && return 1
+	grep -qF "$2" <<< "$out"
+}
+
 run_case() { # LABEL OUTER(4|6) CIPHER
 	local label=$1 cipher=$3 pa pb oa ob ka kb
 	ka=$(key); kb=$(key)
@@ -243,6 +257,20 @@ run_case() { # LABEL OUTER(4|6) CIPHER
 	check "$label: gwb counted inbound selector drops ($before -> $after)" test "$after" -ge $((before + 3))
 	check "$label: gwb logged the selector drop" grep -q "event=esp_drop dir=in reason=selector" "$T/b/daemon.log"
 	check "$label: good traffic still flows after the drops" lg_ping ha 10.61.2.2 -c 2 -i 0.2 -W 2
+
+	# The keys as written (hex) or parsed (key || salt) are nowhere in gwa's
+	# readable memory once its SA is installed, nor after a reload (the
+	# control: the site's name, which the config keeps, is found)
+	check "$label: gwa holds no copy of its static-SA keys" no_key_copies a "$kb" "$ka"
+	check "$label: reload of an unchanged file keeps the SA" \
+		lg_ns gwa "$LINEGATECTL" -s "$T/a/control.sock" reload
+	check "$label: traffic still flows after the reload (SA not reinstalled)" \
+		lg_ping ha 10.61.2.2 -c 2 -i 0.2 -W 2
+	check "$label: gwa holds no copy of its static-SA keys after the reload" no_key_copies a "$kb" "$ka"
+	chmod 644 "$T/a/linegate.conf"
+	check "$label: a 0644 config with static-SA keys is refused at key-in's file:line:col" \
+		refused_at a "$T/a/linegate.conf:31:12: key-in of static-sa 'lab' in a file readable by group or others (mode 0644)"
+	chmod 600 "$T/a/linegate.conf"
 
 	local rc
 	stop a; rc=$?

@@ -1,5 +1,5 @@
 /* conf: loading from disk. Key file checks (existence, type, group/other
- * permissions), the config file's own limits, the BLAKE2b hash, relative
+ * permissions, owner; static-SA keys written in the config), the config file's own limits, the BLAKE2b hash, relative
  * paths. Files live in a fresh temporary directory per test. */
 #include <check.h>
 #include <errno.h>
@@ -287,6 +287,112 @@ START_TEST(config_file_too_large)
 }
 END_TEST
 
+/* ---- static-SA keys written in the config itself ---- */
+
+#define KEY_IN "0x" "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0" "c1c2c3c4"
+#define KEY_OUT "0x" "d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0" "f1f2f3f4"
+/* key-in's value at 7:10, key-out's at 8:11 */
+static const char static_sa_conf[] =
+	"site \"s\" { region CN; internal-space 10.0.0.0/8 }\n"
+	"uplink \"inet\" { interface eth0 }\n"
+	"lab-only yes\n"
+	"static-sa \"lab\" {\n"
+	"  peer 10.201.0.2; region CN; remote-id lab.corp.example; uplink inet; cipher chacha20poly1305\n"
+	"  spi-in 0x1001; spi-out 0x2001\n"
+	"  key-in " KEY_IN "\n"
+	"  key-out " KEY_OUT "\n"
+	"  local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n"
+	"}\n";
+
+static bool all_zero(const uint8_t *b, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= b[i];
+	return acc == 0;
+}
+
+static void assert_keys_wiped(const struct config *c)
+{
+	ck_assert(all_zero(c->static_sas[0].key_in, sizeof(c->static_sas[0].key_in)));
+	ck_assert(all_zero(c->static_sas[0].key_out, sizeof(c->static_sas[0].key_out)));
+}
+
+static const struct {
+	mode_t mode;
+	bool ok;
+} static_sa_modes[] = {
+	{ 0600, true }, { 0400, true }, { 0640, false }, { 0604, false }, { 0644, false },
+	{ 0444, false },
+};
+
+/* The config is then a key file: the same rule, cited at each key value;
+ * a refused load leaves no key in the struct. */
+START_TEST(static_sa_key_modes)
+{
+	char msg[CONF_MSG_MAX];
+	mode_t mode = static_sa_modes[_i].mode;
+	write_file("linegate.conf", static_sa_conf, mode);
+	int rc = load();
+	if (static_sa_modes[_i].ok) {
+		ck_assert_msg(rc == 0, "mode %04o refused", mode);
+		ck_assert_uint_eq(cfg.static_sas[0].key_in[0], 0xa1);
+		ck_assert_uint_eq(cfg.static_sas[0].key_out[35], 0xf4);
+		conf_wipe_keys(&cfg);   /* what the daemon does once it holds them */
+		assert_keys_wiped(&cfg);
+		return;
+	}
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_uint_eq(errs.n, 2);
+	snprintf(msg, sizeof(msg), "key-in of static-sa 'lab' in a file readable by group or "
+		 "others (mode %04o): expected mode 0600 or 0400", mode);
+	ck_assert_int_eq(errs.e[0].line, 7);
+	ck_assert_int_eq(errs.e[0].column, 10);
+	ck_assert_str_eq(errs.e[0].msg, msg);
+	ck_assert_int_eq(errs.e[1].line, 8);
+	ck_assert_int_eq(errs.e[1].column, 11);
+	ck_assert(strstr(errs.e[1].msg, "key-out of static-sa 'lab'") == errs.e[1].msg);
+	assert_keys_wiped(&cfg);
+}
+END_TEST
+
+START_TEST(static_sa_key_other_owner)
+{
+	if (geteuid() != 0)
+		return;   /* only root can hand a file to another user */
+	write_file("linegate.conf", static_sa_conf, 0600);
+	ck_assert_int_eq(chown(path_of("linegate.conf"), 65534, 65534), 0);
+	ck_assert_int_eq(load(), -EINVAL);
+	ck_assert_uint_eq(errs.n, 2);
+	ck_assert_int_eq(errs.e[0].line, 7);
+	ck_assert_int_eq(errs.e[0].column, 10);
+	ck_assert_str_eq(errs.e[0].msg, "key-in of static-sa 'lab' in a file owned by uid 65534: "
+			 "expected root or the daemon's user");
+	assert_keys_wiped(&cfg);
+}
+END_TEST
+
+/* Any refusal wipes, not only the permission one: here an unknown key. */
+START_TEST(static_sa_refused_wiped)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), "%sbogus-key 1\n", static_sa_conf);
+	write_file("linegate.conf", text, 0600);
+	ck_assert_int_eq(load(), -EINVAL);
+	assert_keys_wiped(&cfg);
+	ck_assert_int_eq(conf_parse_buffer("x.conf", text, strlen(text), &cfg, &errs), -EINVAL);
+	assert_keys_wiped(&cfg);
+	/* conf_free wipes a heap config before freeing it (ASan checks the free) */
+	struct config *heap = malloc(sizeof(*heap));
+	ck_assert_ptr_nonnull(heap);
+	ck_assert_int_eq(conf_parse_buffer("x.conf", static_sa_conf, strlen(static_sa_conf), heap,
+					   &errs), 0);
+	ck_assert_uint_eq(heap->static_sas[0].key_in[0], 0xa1);
+	conf_free(heap);
+	conf_free(NULL);
+}
+END_TEST
+
 /* Key files are only checked once the config itself is valid. */
 START_TEST(syntax_errors_first)
 {
@@ -313,6 +419,10 @@ static Suite *load_suite(void)
 	tcase_add_test(tc, config_file_checks);
 	tcase_add_test(tc, config_file_too_large);
 	tcase_add_test(tc, syntax_errors_first);
+	tcase_add_loop_test(tc, static_sa_key_modes, 0,
+			    sizeof(static_sa_modes) / sizeof(static_sa_modes[0]));
+	tcase_add_test(tc, static_sa_key_other_owner);
+	tcase_add_test(tc, static_sa_refused_wiped);
 	suite_add_tcase(s, tc);
 	return s;
 }
