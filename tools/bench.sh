@@ -25,7 +25,8 @@
 #
 # Environment: LINEGATED (default $LG_BUILD_DIR/linegated, LG_BUILD_DIR
 # default <repo>/build; use a RelWithDebInfo or Release build), BENCH_DUR (10),
-# BENCH_PINGS (50), BENCH_UDP_BW (0 = flood), BENCH_WORK (/tmp/lg-bench),
+# BENCH_PINGS (50), BENCH_UDP_BW (0 = flood), BENCH_GSO (the daemons'
+# tunnel gso-segments, default 16: ESP packets per UDP GSO send), BENCH_WORK (/tmp/lg-bench),
 # BENCH_PERF=1 (`perf record` of both sites' daemons during tcp1 and udp64; the
 # top symbols go to <row>/perf-tcp1.txt and perf-udp64.txt).
 set -euo pipefail
@@ -197,6 +198,7 @@ tunnel {
     device lg0
     address $(var $s TUN)/32
     mtu $MTU
+    gso-segments ${BENCH_GSO:-16}
 }
 audit {
     journal-dir "$RW/$s/audit"

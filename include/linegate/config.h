@@ -120,6 +120,7 @@ struct conf_tunnel {
 	struct lg_prefix addrs[CONF_MAX_TUN_ADDRS]; /* host bits kept: 10.1.0.1/24 */
 	size_t n_addrs;
 	uint16_t mtu;                 /* default 1400 */
+	uint16_t gso_segments;        /* per UDP GSO send to one peer, default 16 */
 };
 
 struct conf_site {

@@ -37,6 +37,7 @@ struct datapath_config {
 	bool no_offload;             /* no TUN TSO / UDP GSO+GRO (benchmarks, debugging) */
 	bool shared_sockets;         /* one NAT-T socket per uplink for all workers
 	                              * instead of one SO_REUSEPORT socket per worker */
+	uint16_t gso_segments;       /* most packets per UDP GSO send (0 or > 64: 64) */
 };
 
 /* One IKE message as received; data excludes the non-ESP marker. */

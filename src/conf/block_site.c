@@ -241,6 +241,19 @@ static int tunnel_mtu(struct parser *p, void *obj, const struct value *v, size_t
 	return 0;
 }
 
+/* How many ESP packets one UDP GSO send carries to one peer: the kernel
+ * takes up to 64, but a peer that reads one datagram at a time (strongSwan's
+ * libipsec) gets them queued at once and drops what its buffer cannot hold. */
+static int tunnel_gso_segments(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	uint64_t x;
+	(void)n;
+	if (conf_val_uint(p, v, 1, 64, &x))
+		return -1;
+	((struct conf_tunnel *)obj)->gso_segments = (uint16_t)x;
+	return 0;
+}
+
 /* RFC 8200 §5: an IPv6 link needs an MTU of at least 1280. */
 static void tunnel_close(struct parser *p, void *obj)
 {
@@ -262,6 +275,7 @@ static const struct key_def tunnel_keys[] = {
 	{ "device", 1, 1, false, tunnel_device },
 	{ "address", 1, CONF_MAX_TUN_ADDRS, false, tunnel_address },
 	{ "mtu", 1, 1, false, tunnel_mtu },
+	{ "gso-segments", 1, 1, false, tunnel_gso_segments },
 	{ NULL, 0, 0, false, NULL },
 };
 

@@ -516,6 +516,7 @@ void conf_init_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->tunnel.ifname, sizeof(cfg->tunnel.ifname), "lg0");
 	cfg->tunnel.mtu = 1400;
+	cfg->tunnel.gso_segments = 16;
 	snprintf(cfg->audit.journal_dir, sizeof(cfg->audit.journal_dir), "/var/lib/linegate/audit");
 	cfg->audit.retention_days = 180;
 	cfg->audit.syslog_facility = LOG_DAEMON;

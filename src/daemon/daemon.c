@@ -182,6 +182,7 @@ static void fill_datapath_config(const struct config *cfg, struct datapath_confi
 	for (size_t i = 0; i < cfg->tunnel.n_addrs && i < DATAPATH_MAX_ADDRS; i++)
 		dc->tun_addrs[dc->n_tun_addrs++] = cfg->tunnel.addrs[i];
 	dc->mtu = cfg->tunnel.mtu;
+	dc->gso_segments = cfg->tunnel.gso_segments;
 	dc->workers = cfg->control.workers;
 	dc->ike_port = 500;
 	dc->natt_port = 4500;

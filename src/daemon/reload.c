@@ -26,6 +26,7 @@ static bool uplinks_changed(const struct config *a, const struct config *b)
 static bool tunnel_changed(const struct config *a, const struct config *b)
 {
 	if (strcmp(a->tunnel.ifname, b->tunnel.ifname) || a->tunnel.mtu != b->tunnel.mtu ||
+	    a->tunnel.gso_segments != b->tunnel.gso_segments ||
 	    a->tunnel.n_addrs != b->tunnel.n_addrs)
 		return true;
 	for (size_t i = 0; i < a->tunnel.n_addrs; i++)

@@ -81,6 +81,8 @@ struct datapath *datapath_new(const struct datapath_config *cfg, struct esp_tabl
 		dp->cfg.ike_port = IKEV2_PORT;
 	if (!dp->cfg.natt_port)
 		dp->cfg.natt_port = IKEV2_NATT_PORT;
+	if (!dp->cfg.gso_segments || dp->cfg.gso_segments > DP_GSO_MAX_SEGS)
+		dp->cfg.gso_segments = DP_GSO_MAX_SEGS;
 	dp->esp = t;
 	dp->base = base;
 	dp->on_ike = on_ike;

@@ -117,7 +117,10 @@ static void flush(struct dp_worker *w, int fd, int first, int count)
 }
 
 /* Packets [i, j) all go to one peer with one size (the last may be
- * shorter): one message, segmented by the kernel (UDP_SEGMENT). */
+ * shorter): one message, segmented by the kernel (UDP_SEGMENT). At most
+ * gso_segments of them: the receiver gets a message's segments queued at
+ * once, and one that reads a datagram at a time overruns its buffer on
+ * 64 (tunnel gso-segments in linegate.conf). */
 static int gso_run(struct dp_worker *w, int i, int n)
 {
 	struct dp_tx_state *tx = w->tx;
@@ -125,7 +128,8 @@ static int gso_run(struct dp_worker *w, int i, int n)
 	int j = i + 1;
 	if (!atomic_load_explicit(&w->dp->udp_gso, memory_order_relaxed))
 		return j;
-	while (j < n && tx->ok[j] && j - i < DP_GSO_MAX_SEGS && same_route(&tx->route[i], &tx->route[j]) &&
+	int max = w->dp->cfg.gso_segments;
+	while (j < n && tx->ok[j] && j - i < max && same_route(&tx->route[i], &tx->route[j]) &&
 	       tx->len[j] <= tx->len[i] && total + tx->len[j] <= DP_GSO_MAX_BYTES) {
 		total += tx->len[j];
 		if (tx->len[j++] < tx->len[i])

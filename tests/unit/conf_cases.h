@@ -123,7 +123,7 @@ static const struct conf_case conf_cases[] = {
 	  "  circuit-id \"CTC-IPLC-SH-0042\"; licensed yes; source 192.0.2.10\n}\n", NULL,
 	  CHECK(check_uplink) },
 	{ "g12 tunnel", SITE
-	  "tunnel { device lgt1; address 10.1.0.1/24, fd00:1::1/64; mtu 1500 }\n", NULL,
+	  "tunnel { device lgt1; address 10.1.0.1/24, fd00:1::1/64; mtu 1500; gso-segments 64 }\n", NULL,
 	  CHECK(check_tunnel) },
 	{ "g13 uplink referenced before it is defined", SITE PEER("p", "10.2.0.0/16")
 	  "uplink \"other\" { interface eth9 }\n" "uplink \"inet\" { interface eth0 }\n", NULL,
@@ -355,6 +355,10 @@ static const struct conf_case conf_cases[] = {
 	  "local2, local3, local4, local5, local6 or local7\n", NULL },
 	{ "b58 mtu too small", SITE "tunnel { mtu 100 }\n",
 	  "2:14: invalid number '100': expected an integer from 576 to 9000\n", NULL },
+	{ "b58a gso-segments 0", SITE "tunnel { gso-segments 0 }\n",
+	  "2:23: invalid number '0': expected an integer from 1 to 64\n", NULL },
+	{ "b58b gso-segments above the kernel's 64", SITE "tunnel { gso-segments 65 }\n",
+	  "2:23: invalid number '65': expected an integer from 1 to 64\n", NULL },
 	{ "b59 IPv6 tunnel address with small mtu", SITE "tunnel { address fd00::1/64; mtu 1000 }\n",
 	  "2:30: mtu 1000 too small for an IPv6 address: expected at least 1280\n", NULL },
 	{ "b60 socket-mode not octal", SITE "control { socket-mode 600 }\n",
