@@ -36,11 +36,12 @@ lgi_topology() {
 # lgi_conf DIR key=value...: DIR/linegate.conf for site A.
 # Keys: mode (initiator|responder|both), ike esp (proposal lists), auth
 # (psk|ed25519), psk (default $LGI_PSK), key (our PEM private key), peer_pub
-# (strongSwan's PEM public key), child_life ike_life (durations), dpd.
+# (strongSwan's PEM public key), child_life ike_life (durations), dpd, gso
+# (tunnel gso-segments; empty = the default).
 lgi_conf() {
 	local dir=$1; shift
 	declare -A c=([mode]=initiator [ike]=chacha20poly1305-prfsha256-x25519
-		[esp]=chacha20poly1305 [auth]=psk [psk]="$LGI_PSK" [child_life]=1h [ike_life]=4h [dpd]=30s)
+		[esp]=chacha20poly1305 [auth]=psk [psk]="$LGI_PSK" [child_life]=1h [ike_life]=4h [dpd]=30s [gso]=)
 	local kv auth
 	for kv in "$@"; do c[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/audit"
@@ -67,7 +68,8 @@ uplink "underlay" {
 tunnel {
     device lgi0
     address 10.212.1.254/32
-    mtu 1400
+    mtu 1400${c[gso]:+
+    gso-segments ${c[gso]}}
 }
 peer "gwb" {
     endpoint $LGI_UB
@@ -97,6 +99,7 @@ EOF
 }
 
 # Starts linegated in gwa with DIR/linegate.conf; waits for its control socket.
+# It is killed after LGI_MAX_TIME seconds (default 600: a hung test ends).
 lgi_start() {
 	local dir=$1 i
 	ip netns exec "$(lg_ns_name gwa)" "$LINEGATED" --check-config "$dir/linegate.conf" >"$dir/check.log" 2>&1 ||
@@ -104,7 +107,7 @@ lgi_start() {
 	rm -f "$dir/control.sock"
 	# not through lg_ns: $! must be timeout(1) itself (ip netns exec execs it),
 	# not a subshell, so that lgi_stop's SIGTERM reaches linegated
-	ip netns exec "$(lg_ns_name gwa)" timeout -k 3 600 "$LINEGATED" -f -c "$dir/linegate.conf" \
+	ip netns exec "$(lg_ns_name gwa)" timeout -k 3 "${LGI_MAX_TIME:-600}" "$LINEGATED" -f -c "$dir/linegate.conf" \
 		</dev/null >"$dir/linegated.log" 2>&1 &
 	LGI_PID=$!
 	LG_PIDS+=("$LGI_PID")
