@@ -70,10 +70,11 @@ snapshot start
 
 lg_assert_test_target lana "$LGI_HOST_B"
 lg_assert_test_target lanb "$LGI_HOST_A"
-n_ping=$((DUR * 20))
-lg_ns lana timeout $((DUR + 60)) ping -q -n -i 0.05 -c "$n_ping" -W 2 "$LGI_HOST_B" >"$d/ping.ab" 2>&1 &
+# -w: ping stops itself at the deadline and prints its summary (a loaded
+# machine stretches 50 ms intervals, so a count could outlast the run)
+lg_ns lana timeout -s INT $((DUR + 60)) ping -q -n -i 0.05 -w "$DUR" "$LGI_HOST_B" >"$d/ping.ab" 2>&1 &
 p_ab=$!
-lg_ns lanb timeout $((DUR + 60)) ping -q -n -i 0.05 -c "$n_ping" -W 2 "$LGI_HOST_A" >"$d/ping.ba" 2>&1 &
+lg_ns lanb timeout -s INT $((DUR + 60)) ping -q -n -i 0.05 -w "$DUR" "$LGI_HOST_A" >"$d/ping.ba" 2>&1 &
 p_ba=$!
 lg_ns lanb timeout $((DUR + 60)) iperf3 -s -1 -p 5301 >/dev/null 2>&1 &
 p_srv=$!
