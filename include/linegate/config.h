@@ -149,6 +149,7 @@ struct conf_audit {
 	char journal_dir[CONF_PATH_MAX];   /* default /var/lib/linegate/audit */
 	uint32_t retention_days;           /* >= 180, default 180 */
 	int syslog_facility;               /* LOG_LOCAL4 etc., default LOG_DAEMON */
+	int log_level;                     /* operational lines up to it, default LOG_INFO */
 	int mlps_level;                    /* 2, 3 or 4 (default 3) */
 	char security_officer[CONF_TEXT_MAX];
 	uint32_t flow_interval_s;          /* default 300, 0 = off */

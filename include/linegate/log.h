@@ -8,6 +8,10 @@
 
 void lg_log_open(const char *ident, int facility, bool to_stderr);
 void lg_log_set_facility(int facility);
+/* Lines of a priority above level (LOG_ERR .. LOG_DEBUG) are not written;
+ * LOG_INFO until set (debug lines off by default). */
+void lg_log_set_level(int level);
+bool lg_log_enabled(int priority);
 void lg_log_close(void);
 /* fmt is "event=name key=value ..."; no secrets, ever. */
 void lg_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -28,6 +32,11 @@ void lg_log_ratelimited(struct lg_ratelimit *rl, int priority, const char *fmt, 
 /* Monotonic and wall clocks in milliseconds. */
 uint64_t lg_now_ms(void);
 uint64_t lg_wall_ms(void);
+/* util/time.c: "2026-11-29T06:33:35.123+08:00", RFC 3339 in the local zone
+ * (TZ), "+00:00" in UTC: the one notation of records, commands and logs.
+ * Returns the length (snprintf). */
+enum { LG_TIME_MAX = 40 };
+int lg_time_format(uint64_t wall_ms, char *out, size_t cap);
 
 /* Lower-case hex; out must hold 2*n+1. Returns out. */
 char *lg_hex(const uint8_t *in, size_t n, char *out);

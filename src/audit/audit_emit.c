@@ -44,6 +44,7 @@ static struct {
 	audit_syslog_fn slhook;
 	void *sl_ctx;
 	uint64_t (*clock)(void);
+	bool journald;              /* under systemd: structured fields (audit_journald.c) */
 } st = { .j = { .dirfd = -1, .fd = -1 }, .cfg = { .syslog_facility = LOG_DAEMON } };
 
 static uint64_t now_ms(void)
@@ -55,6 +56,24 @@ static void send_syslog(int sev, const char *line)
 {
 	int fac = st.cfg.syslog_facility ? st.cfg.syslog_facility : LOG_DAEMON;
 	syslog(fac | sev, "%s", line);
+	if (st.slhook)
+		st.slhook(st.sl_ctx, fac | sev, line);
+}
+
+/* An event's line: to journald with its fields under systemd (syslog(3) if
+ * that fails), else to syslog(3). */
+static void send_event(const struct audit_rec_in *r, int sev, const char *line)
+{
+	static struct audit_jfields f;
+	int fac = st.cfg.syslog_facility ? st.cfg.syslog_facility : LOG_DAEMON;
+
+	if (!st.journald) {
+		send_syslog(sev, line);
+		return;
+	}
+	audit_journald_fields(r, fac, sev, line, &f);
+	if (audit_journald_send(&f) < 0)
+		syslog(fac | sev, "%s", line);
 	if (st.slhook)
 		st.slhook(st.sl_ctx, fac | sev, line);
 }
@@ -156,7 +175,7 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 		snprintf(extra, sizeof(extra), "journal=failed unwritten=%llu",
 			 (unsigned long long)st.unwritten);
 	audit_format_syslog(&r, extra, sline, sizeof(sline));
-	send_syslog(sev, sline);
+	send_event(&r, sev, sline);
 	if (st.sink)
 		st.sink(st.sink_ctx, ev, outcome, line);
 	return rc;
@@ -165,7 +184,7 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 static void alarm_raise(const char *what, const char *err, uint64_t now)
 {
 	char ts[64], host[300], obj[120], line[768];
-	audit_time_format(now, ts, sizeof(ts));
+	lg_time_format(now, ts, sizeof(ts));
 	audit_escape_kv(st.host, host, sizeof(host));
 	audit_escape_kv(st.j.name[0] ? st.j.name : "journal", obj, sizeof(obj));
 	/* the alarm cannot go to the journal (that is what failed): syslog only */
@@ -302,7 +321,7 @@ static void head_records(const struct audit_head_check *hc, uint64_t found_seq)
 	snprintf(hseq, sizeof(hseq), "%llu", (unsigned long long)hc->head.seq);
 	snprintf(fseq, sizeof(fseq), "%llu", (unsigned long long)found_seq);
 	lg_hex(hc->head.hash, AUDIT_HASH_LEN, hh);
-	audit_time_format((uint64_t)hc->head.ts_ms, ht, sizeof(ht));
+	lg_time_format((uint64_t)hc->head.ts_ms, ht, sizeof(ht));
 	snprintf(st.alarm, sizeof(st.alarm), "%s", why);
 	alarm_raise(why, "EBADMSG", now_ms());
 	lg_log(LOG_ALERT, "event=audit_head_alarm reason=%s found_seq=%s head_seq=%s dir=%s", why,
@@ -367,6 +386,7 @@ int audit_open(const struct conf_audit *cfg, const char *hostname)
 		st.open = false;
 	}
 	st.cfg = *cfg;
+	st.journald = audit_journald_detect();
 	if (!st.cfg.journal_dir[0])
 		snprintf(st.cfg.journal_dir, sizeof(st.cfg.journal_dir), "%s", AUDIT_DEFAULT_DIR);
 	if (hostname)
@@ -420,8 +440,8 @@ static void recover_locked(uint64_t now)
 {
 	char lost[24], since[64], until[64];
 	snprintf(lost, sizeof(lost), "%llu", (unsigned long long)st.unwritten);
-	audit_time_format(st.fault_since_ms, since, sizeof(since));
-	audit_time_format(now, until, sizeof(until));
+	lg_time_format(st.fault_since_ms, since, sizeof(since));
+	lg_time_format(now, until, sizeof(until));
 	const char *err = strerrorname_np(-st.fault_err);
 	struct audit_kv kv[] = {
 		{ "reason", "write_fault" }, { "error", err ? err : "unknown" },

@@ -171,7 +171,7 @@ static bool json_body(const struct audit_rec_in *r, size_t n_kv, char *out, size
 {
 	char ts[64], num[32], hex[AUDIT_HEX_HASH + 1];
 	static const uint8_t zero[AUDIT_HASH_LEN];
-	audit_time_format(r->wall_ms, ts, sizeof(ts));
+	lg_time_format(r->wall_ms, ts, sizeof(ts));
 	int k = snprintf(num, sizeof(num), "{\"seq\":%llu", (unsigned long long)r->seq);
 	bool ok = put(out, cap, pos, num, (size_t)k) && put_field(out, cap, pos, "ts", ts) &&
 		  put_field(out, cap, pos, "host", r->host) &&
@@ -234,7 +234,7 @@ int audit_format_syslog(const struct audit_rec_in *r, const char *extra, char *o
 {
 	char ts[64], key[AUDIT_KEY_MAX + 2];
 	size_t pos = 0;
-	audit_time_format(r->wall_ms, ts, sizeof(ts));
+	lg_time_format(r->wall_ms, ts, sizeof(ts));
 	int k = snprintf(out, cap, "type=audit seq=%llu", (unsigned long long)r->seq);
 	if (k < 0 || (size_t)k >= cap)
 		return -ENOSPC;

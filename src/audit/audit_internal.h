@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include "linegate/audit.h"
 
 enum {
@@ -40,8 +41,6 @@ bool audit_event_parse(const char *name, enum audit_event *ev);
 int64_t audit_days_from_civil(int y, unsigned m, unsigned d);
 void audit_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
 int64_t audit_day_of_ms(int64_t wall_ms);          /* UTC day number */
-/* "2026-11-29T06:33:35.123+08:00" in the local zone (TZ); returns length. */
-int audit_time_format(uint64_t wall_ms, char *out, size_t cap);
 /* RFC 3339 with Z or +hh:mm, optional fraction; or "YYYY-MM-DD" (UTC). */
 int audit_time_parse(const char *s, int64_t *wall_ms);
 
@@ -69,6 +68,22 @@ int audit_format_json(const struct audit_rec_in *r, char *out, size_t cap,
 /* The syslog message: type=audit seq=.. ts=.. host=.. event=.. outcome=..
  * subject=.. object=.. then details, then `extra` (already key=value). */
 int audit_format_syslog(const struct audit_rec_in *r, const char *extra, char *out, size_t cap);
+/* ---- audit_journald.c: structured fields under systemd */
+enum { AUDIT_JFIELDS_MAX = 12, AUDIT_JFIELD_LEN = 4200 /* MESSAGE: a syslog line */ };
+struct audit_jfields {
+	char buf[AUDIT_JFIELDS_MAX][AUDIT_JFIELD_LEN];
+	struct iovec iov[AUDIT_JFIELDS_MAX];
+	size_t n;
+};
+/* $JOURNAL_STREAM is our stderr: journald is listening. */
+bool audit_journald_detect(void);
+/* The fields of one event (a pure function, tested by table): MESSAGE (the
+ * syslog line), PRIORITY, SYSLOG_FACILITY, SYSLOG_IDENTIFIER and
+ * LINEGATE_EVENT, _OUTCOME, _SUBJECT, _OBJECT, _PEER, _REASON, _SEQ. */
+void audit_journald_fields(const struct audit_rec_in *r, int facility, int sev,
+			   const char *message, struct audit_jfields *f);
+int audit_journald_send(const struct audit_jfields *f);   /* sd_journal_sendv */
+
 /* Escapers, exposed for tests. Return bytes written (out is NUL-terminated),
  * truncating at an escape boundary when cap is short. */
 size_t audit_escape_json(const char *in, char *out, size_t cap);

@@ -79,8 +79,8 @@ static void emit_entry(const struct entry *e, const char *kind, uint64_t interva
 	char n[24], first[64], last[64], iv[24];
 	snprintf(n, sizeof(n), "%llu", (unsigned long long)e->count);
 	snprintf(iv, sizeof(iv), "%llu", (unsigned long long)(interval_ms / 1000));
-	audit_time_format(e->first_ms, first, sizeof(first));
-	audit_time_format(e->last_ms, last, sizeof(last));
+	lg_time_format(e->first_ms, first, sizeof(first));
+	lg_time_format(e->last_ms, last, sizeof(last));
 	audit_emit(e->ev, AUDIT_FAILURE, "unauthenticated", e->uplink[0] ? e->uplink : "-",
 		   "summary", kind, "reason", e->reason, "uplink", e->uplink, "source", e->source,
 		   "count", n, "first", first, "last", last, "interval_s", iv,

@@ -1,7 +1,8 @@
 /* Civil time for the audit trail. Journal files and retention use UTC day
  * numbers computed here, so neither a TZ change nor a DST jump can make a
  * file look older than it is; record timestamps carry the local offset
- * (RFC 3339 §5.6) so an assessor reads local time without guessing. */
+ * (RFC 3339 §5.6, lg_time_format) so an assessor reads local time without
+ * guessing. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,22 +37,6 @@ int64_t audit_day_of_ms(int64_t wall_ms)
 {
 	int64_t s = wall_ms >= 0 ? wall_ms / 1000 : -((-wall_ms + 999) / 1000);
 	return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-}
-
-int audit_time_format(uint64_t wall_ms, char *out, size_t cap)
-{
-	time_t t = (time_t)(wall_ms / 1000);
-	struct tm tm;
-	if (!localtime_r(&t, &tm))
-		return snprintf(out, cap, "1970-01-01T00:00:00.000+00:00");
-	long off = tm.tm_gmtoff / 60;
-	char sign = off < 0 ? '-' : '+';
-	if (off < 0)
-		off = -off;
-	return snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03u%c%02ld:%02ld",
-			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			tm.tm_min, tm.tm_sec, (unsigned)(wall_ms % 1000), sign,
-			off / 60, off % 60);
 }
 
 static bool digits(const char *s, int n, int *out)

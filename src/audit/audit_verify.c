@@ -362,7 +362,7 @@ static void check_end(struct audit_verifier *v)
 			    AUDIT_HEAD_FILE, v->have_trusted ? "trusted" : "pinned");
 		return;
 	}
-	audit_time_format((uint64_t)v->signed_head.ts_ms, t, sizeof(t));
+	lg_time_format((uint64_t)v->signed_head.ts_ms, t, sizeof(t));
 	if (v->last_seq < v->signed_head.seq)
 		end_finding(v, AUDIT_FAULT_CUT, "the trail ends at seq %llu (%s line %llu) but the head "
 			    "signed at %s names seq %llu: records %llu..%llu removed (newest file "

@@ -57,6 +57,19 @@ static int audit_facility(struct parser *p, void *obj, const struct value *v, si
 	return 0;
 }
 
+/* Operational lines only: audit events reach syslog whatever the level. */
+static int audit_log_level(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	static const char *const words[] = { "error", "warning", "notice", "info", "debug", NULL };
+	static const int levels[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+	int i;
+	(void)n;
+	if (conf_val_choice(p, v, words, &i))
+		return -1;
+	AUDIT(obj)->log_level = levels[i];
+	return 0;
+}
+
 /* GB/T 22239-2019 defines levels 1 to 5; level 1 needs no audit trail and
  * level 5 systems are not run on commercial gateways. */
 static int audit_mlps(struct parser *p, void *obj, const struct value *v, size_t n)
@@ -130,6 +143,7 @@ static const struct key_def audit_keys[] = {
 	{ "journal-dir", 1, 1, false, audit_journal },
 	{ "retention", 1, 1, false, audit_retention },
 	{ "syslog-facility", 1, 1, false, audit_facility },
+	{ "log-level", 1, 1, false, audit_log_level },
 	{ "mlps-level", 1, 1, false, audit_mlps },
 	{ "security-officer", 1, 1, false, audit_officer },
 	{ "flow-interval", 1, 1, false, audit_flow },

@@ -520,6 +520,7 @@ void conf_init_defaults(struct config *cfg)
 	snprintf(cfg->audit.journal_dir, sizeof(cfg->audit.journal_dir), "/var/lib/linegate/audit");
 	cfg->audit.retention_days = 180;
 	cfg->audit.syslog_facility = LOG_DAEMON;
+	cfg->audit.log_level = LOG_INFO;
 	cfg->audit.mlps_level = 3;
 	cfg->audit.flow_interval_s = 300;
 	cfg->audit.checkpoint_interval_s = 60;

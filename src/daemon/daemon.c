@@ -277,6 +277,7 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 	if (rc)
 		goto refused_early;
 	lg_log_open("linegated", d->cfg->audit.syslog_facility, d->foreground);
+	lg_log_set_level(d->cfg->audit.log_level);
 	rc = audit_open(&d->cfg->audit, NULL);
 	if (rc) {
 		lg_log(LOG_CRIT, "event=start_failed stage=audit_open dir=%s error=\"%s\"",

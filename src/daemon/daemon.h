@@ -125,7 +125,7 @@ void daemon_audit_summaries(struct daemon *d, uint64_t now_wall_ms, bool force);
 /* on-journal-failure stop-tunnels: no tunnel runs while the journal cannot
  * record it (MLPS: the audit process must not be silently interrupted). */
 void daemon_journal_policy(struct daemon *d);
-/* RFC 3339 UTC ("2026-11-28T22:33:00.123Z"), "never" for 0. */
+/* lg_time_format (local zone, as the audit records), "never" for 0. */
 const char *daemon_format_time(uint64_t wall_ms, char out[40]);
 /* sd_notify STATUS= line from the current state. */
 void daemon_notify_status(struct daemon *d);

@@ -16,15 +16,10 @@ enum { DROP_SUMMARY_DEFAULT_S = 300 };
 
 const char *daemon_format_time(uint64_t wall_ms, char out[40])
 {
-	struct tm tm;
-	time_t t = (time_t)(wall_ms / 1000);
-
-	if (wall_ms == 0 || !gmtime_r(&t, &tm)) {
-		strcpy(out, "never");
-		return out;
-	}
-	size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 40 - n, ".%03uZ", (unsigned)(wall_ms % 1000));
+	if (wall_ms == 0)
+		snprintf(out, 40, "never");
+	else
+		lg_time_format(wall_ms, out, 40);
 	return out;
 }
 

@@ -110,6 +110,7 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 	conf_wipe_keys(cfg);   /* unchanged: the daemon holds the same keys already */
 	audit_reconfigure(&cfg->audit);
 	lg_log_set_facility(cfg->audit.syslog_facility);
+	lg_log_set_level(cfg->audit.log_level);
 	struct config *old = d->cfg;
 	struct regiondb *old_db = d->db;
 	d->cfg = cfg;

@@ -7,6 +7,7 @@
 
 static bool log_stderr = true;
 static bool log_syslog;
+static int log_level = LOG_INFO;
 static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void lg_log_open(const char *ident, int facility, bool to_stderr)
@@ -23,6 +24,16 @@ void lg_log_set_facility(int facility)
 		openlog(NULL, LOG_PID | LOG_NDELAY, facility);
 }
 
+void lg_log_set_level(int level)
+{
+	log_level = level;
+}
+
+bool lg_log_enabled(int priority)
+{
+	return (priority & 7) <= log_level;
+}
+
 void lg_log_close(void)
 {
 	if (log_syslog)
@@ -34,6 +45,8 @@ __attribute__((format(printf, 2, 0)))
 static void vlog(int priority, const char *fmt, va_list ap)
 {
 	char line[1024];
+	if (!lg_log_enabled(priority))
+		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (log_syslog)
 		syslog(priority, "%s", line);

@@ -74,6 +74,8 @@ void check_mlps_keep(const struct config *cfg);
 void check_mlps_two(const struct config *cfg);
 void check_recovery(const struct config *cfg);
 void check_recovery_defaults(const struct config *cfg);
+void check_log_debug(const struct config *cfg);
+void check_log_default(const struct config *cfg);
 
 static const struct conf_case conf_cases[] = {
 	/* ---- good ---- */
@@ -184,6 +186,8 @@ static const struct conf_case conf_cases[] = {
 	{ "g30 a block's brace on its own line (after blank lines too)",
 	  "site \"s\"\n{\n  region CN; internal-space 10.0.0.0/8\n}\ntunnel\n\n{ mtu 1300 }\n"
 	  UPLINK "peer \"p\"\n{\n" PEER_MIN "  auth psk; psk-file /k\n}\n", NULL, NULL },
+	{ "g31 log-level debug", SITE "audit { log-level debug }\n", NULL, CHECK(check_log_debug) },
+	{ "g32 log-level default: info", SITE, NULL, CHECK(check_log_default) },
 	{ "g29 retry-min equal to retry-max", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
 	  "  retry-max 5s; retry-min 5s\n}\n", NULL, NULL },
 
@@ -523,6 +527,8 @@ static const struct conf_case conf_cases[] = {
 	{ "b118 a block keyword without a brace, even lines later", SITE "tunnel\n\nmtu 1400\n",
 	  "2:7: 'tunnel' is a block: expected '{', got end of line\n"
 	  "4:1: unknown key 'mtu' at top level: it belongs in the tunnel block\n", NULL },
+	{ "b119 unknown log-level", SITE "audit { log-level verbose }\n",
+	  "2:19: invalid value 'verbose': expected error, warning, notice, info or debug\n", NULL },
 	{ "b114 unknown dpd-action", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
 	  "  dpd-action hold\n}\n", "7:14: invalid value 'hold': expected restart or clear\n", NULL },
 	{ NULL, NULL, NULL, NULL },

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "linegate/audit.h"
+#include "linegate/log.h"
 #include "audit_internal.h"
 
 static __attribute__((unused)) uint64_t test_now_ms;

@@ -284,7 +284,7 @@ START_TEST(time_format_zones)
 	setenv("TZ", tz_cases[_i].tz, 1);
 	tzset();
 	int64_t ms = ms_of(tz_cases[_i].utc);
-	audit_time_format((uint64_t)ms, out, sizeof(out));
+	lg_time_format((uint64_t)ms, out, sizeof(out));
 	ck_assert_str_eq(out, tz_cases[_i].local);
 	ck_assert_int_eq(ms_of(out), ms);   /* the offset makes it unambiguous */
 }

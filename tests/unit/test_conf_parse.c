@@ -294,6 +294,16 @@ void check_recovery_defaults(const struct config *c)
 	ck_assert_int_eq(c->peers[0].close_action, CONF_ACTION_RESTART);
 }
 
+void check_log_debug(const struct config *c)
+{
+	ck_assert_int_eq(c->audit.log_level, LOG_DEBUG);
+}
+
+void check_log_default(const struct config *c)
+{
+	ck_assert_int_eq(c->audit.log_level, LOG_INFO);
+}
+
 void check_units(const struct config *c)
 {
 	assert_endpoint(&c->peers[0].endpoint, "[2001:db8::9]:500");

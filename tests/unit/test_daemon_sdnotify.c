@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include "daemon.h"
 #include "sdnotify.h"
+#include "linegate/log.h"
 #include "check_main.h"
 
 static int bind_dgram(const char *name, bool abstract)
@@ -125,7 +127,21 @@ START_TEST(time_format)
 {
 	char t[40];
 	ck_assert_str_eq(daemon_format_time(0, t), "never");
-	ck_assert_str_eq(daemon_format_time(1764369180123ULL, t), "2025-11-28T22:33:00.123Z");
+	char u[LG_TIME_MAX];
+	/* one notation with the audit records: the local zone's offset, never Z */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ck_assert_str_eq(daemon_format_time(1764369180123ULL, t), "2025-11-28T22:33:00.123+00:00");
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	ck_assert_str_eq(daemon_format_time(1764369180123ULL, t), "2025-11-29T06:33:00.123+08:00");
+	lg_time_format(1764369180123ULL, u, sizeof(u));
+	ck_assert_str_eq(t, u);
+	setenv("TZ", "America/St_Johns", 1);   /* a half-hour zone, west of UTC */
+	tzset();
+	ck_assert_str_eq(daemon_format_time(1764369180123ULL, t), "2025-11-28T19:03:00.123-03:30");
+	unsetenv("TZ");
+	tzset();
 }
 END_TEST
 
