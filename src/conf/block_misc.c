@@ -152,7 +152,8 @@ static const struct key_def audit_keys[] = {
 	{ NULL, 0, 0, false, NULL },
 };
 
-const struct block_def conf_block_audit = { "audit", false, false, audit_keys, audit_open, audit_close };
+const struct block_def conf_block_audit = { "audit", false, false, audit_keys, audit_open, audit_close,
+					    false };
 
 /* ---- control { ... } ---- */
 
@@ -227,7 +228,7 @@ static const struct key_def control_keys[] = {
 };
 
 const struct block_def conf_block_control = { "control", false, false, control_keys, control_open,
-					      NULL };
+					      NULL, false };
 
 /* ---- static-sa "name" { ... } (lab only) ---- */
 
@@ -380,4 +381,5 @@ static const struct key_def sa_keys[] = {
 	{ NULL, 0, 0, false, NULL },
 };
 
-const struct block_def conf_block_static_sa = { "static-sa", true, true, sa_keys, sa_open, NULL };
+const struct block_def conf_block_static_sa = { "static-sa", true, true, sa_keys, sa_open, NULL,
+						false };

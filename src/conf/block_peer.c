@@ -9,7 +9,21 @@
 
 static struct peer_extra *extra(struct parser *p, void *obj)
 {
+	if (obj == &p->defaults)
+		return &p->defaults_x;
 	return &p->peer_x[PEER(obj) - p->cfg->peers];
+}
+
+static void peer_init(struct conf_peer *peer)
+{
+	peer->uplink = -1;
+	peer->ike_lifetime_s = 4 * 3600;
+	peer->child_lifetime_s = 3600;
+	peer->dpd_s = 30;
+	peer->retry_min_s = 1;
+	peer->retry_max_s = 30;
+	peer->natt_port = 4500;
+	peer->role = CONF_ROLE_BOTH;
 }
 
 static void *peer_open(struct parser *p, const struct value *name)
@@ -30,17 +44,15 @@ static void *peer_open(struct parser *p, const struct value *name)
 		return NULL;
 	}
 	struct conf_peer *peer = &cfg->peers[cfg->n_peers++];
+	if (p->have_defaults) {
+		*peer = p->defaults;
+		p->peer_x[peer - cfg->peers] = p->defaults_x;
+	} else {
+		peer_init(peer);
+	}
 	memcpy(peer->name, n, sizeof(n));
 	peer->line = p->blk_pos.line;
 	peer->at = (struct conf_at){ name->line, name->col };
-	peer->uplink = -1;
-	peer->ike_lifetime_s = 4 * 3600;
-	peer->child_lifetime_s = 3600;
-	peer->dpd_s = 30;
-	peer->retry_min_s = 1;
-	peer->retry_max_s = 30;
-	peer->natt_port = 4500;
-	peer->role = CONF_ROLE_BOTH;
 	return peer;
 }
 
@@ -387,4 +399,41 @@ static void peer_close(struct parser *p, void *obj)
 	default_proposals(obj);
 }
 
-const struct block_def conf_block_peer = { "peer", true, true, peer_keys, peer_open, peer_close };
+const struct block_def conf_block_peer = { "peer", true, true, peer_keys, peer_open, peer_close,
+					  false };
+
+/* `defaults { ... }`: what a hub's peers share (local-id, local-subnets,
+ * uplink, proposals, timers, ...), written once before them. What names one
+ * peer (its address, identity, subnets, secret) stays in the peer block. */
+static void *defaults_open(struct parser *p, const struct value *name)
+{
+	(void)name;
+	if (p->cfg->n_peers) {
+		conf_error(p, p->blk_pos.line, p->blk_pos.col, "defaults block after peer '%s' "
+			   "(line %d): expected it before the peers it applies to",
+			   p->cfg->peers[0].name, p->cfg->peers[0].line);
+		return NULL;
+	}
+	memset(&p->defaults, 0, sizeof(p->defaults));
+	memset(&p->defaults_x, 0, sizeof(p->defaults_x));
+	peer_init(&p->defaults);
+	return &p->defaults;
+}
+
+static void defaults_close(struct parser *p, void *obj)
+{
+	static const char *const own[] = { "endpoint", "remote-id", "remote-subnets", "psk-file",
+					   "peer-public-key" };
+	(void)obj;
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		struct conf_pos at = parser_key_pos(p, own[i]);
+		if (at.line)
+			conf_error(p, at.line, at.col, "'%s' cannot be a default: it belongs in "
+				   "each peer block", own[i]);
+	}
+	memcpy(p->defaults_key_pos, p->key_pos, sizeof(p->defaults_key_pos));
+	p->have_defaults = true;
+}
+
+const struct block_def conf_block_defaults = { "defaults", false, false, peer_keys, defaults_open,
+					       defaults_close, true };

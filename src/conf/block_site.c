@@ -88,7 +88,7 @@ static const struct key_def site_keys[] = {
 	{ NULL, 0, 0, false, NULL },
 };
 
-const struct block_def conf_block_site = { "site", true, false, site_keys, site_open, NULL };
+const struct block_def conf_block_site = { "site", true, false, site_keys, site_open, NULL, false };
 
 /* ---- compliance { ... } ---- */
 
@@ -126,7 +126,7 @@ static const struct key_def compliance_keys[] = {
 };
 
 const struct block_def conf_block_compliance = { "compliance", false, false, compliance_keys,
-						 compliance_open, NULL };
+						 compliance_open, NULL, false };
 
 /* ---- uplink "name" { ... } ---- */
 
@@ -202,7 +202,8 @@ static const struct key_def uplink_keys[] = {
 	{ NULL, 0, 0, false, NULL },
 };
 
-const struct block_def conf_block_uplink = { "uplink", true, true, uplink_keys, uplink_open, NULL };
+const struct block_def conf_block_uplink = { "uplink", true, true, uplink_keys, uplink_open, NULL,
+					     false };
 
 /* ---- tunnel { ... } ---- */
 
@@ -280,4 +281,4 @@ static const struct key_def tunnel_keys[] = {
 };
 
 const struct block_def conf_block_tunnel = { "tunnel", false, false, tunnel_keys, tunnel_open,
-					     tunnel_close };
+					     tunnel_close, false };

@@ -15,6 +15,7 @@
 static const struct block_def *const top_blocks[] = {
 	&conf_block_site, &conf_block_compliance, &conf_block_uplink, &conf_block_tunnel,
 	&conf_block_peer, &conf_block_audit, &conf_block_control, &conf_block_static_sa,
+	&conf_block_defaults,
 };
 enum { N_TOP_BLOCKS = sizeof(top_blocks) / sizeof(top_blocks[0]) };
 
@@ -132,7 +133,8 @@ struct conf_pos parser_key_pos(const struct parser *p, const char *key)
 {
 	for (size_t i = 0; p->blk && p->blk->keys[i].key; i++)
 		if (!strcmp(p->blk->keys[i].key, key))
-			return p->key_pos[i];
+			return p->key_pos[i].line || p->blk != &conf_block_peer ? p->key_pos[i]
+										: p->defaults_key_pos[i];
 	return (struct conf_pos){ 0, 0 };
 }
 
@@ -354,8 +356,10 @@ static void required_keys(struct parser *p)
 {
 	char list[CONF_MSG_MAX / 2] = "", what[CONF_NAME_MAX + 16];
 	size_t used = 0, missing = 0;
+	if (p->blk->template)
+		return;
 	for (size_t i = 0; p->blk->keys[i].key; i++) {
-		if (!p->blk->keys[i].required || p->key_pos[i].line)
+		if (!p->blk->keys[i].required || parser_key_pos(p, p->blk->keys[i].key).line)
 			continue;
 		int w = snprintf(list + used, sizeof(list) - used, "%s%s", missing ? ", " : "",
 				 p->blk->keys[i].key);

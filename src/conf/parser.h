@@ -37,6 +37,7 @@ struct block_def {
 	void *(*open)(struct parser *p, const struct value *name);
 	/* Conditional requirements, once every key of the block is known. */
 	void (*close)(struct parser *p, void *obj);
+	bool template;        /* `defaults`: no key is required here */
 };
 
 /* Where something was written, for messages emitted after the block ended. */
@@ -86,6 +87,13 @@ struct parser {
 	struct conf_pos eof_pos;
 	struct peer_extra peer_x[CONF_MAX_PEERS];
 	struct sa_extra sa_x[CONF_MAX_STATIC_SAS];
+	/* The `defaults` block: every peer below it starts as this template,
+	 * and a key set there counts as set in the peer (required keys,
+	 * positions of messages). */
+	bool have_defaults;
+	struct conf_peer defaults;
+	struct peer_extra defaults_x;
+	struct conf_pos defaults_key_pos[CONF_MAX_KEYS];
 };
 
 void conf_error(struct parser *p, int line, int col, const char *fmt, ...)
@@ -126,7 +134,7 @@ int conf_val_prefixes(struct parser *p, const struct value *v, size_t n,
 /* Block tables (block_site.c, block_peer.c, block_misc.c). */
 extern const struct block_def conf_block_site, conf_block_compliance, conf_block_uplink,
 	conf_block_tunnel, conf_block_peer, conf_block_audit, conf_block_control,
-	conf_block_static_sa;
+	conf_block_static_sa, conf_block_defaults;
 
 /* Cross-checks after the whole file is read (validate.c). */
 void conf_validate(struct parser *p);

@@ -75,6 +75,7 @@ void check_mlps_two(const struct config *cfg);
 void check_recovery(const struct config *cfg);
 void check_recovery_defaults(const struct config *cfg);
 void check_log_debug(const struct config *cfg);
+void check_defaults_block(const struct config *cfg);
 void check_log_default(const struct config *cfg);
 
 static const struct conf_case conf_cases[] = {
@@ -188,6 +189,14 @@ static const struct conf_case conf_cases[] = {
 	  UPLINK "peer \"p\"\n{\n" PEER_MIN "  auth psk; psk-file /k\n}\n", NULL, NULL },
 	{ "g31 log-level debug", SITE "audit { log-level debug }\n", NULL, CHECK(check_log_debug) },
 	{ "g32 log-level default: info", SITE, NULL, CHECK(check_log_default) },
+	{ "g33 defaults: what peers share, written once, overridden per peer", BASE
+	  "defaults\n{\n  region CN; uplink inet; local-id a.corp.example; auth psk\n"
+	  "  local-subnets 10.1.0.0/16; dpd 10s; retry-max 1m\n}\n"
+	  "peer \"p\" { endpoint 192.0.2.1; remote-id b.corp.example; psk-file /k/p\n"
+	  "  remote-subnets 10.2.0.0/16 }\n"
+	  "peer \"q\" { endpoint 192.0.2.2; remote-id c.corp.example; psk-file /k/q\n"
+	  "  remote-subnets 10.3.0.0/16; local-subnets 10.5.0.0/16; dpd 20s; local-id d.corp.example }\n",
+	  NULL, CHECK(check_defaults_block) },
 	{ "g29 retry-min equal to retry-max", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
 	  "  retry-max 5s; retry-min 5s\n}\n", NULL, NULL },
 
@@ -529,6 +538,19 @@ static const struct conf_case conf_cases[] = {
 	  "4:1: unknown key 'mtu' at top level: it belongs in the tunnel block\n", NULL },
 	{ "b119 unknown log-level", SITE "audit { log-level verbose }\n",
 	  "2:19: invalid value 'verbose': expected error, warning, notice, info or debug\n", NULL },
+	{ "b120 defaults after a peer", BASE PEER("p", "10.2.0.0/16") "defaults { dpd 5s }\n",
+	  "9:1: defaults block after peer 'p' (line 3): expected it before the peers it applies to\n",
+	  NULL },
+	{ "b121 what names one peer cannot be a default", BASE
+	  "defaults { endpoint 192.0.2.1; psk-file /k; dpd 5s }\n",
+	  "3:12: 'endpoint' cannot be a default: it belongs in each peer block\n"
+	  "3:32: 'psk-file' cannot be a default: it belongs in each peer block\n", NULL },
+	{ "b122 a key neither in defaults nor in the peer is still required", BASE
+	  "defaults { uplink inet; region CN; local-id a.corp.example; auth psk }\n"
+	  "peer \"p\" { endpoint 192.0.2.1; psk-file /k; local-subnets 10.1.0.0/16 }\n",
+	  "4:1: peer 'p': missing required keys remote-id, remote-subnets\n", NULL },
+	{ "b123 two defaults blocks", BASE "defaults { dpd 5s }\ndefaults { dpd 6s }\n",
+	  "4:1: duplicate defaults block (first at line 3)\n", NULL },
 	{ "b114 unknown dpd-action", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
 	  "  dpd-action hold\n}\n", "7:14: invalid value 'hold': expected restart or clear\n", NULL },
 	{ NULL, NULL, NULL, NULL },

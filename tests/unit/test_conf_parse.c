@@ -294,6 +294,32 @@ void check_recovery_defaults(const struct config *c)
 	ck_assert_int_eq(c->peers[0].close_action, CONF_ACTION_RESTART);
 }
 
+void check_defaults_block(const struct config *c)
+{
+	const struct conf_peer *p = &c->peers[0], *q = &c->peers[1];
+	char s[64];
+	ck_assert_uint_eq(c->n_peers, 2);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(c->peers[i].uplink, 0);
+		ck_assert_int_eq(c->peers[i].auth, CONF_AUTH_PSK);
+		ck_assert_str_eq(c->peers[i].region, "CN");
+		ck_assert_uint_eq(c->peers[i].retry_max_s, 60);
+		ck_assert_uint_eq(c->peers[i].n_ike_proposals, 2);   /* the built-in defaults */
+	}
+	ck_assert_str_eq(p->name, "p");
+	ck_assert_uint_eq(p->dpd_s, 10);
+	ck_assert_uint_eq(q->dpd_s, 20);
+	lg_prefix_format(&p->local_ts[0], s, sizeof(s));
+	ck_assert_str_eq(s, "10.1.0.0/16");
+	ck_assert_uint_eq(q->n_local_ts, 1);
+	lg_prefix_format(&q->local_ts[0], s, sizeof(s));
+	ck_assert_str_eq(s, "10.5.0.0/16");
+	ck_assert_str_eq(conf_identity_format(&p->local_id, s, sizeof(s)), "a.corp.example");
+	ck_assert_str_eq(conf_identity_format(&q->local_id, s, sizeof(s)), "d.corp.example");
+	ck_assert_str_eq(p->psk_file, "/k/p");
+	ck_assert_str_eq(q->psk_file, "/k/q");
+}
+
 void check_log_debug(const struct config *c)
 {
 	ck_assert_int_eq(c->audit.log_level, LOG_DEBUG);
