@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	build-essential cmake pkg-config libsodium-dev libevent-dev libnl-3-dev
-	libnl-route-3-dev check libsubunit-dev nettle-dev libjansson-dev libsystemd-dev
+	libnl-route-3-dev libnl-idiag-3-dev check libsubunit-dev nettle-dev libjansson-dev libsystemd-dev
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev llvm
 	# network tests and demo

@@ -42,6 +42,7 @@ enum audit_event {
 	AUDIT_LAB_STATIC_SA,         /* hand-keyed SA installed (lab only) */
 	AUDIT_AUDIT_OPEN,            /* journal opened: pins the audit public key */
 	AUDIT_AUDIT_CHECKPOINT,      /* signed checkpoint (written by audit/ itself) */
+	AUDIT_ICP_UNRECORDED_LISTENER, /* web port reachable without ICP recordal: open / gone */
 	AUDIT_EVENT_COUNT
 };
 

@@ -23,6 +23,7 @@ enum {
 	CONF_MAX_IDENTITIES = 32,  /* site-wide identity allow-list */
 	CONF_MAX_TUN_ADDRS = 4,
 	CONF_MAX_STATIC_SAS = 16,
+	CONF_MAX_ICP = 3,          /* ICP recordals: one per web port (80, 8080, 443) */
 	CONF_ID_MAX = 255,
 	CONF_REGION_LEN = 3,       /* ISO 3166-1 alpha-2 + NUL */
 };
@@ -141,6 +142,15 @@ struct conf_site {
 	struct conf_at internal_at[CONF_MAX_PREFIXES];
 	struct conf_at public_space_at[CONF_MAX_PUBLIC];
 	struct conf_at public_registration_at;
+	/* ICP recordal (备案) numbers of the web services on this site, per
+	 * port: a listener the Internet reaches on that port is recorded, not a
+	 * violation (docs/compliance.md, "ICP ports"). */
+	struct conf_icp {
+		uint16_t port;                 /* 80, 8080 or 443 */
+		char recordal[CONF_TEXT_MAX];  /* "京ICP备12345678号-1" */
+		struct conf_at at;             /* the port value */
+	} icp[CONF_MAX_ICP];
+	size_t n_icp;
 };
 
 enum conf_journal_failure { CONF_JOURNAL_FAIL_KEEP_TUNNELS = 0, CONF_JOURNAL_FAIL_STOP_TUNNELS = 1 };

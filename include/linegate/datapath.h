@@ -122,3 +122,18 @@ enum datapath_drop {
 };
 const char *datapath_drop_name(enum datapath_drop d);
 void datapath_get_drops(struct datapath *dp, uint64_t out[DATAPATH_DROP_COUNT]);
+
+/* listeners.c: the facts of the ICP-port check (policy_judge_listener).
+ * TCP sockets listening on a port want_port accepts, IPv4 and IPv6, one per
+ * socket (sock_diag through libnl-idiag); 0, or -errno when a dump failed
+ * (what the other family gave is kept). Needs no datapath state. */
+struct policy_listener;
+struct policy_uplink_addr;
+int net_scan_listeners(bool (*want_port)(uint16_t port), struct policy_listener *out, size_t max,
+		       size_t *n_out);
+/* The addresses the named interfaces have now; how many written. */
+size_t net_uplink_addrs(const char (*ifnames)[IF_NAMESIZE], size_t n_ifnames,
+			struct policy_uplink_addr *out, size_t max);
+/* The process holding socket inode (pid and comm), found in /proc/<pid>/fd;
+ * false when none is visible (another pid namespace, no permission). */
+bool net_socket_owner(uint32_t inode, int *pid, char comm[16]);

@@ -29,6 +29,7 @@ enum policy_reason {
 	POLICY_PUBLIC_SPACE_UNREGISTERED, /* public-space without a registration reference */
 	POLICY_PUBLIC_SPACE_TOO_LARGE,    /* public-space beyond the bound (/16 IPv4, /32 IPv6) */
 	POLICY_CIRCUIT_SHARED,            /* licensed circuit shares interface or source with an untagged uplink */
+	POLICY_ICP_NO_RECORDAL,           /* web port open to an uplink without the site's ICP recordal */
 	POLICY_REASON_COUNT
 };
 
@@ -127,6 +128,50 @@ struct policy_peer_live {
  * facts the run-time ones too): `compliance` exits 1 when it is not 0. */
 size_t policy_report(const struct config *cfg, const struct regiondb *db,
 		     const struct policy_peer_live *live, bool json, FILE *to);
+
+/* --- ICP ports (icp.c, docs/compliance.md "ICP ports") ---
+ * A web server the Internet reaches on 80, 8080 or 443 needs an ICP
+ * recordal (备案, MIIT). The facts are the site's listening TCP sockets
+ * (sock_diag) and the addresses its uplinks have now. */
+enum { POLICY_MAX_LISTENERS = 64, POLICY_MAX_UPLINK_ADDRS = 32 };
+struct policy_listener {
+	uint8_t family;                /* AF_INET or AF_INET6 */
+	uint8_t addr[16];              /* bound address; all zero = wildcard */
+	uint16_t port;
+	char bound_if[IF_NAMESIZE];    /* SO_BINDTODEVICE, "" = every interface */
+	uint32_t inode, uid;
+	int pid;                       /* owning process, 0 = unknown */
+	char process[16];              /* its comm, "" = unknown */
+};
+struct policy_uplink_addr {
+	char ifname[IF_NAMESIZE];
+	uint8_t family;
+	uint8_t addr[16];
+};
+enum policy_icp { POLICY_ICP_NOT_EXPOSED, POLICY_ICP_RECORDED, POLICY_ICP_UNRECORDED };
+struct policy_icp_judgement {
+	enum policy_icp state;
+	const char *recordal;          /* RECORDED: the site's number for the port */
+	char via[160];                 /* uplinks that reach it: "internet(eth0), ..." */
+	struct policy_verdict verdict; /* POLICY_ICP_NO_RECORDAL with its sentence, else ok */
+};
+bool policy_icp_port(uint16_t port);
+void policy_judge_listener(const struct config *cfg, const struct policy_listener *l,
+			   const struct policy_uplink_addr *addrs, size_t n_addrs,
+			   struct policy_icp_judgement *out);
+/* The live ICP facts for policy_report_live (NULL: not scanned). */
+struct policy_icp_facts {
+	const struct policy_listener *listeners;
+	size_t n_listeners;
+	const struct policy_uplink_addr *addrs;
+	size_t n_addrs;
+	int scan_error;                /* 0, or -errno: the scan failed (shown, counted) */
+};
+/* policy_report with them: reachable web listeners are listed, and each
+ * unrecorded one is a violation that stands (counted in the return). */
+size_t policy_report_live(const struct config *cfg, const struct regiondb *db,
+			  const struct policy_peer_live *live, const struct policy_icp_facts *icp,
+			  bool json, FILE *to);
 
 /* --- What internal space may hold (space.c, docs/compliance.md) --- */
 

@@ -40,6 +40,7 @@ static const struct {
 	[AUDIT_LAB_STATIC_SA]          = { "lab_static_sa", LOG_WARNING, LOG_WARNING },
 	[AUDIT_AUDIT_OPEN]             = { "audit_open", LOG_NOTICE, LOG_CRIT },
 	[AUDIT_AUDIT_CHECKPOINT]       = { "audit_checkpoint", LOG_INFO, LOG_CRIT },
+	[AUDIT_ICP_UNRECORDED_LISTENER] = { "icp_unrecorded_listener", LOG_NOTICE, LOG_WARNING },
 };
 
 const char *audit_event_name(enum audit_event ev)

@@ -2,6 +2,7 @@
  * we may use, and the tunnel device. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "parser.h"
 
@@ -78,6 +79,72 @@ static int site_allow(struct parser *p, void *obj, const struct value *v, size_t
 	return rc;
 }
 
+/* An ICP recordal number as MIIT issues it: "京ICP备12345678号-1" for a
+ * recordal (备案), "京ICP证000000号" for a commercial licence (证). */
+static bool icp_number_like(const char *s)
+{
+	const char *m = strstr(s, "ICP\xe5\xa4\x87");   /* ICP备 */
+	if (!m)
+		m = strstr(s, "ICP\xe8\xaf\x81");       /* ICP证 */
+	return m && isdigit((unsigned char)m[6]);
+}
+
+static int icp_port(struct parser *p, const struct value *v, const struct conf_site *s, uint16_t *out)
+{
+	uint64_t x = 0;
+	bool num = v->text[0] && strspn(v->text, "0123456789") == strlen(v->text) && strlen(v->text) < 6;
+	if (num)
+		x = strtoull(v->text, NULL, 10);
+	if (!num || (x != 80 && x != 8080 && x != 443)) {
+		conf_error(p, v->line, v->col, "invalid ICP port '%.64s': expected 80, 8080 or 443 "
+			   "(the web ports an ICP recordal covers)", v->text);
+		return -1;
+	}
+	for (size_t i = 0; i < s->n_icp; i++) {
+		if (s->icp[i].port == x) {
+			conf_error(p, v->line, v->col, "duplicate ICP port %u (first at %d:%d)",
+				   (unsigned)x, s->icp[i].at.line, s->icp[i].at.col);
+			return -1;
+		}
+	}
+	*out = (uint16_t)x;
+	return 0;
+}
+
+/* icp-recordal PORT, "NUMBER"[, PORT, "NUMBER" ...]: pairs, one per port. */
+static int site_icp(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_site *s = obj;
+	int rc = 0;
+	for (size_t i = 0; i < n; i += 2) {
+		struct conf_icp e = { .at = { v[i].line, v[i].col } };
+		if (icp_port(p, &v[i], s, &e.port)) {
+			rc = -1;
+			continue;
+		}
+		if (i + 1 == n) {
+			conf_error(p, v[i].line, v[i].col, "ICP port %u has no recordal number: expected "
+				   "port, \"number\" pairs (icp-recordal 443, \"京ICP备12345678号-1\")",
+				   e.port);
+			return -1;
+		}
+		if (conf_val_text(p, &v[i + 1], e.recordal, sizeof(e.recordal))) {
+			rc = -1;
+			continue;
+		}
+		if (!icp_number_like(e.recordal)) {
+			conf_error(p, v[i + 1].line, v[i + 1].col, "invalid ICP recordal '%.64s': expected "
+				   "a number such as \"京ICP备12345678号-1\" or \"京ICP证000000号\"",
+				   e.recordal);
+			rc = -1;
+			continue;
+		}
+		if (s->n_icp < CONF_MAX_ICP)
+			s->icp[s->n_icp++] = e;
+	}
+	return rc;
+}
+
 static const struct key_def site_keys[] = {
 	{ "region", 1, 1, true, site_region },
 	{ "identity-domain", 1, 1, false, site_domain },
@@ -85,6 +152,7 @@ static const struct key_def site_keys[] = {
 	{ "allow-identity", 1, CONF_MAX_IDENTITIES, false, site_allow },
 	{ "public-space", 1, CONF_MAX_PUBLIC, false, site_public },
 	{ "public-space-registration", 1, 1, false, site_registration },
+	{ "icp-recordal", 2, 2 * CONF_MAX_ICP, false, site_icp },
 	{ NULL, 0, 0, false, NULL },
 };
 

@@ -340,6 +340,7 @@ static int cmd_reload(struct daemon *d, const struct control_request *rq, const 
 static int cmd_compliance(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
 {
 	struct policy_peer_live live[CONF_MAX_PEERS + CONF_MAX_STATIC_SAS];
+	static struct daemon_icp_facts icp;
 	(void)who;
 
 	memset(live, 0, sizeof(live));
@@ -358,7 +359,10 @@ static int cmd_compliance(struct daemon *d, const struct control_request *rq, co
 		if (datapath_route_egress(d->dp, &s->peer, l->egress_ifname, NULL) != 0)
 			l->egress_ifname[0] = '\0';
 	}
-	policy_report(d->cfg, d->db, live, rq->json, out);
+	(void)daemon_icp_scan(d, &icp);   /* the report and the trail see the same scan */
+	struct policy_icp_facts facts = { icp.listeners, icp.n_listeners, icp.addrs, icp.n_addrs,
+					  icp.scan_error };
+	policy_report_live(d->cfg, d->db, live, &facts, rq->json, out);
 	return CONTROL_OK;
 }
 

@@ -138,6 +138,7 @@ static void on_audit_tick(evutil_socket_t fd, short what, void *ctx)
 	audit_tick(now);
 	daemon_audit_summaries(ctx, now, false);
 	daemon_journal_policy(ctx);
+	daemon_icp_tick(ctx);
 	daemon_notify_status(ctx);
 }
 
@@ -352,6 +353,7 @@ int daemon_start(struct daemon *d)
 	lg_log(LOG_NOTICE, "event=started version=%s site=%s tun=%s peers=%zu lab_only=%s",
 	       LINEGATE_VERSION, d->cfg->site.name, d->cfg->tunnel.ifname, d->cfg->n_peers,
 	       d->cfg->lab_only ? "yes" : "no");
+	daemon_icp_check(d);   /* web listeners already open are on the trail from the start */
 	sdnotify_send("READY=1");
 	daemon_notify_status(d);
 	return 0;

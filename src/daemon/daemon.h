@@ -18,7 +18,7 @@ struct datapath;
 struct ike;
 struct control;
 
-enum { DAEMON_IKE_TICK_MS = 100, DAEMON_AUDIT_TICK_MS = 1000 };
+enum { DAEMON_IKE_TICK_MS = 100, DAEMON_AUDIT_TICK_MS = 1000, DAEMON_ICP_SCAN_MS = 10000 };
 
 struct daemon {
 	struct event_base *base;
@@ -47,6 +47,10 @@ struct daemon {
 	bool lab_installed[CONF_MAX_STATIC_SAS];
 	enum policy_reason lab_refused[CONF_MAX_STATIC_SAS];
 	struct daemon_lab_key *lab_keys;   /* sodium memory, no access but in lab.c */
+	/* ICP ports (icp.c): unrecorded web listeners on the trail as open */
+	struct policy_listener icp_flagged[POLICY_MAX_LISTENERS];
+	size_t n_icp_flagged;
+	uint64_t icp_last_scan_ms;
 	bool stopping;
 	int exit_code;
 };
@@ -119,6 +123,19 @@ void daemon_lab_recheck(struct daemon *d);
 int daemon_hold_peers(struct daemon *d);
 uint64_t daemon_peer_held(struct daemon *d, size_t peer);
 void daemon_held_summary(struct daemon *d, const char *interval_s);
+
+/* icp.c: ICP ports. The facts of one scan; scanning records what appeared
+ * and what went away (audit) and returns the scan's error (0). */
+struct daemon_icp_facts {
+	struct policy_listener listeners[POLICY_MAX_LISTENERS];
+	size_t n_listeners;
+	struct policy_uplink_addr addrs[POLICY_MAX_UPLINK_ADDRS];
+	size_t n_addrs;
+	int scan_error;
+};
+int daemon_icp_scan(struct daemon *d, struct daemon_icp_facts *f);
+void daemon_icp_check(struct daemon *d);   /* a scan, facts discarded */
+void daemon_icp_tick(struct daemon *d);    /* every DAEMON_ICP_SCAN_MS */
 
 /* periodic.c: flow records and drop summaries (never per packet). */
 void daemon_audit_summaries(struct daemon *d, uint64_t now_wall_ms, bool force);

@@ -131,6 +131,7 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 	lg_log(LOG_NOTICE, "event=config_reloaded file=%s blake2b=%s peers=%zu", d->config_path,
 	       hash, cfg->n_peers);
 	daemon_warn_forwarding(cfg);
+	daemon_icp_check(d);   /* a recordal added or removed takes effect now */
 	audit_checkpoint();
 	sdnotify_send("READY=1");
 	daemon_notify_status(d);

@@ -22,6 +22,7 @@ static const char *const reason_names[POLICY_REASON_COUNT] = {
 	[POLICY_INTERNAL_SPACE_PUBLIC] = "internal_space_public",
 	[POLICY_PUBLIC_SPACE_UNREGISTERED] = "public_space_unregistered",
 	[POLICY_PUBLIC_SPACE_TOO_LARGE] = "public_space_too_large",
+	[POLICY_ICP_NO_RECORDAL] = "icp_unrecorded",
 };
 
 const char *policy_reason_name(enum policy_reason r)

@@ -162,8 +162,85 @@ static void json_mlps(json_t *doc, const struct config *cfg)
 	lg_json_set_str(o, "set_by", cfg->audit.on_failure_set_by ? cfg->audit.on_failure_set_by : "default");
 }
 
+/* ICP ports: each reachable web listener, judged; returns the violations. */
+static size_t json_icp(json_t *doc, const struct config *cfg, const struct policy_icp_facts *icp)
+{
+	json_t *o = lg_json_set_object(doc, "icp");
+	json_t *recs = lg_json_set_array(o, "recordals");
+	size_t bad = 0;
+
+	for (size_t i = 0; i < cfg->site.n_icp && i < CONF_MAX_ICP; i++) {
+		json_t *r = lg_json_append_object(recs);
+		lg_json_set_u64(r, "port", cfg->site.icp[i].port);
+		lg_json_set_str(r, "recordal", cfg->site.icp[i].recordal);
+	}
+	lg_json_set_bool(o, "scanned", icp && !icp->scan_error);
+	if (!icp) {
+		lg_json_set(o, "listeners", json_null());
+		lg_json_set_u64(o, "violations", 0);
+		return 0;
+	}
+	json_t *arr = lg_json_set_array(o, "listeners");
+	for (size_t i = 0; i < icp->n_listeners; i++) {
+		const struct policy_listener *l = &icp->listeners[i];
+		struct policy_icp_judgement j;
+		char a[LG_ADDRSTRLEN];
+		policy_judge_listener(cfg, l, icp->addrs, icp->n_addrs, &j);
+		if (j.state == POLICY_ICP_NOT_EXPOSED)
+			continue;
+		bad += j.state == POLICY_ICP_UNRECORDED;
+		json_t *e = lg_json_append_object(arr);
+		lg_json_set_str(e, "address", lg_addr_format(l->family, l->addr, a, sizeof(a)));
+		lg_json_set_u64(e, "port", l->port);
+		lg_json_set_u64(e, "inode", l->inode);
+		lg_json_set_u64(e, "uid", l->uid);
+		lg_json_set_int(e, "pid", l->pid);
+		lg_json_set_str(e, "process", l->process);
+		lg_json_set_str(e, "bound_interface", l->bound_if);
+		lg_json_set_str(e, "via", j.via);
+		lg_json_set_str(e, "state", j.state == POLICY_ICP_RECORDED ? "recorded" : "unrecorded");
+		lg_json_set_str(e, "recordal", j.recordal ? j.recordal : "");
+		lg_json_set_bool(e, "compliant", j.state == POLICY_ICP_RECORDED);
+		json_violations(e, &j.verdict, j.state == POLICY_ICP_UNRECORDED);
+	}
+	lg_json_set_u64(o, "violations", bad);
+	return bad;
+}
+
+static size_t human_icp(FILE *to, const struct config *cfg, const struct policy_icp_facts *icp)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < cfg->site.n_icp && i < CONF_MAX_ICP; i++)
+		fprintf(to, "ICP recordal for port %u: %s\n", cfg->site.icp[i].port, cfg->site.icp[i].recordal);
+	if (!icp)
+		return 0;
+	if (icp->scan_error)
+		fprintf(to, "warning: listening sockets could not be scanned (error %d): ICP ports not judged\n",
+			-icp->scan_error);
+	for (size_t i = 0; i < icp->n_listeners; i++) {
+		const struct policy_listener *l = &icp->listeners[i];
+		struct policy_icp_judgement j;
+		char a[LG_ADDRSTRLEN], who[48] = "";
+		policy_judge_listener(cfg, l, icp->addrs, icp->n_addrs, &j);
+		if (j.state == POLICY_ICP_NOT_EXPOSED)
+			continue;
+		if (l->pid)
+			snprintf(who, sizeof(who), " pid %d (%.15s)", l->pid, l->process);
+		lg_addr_format(l->family, l->addr, a, sizeof(a));
+		fprintf(to, "ICP listener tcp %s port %u via %s, inode %u uid %u%s: %s%s\n", a, l->port, j.via,
+			l->inode, l->uid, who, j.state == POLICY_ICP_RECORDED ? "recorded " : "VIOLATION",
+			j.recordal ? j.recordal : "");
+		if (j.state == POLICY_ICP_UNRECORDED) {
+			fprintf(to, "  violation %s: %s\n", policy_reason_name(j.verdict.reason), j.verdict.message);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 static size_t report_json(const struct config *cfg, const struct regiondb *db,
-			  const struct policy_peer_live *live, FILE *to)
+			  const struct policy_peer_live *live, const struct policy_icp_facts *icp, FILE *to)
 {
 	struct peer_findings site;
 	site.n = 0;
@@ -179,6 +256,7 @@ static size_t report_json(const struct config *cfg, const struct regiondb *db,
 	json_t *warnings = lg_json_set_array(doc, "warnings");
 	if (region_db_missing(cfg))
 		lg_json_append_str(warnings, region_db_missing(cfg));
+	standing += json_icp(doc, cfg, icp);
 	json_violations(doc, site.v, site.n);
 	json_t *peers = lg_json_set_array(doc, "peers");
 	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++)
@@ -229,8 +307,15 @@ static size_t human_peer(FILE *to, const struct config *cfg, const struct conf_p
 size_t policy_report(const struct config *cfg, const struct regiondb *db,
 		     const struct policy_peer_live *live, bool json, FILE *to)
 {
+	return policy_report_live(cfg, db, live, NULL, json, to);
+}
+
+size_t policy_report_live(const struct config *cfg, const struct regiondb *db,
+			  const struct policy_peer_live *live, const struct policy_icp_facts *icp,
+			  bool json, FILE *to)
+{
 	if (json)
-		return report_json(cfg, db, live, to);
+		return report_json(cfg, db, live, icp, to);
 	struct peer_findings site;
 	site.n = 0;
 	policy_site_violations(cfg, add_finding, &site);
@@ -245,9 +330,10 @@ size_t policy_report(const struct config *cfg, const struct regiondb *db,
 		fprintf(to, "warning: %s\n", region_db_missing(cfg));
 	for (size_t i = 0; i < site.n; i++)
 		fprintf(to, "site violation %s: %s\n", policy_reason_name(site.v[i].reason), site.v[i].message);
+	size_t icp_bad = human_icp(to, cfg, icp);
 	fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "PEER", "ENDPOINT", "CLASS",
 		"D/DB/EFF", "UPLINK(IF) CARRIER CIRCUIT", "LIVE", "VERDICT");
-	size_t standing = site.n;
+	size_t standing = site.n + icp_bad;
 	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++)
 		standing += human_peer(to, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
 	if (cfg->n_static_sas)
@@ -260,5 +346,8 @@ size_t policy_report(const struct config *cfg, const struct regiondb *db,
 	}
 	size_t total = policy_check_config(cfg, db, NULL, 0, NULL);
 	fprintf(to, "%zu static violation%s\n", total, total == 1 ? "" : "s");
+	if (icp)
+		fprintf(to, "%zu ICP violation%s (unrecorded web listener%s)\n", icp_bad, icp_bad == 1 ? "" : "s",
+			icp_bad == 1 ? "" : "s");
 	return standing;
 }

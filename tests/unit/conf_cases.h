@@ -77,6 +77,7 @@ void check_recovery_defaults(const struct config *cfg);
 void check_log_debug(const struct config *cfg);
 void check_defaults_block(const struct config *cfg);
 void check_log_default(const struct config *cfg);
+void check_icp(const struct config *cfg);
 
 static const struct conf_case conf_cases[] = {
 	/* ---- good ---- */
@@ -553,5 +554,26 @@ static const struct conf_case conf_cases[] = {
 	  "4:1: duplicate defaults block (first at line 3)\n", NULL },
 	{ "b114 unknown dpd-action", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
 	  "  dpd-action hold\n}\n", "7:14: invalid value 'hold': expected restart or clear\n", NULL },
+	{ "g90 icp-recordal pairs", "site \"t\" { region CN; internal-space 10.0.0.0/8\n"
+	  "  icp-recordal 443, \"京ICP备12345678号-1\",\n"
+	  "    80, \"沪ICP证000123号\"\n}\n", NULL, CHECK(check_icp) },
+	{ "b120 icp port not a web port", "site \"t\" { region CN; internal-space 10.0.0.0/8\n"
+	  "  icp-recordal 22, \"ICP备1\" }\n",
+	  "2:16: invalid ICP port '22': expected 80, 8080 or 443 (the web ports an ICP recordal covers)\n", NULL },
+	{ "b121 icp port without number", "site \"t\" { region CN; internal-space 10.0.0.0/8\n"
+	  "  icp-recordal 443, \"ICP备1\", 8080 }\n",
+	  "2:32: ICP port 8080 has no recordal number: expected port, \"number\" pairs "
+	  "(icp-recordal 443, \"京ICP备12345678号-1\")\n", NULL },
+	{ "b122 icp blank, not a number", "site \"t\" { region CN; internal-space 10.0.0.0/8\n"
+	  "  icp-recordal 443, \"　\", 80, \"example.com\", 8080, \"ICP证x\"\n"
+	  "  }\n",
+	  "2:21: invalid text: only white space; expected printable text\n"
+	  "2:32: invalid ICP recordal 'example.com': expected a number such as \"京ICP备12345678号-1\" "
+	  "or \"京ICP证000000号\"\n"
+	  "2:53: invalid ICP recordal 'ICP证x': expected a number such as \"京ICP备12345678号-1\" "
+	  "or \"京ICP证000000号\"\n", NULL },
+	{ "b123 icp duplicate port", "site \"u\" { region CN; internal-space 10.0.0.0/8\n"
+	  "  icp-recordal 80, \"ICP备1\",\n  80, \"ICP备2\" }\n",
+	  "3:3: duplicate ICP port 80 (first at 2:16)\n", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

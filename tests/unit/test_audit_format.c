@@ -85,6 +85,7 @@ static const struct {
 	{ AUDIT_LAB_STATIC_SA, AUDIT_SUCCESS, "lab_static_sa", LOG_WARNING, "uid=0", "lab-1", "spi_in", "1000", "encr", "aes256gcm16" },
 	{ AUDIT_AUDIT_OPEN, AUDIT_SUCCESS, "audit_open", LOG_NOTICE, "linegated", "/var/lib/linegate/audit", "pubkey", "cd", "resumed_seq", "0" },
 	{ AUDIT_AUDIT_CHECKPOINT, AUDIT_SUCCESS, "audit_checkpoint", LOG_INFO, "linegated", "audit-2026-11-28.jsonl", "records", "3", "sig", "00" },
+	{ AUDIT_ICP_UNRECORDED_LISTENER, AUDIT_FAILURE, "icp_unrecorded_listener", LOG_WARNING, "linegated", "tcp:0.0.0.0:8080", "state", "open", "port", "8080" },
 };
 
 START_TEST(catalogue_complete)

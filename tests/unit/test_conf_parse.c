@@ -363,6 +363,18 @@ void check_noesn(const struct config *c)
 	ck_assert_uint_eq(p->esp_proposals[1].dh, IKEV2_DH_CURVE25519);
 }
 
+void check_icp(const struct config *c)
+{
+	ck_assert_uint_eq(c->site.n_icp, 2);
+	ck_assert_uint_eq(c->site.icp[0].port, 443);
+	ck_assert_str_eq(c->site.icp[0].recordal, "京ICP备12345678号-1");
+	ck_assert_int_eq(c->site.icp[0].at.line, 2);
+	ck_assert_int_eq(c->site.icp[0].at.col, 16);
+	ck_assert_uint_eq(c->site.icp[1].port, 80);
+	ck_assert_int_eq(c->site.icp[1].at.line, 3);
+	ck_assert_int_eq(c->site.icp[1].at.col, 5);
+}
+
 void check_public_space(const struct config *c)
 {
 	ck_assert_uint_eq(c->site.n_public_space, 2);
