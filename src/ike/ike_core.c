@@ -137,11 +137,33 @@ void ike_uplink_changed(struct ike *ike, int uplink, bool up, uint64_t now_ms)
 			ike_schedule_initiate(ike, &ike->cfg->peers[i], 0);
 }
 
-/* A route changed (net watches the kernel's route tables): egress is judged
- * again at once, not at the next exchange. An SA whose route to a
- * cross-border peer left its circuit (another interface or source) is torn
- * down and audited; an initiator peer without an SA whose route is right
- * again starts at once, back-off forgotten (also after a refused `up`). */
+/* Only a cross-border peer's egress is judged (policy_check_peer_runtime:
+ * domestic routing is the operator's business), so only those are judged
+ * again when a route changes: the declared region, or the database's answer
+ * for the address at (stricter wins), is outside the site's region. Cheap:
+ * no route lookup, no record. */
+static bool cross_border_at(const struct ike *ike, const struct conf_peer *p, const union lg_sockaddr *at)
+{
+	const char *site = ike->cfg->site.region;
+	int family = at->sa.sa_family;
+	struct lg_prefix matched;
+	char cc[3] = "";
+
+	if (policy_is_cross_border(site, p->region))
+		return true;
+	if (family == AF_INET || family == AF_INET6)
+		policy_addr_region(site, ike->db, family, lg_sockaddr_addr(at), cc, &matched, NULL);
+	return cc[0] && policy_is_cross_border(site, cc);
+}
+
+/* A route changed (net watches the kernel's route tables; a burst is one
+ * call): egress is judged again at once, not at the next exchange. An SA
+ * whose route to a cross-border peer left its circuit (another interface
+ * or source) is torn down and audited; a cross-border initiator peer
+ * without an SA whose route is right again starts at once, back-off
+ * forgotten (also after a refused `up`). Domestic peers and SAs are left
+ * alone: no verdict of theirs depends on a route, and a flapping routing
+ * daemon must not cost a lookup per SA or restart their back-off. */
 void ike_routes_changed(struct ike *ike, uint64_t now_ms)
 {
 	struct ike_sa *sa, *next;
@@ -149,7 +171,7 @@ void ike_routes_changed(struct ike *ike, uint64_t now_ms)
 	ike->now_ms = now_ms;
 	for (sa = ike->sas; sa; sa = next) {
 		next = sa->next;
-		if (sa->state == IKE_SA_DELETING)
+		if (sa->state == IKE_SA_DELETING || !cross_border_at(ike, sa->peer, &sa->remote))
 			continue;
 		/* the address in use (NAT-T may have moved it), not the configured one */
 		bool moved = sa->remote.sa.sa_family != sa->peer->endpoint.sa.sa_family ||
@@ -163,6 +185,7 @@ void ike_routes_changed(struct ike *ike, uint64_t now_ms)
 	for (size_t i = 0; i < ike->cfg->n_peers; i++) {
 		const struct conf_peer *p = &ike->cfg->peers[i];
 		if (p->role == CONF_ROLE_RESPONDER || ike->peers[i].admin_down ||
+		    !cross_border_at(ike, p, &p->endpoint) ||
 		    ike_sa_by_peer(ike, p->name) || !ike_runtime_would_allow(ike, p))
 			continue;
 		if (!ike->peers[i].next_initiate_ms || ike->peers[i].next_initiate_ms > now_ms) {

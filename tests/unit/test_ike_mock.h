@@ -45,6 +45,8 @@ struct mock_node {
 	bool link_down;
 	bool fail_install;     /* the datapath refuses the next installs */
 	int peer_updates;      /* update_peer calls (NAT rebinding) */
+	int egress_lookups;    /* route_egress calls (route lookups) */
+	const char *egress;    /* what route_egress answers, NULL = "ua" */
 	struct esp_table *esp; /* optional: a real SA table gets every op too */
 };
 
@@ -220,11 +222,12 @@ static inline bool mock_uplink_up(void *ctx, int uplink)
 static inline int mock_route_egress(void *ctx, const union lg_sockaddr *dst, char ifname[IF_NAMESIZE],
 				    union lg_sockaddr *src)
 {
-	(void)ctx;
+	struct mock_node *n = ctx;
 	(void)dst;
+	n->egress_lookups++;
 	if (src)
 		memset(src, 0, sizeof(*src));
-	snprintf(ifname, IF_NAMESIZE, "ua");
+	snprintf(ifname, IF_NAMESIZE, "%s", n->egress ? n->egress : "ua");
 	return 0;
 }
 
