@@ -106,6 +106,16 @@ int esp_table_remove(struct esp_table *t, uint32_t child_id);
 int esp_table_update_peer(struct esp_table *t, uint32_t child_id,
 			  const union lg_sockaddr *peer);
 int esp_table_stats(struct esp_table *t, uint32_t child_id, struct esp_child_stats *out);
+/* Everything one owner (peer or static SA, esp_child_params.owner) has
+ * carried since start: its removed SAs (rekeys, restarts) and its live ones,
+ * so the counters never go backwards when an SA is replaced. first_activity
+ * is the earliest, last_in/last_out the latest; seq_out is not summed. */
+struct esp_owner_totals {
+	struct esp_child_stats s;
+	uint64_t sas_retired;
+	size_t sas_live;
+};
+void esp_table_owner_totals(struct esp_table *t, const char *owner, struct esp_owner_totals *out);
 /* Sum of every worker's drop counters by verdict. */
 void esp_table_drops(struct esp_table *t, uint64_t out[ESP_VERDICT_COUNT]);
 /* Calls fn for every installed child (control thread). The params carry no

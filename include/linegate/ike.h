@@ -85,19 +85,28 @@ void ike_routes_changed(struct ike *ike, uint64_t now_ms);
 int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms);
 int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms);
 
+/* Countdowns (*_in_ms) are relative to the IKE clock of the last tick;
+ * IKE_INFO_NEVER when there is none (lifetime 0, not established). */
+#define IKE_INFO_NEVER INT64_MIN
 struct ike_sa_info {
 	char peer[CONF_NAME_MAX];
 	char state[24];               /* ike_sa_state_name() */
 	bool initiator;
 	uint8_t spi_i[8], spi_r[8];
 	char remote[LG_ADDRSTRLEN];
+	char local_id[CONF_ID_MAX + 1], remote_id[CONF_ID_MAX + 1];   /* printable */
 	char encr[32], prf[32], dh[16], auth[16];
 	uint64_t established_ms;      /* wall clock, 0 if not */
+	int64_t rekey_in_ms, expire_in_ms;
+	uint64_t dpd_answer_ms;       /* wall clock of the last answer to our DPD, 0 = none */
 	size_t n_children;
 	struct {
 		uint32_t child_id, spi_in, spi_out;
+		char state[16];           /* child_sa_state_name() */
 		char encr[32];
 		char local_ts[128], remote_ts[128];
+		uint64_t installed_ms;    /* wall clock */
+		int64_t rekey_in_ms, expire_in_ms;
 		struct esp_child_stats stats;
 	} children[4];
 };
@@ -107,6 +116,9 @@ size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max);
  * how many counters there are. */
 enum { IKE_DROP_NAMES_MAX = 16 };
 size_t ike_get_drops(const struct ike *ike, const char **names, uint64_t *counts, size_t max);
+
+/* IKE SAs of the peer in any state (down --wait: all gone?). */
+size_t ike_peer_sa_count(const struct ike *ike, const char *peer_name);
 
 /* Is there an established CHILD SA with this peer? */
 bool ike_peer_up(struct ike *ike, const char *peer_name);

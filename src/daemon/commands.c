@@ -259,54 +259,6 @@ static int cmd_status(struct daemon *d, const struct control_request *rq, const 
 	return CONTROL_OK;
 }
 
-static const char *role_name(enum conf_role r)
-{
-	return r == CONF_ROLE_INITIATOR ? "initiator" : r == CONF_ROLE_RESPONDER ? "responder" : "both";
-}
-
-static int cmd_peers(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
-{
-	char ep[LG_ADDRSTRLEN];
-	json_t *arr = rq->json ? json_array() : NULL;
-	(void)who;
-
-	if (!rq->json)
-		fprintf(out, "%-16s %-28s %-6s %-4s %-14s %-10s %-8s %s\n", "PEER", "ENDPOINT",
-			"REGION", "XB", "UPLINK", "ROLE", "AUTH", "STATE");
-	for (size_t i = 0; i < d->cfg->n_peers; i++) {
-		const struct conf_peer *p = &d->cfg->peers[i];
-		struct policy_region r;
-		bool up = d->ike && ike_peer_up(d->ike, p->name);
-		const char *auth = p->auth == CONF_AUTH_PSK ? "psk" : "ed25519";
-		const char *uplink = p->uplink >= 0 ? d->cfg->uplinks[p->uplink].name : "-";
-
-		policy_peer_region(d->cfg, p, d->db, &r);
-		lg_sockaddr_format(&p->endpoint, ep, sizeof(ep));
-		if (!rq->json) {
-			fprintf(out, "%-16s %-28s %-6s %-4s %-14s %-10s %-8s %s\n", p->name, ep,
-				r.effective, r.cross_border ? "yes" : "no", uplink,
-				role_name(p->role), auth, up ? "up" : "down");
-			continue;
-		}
-		json_t *o = lg_json_append_object(arr);
-		lg_json_set_str(o, "name", p->name);
-		lg_json_set_str(o, "endpoint", ep);
-		lg_json_set_str(o, "region", r.effective);
-		lg_json_set_str(o, "declared_region", r.declared);
-		lg_json_set_bool(o, "cross_border", r.cross_border);
-		lg_json_set_str(o, "uplink", uplink);
-		lg_json_set_str(o, "circuit_id", p->uplink >= 0 ? d->cfg->uplinks[p->uplink].circuit_id : "");
-		lg_json_set_str(o, "role", role_name(p->role));
-		lg_json_set_str(o, "auth", auth);
-		lg_json_set_str(o, "state", up ? "up" : "down");
-	}
-	if (rq->json)
-		lg_json_print(out, arr);
-	return CONTROL_OK;
-}
-
-
-
 static int cmd_reload(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
 {
 	struct daemon_refusal *why = calloc(1, sizeof(*why));
@@ -389,7 +341,7 @@ static int cmd_updown(struct daemon *d, const struct control_request *rq, const 
 static const struct command commands[] = {
 	{ "version", 0, 0, false, cmd_version, "daemon and protocol version" },
 	{ "status", 0, 0, false, cmd_status, "daemon, uplinks, counters, audit journal" },
-	{ "peers", 0, 0, false, cmd_peers, "configured peers and their state" },
+	{ "peers", 0, 0, false, control_cmd_peers, "configured peers and their state" },
 	{ "sas", 0, 0, false, control_cmd_sas, "IKE and CHILD SAs with counters" },
 	{ "flows", 0, 0, false, control_cmd_flows, "per CHILD SA traffic (what flow records carry)" },
 	{ "compliance", 0, 0, false, cmd_compliance, "compliance report with live facts" },

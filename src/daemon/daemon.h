@@ -144,6 +144,14 @@ void daemon_audit_summaries(struct daemon *d, uint64_t now_wall_ms, bool force);
 void daemon_journal_policy(struct daemon *d);
 /* lg_time_format (local zone, as the audit records), "never" for 0. */
 const char *daemon_format_time(uint64_t wall_ms, char out[40]);
+/* status_time.c: "3m12s"; "3m12s ago" / "never"; "in 47m10s" / "due now" /
+ * "never" (IKE_INFO_NEVER). JSON: the absolute time or null, seconds or null. */
+const char *daemon_format_span(uint64_t ms, char out[24]);
+const char *daemon_format_ago(uint64_t wall_ms, uint64_t now_wall_ms, char out[40]);
+const char *daemon_format_countdown(int64_t in_ms, char out[40]);
+struct json_t;
+void daemon_json_time(struct json_t *obj, const char *key, uint64_t wall_ms);
+void daemon_json_countdown(struct json_t *obj, const char *key, int64_t in_ms);
 /* sd_notify STATUS= line from the current state. */
 void daemon_notify_status(struct daemon *d);
 
@@ -167,6 +175,8 @@ const char *control_id_str(uint32_t v, char out[16]);
 struct control_request;
 int control_dispatch(struct daemon *d, const struct control_request *rq,
 		     const struct control_caller *caller, FILE *out);
+/* commands_peers.c */
+int control_cmd_peers(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
 /* commands_sas.c */
 int control_cmd_sas(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
 int control_cmd_flows(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);

@@ -119,8 +119,11 @@ struct esp_sa {
 	_Atomic uint64_t replay_drops, auth_drops, selector_drops;
 	_Atomic uint64_t first_activity_ms;
 	_Atomic bool rekey_wanted;
+	/* counters already in its owner's totals (totals.c), from removal on */
+	struct esp_child_stats counted;
 };
 
+void sa_fill_stats(struct esp_sa *sa, struct esp_child_stats *o);
 bool sa_local_has(const struct esp_sa *sa, int family, const uint64_t a[2]);
 bool sa_remote_has(const struct esp_sa *sa, int family, const uint64_t a[2]);
 /* Counts activity: wall-clock first/last, once per millisecond at most. */
@@ -204,7 +207,20 @@ struct esp_table {
 	struct esp_hold *holds;           /* configured remote subnets (hold.c) */
 	size_t n_holds;
 	_Atomic uint64_t hold_drops[ESP_MAX_HOLD_TAGS];
+	struct owner_total *owners;       /* removed SAs' counters (totals.c) */
+	size_t n_owners, cap_owners;
 };
+
+/* totals.c: an owner's (peer's) counters outlive its SAs (rekeys). A removed
+ * SA is counted at once and its last in-flight packets when it is freed. */
+struct owner_total {
+	char owner[ESP_OWNER_MAX];
+	struct esp_child_stats sum;
+	uint64_t retired;
+};
+void totals_retire_locked(struct esp_table *t, struct esp_sa *sa);
+void totals_unretire_locked(struct esp_table *t, struct esp_sa *sa);
+void totals_reclaim_locked(struct esp_table *t, struct esp_sa *sa);
 
 /* Publishes a snapshot of t->sas and t->holds; retires the old one with
  * `gone` (may be NULL). Called with t->lock held. */

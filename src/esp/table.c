@@ -58,6 +58,7 @@ void esp_table_free(struct esp_table *t)
 		sa_free(t->sas[i]);
 	free(t->sas);
 	free(t->holds);
+	free(t->owners);
 	snapshot_free(atomic_load(&t->snap));
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -79,6 +80,8 @@ void table_reclaim_locked(struct esp_table *t)
 		}
 		*pp = r->next;
 		snapshot_free(r->snap);
+		if (r->sa)
+			totals_reclaim_locked(t, r->sa);
 		sa_free(r->sa);
 		free(r->peer);
 		free(r);
@@ -249,9 +252,12 @@ int esp_table_remove(struct esp_table *t, uint32_t child_id)
 	if (i >= 0) {
 		struct esp_sa *sa = t->sas[i];
 		t->sas[i] = t->sas[--t->n_sas];
+		totals_retire_locked(t, sa);   /* before publish: reclaim may free it */
 		rc = table_publish_locked(t, sa);
-		if (rc)
+		if (rc) {
+			totals_unretire_locked(t, sa);
 			t->sas[t->n_sas++] = sa;   /* unchanged on -ENOMEM */
+		}
 	}
 	pthread_mutex_unlock(&t->lock);
 	return rc;
@@ -315,7 +321,7 @@ static uint64_t ld(_Atomic uint64_t *v)
 	return atomic_load_explicit(v, memory_order_relaxed);
 }
 
-static void fill_stats(struct esp_sa *sa, struct esp_child_stats *o)
+void sa_fill_stats(struct esp_sa *sa, struct esp_child_stats *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->packets_in = ld(&sa->packets_in);
@@ -342,7 +348,7 @@ int esp_table_stats(struct esp_table *t, uint32_t child_id, struct esp_child_sta
 	pthread_mutex_lock(&t->lock);
 	ssize_t i = find_locked(t, child_id);
 	if (i >= 0) {
-		fill_stats(t->sas[i], out);
+		sa_fill_stats(t->sas[i], out);
 		rc = 0;
 	}
 	table_reclaim_locked(t);
@@ -360,7 +366,7 @@ void esp_table_foreach(struct esp_table *t,
 	 * the params it sees carry no keys. */
 	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < t->n_sas; i++) {
-		fill_stats(t->sas[i], &s);
+		sa_fill_stats(t->sas[i], &s);
 		fn(ctx, &t->sas[i]->p, &s);
 	}
 	pthread_mutex_unlock(&t->lock);

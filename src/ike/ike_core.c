@@ -211,7 +211,7 @@ int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms)
 	ike->peers[i].next_initiate_ms = 0;
 	int rc = ike_sa_init_initiator_start(ike, p, now_ms);
 	if (rc < 0 && rc != -EIO)   /* refused (policy): the ordinary retries take over */
-		ike_retry_failed(ike, p, rc == -EPERM ? "policy_refused" : "internal_error", true);
+		ike_retry_failed(ike, p, rc == -EPERM ? ike->refused : "internal_error", true);
 	return rc;
 }
 
@@ -240,67 +240,6 @@ int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms)
 		}
 	}
 	return n ? 0 : -ENOENT;
-}
-
-static void fill_info(struct ike *ike, const struct ike_sa *sa, struct ike_sa_info *o)
-{
-	size_t k = 0;
-
-	memset(o, 0, sizeof(*o));
-	snprintf(o->peer, sizeof(o->peer), "%s", sa->peer_name);
-	snprintf(o->state, sizeof(o->state), "%s", ike_sa_state_name(sa->state));
-	o->initiator = sa->initiator;
-	memcpy(o->spi_i, sa->spi_i, 8);
-	memcpy(o->spi_r, sa->spi_r, 8);
-	lg_sockaddr_format(&sa->remote, o->remote, sizeof(o->remote));
-	snprintf(o->encr, sizeof(o->encr), "%s", ike_encr_name(sa->prop.encr, sa->prop.encr_keybits));
-	snprintf(o->prf, sizeof(o->prf), "%s", ike_prf_name(sa->prop.prf));
-	snprintf(o->dh, sizeof(o->dh), "%s", sa->prop.dh == IKEV2_DH_CURVE25519 ? "x25519" : "none");
-	snprintf(o->auth, sizeof(o->auth), "%s", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519");
-	o->established_ms = sa->established_ms ? sa->established_wall_ms : 0;
-	for (const struct child_sa *c = sa->children; c; c = c->next) {
-		o->n_children++;
-		if (k == sizeof(o->children) / sizeof(o->children[0]))
-			continue;
-		o->children[k].child_id = c->child_id;
-		o->children[k].spi_in = c->spi_in;
-		o->children[k].spi_out = c->spi_out;
-		snprintf(o->children[k].encr, sizeof(o->children[k].encr), "%s",
-			 ike_encr_name(c->encr, c->keybits));
-		size_t off = 0;
-		for (size_t i = 0; i < c->n_local_ts; i++) {
-			char b[LG_ADDRSTRLEN];
-			off += (size_t)snprintf(o->children[k].local_ts + off,
-						off < 128 ? 128 - off : 0, "%s%s", i ? "," : "",
-						lg_prefix_format(&c->local_ts[i], b, sizeof(b)));
-			if (off >= 128)
-				break;
-		}
-		off = 0;
-		for (size_t i = 0; i < c->n_remote_ts; i++) {
-			char b[LG_ADDRSTRLEN];
-			off += (size_t)snprintf(o->children[k].remote_ts + off,
-						off < 128 ? 128 - off : 0, "%s%s", i ? "," : "",
-						lg_prefix_format(&c->remote_ts[i], b, sizeof(b)));
-			if (off >= 128)
-				break;
-		}
-		if (ike->child.stats)
-			ike->child.stats(ike->child.ctx, c->child_id, &o->children[k].stats);
-		k++;
-	}
-}
-
-size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max)
-{
-	size_t n = 0;
-
-	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
-		if (n < max)
-			fill_info(ike, sa, &out[n]);
-		n++;
-	}
-	return n < max ? n : max;
 }
 
 bool ike_peer_up(struct ike *ike, const char *peer_name)

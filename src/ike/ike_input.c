@@ -119,6 +119,9 @@ static void dispatch_response(struct ike_sa *sa, const struct ike_payload_list *
 		ike_create_child_initiator_response(sa, inner);
 		break;
 	case IKE_TASK_DPD:
+		sa->dpd_answer_wall_ms = lg_wall_ms();
+		ike_info_initiator_response(sa, inner);
+		break;
 	case IKE_TASK_DELETE_CHILD:
 	case IKE_TASK_DELETE_IKE:
 		ike_info_initiator_response(sa, inner);

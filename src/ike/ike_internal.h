@@ -182,6 +182,7 @@ struct ike_sa {
 	struct conf_identity peer_identity;
 	uint64_t created_ms, established_ms, established_wall_ms;
 	uint64_t last_in_ms, last_out_ms, rekey_ms, expire_ms, delete_ms, keepalive_ms;
+	uint64_t dpd_answer_wall_ms;     /* the peer answered our liveness check */
 	/* IKE rekey collision (§2.8.2) */
 	struct ike_sa *peer_rekey_sa;
 	uint8_t peer_rekey_min_nonce[IKEV2_NONCE_MAX];
@@ -217,6 +218,8 @@ struct ike {
 	 * and uplink an unauthenticated refusal is summarised under */
 	const struct ike_datagram *rx;
 	bool rx_summarised;              /* its refusal is already counted */
+	const char *refused;             /* reason code of the last -EPERM of
+					  * ike_sa_init_initiator_start */
 };
 
 /* --- credentials (ike_credentials.c) --- */

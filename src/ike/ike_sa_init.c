@@ -146,8 +146,16 @@ int ike_sa_init_initiator_start(struct ike *ike, const struct conf_peer *peer, u
 	struct ike_sa *sa;
 
 	ike->now_ms = now;
-	if (!peer->n_ike_proposals || !ike_runtime_allowed(ike, peer, NULL))
+	/* -EPERM: why is in ike->refused, for the peer's last failure */
+	if (!peer->n_ike_proposals) {
+		ike->refused = "no_ike_proposal";
 		return -EPERM;
+	}
+	enum policy_reason r = ike_runtime_check(ike, peer, NULL);
+	if (r != POLICY_OK) {
+		ike->refused = policy_reason_name(r);
+		return -EPERM;
+	}
 	sa = ike_sa_new(ike, peer, true);
 	if (!sa)
 		return -ENOMEM;

@@ -204,7 +204,7 @@ static void initiate_peers(struct ike *ike, uint64_t now)
 		/* refused by policy or no memory: try again later (-EIO went
 		 * through ike_sa_fail, which scheduled the next attempt) */
 		if (rc < 0 && rc != -EIO)
-			ike_retry_failed(ike, p, rc == -EPERM ? "policy_refused" : "internal_error", true);
+			ike_retry_failed(ike, p, rc == -EPERM ? ike->refused : "internal_error", true);
 	}
 }
 
