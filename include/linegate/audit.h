@@ -97,6 +97,13 @@ struct audit_status {
 };
 void audit_get_status(struct audit_status *out);
 
+/* `linegatectl monitor`: every record as it is emitted, as the journal's
+ * JSON line and as the syslog line (neither holds a secret: nothing secret
+ * is ever recorded). Called with the audit lock held, on the emitting
+ * thread: it must not emit, block or take long. NULL removes it. */
+typedef void (*audit_listener_fn)(void *ctx, const char *json_line, const char *syslog_line);
+void audit_set_listener(audit_listener_fn fn, void *ctx);
+
 /* Tests: every record also goes to this callback (the formatted JSON line). */
 typedef void (*audit_sink_fn)(void *ctx, enum audit_event ev, enum audit_outcome outcome,
 			      const char *json_line);

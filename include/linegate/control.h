@@ -7,9 +7,12 @@
  *             format is "json" or "text"; at most CONTROL_REQUEST_MAX bytes,
  *             at most CONTROL_MAX_ARGS words after the command.
  *   response: "linegate-ctl/1 <code> <body-length>\n" then exactly
- *             body-length bytes (at most CONTROL_BODY_MAX).
+ *             body-length bytes (at most CONTROL_BODY_MAX);
+ *             or "linegate-ctl/1 200 stream\n" (monitor): lines follow
+ *             until either side closes.
  *
- * One request per connection: the daemon closes after the response.
+ * One request per connection: the daemon closes after the response. A
+ * waiting command (up/down --wait) answers when the result is known.
  * Header-only because both linegated and linegatectl (separate libraries)
  * speak it; the functions are pure and covered by tests/unit/test_ctl_proto.c. */
 #pragma once
@@ -37,6 +40,9 @@ enum control_code {
 	CONTROL_FORBIDDEN = 403,
 	CONTROL_UNKNOWN_COMMAND = 404,
 	CONTROL_REFUSED = 409,           /* e.g. reload of a bad config */
+	CONTROL_NO_SA = 410,             /* down/rekey of a peer without an SA */
+	CONTROL_UNAVAILABLE = 503,       /* e.g. every monitor slot taken */
+	CONTROL_TIMEOUT = 504,           /* --wait ran out before a result */
 	CONTROL_INTERNAL = 500,
 	CONTROL_BAD_VERSION = 505,
 };
@@ -145,8 +151,19 @@ static inline int control_response_header(enum control_code code, size_t body_le
 	return (len < 0 || (size_t)len >= n) ? -ENOSPC : len;
 }
 
+/* The status line of a stream (monitor): lines follow until close. */
+#define CONTROL_STREAM_WORD "stream"
+#define CONTROL_BODY_STREAM ((size_t)-1)
+static inline int control_response_header_stream(char *out, size_t n)
+{
+	int len = snprintf(out, n, "%s%d %d %s\n", CONTROL_MAGIC, CONTROL_VERSION, (int)CONTROL_OK,
+			   CONTROL_STREAM_WORD);
+	return (len < 0 || (size_t)len >= n) ? -ENOSPC : len;
+}
+
 /* Parses a status line (without '\n'): 0, -EPROTO (other version),
- * -EINVAL (malformed, code out of range, body too large). */
+ * -EINVAL (malformed, code out of range, body too large). A stream (only
+ * with code 200) gives *body_len = CONTROL_BODY_STREAM. */
 static inline int control_response_parse(const char *line, int *code, size_t *body_len)
 {
 	char w[CONTROL_WORD_MAX];
@@ -165,7 +182,14 @@ static inline int control_response_parse(const char *line, int *code, size_t *bo
 	long c = strtol(w, &end, 10);
 	if (*end || c < 100 || c > 599)
 		return -EINVAL;
-	if (!control_next_word(&p, w) || w[0] < '0' || w[0] > '9')
+	if (!control_next_word(&p, w))
+		return -EINVAL;
+	if (strcmp(w, CONTROL_STREAM_WORD) == 0 && c == CONTROL_OK && *p == '\0') {
+		*code = (int)c;
+		*body_len = CONTROL_BODY_STREAM;
+		return 0;
+	}
+	if (w[0] < '0' || w[0] > '9')
 		return -EINVAL;
 	unsigned long long b = strtoull(w, &end, 10);
 	if (*end || b > CONTROL_BODY_MAX || *p != '\0')

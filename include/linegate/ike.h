@@ -84,6 +84,10 @@ void ike_routes_changed(struct ike *ike, uint64_t now_ms);
 /* Admin: bring a peer up / down now. */
 int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms);
 int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms);
+/* Admin: rekey the peer's IKE SA (ike) or every installed CHILD SA now
+ * (started by the next tick, make before break as on expiry). Returns how
+ * many were scheduled, or -ENOENT when the peer has no established SA. */
+int ike_rekey(struct ike *ike, const char *peer_name, bool ike_sa, uint64_t now_ms);
 
 /* Countdowns (*_in_ms) are relative to the IKE clock of the last tick;
  * IKE_INFO_NEVER when there is none (lifetime 0, not established). */

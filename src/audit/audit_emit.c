@@ -43,6 +43,8 @@ static struct {
 	void *sink_ctx;
 	audit_syslog_fn slhook;
 	void *sl_ctx;
+	audit_listener_fn listener;
+	void *listener_ctx;
 	uint64_t (*clock)(void);
 	bool journald;              /* under systemd: structured fields (audit_journald.c) */
 } st = { .j = { .dirfd = -1, .fd = -1 }, .cfg = { .syslog_facility = LOG_DAEMON } };
@@ -178,6 +180,8 @@ static int emit_locked(enum audit_event ev, enum audit_outcome outcome, const ch
 	send_event(&r, sev, sline);
 	if (st.sink)
 		st.sink(st.sink_ctx, ev, outcome, line);
+	if (st.listener)
+		st.listener(st.listener_ctx, line, sline);
 	return rc;
 }
 
@@ -546,6 +550,14 @@ void audit_set_test_sink(audit_sink_fn fn, void *ctx)
 	pthread_mutex_lock(&lock);
 	st.sink = fn;
 	st.sink_ctx = ctx;
+	pthread_mutex_unlock(&lock);
+}
+
+void audit_set_listener(audit_listener_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&lock);
+	st.listener = fn;
+	st.listener_ctx = ctx;
 	pthread_mutex_unlock(&lock);
 }
 

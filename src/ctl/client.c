@@ -1,6 +1,7 @@
 /* The client half of the control protocol (control.h): connect, one
  * request, a bounded status line, exactly the announced body. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -78,6 +79,37 @@ static int read_body(int fd, size_t len, FILE *to)
 	return 0;
 }
 
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* monitor: lines until the daemon closes or we are interrupted (Ctrl-C
+ * ends a monitor normally: exit 0). No receive timeout: a quiet hour is
+ * fine. */
+static int read_stream(int fd, FILE *to)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };   /* no SA_RESTART */
+	struct timeval none = { 0, 0 };
+	char buf[4096];
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	while (!interrupted) {
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : 0;
+		fwrite(buf, 1, (size_t)r, to);
+		fflush(to);
+	}
+	return 0;
+}
+
 int ctl_request(const char *path, const struct control_request *rq, FILE *out, FILE *err,
 		int timeout_s)
 {
@@ -106,7 +138,9 @@ int ctl_request(const char *path, const struct control_request *rq, FILE *out, F
 		else if (rc)
 			fprintf(err, "linegatectl: malformed answer from linegated\n");
 	}
-	if (rc == 0)
+	if (rc == 0 && body_len == CONTROL_BODY_STREAM)
+		rc = read_stream(fd, out);
+	else if (rc == 0)
 		rc = read_body(fd, body_len, code == CONTROL_OK ? out : err);
 	close(fd);
 	if (rc && rc != -EPROTO && rc != -EINVAL)

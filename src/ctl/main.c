@@ -61,9 +61,26 @@ static int socket_path(const struct opts *o, bool for_reload, char *out, size_t 
 	return 0;
 }
 
+/* 0 done; 1 refused or failed; 3 no daemon; 4 nothing to act on (down or
+ * rekey of a peer without an SA); 5 --wait ran out of time. */
 static int exit_code(int code)
 {
-	return code == CONTROL_OK ? 0 : code == -ENOENT || code == -ECONNREFUSED ? 3 : 1;
+	switch (code) {
+	case CONTROL_OK: return 0;
+	case -ENOENT: case -ECONNREFUSED: return 3;
+	case CONTROL_NO_SA: return 4;
+	case CONTROL_TIMEOUT: return 5;
+	default: return 1;
+	}
+}
+
+/* up/down PEER --wait [SECONDS]: the answer may take that long. */
+static int wait_timeout(const struct opts *o, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--wait") != 0)
+		return o->timeout_s;
+	long s = argc > 2 ? strtol(argv[2], NULL, 10) : 30;
+	return s > 0 && s <= 3600 ? (int)s + 10 : o->timeout_s;
 }
 
 static int run_daemon(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
@@ -76,7 +93,7 @@ static int run_daemon(const struct opts *o, const struct subcommand *sc, int arg
 		snprintf(rq.args[rq.n_args++], CONTROL_WORD_MAX, "%s", argv[i]);
 	if (socket_path(o, strcmp(sc->name, "reload") == 0, path, sizeof(path)))
 		return 1;
-	return exit_code(ctl_request(path, &rq, stdout, stderr, o->timeout_s));
+	return exit_code(ctl_request(path, &rq, stdout, stderr, wait_timeout(o, argc, argv)));
 }
 
 static int run_version(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
@@ -153,8 +170,10 @@ static const struct subcommand subcommands[] = {
 	{ "flows", 0, 0, run_daemon, "traffic per CHILD SA" },
 	{ "compliance", 0, 0, run_compliance, "per peer: domestic/cross-border, circuit, violations" },
 	{ "reload", 0, 0, run_daemon, "re-read the configuration (refused if invalid)" },
-	{ "up", 1, 1, run_daemon, "PEER: initiate now" },
-	{ "down", 1, 1, run_daemon, "PEER: delete its SAs now" },
+	{ "up", 1, 3, run_daemon, "PEER [--wait [SECONDS]]: initiate now (and wait for the result)" },
+	{ "down", 1, 3, run_daemon, "PEER [--wait [SECONDS]]: delete its SAs now" },
+	{ "rekey", 1, 2, run_daemon, "PEER [--child|--ike]: rekey its CHILD SAs (default) or IKE SA" },
+	{ "monitor", 0, 0, run_daemon, "stream audit events as they happen (Ctrl-C ends)" },
 	{ "version", 0, 0, run_version, "versions of linegatectl and linegated" },
 	{ "audit", 0, 62, run_audit, "verify|show [...]: the audit journal (no daemon needed)" },
 };

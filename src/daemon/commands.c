@@ -318,24 +318,17 @@ static int cmd_compliance(struct daemon *d, const struct control_request *rq, co
 	return CONTROL_OK;
 }
 
-static int cmd_updown(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+/* Every audit record as it is emitted, until the client goes (monitor.c). */
+static int cmd_monitor(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
 {
-	bool up = strcmp(rq->command, "up") == 0;
+	(void)d, (void)rq, (void)who, (void)out;
+	return CONTROL_STREAM;
+}
+
+static int cmd_rekey(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
 	(void)who;
-	if (!config_find_peer(d->cfg, rq->args[0]))
-		return error_body(out, rq->json, CONTROL_BAD_REQUEST, "no such peer");
-	int rc = up ? ike_initiate(d->ike, rq->args[0], lg_now_ms())
-		    : ike_terminate(d->ike, rq->args[0], lg_now_ms());
-	if (rc)
-		return error_body(out, rq->json, CONTROL_REFUSED, strerror(-rc));
-	if (rq->json) {
-		json_t *o = json_object();
-		lg_json_set_bool(o, "ok", true);
-		lg_json_print(out, o);
-	} else {
-		fprintf(out, "%s %s: requested\n", up ? "initiate" : "terminate", rq->args[0]);
-	}
-	return CONTROL_OK;
+	return control_cmd_rekey(d, rq, out);
 }
 
 static const struct command commands[] = {
@@ -346,8 +339,10 @@ static const struct command commands[] = {
 	{ "flows", 0, 0, false, control_cmd_flows, "per CHILD SA traffic (what flow records carry)" },
 	{ "compliance", 0, 0, false, cmd_compliance, "compliance report with live facts" },
 	{ "reload", 0, 0, true, cmd_reload, "re-read the configuration" },
-	{ "up", 1, 1, true, cmd_updown, "initiate a peer now" },
-	{ "down", 1, 1, true, cmd_updown, "terminate a peer's SAs now" },
+	{ "up", 1, 3, true, NULL, "initiate a peer now [--wait [SECONDS]]" },
+	{ "down", 1, 3, true, NULL, "terminate a peer's SAs now [--wait [SECONDS]]" },
+	{ "rekey", 1, 2, true, cmd_rekey, "rekey a peer's CHILD SAs [--child] or IKE SA [--ike]" },
+	{ "monitor", 0, 0, false, cmd_monitor, "stream audit events as they are emitted" },
 };
 
 /* A change is an admin_action on the trail with who did it: uid, login uid
@@ -363,10 +358,16 @@ static void audit_action(const struct command *cmd, const struct control_request
 			strcat(args, " ");
 		strcat(args, rq->args[i]);
 	}
-	snprintf(code_s, sizeof(code_s), "%d", code);
+	/* a waiting command is recorded when asked; its result is on the
+	 * trail anyway (ike_sa_up, compliance_refused, ike_sa_down) */
+	if (code == CONTROL_PENDING)
+		snprintf(code_s, sizeof(code_s), "pending");
+	else
+		snprintf(code_s, sizeof(code_s), "%d", code);
 	snprintf(gid, sizeof(gid), "%u", c->gid);
 	snprintf(pid, sizeof(pid), "%d", c->pid);
-	audit_emit(AUDIT_ADMIN_ACTION, code == CONTROL_OK ? AUDIT_SUCCESS : AUDIT_FAILURE, who,
+	audit_emit(AUDIT_ADMIN_ACTION, code == CONTROL_OK || code == CONTROL_PENDING ? AUDIT_SUCCESS
+		   : AUDIT_FAILURE, who,
 		   cmd->name, "args", args, "result", code_s, "login_uid",
 		   control_id_str(c->login_uid, luid), "session", control_id_str(c->session, ses),
 		   "pid", pid, "gid", gid, "role", "admin", NULL);
@@ -394,7 +395,7 @@ static int refuse_caller(struct daemon *d, const struct command *cmd,
 }
 
 int control_dispatch(struct daemon *d, const struct control_request *rq,
-		     const struct control_caller *caller, FILE *out)
+		     const struct control_caller *caller, FILE *out, struct control_wait *wait)
 {
 	char who[32];
 	const struct command *cmd = NULL;
@@ -412,6 +413,8 @@ int control_dispatch(struct daemon *d, const struct control_request *rq,
 		code = error_body(out, rq->json, CONTROL_UNKNOWN_COMMAND, "unknown command");
 	else if ((int)rq->n_args < cmd->min_args || (int)rq->n_args > cmd->max_args)
 		code = error_body(out, rq->json, CONTROL_BAD_REQUEST, "wrong number of arguments");
+	else if (!cmd->run)   /* up, down: may answer later */
+		code = control_cmd_updown(d, rq, wait, out);
 	else
 		code = cmd->run(d, rq, who, out);
 	if (cmd && cmd->changes_state)

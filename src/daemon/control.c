@@ -1,7 +1,9 @@
 /* The control socket: a UNIX stream socket, root-only by default, one
  * request per connection (control.h). The caller's credentials come from the
  * kernel (control_auth.c) and decide, per command, what it may do. Accept backs off on
- * EMFILE instead of spinning (tmux habit); sizes and idle time are bounded. */
+ * EMFILE instead of spinning (tmux habit); sizes and idle time are bounded.
+ * A waiting command (up --wait) is polled here until it has its answer; a
+ * monitor's connection is handed to monitor.c and streams from then on. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@ struct control {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned n_conns;
 	struct conn *conns;        /* open connections, freed on close */
+	struct monitor *mon;       /* subscribers (monitor.c), not counted in n_conns */
 };
 
 struct conn {
@@ -34,16 +37,25 @@ struct conn {
 	struct bufferevent *bev;
 	struct control_caller caller;
 	bool answered;
+	struct control_wait wait;  /* a waiting command: polled by ev_wait */
+	struct event *ev_wait;
 };
 
 static struct lg_ratelimit accept_rl = LG_RATELIMIT_INIT(10000, 3);
 
-static void conn_free(struct conn *k)
+static void conn_unlink(struct conn *k)
 {
 	k->c->n_conns--;
 	*k->pprev = k->next;
 	if (k->next)
 		k->next->pprev = k->pprev;
+	if (k->ev_wait)
+		event_free(k->ev_wait);
+}
+
+static void conn_free(struct conn *k)
+{
+	conn_unlink(k);
 	bufferevent_free(k->bev);
 	free(k);
 }
@@ -63,6 +75,61 @@ static void respond(struct conn *k, int code, const char *body, size_t len)
 	evbuffer_add(out, body, len);
 	k->answered = true;
 	bufferevent_disable(k->bev, EV_READ);
+}
+
+static void on_wait(evutil_socket_t fd, short what, void *ctx)
+{
+	struct conn *k = ctx;
+	char *body = NULL;
+	size_t len = 0;
+	(void)fd, (void)what;
+
+	FILE *f = open_memstream(&body, &len);
+	if (!f)
+		return;   /* next tick */
+	int code = control_wait_poll(k->c->d, &k->wait, f);
+	fclose(f);
+	if (code != CONTROL_PENDING) {
+		event_del(k->ev_wait);
+		respond(k, code, body, len);
+	}
+	free(body);
+}
+
+/* The answer comes later: no idle timeout meanwhile (the wait has its own
+ * deadline); the request is read, so reading stops. */
+static void start_wait(struct conn *k)
+{
+	struct timeval tick = { 0, CONTROL_WAIT_POLL_MS * 1000 };
+
+	k->ev_wait = event_new(bufferevent_get_base(k->bev), -1, EV_PERSIST, on_wait, k);
+	if (!k->ev_wait || event_add(k->ev_wait, &tick) != 0) {
+		respond(k, CONTROL_INTERNAL, "out of memory\n", 14);
+		return;
+	}
+	bufferevent_disable(k->bev, EV_READ);
+	bufferevent_set_timeouts(k->bev, NULL, NULL);
+}
+
+/* monitor: the stream header, then monitor.c owns the connection. */
+static void start_stream(struct conn *k, bool json)
+{
+	static const char full[] = "too many monitors: try again later\n";
+	char hdr[CONTROL_HEADER_MAX];
+	struct bufferevent *bev = k->bev;
+	struct monitor *mon = k->c->mon;
+	unsigned uid = k->caller.uid;
+
+	if (!mon || monitor_full(mon)) {
+		respond(k, CONTROL_UNAVAILABLE, full, sizeof(full) - 1);
+		return;
+	}
+	int n = control_response_header_stream(hdr, sizeof(hdr));
+	evbuffer_add(bufferevent_get_output(bev), hdr, (size_t)n);
+	conn_unlink(k);
+	free(k);
+	if (monitor_adopt(mon, bev, json, uid) != 0)
+		bufferevent_free(bev);
 }
 
 static void handle_line(struct conn *k, const char *line)
@@ -88,9 +155,14 @@ static void handle_line(struct conn *k, const char *line)
 		if (!f) {
 			respond(k, CONTROL_INTERNAL, "out of memory\n", 14);
 		} else {
-			code = control_dispatch(k->c->d, rq, &k->caller, f);
+			code = control_dispatch(k->c->d, rq, &k->caller, f, &k->wait);
 			fclose(f);
-			respond(k, code, body, len);
+			if (code == CONTROL_PENDING)
+				start_wait(k);
+			else if (code == CONTROL_STREAM)
+				start_stream(k, rq->json);
+			else
+				respond(k, code, body, len);
 		}
 	}
 	free(body);
@@ -275,10 +347,11 @@ struct control *control_open(struct daemon *d, const char *path, unsigned mode)
 		return NULL;
 	}
 	c->d = d;
+	c->mon = monitor_new();
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	c->ev_backoff = evtimer_new(d->base, on_backoff, c);
 	c->lev = evconnlistener_new(d->base, on_accept, c, LEV_OPT_CLOSE_ON_FREE, 0, fd);
-	if (!c->lev || !c->ev_backoff) {
+	if (!c->lev || !c->ev_backoff || !c->mon) {
 		if (!c->lev)
 			close(fd);
 		control_close(c);
@@ -295,6 +368,7 @@ void control_close(struct control *c)
 		return;
 	while (c->conns)
 		conn_free(c->conns);
+	monitor_free(c->mon);
 	if (c->lev) {
 		evconnlistener_free(c->lev);
 		unlink(c->path);

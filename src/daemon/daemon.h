@@ -171,10 +171,36 @@ int control_caller_from_socket(int fd, struct control_caller *c);
 enum control_role control_caller_role(const struct conf_control *cfg, const struct control_caller *c);
 const char *control_role_name(enum control_role r);
 const char *control_id_str(uint32_t v, char out[16]);
-/* commands.c: runs one request; body goes to out. Returns a control_code. */
+/* A command that answers later (up/down --wait) fills *wait and returns
+ * CONTROL_PENDING: control.c then calls control_wait_poll every
+ * CONTROL_WAIT_POLL_MS until it returns a control_code with the body.
+ * `monitor` returns CONTROL_STREAM: the connection becomes a subscriber. */
+enum { CONTROL_PENDING = 1, CONTROL_STREAM = 2, CONTROL_WAIT_POLL_MS = 100 };
+struct control_wait {
+	bool up, json;                 /* up or down; answer format */
+	char peer[CONF_NAME_MAX];
+	uint64_t deadline_ms;          /* lg_now_ms() clock */
+	uint64_t failure_ms;           /* the peer's last failure when the wait began */
+	unsigned seconds;
+};
+/* commands.c: runs one request; body goes to out. Returns a control_code,
+ * CONTROL_PENDING (wait filled) or CONTROL_STREAM. */
 struct control_request;
 int control_dispatch(struct daemon *d, const struct control_request *rq,
-		     const struct control_caller *caller, FILE *out);
+		     const struct control_caller *caller, FILE *out, struct control_wait *wait);
+/* commands_updown.c: up, down (--wait) and rekey, and the waits. */
+int control_cmd_updown(struct daemon *d, const struct control_request *rq, struct control_wait *wait,
+		       FILE *out);
+int control_cmd_rekey(struct daemon *d, const struct control_request *rq, FILE *out);
+int control_wait_poll(struct daemon *d, const struct control_wait *w, FILE *out);
+/* monitor.c: subscribers of the audit stream (control.c owns them). */
+struct monitor;
+struct bufferevent;
+struct monitor *monitor_new(void);
+void monitor_free(struct monitor *m);
+bool monitor_full(const struct monitor *m);
+size_t monitor_count(const struct monitor *m);
+int monitor_adopt(struct monitor *m, struct bufferevent *bev, bool json, unsigned uid);
 /* commands_peers.c */
 int control_cmd_peers(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
 /* commands_sas.c */

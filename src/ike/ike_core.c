@@ -242,6 +242,28 @@ int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms)
 	return n ? 0 : -ENOENT;
 }
 
+int ike_rekey(struct ike *ike, const char *peer_name, bool ike_sa, uint64_t now_ms)
+{
+	int n = 0;
+
+	ike->now_ms = now_ms;
+	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
+		if (strcmp(sa->peer_name, peer_name) != 0 || sa->state != IKE_SA_ESTABLISHED)
+			continue;
+		if (ike_sa) {
+			sa->rekey_ms = now_ms ? now_ms : 1;   /* start_pending, next tick */
+			n++;
+			continue;
+		}
+		for (struct child_sa *c = sa->children; c; c = c->next)
+			if (c->state == CHILD_SA_INSTALLED) {
+				c->rekey_ms = now_ms ? now_ms : 1;
+				n++;
+			}
+	}
+	return n ? n : -ENOENT;
+}
+
 bool ike_peer_up(struct ike *ike, const char *peer_name)
 {
 	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next) {

@@ -6,7 +6,8 @@
 # down, the admin group and root may. A change is an admin_action with uid,
 # login uid, audit session and pid; queries are counted, never recorded;
 # refusals are summarised, not one record a call. config_loaded carries the
-# MLPS level and the security officer.
+# MLPS level and the security officer. monitor (a stream) is a query; rekey
+# and up --wait are changes.
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
 lg_ns_init lgn-crl-
@@ -105,7 +106,11 @@ for cmd in status peers sas flows compliance "--json status"; do
 	as "$UR" $cmd
 	check "read-only group: '$cmd' allowed" test $? = 0
 done
-for cmd in reload "down p" "up p"; do
+# monitor is a query: the stream opens (Ctrl-C ends it: exit 0), it is not refused
+OUT=$(lg_ns gw runuser -u "$UR" -- timeout --preserve-status -s INT 2 "$LINEGATECTL" -s "$T/run/control.sock" monitor 2>&1)
+check "read-only group: 'monitor' allowed (stream until interrupted, exit $?)" test $? = 0
+check "read-only group: 'monitor' not refused" bash -c "! grep -q 'not authorised' <<<'$OUT'"
+for cmd in reload "down p" "up p" "rekey p" "rekey p --ike" "up p --wait 5"; do
 	as "$UR" $cmd
 	check "read-only group: '$cmd' refused" test $? -ne 0
 	check "read-only group: '$cmd' needs the admin group" grep -q "admin group" <<<"$OUT"
@@ -126,7 +131,10 @@ r['event'] == 'admin_action' and r['object'] == 'reload' and r['subject'] == 'ui
 and r['details']['login_uid'] == '$LOGINUID' and r['details']['pid'].isdigit()
 and r['details']['session'] == '$SESSION' and r['details']['role'] == 'admin' and r['outcome'] == 'success'")" = 1
 as root down p
-check "root: down p allowed (no SA to take down: 409, not 403)" bash -c "! grep -q 'not authorised' <<<'$OUT'"
+rc=$?
+check "root: down p allowed (no SA to take down: exit 4, not 403)" bash -c "! grep -q 'not authorised' <<<'$OUT'"
+check "root: down p of a peer without an SA says so, exit 4 ($rc: $OUT)" \
+	bash -c "[ $rc = 4 ] && grep -q 'peer p has no SA' <<<'$OUT'"
 check "admin_action for root's down p" test "$(records "
 r['event'] == 'admin_action' and r['object'] == 'down' and r['subject'] == 'uid=0'
 and r['details']['args'] == 'p'")" = 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bash completion for linegatectl (conf/linegatectl.bash-completion, shipped
-# by the package): subcommands, `audit` verbs, and for `up`/`down` the peer
+# by the package): subcommands, `audit` verbs, and for `up`/`down`/`rekey` the peer
 # names of a real running linegated (two peers), asked through the -s socket
 # given on the line; nothing when no daemon answers.
 set -u
@@ -68,14 +68,17 @@ complete_words() {
 	PATH="$T/bin:$PATH" bash -c '. "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _linegatectl
 		echo "${COMPREPLY[*]}"' "$LG_SOURCE_DIR/conf/linegatectl.bash-completion" linegatectl "$@"
 }
-check "subcommands for 're'" test "$(complete_words re)" = "reload"
-check "every subcommand for ''" test "$(complete_words '')" = "status peers sas flows compliance reload up down version audit"
+check "subcommands for 're'" test "$(complete_words re)" = "reload rekey"
+check "every subcommand for ''" test "$(complete_words '')" = "status peers sas flows compliance reload up down rekey monitor version audit"
 check "audit verbs" test "$(complete_words audit '')" = "verify show"
 check "options of audit show" bash -c "[[ '$(complete_words audit show --e)' == '--event' ]]"
 check "down: the daemon's peers" test "$(complete_words -s "$T/control.sock" down '')" = "beijing bj-backup"
 check "up b: both peers" test "$(complete_words -s "$T/control.sock" up b)" = "beijing bj-backup"
 check "up be: beijing" test "$(complete_words --socket "$T/control.sock" up be)" = "beijing"
-check "down with a peer already given: nothing more" test -z "$(complete_words -s "$T/control.sock" down beijing '')"
+check "down with a peer already given: --wait" test "$(complete_words -s "$T/control.sock" down beijing '')" = "--wait"
+check "down PEER --wait SECONDS: nothing more" test -z "$(complete_words -s "$T/control.sock" down beijing --wait '')"
+check "rekey: the daemon's peers" test "$(complete_words -s "$T/control.sock" rekey bj)" = "bj-backup"
+check "rekey PEER: --child or --ike" test "$(complete_words -s "$T/control.sock" rekey beijing --)" = "--child --ike"
 check "no daemon on the socket: no peers" test -z "$(complete_words -s "$T/nothing.sock" down '')"
 echo "ctl_completion: $FAILS failed"
 [ "$FAILS" = 0 ]

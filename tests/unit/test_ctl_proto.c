@@ -113,6 +113,10 @@ static const struct {
 	/* 9 */ { "linegate-ctl/1 2o0 5", -EINVAL, 0, 0 },
 	/* 10 */ { "HTTP/1.1 200 OK", -EINVAL, 0, 0 },
 	/* 11 */ { "linegate-ctl/1 200 99999999999999999999999", -EINVAL, 0, 0 },
+	/* 12 */ { "linegate-ctl/1 200 stream", 0, 200, CONTROL_BODY_STREAM },
+	/* 13 */ { "linegate-ctl/1 409 stream", -EINVAL, 0, 0 },    /* only a 200 streams */
+	/* 14 */ { "linegate-ctl/1 200 stream x", -EINVAL, 0, 0 },
+	/* 15 */ { "linegate-ctl/1 200 streams", -EINVAL, 0, 0 },
 };
 
 START_TEST(response_parse_table)
@@ -141,6 +145,11 @@ START_TEST(response_header_roundtrip)
 	ck_assert_uint_eq(len, 77);
 	volatile size_t small = 8;   /* not a constant: -Wformat-truncation at -O2 */
 	ck_assert_int_eq(control_response_header(CONTROL_OK, 1, hdr, small), -ENOSPC);
+	n = control_response_header_stream(hdr, sizeof(hdr));
+	ck_assert_int_gt(n, 0);
+	hdr[n - 1] = '\0';
+	ck_assert_int_eq(control_response_parse(hdr, &code, &len), 0);
+	ck_assert_uint_eq(len, CONTROL_BODY_STREAM);
 }
 END_TEST
 
