@@ -36,6 +36,7 @@ enum {
 /* Response codes, HTTP-like so they read at a glance. */
 enum control_code {
 	CONTROL_OK = 200,
+	CONTROL_OK_VIOLATIONS = 209,     /* compliance: the report, and violations stand */
 	CONTROL_BAD_REQUEST = 400,
 	CONTROL_FORBIDDEN = 403,
 	CONTROL_UNKNOWN_COMMAND = 404,

@@ -141,7 +141,7 @@ int ctl_request(const char *path, const struct control_request *rq, FILE *out, F
 	if (rc == 0 && body_len == CONTROL_BODY_STREAM)
 		rc = read_stream(fd, out);
 	else if (rc == 0)
-		rc = read_body(fd, body_len, code == CONTROL_OK ? out : err);
+		rc = read_body(fd, body_len, code / 100 == 2 ? out : err);
 	close(fd);
 	if (rc && rc != -EPROTO && rc != -EINVAL)
 		fprintf(err, "linegatectl: %s: %s\n", path, strerror(-rc));

@@ -104,29 +104,38 @@ static int run_version(const struct opts *o, const struct subcommand *sc, int ar
 	return run_daemon(o, sc, argc, argv);
 }
 
-/* Without a daemon the compliance report is still useful: the static one. */
+/* Without a daemon the compliance report is still useful: the static one.
+ * Exit codes for Nagios/Zabbix checks: 0 clean, 1 violations stand, 2 the
+ * report could not be made. */
 static int run_compliance(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
 {
-	int rc = run_daemon(o, sc, argc, argv);
-	if (rc != 3)
-		return rc;
+	struct control_request rq = { .json = o->json };
+	char path[CONF_PATH_MAX];
+
+	snprintf(rq.command, sizeof(rq.command), "%s", sc->name);
+	(void)argc, (void)argv;
+	if (socket_path(o, false, path, sizeof(path)))
+		return 2;
+	int code = ctl_request(path, &rq, stdout, stderr, o->timeout_s);
+	if (code != -ENOENT && code != -ECONNREFUSED)
+		return code == CONTROL_OK ? 0 : code == CONTROL_OK_VIOLATIONS ? 1 : 2;
 	struct config *cfg = load_config(o, false);
 	struct regiondb *db = NULL;
 	char err[512] = "";
 	if (!cfg)
-		return 1;
+		return 2;
 	if (cfg->compliance.region_db[0] &&
 	    regiondb_load(cfg->compliance.region_db, &db, err, sizeof(err)) != 0) {
 		fprintf(stderr, "linegatectl: region-db: %s\n", err);
 		conf_free(cfg);
-		return 1;
+		return 2;
 	}
 	fprintf(stderr, "linegatectl: daemon not running: static report from %s\n", o->config);
-	policy_report(cfg, db, NULL, o->json, stdout);
+	size_t standing = policy_report(cfg, db, NULL, o->json, stdout);
 	if (db)
 		regiondb_free(db);
 	conf_free(cfg);
-	return 0;
+	return standing ? 1 : 0;
 }
 
 /* `audit verify|show ...`: the journal directory comes from the config

@@ -314,8 +314,9 @@ static int cmd_compliance(struct daemon *d, const struct control_request *rq, co
 	(void)daemon_icp_scan(d, &icp);   /* the report and the trail see the same scan */
 	struct policy_icp_facts facts = { icp.listeners, icp.n_listeners, icp.addrs, icp.n_addrs,
 					  icp.scan_error };
-	policy_report_live(d->cfg, d->db, live, &facts, rq->json, out);
-	return CONTROL_OK;
+	/* a monitoring check reads the exit code: violations are not a clean 200 */
+	return policy_report_live(d->cfg, d->db, live, &facts, rq->json, out) ? CONTROL_OK_VIOLATIONS
+									       : CONTROL_OK;
 }
 
 /* Every audit record as it is emitted, until the client goes (monitor.c). */

@@ -229,7 +229,8 @@ check "compliance --json: Frankfurt cross-border over ctc-circuit CTC-IPLC-SH-00
 	pyq "f=p['frankfurt-hq']; assert f['class']=='cross-border' and f['uplink']['circuit_id']=='CTC-IPLC-SH-0042' and f['compliant'] and f['live']['tunnel_up'] and f['live']['egress']=='circ0', f"
 check "compliance --json: Beijing domestic over the Internet uplink" \
 	pyq "b=p['beijing']; assert b['class']=='domestic' and b['uplink']['name']=='internet' and b['compliant'], b"
-ctl a compliance > "$T/a/compliance-up.txt" 2>&1
+ctl a compliance > "$T/a/compliance-up.txt" 2>&1; rc=$?
+check "compliance exits 0 while no violation stands (got $rc)" test "$rc" = 0
 
 # ---- 3. the circuit goes down: fail closed
 # Domestic traffic runs in the background through steps 3 and 4.
@@ -258,8 +259,17 @@ check "the kernel would now route Frankfurt's circuit address via inet0 (so a le
 	test "$(egress "$B_CIRC")" = inet0
 sleep 6   # DPD (2s), retransmits and re-initiation attempts would show by now
 ctl a sas > "$T/a/sas-down.txt" 2>&1
-ctl a compliance > "$T/a/compliance-down.txt" 2>&1
+ctl a compliance > "$T/a/compliance-down.txt" 2>&1; rc=$?
 check "compliance shows uplink_down for Frankfurt" grep -q "violation uplink_down" "$T/a/compliance-down.txt"
+check "compliance exits 1 while the violation stands (got $rc; Nagios/Zabbix read it)" test "$rc" = 1
+ctl a --json compliance > "$T/a/compliance-down.json" 2>/dev/null; rc=$?
+check "compliance --json: exit 1 too, the report on stdout" \
+	bash -c "test $rc = 1 && python3 -m json.tool '$T/a/compliance-down.json' >/dev/null"
+timeout 10 "$LINEGATECTL" -c "$T/a/nonexistent.conf" compliance >/dev/null 2>&1; rc=$?
+check "compliance exits 2 when no report can be made (got $rc)" test "$rc" = 2
+timeout 10 "$LINEGATECTL" -c "$T/bad/linegate.conf" compliance >"$T/bad/static-report.txt" 2>&1; rc=$?
+check "static report (no daemon) of the illegal file: exit 1 (got $rc)" \
+	bash -c "test $rc = 1 && grep -q 'daemon not running: static report' '$T/bad/static-report.txt'"
 check "journal: the circuit went down (uplink_down event for ctc-circuit)" \
 	journal_has a '"event":"uplink_down","object":"ctc-circuit"'
 check "journal: compliance_refused for frankfurt-hq with reason uplink_down" \
