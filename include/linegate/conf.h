@@ -64,3 +64,11 @@ void conf_free(struct config *cfg);
 const char *conf_proposal_format(const struct conf_proposal *p, char *out, size_t n);
 /* "gw.corp.example", "10.0.0.1", "2001:db8::1", "keyid:0a1b". */
 const char *conf_identity_format(const struct conf_identity *id, char *out, size_t n);
+
+/* `show-config` (show.c): the snapshot in force with defaults filled in and
+ * secrets redacted (static-SA keys; key files by path only), as a JSON tree
+ * {"file","blake2b","lab_only","blocks":[{"block","name"?,"settings"}]} or as
+ * text in linegate.conf syntax. */
+struct json_t;
+struct json_t *conf_show_json(const struct config *cfg);
+void conf_show_text(const struct config *cfg, FILE *out);

@@ -178,6 +178,7 @@ static const struct subcommand subcommands[] = {
 	{ "sas", 0, 0, run_daemon, "IKE and CHILD SAs with counters" },
 	{ "flows", 0, 0, run_daemon, "traffic per CHILD SA" },
 	{ "compliance", 0, 0, run_compliance, "per peer: domestic/cross-border, circuit, violations" },
+	{ "show-config", 0, 0, run_daemon, "the configuration in force, secrets redacted" },
 	{ "reload", 0, 0, run_daemon, "re-read the configuration (refused if invalid)" },
 	{ "up", 1, 3, run_daemon, "PEER [--wait [SECONDS]]: initiate now (and wait for the result)" },
 	{ "down", 1, 3, run_daemon, "PEER [--wait [SECONDS]]: delete its SAs now" },

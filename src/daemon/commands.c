@@ -326,6 +326,18 @@ static int cmd_monitor(struct daemon *d, const struct control_request *rq, const
 	return CONTROL_STREAM;
 }
 
+/* The snapshot in force (defaults filled in, secrets redacted): a
+ * read-only caller may see it, as it holds no key. */
+static int cmd_show_config(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
+	(void)who;
+	if (rq->json)
+		lg_json_print(out, conf_show_json(d->cfg));
+	else
+		conf_show_text(d->cfg, out);
+	return CONTROL_OK;
+}
+
 static int cmd_rekey(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
 {
 	(void)who;
@@ -339,6 +351,7 @@ static const struct command commands[] = {
 	{ "sas", 0, 0, false, control_cmd_sas, "IKE and CHILD SAs with counters" },
 	{ "flows", 0, 0, false, control_cmd_flows, "per CHILD SA traffic (what flow records carry)" },
 	{ "compliance", 0, 0, false, cmd_compliance, "compliance report with live facts" },
+	{ "show-config", 0, 0, false, cmd_show_config, "the configuration in force, secrets redacted" },
 	{ "reload", 0, 0, true, cmd_reload, "re-read the configuration" },
 	{ "up", 1, 3, true, NULL, "initiate a peer now [--wait [SECONDS]]" },
 	{ "down", 1, 3, true, NULL, "terminate a peer's SAs now [--wait [SECONDS]]" },

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One JSON writer for the control plane (util/json.c): a licensed circuit
+# One JSON writer for the control plane (util/json.c), and show-config
+# (secrets redacted): a licensed circuit
 # whose id is Chinese ("中国电信-沪-0001") comes back byte-exact from
 # `status --json`, `peers --json` and `compliance --json` (python3's json
 # parser), and `audit show --json` gives a journal record longer than 1 KiB
@@ -88,6 +89,22 @@ check "status --json: the circuit id round-trips" status_circuit
 check "peers --json: the peer's circuit id round-trips" peers_circuit
 check "compliance --json: the circuit id round-trips (was mojibake)" compliance_circuit
 check "compliance --json: UTF-8 written as UTF-8, not escapes of its bytes" compliance_raw_utf8
+
+# show-config: the snapshot in force, the PSK file by path, never its bytes
+ctl show-config > "$T/show.txt" 2>&1; rc_text=$?
+ctl --json show-config > "$T/show.json" 2>&1; rc_json=$?
+check "show-config (text and --json) answers" test "$rc_text$rc_json" = 00
+check "show-config: the circuit id, UTF-8, in conf syntax" grep -qF "circuit-id \"$CIRCUIT\"" "$T/show.txt"
+check "show-config: defaults filled in (dpd 30s, retry-max)" grep -q "dpd 30s" "$T/show.txt"
+check "show-config: the PSK file by path" grep -qF "psk-file \"$T/hk.psk\"" "$T/show.txt"
+psk_shown() { grep -qF "$(head -1 "$T/hk.psk")" "$T/show.txt" "$T/show.json" ||
+	grep -qF "$(head -1 "$T/hk.psk" | od -An -tx1 | tr -d ' \n')" "$T/show.txt" "$T/show.json"; }
+psk_hidden() { ! psk_shown; }
+check "show-config: the PSK, as text or hex, in neither output" psk_hidden
+show_json_ok() { python3 -c "
+import json,sys; d=json.load(open(sys.argv[1])); u=[b for b in d['blocks'] if b['block']=='uplink' and b['name']=='ctc'][0]
+assert u['settings']['circuit-id']==sys.argv[2], u" "$T/show.json" "$CIRCUIT"; }
+check "show-config --json: the same blocks, the circuit id round-trips" show_json_ok
 
 # A record over 1 KiB: a refused reload's config_refused carries the file
 # (a long UTF-8 path) and every error with that path in it.

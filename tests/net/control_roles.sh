@@ -96,13 +96,14 @@ PY
 }
 
 # ---- anyone else: refused everything, even with a 0666 socket
-for cmd in status "down p" reload; do
+for cmd in status show-config "down p" reload; do
 	as "$UN" $cmd
 	check "user in no group: '$cmd' refused ($OUT)" test $? -ne 0
 	check "user in no group: '$cmd' says not authorised" grep -q "not authorised" <<<"$OUT"
 done
 # ---- read-only group: queries yes, changes no
-for cmd in status peers sas flows compliance "--json status"; do
+# show-config too: it holds no secret (redacted), like the other queries
+for cmd in status peers sas flows compliance "--json status" show-config "--json show-config"; do
 	as "$UR" $cmd
 	check "read-only group: '$cmd' allowed" test $? = 0
 done

@@ -69,7 +69,7 @@ complete_words() {
 		echo "${COMPREPLY[*]}"' "$LG_SOURCE_DIR/conf/linegatectl.bash-completion" linegatectl "$@"
 }
 check "subcommands for 're'" test "$(complete_words re)" = "reload rekey"
-check "every subcommand for ''" test "$(complete_words '')" = "status peers sas flows compliance reload up down rekey monitor version audit"
+check "every subcommand for ''" test "$(complete_words '')" = "status peers sas flows compliance show-config reload up down rekey monitor version audit"
 check "audit verbs" test "$(complete_words audit '')" = "verify show"
 check "options of audit show" bash -c "[[ '$(complete_words audit show --e)' == '--event' ]]"
 check "down: the daemon's peers" test "$(complete_words -s "$T/control.sock" down '')" = "beijing bj-backup"
