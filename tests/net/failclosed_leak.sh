@@ -15,7 +15,10 @@
 # clear. Asserts zero such packets, that the per-peer held counter
 # (`linegatectl status`) and its per-interval audit summary rise, that the
 # guard route outlives the daemon, and (control) that the same capture sees
-# the leak as soon as the guard is removed by hand.
+# the leak as soon as the guard is removed by hand. Every site has an IPv4
+# and an IPv6 (ULA) LAN, both carried by the tunnel and flooded side by
+# side: each assertion holds for both families, and the control is made
+# once per family, so an IPv6 leak cannot hide behind IPv4's guard.
 # Bounded waits throughout; about 2 minutes. Needs root.
 set -u
 . "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
@@ -24,9 +27,11 @@ set -u
 command -v tcpdump >/dev/null || { echo "SKIP: tcpdump missing" >&2; exit 77; }
 
 A_INET=203.0.113.1 B_INET=198.51.100.1 A_CIRC=203.0.113.129 B_CIRC=198.51.100.129
-HOST_A=10.1.1.10 HOST_B=10.100.1.10
+HOST_A=10.1.1.10 HOST_B=10.100.1.10 HOST6_A=fd00:1::10 HOST6_B=fd00:100::10
 PSK="fc-psk-shanghai-frankfurt-77e1"
-INNER="net 10.100.0.0/16 or net 10.1.0.0/16"   # LAN and remote subnet, in the clear
+INNER4="net 10.100.0.0/16 or net 10.1.0.0/16"   # LAN and remote subnet, in the clear
+INNER6="net fd00:100::/48 or net fd00:1::/48"
+INNER="$INNER4 or $INNER6"
 
 T=$(mktemp -d /tmp/lgn-fc.XXXXXX)
 chmod 700 "$T"
@@ -37,13 +42,17 @@ check() { if "${@:2}"; then echo "ok   - $1"; PASSES=$((PASSES + 1)); else echo 
 
 # ---- topology
 for n in inet gwa gwb lana lanb; do lg_ns_add "$n"; done
-lg_link gwa inet0 "$A_INET/28" inet a0 203.0.113.14/28
-lg_link gwb inet0 "$B_INET/28" inet b0 198.51.100.14/28
+lg_link gwa inet0 "$A_INET/28,2001:db8:a::1/64" inet a0 203.0.113.14/28,2001:db8:a::e/64
+lg_link gwb inet0 "$B_INET/28,2001:db8:b::1/64" inet b0 198.51.100.14/28,2001:db8:b::e/64
 lg_ns gwa ip route add default via 203.0.113.14
 lg_ns gwb ip route add default via 198.51.100.14
+lg_ns gwa ip -6 route add default via 2001:db8:a::e
+lg_ns gwb ip -6 route add default via 2001:db8:b::e
 # The Internet router would forward a leaked packet on: it knows the LANs.
 lg_ns inet ip route add 10.100.0.0/16 via "$B_INET"
 lg_ns inet ip route add 10.1.0.0/16 via "$A_INET"
+lg_ns inet ip -6 route add fd00:100::/48 via 2001:db8:b::1
+lg_ns inet ip -6 route add fd00:1::/48 via 2001:db8:a::1
 lg_link gwa circ0 - gwb circ0 -
 lg_ns gwa ip addr add "$A_CIRC/32" dev circ0
 lg_ns gwb ip addr add "$B_CIRC/32" dev circ0
@@ -54,10 +63,12 @@ circuit_routes() {
 	lg_ns gwb ip route replace "$A_CIRC/32" dev circ0 src "$B_CIRC"
 }
 circuit_routes
-lg_link gwa la 10.1.1.1/24 lana eth0 "$HOST_A/24"
-lg_link gwb lb 10.100.1.1/24 lanb eth0 "$HOST_B/24"
+lg_link gwa la 10.1.1.1/24,fd00:1::1/64 lana eth0 "$HOST_A/24,$HOST6_A/64"
+lg_link gwb lb 10.100.1.1/24,fd00:100::1/64 lanb eth0 "$HOST_B/24,$HOST6_B/64"
 lg_ns lana ip route add default via 10.1.1.1
 lg_ns lanb ip route add default via 10.100.1.1
+lg_ns lana ip -6 route add default via fd00:1::1
+lg_ns lanb ip -6 route add default via fd00:100::1
 lg_ns gwa ping -c1 -W2 "$B_CIRC" >/dev/null || lg_die "circuit underlay does not work"
 printf '203.0.113.0/24 CN\n198.51.100.0/24 DE\n' > "$T/regions.txt"
 
@@ -69,7 +80,7 @@ conf() { # DIR SITE REGION TUN-ADDR PEER ENDPOINT PEER-REGION LID RID LOCAL REMO
 site "$2" {
     region $3
     identity-domain "corp.example"
-    internal-space 10.0.0.0/8
+    internal-space 10.0.0.0/8, fd00::/8
 }
 compliance {
     licensed-carriers china-telecom, china-unicom, china-mobile
@@ -117,9 +128,9 @@ EOF
 }
 mkdir -p "$T/a" "$T/b"
 conf "$T/a" shanghai CN 10.1.0.254 frankfurt-hq "$B_CIRC" DE sh-gw.corp.example \
-	hq-gw.corp.example 10.1.0.0/16 10.100.0.0/16 both > "$T/a/linegate.conf"
+	hq-gw.corp.example "10.1.0.0/16, fd00:1::/48" "10.100.0.0/16, fd00:100::/48" both > "$T/a/linegate.conf"
 conf "$T/b" frankfurt DE 10.100.0.254 shanghai "$A_CIRC" CN hq-gw.corp.example \
-	sh-gw.corp.example 10.100.0.0/16 10.1.0.0/16 responder > "$T/b/linegate.conf"
+	sh-gw.corp.example "10.100.0.0/16, fd00:100::/48" "10.1.0.0/16, fd00:1::/48" responder > "$T/b/linegate.conf"
 
 ctl() { local d=$1; shift; timeout 10 "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
 start() { # SITE NS
@@ -138,18 +149,25 @@ start() { # SITE NS
 	tail -20 "$d/linegated.log" >&2
 	return 1
 }
-ping_ok() { lg_ns lana ping -q -n -c 1 -W 1 "$HOST_B" >/dev/null 2>&1; }
+ping4_ok() { lg_ns lana ping -q -n -c 1 -W 1 "$HOST_B" >/dev/null 2>&1; }
+ping6_ok() { lg_ns lana ping -6 -q -n -c 1 -W 1 "$HOST6_B" >/dev/null 2>&1; }
+ping_ok() { ping4_ok && ping6_ok; }
 tunnel_up() { ctl a sas 2>/dev/null | grep -q frankfurt-hq; }
 tunnel_down() { ! tunnel_up; }
 held() { ctl a --json status 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)['held_no_sa']['frankfurt-hq'])" 2>/dev/null || echo 0; }
 
 start b gwb || lg_die "Frankfurt linegated did not start"
 start a gwa || lg_die "Shanghai linegated did not start"
-check "tunnel Shanghai-Frankfurt up and carrying pings within 30 s" lg_wait 30 ping_ok
-check "the remote subnet's route is on the TUN device" \
-	bash -c "ip -n $(lg_ns_name gwa) route show 10.100.0.0/16 | grep -q 'dev lgf0'"
-check "its guard: an unreachable route of proto 76 under it" \
-	bash -c "ip -n $(lg_ns_name gwa) route show 10.100.0.0/16 proto 76 | grep -q unreachable"
+check "tunnel Shanghai-Frankfurt up and carrying IPv4 pings within 30 s" lg_wait 30 ping4_ok
+check "the tunnel carries IPv6 pings (fd00:1::10 -> fd00:100::10) within 30 s" lg_wait 30 ping6_ok
+check "gwa routes the IPv6 remote host into the TUN device (the captures see no clear text)" \
+	bash -c "ip -n $(lg_ns_name gwa) -6 route get $HOST6_B | grep -q 'dev lgf0'"
+for pfx in 10.100.0.0/16 fd00:100::/48; do
+	check "the remote subnet $pfx's route is on the TUN device" \
+		bash -c "ip -n $(lg_ns_name gwa) route show match $pfx | grep -q 'dev lgf0'"
+	check "$pfx's guard: an unreachable route of proto 76 under it" \
+		bash -c "ip -n $(lg_ns_name gwa) route show match $pfx proto 76 | grep -q unreachable"
+done
 
 # ---- captures on every outside interface of gwa and on the underlay
 CAPS=()
@@ -162,9 +180,13 @@ capture gwa inet0; capture gwa circ0; capture inet a0; capture inet b0; capture 
 leaks() { local n=0 f; for f in "$T"/cap-*.pcap; do n=$((n + $(tcpdump -n -r "$f" 2>/dev/null | wc -l))); done; echo $n; }
 
 lg_assert_test_target lana "$HOST_B"
+lg_assert_test_target lana "$HOST6_B"
 lg_ns lana timeout 400 ping -n -q -i 0.01 -W 1 "$HOST_B" > "$T/flood.txt" 2>&1 &
 FLOOD=$!
 LG_PIDS+=("$FLOOD")
+lg_ns lana timeout 400 ping -6 -n -q -i 0.01 -W 1 "$HOST6_B" > "$T/flood6.txt" 2>&1 &
+FLOOD6=$!
+LG_PIDS+=("$FLOOD6")
 sleep 1
 
 # 1. circuit down (its route goes with it: the kernel would route by inet0)
@@ -174,8 +196,12 @@ lg_ns gwa ip link set circ0 down
 check "circuit down: Frankfurt SAs gone within 15 s" lg_wait 15 tunnel_down
 egress=$(lg_ns gwa ip route get "$B_CIRC" | sed -n 's/.* dev \([^ ]*\).*/\1/p')
 check "the kernel would route Frankfurt's circuit address by inet0 (a leak would show)" test "$egress" = inet0
-check "remote subnet still routed into the TUN device with no SA" \
-	bash -c "ip -n $(lg_ns_name gwa) route get $HOST_B | grep -q 'dev lgf0'"
+egress6=$(lg_ns gwa ip -6 route get 2001:db8:b::1 | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+check "the kernel's IPv6 default route is inet0 (an IPv6 leak would show)" test "$egress6" = inet0
+for h in "$HOST_B" "$HOST6_B"; do
+	check "remote subnet of $h still routed into the TUN device with no SA" \
+		bash -c "ip -n $(lg_ns_name gwa) route get $h | grep -q 'dev lgf0'"
+done
 sleep 5
 h1=$(held)
 check "held counter rose while the circuit was down ($h0 -> $h1)" test "$h1" -gt "$h0"
@@ -213,9 +239,13 @@ lg_log "clean stop"
 kill -TERM "$(cat "$T/a/pid")"
 gone() { ! kill -0 "$(cat "$T/a/pid")" 2>/dev/null; }
 check "Shanghai linegated stopped within 20 s" lg_wait 20 gone
-check "after a stop the guard route remains" \
-	bash -c "ip -n $(lg_ns_name gwa) route show 10.100.0.0/16 | grep -q '^unreachable'"
-check "after a stop a LAN packet to Frankfurt is refused (unreachable)" bash -c "! ip -n $(lg_ns_name gwa) route get $HOST_B >/dev/null 2>&1"
+for pfx in 10.100.0.0/16 fd00:100::/48; do
+	check "after a stop the guard route of $pfx remains" \
+		bash -c "ip -n $(lg_ns_name gwa) route show match $pfx | grep -q '^unreachable'"
+done
+for h in "$HOST_B" "$HOST6_B"; do
+	check "after a stop a LAN packet to $h is refused (unreachable)" bash -c "! ip -n $(lg_ns_name gwa) route get $h >/dev/null 2>&1"
+done
 sleep 3
 check "zero plaintext packets after a clean stop ($(leaks))" test "$(leaks)" = 0
 
@@ -226,13 +256,16 @@ lg_log "crash (kill -9)"
 kill -9 "$(cat "$T/a/pid")"
 lg_wait 10 gone
 sleep 3
-check "after a crash the guard route remains" \
-	bash -c "ip -n $(lg_ns_name gwa) route show 10.100.0.0/16 | grep -q '^unreachable'"
+for pfx in 10.100.0.0/16 fd00:100::/48; do
+	check "after a crash the guard route of $pfx remains" \
+		bash -c "ip -n $(lg_ns_name gwa) route show match $pfx | grep -q '^unreachable'"
+done
 check "zero plaintext packets after a crash ($(leaks))" test "$(leaks)" = 0
 start a gwa || lg_die "Shanghai linegated did not restart after the crash"
 check "after the crash a restart brings the tunnel back within 60 s" lg_wait 60 ping_ok
 n_guard=$(ip -n "$(lg_ns_name gwa)" route show proto 76 | wc -l)
-check "one guard route, not one per start ($n_guard)" test "$n_guard" = 1
+n_guard6=$(ip -n "$(lg_ns_name gwa)" -6 route show proto 76 | wc -l)
+check "one guard route per family, not one per start ($n_guard, $n_guard6)" test "$n_guard.$n_guard6" = 1.1
 
 # 6. peer removed from the configuration: its route and guard go on reload
 sed -i 's/^peer "frankfurt-hq"/peer "frankfurt-old"/' "$T/a/linegate.conf"
@@ -254,14 +287,20 @@ echo "figure: plaintext packets in the clear on every uplink and the underlay: $
 # ---- control: without the guard and the daemon, the same capture sees the leak
 kill -TERM "$(cat "$T/a/pid")"; lg_wait 20 gone
 lg_ns gwa ip route flush proto 76
-lg_ns gwa timeout 15 tcpdump -n -U -c 1 -i inet0 -w "$T/control.pcap" "$INNER" >"$T/control.log" 2>&1 &
-CTRL=$!
-LG_PIDS+=("$CTRL")
-lg_wait 10 grep -q "listening on" "$T/control.log"
-wait "$CTRL" 2>/dev/null
-check "control: with the guard removed the capture does see LAN packets leave by inet0" \
-	test "$(tcpdump -n -r "$T/control.pcap" 2>/dev/null | wc -l)" -ge 1
-kill "$FLOOD" 2>/dev/null
+lg_ns gwa ip -6 route flush proto 76
+control() { # NAME FILTER: one packet matching FILTER leaves by inet0
+	lg_ns gwa timeout 15 tcpdump -n -U -c 1 -i inet0 -w "$T/control-$1.pcap" "$2" >"$T/control-$1.log" 2>&1 &
+	local c=$!
+	LG_PIDS+=("$c")
+	lg_wait 10 grep -q "listening on" "$T/control-$1.log"
+	wait "$c" 2>/dev/null
+	test "$(tcpdump -n -r "$T/control-$1.pcap" 2>/dev/null | wc -l)" -ge 1
+}
+check "control: with the guard removed the capture does see IPv4 LAN packets leave by inet0" \
+	control 4 "$INNER4"
+check "control: with the guard removed the capture does see IPv6 LAN packets leave by inet0" \
+	control 6 "ip6 and ($INNER6)"
+kill "$FLOOD" "$FLOOD6" 2>/dev/null
 
 for s in a b; do
 	grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/$s/linegated.log" 2>/dev/null &&
