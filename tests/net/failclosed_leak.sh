@@ -149,6 +149,7 @@ start() { # SITE NS
 	tail -20 "$d/linegated.log" >&2
 	return 1
 }
+fam() { case $1 in *:*) echo -6;; *) echo -4;; esac; }   # `ip route show` lists IPv4 unless told
 ping4_ok() { lg_ns lana ping -q -n -c 1 -W 1 "$HOST_B" >/dev/null 2>&1; }
 ping6_ok() { lg_ns lana ping -6 -q -n -c 1 -W 1 "$HOST6_B" >/dev/null 2>&1; }
 ping_ok() { ping4_ok && ping6_ok; }
@@ -164,9 +165,9 @@ check "gwa routes the IPv6 remote host into the TUN device (the captures see no 
 	bash -c "ip -n $(lg_ns_name gwa) -6 route get $HOST6_B | grep -q 'dev lgf0'"
 for pfx in 10.100.0.0/16 fd00:100::/48; do
 	check "the remote subnet $pfx's route is on the TUN device" \
-		bash -c "ip -n $(lg_ns_name gwa) route show match $pfx | grep -q 'dev lgf0'"
+		bash -c "ip -n $(lg_ns_name gwa) $(fam $pfx) route show $pfx | grep -q 'dev lgf0'"
 	check "$pfx's guard: an unreachable route of proto 76 under it" \
-		bash -c "ip -n $(lg_ns_name gwa) route show match $pfx proto 76 | grep -q unreachable"
+		bash -c "ip -n $(lg_ns_name gwa) $(fam $pfx) route show $pfx proto 76 | grep -q unreachable"
 done
 
 # ---- captures on every outside interface of gwa and on the underlay
@@ -241,7 +242,7 @@ gone() { ! kill -0 "$(cat "$T/a/pid")" 2>/dev/null; }
 check "Shanghai linegated stopped within 20 s" lg_wait 20 gone
 for pfx in 10.100.0.0/16 fd00:100::/48; do
 	check "after a stop the guard route of $pfx remains" \
-		bash -c "ip -n $(lg_ns_name gwa) route show match $pfx | grep -q '^unreachable'"
+		bash -c "ip -n $(lg_ns_name gwa) $(fam $pfx) route show $pfx | grep -q '^unreachable'"
 done
 for h in "$HOST_B" "$HOST6_B"; do
 	check "after a stop a LAN packet to $h is refused (unreachable)" bash -c "! ip -n $(lg_ns_name gwa) route get $h >/dev/null 2>&1"
@@ -258,7 +259,7 @@ lg_wait 10 gone
 sleep 3
 for pfx in 10.100.0.0/16 fd00:100::/48; do
 	check "after a crash the guard route of $pfx remains" \
-		bash -c "ip -n $(lg_ns_name gwa) route show match $pfx | grep -q '^unreachable'"
+		bash -c "ip -n $(lg_ns_name gwa) $(fam $pfx) route show $pfx | grep -q '^unreachable'"
 done
 check "zero plaintext packets after a crash ($(leaks))" test "$(leaks)" = 0
 start a gwa || lg_die "Shanghai linegated did not restart after the crash"
