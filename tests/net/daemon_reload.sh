@@ -100,6 +100,8 @@ echo "SAs before: $SA0"
 journal_count() { # SITE EVENT [GREP]
 	cat "$T/$1"/audit/audit-*.jsonl 2>/dev/null | grep "\"event\":\"$2\"" | grep -c -- "${3:-}"
 }
+# for lg_wait, which re-runs a command (a "$(...)" argument is read once)
+journal_has() { [ "$(journal_count "$1" "$2" "$3")" -ge "$4" ]; } # SITE EVENT GREP MIN
 # as the unit's ExecReload does: the file, not the socket
 reload_ok() { "$CTL" -c "$T/a/linegate.conf" reload > "$T/reload.out" 2>&1; }
 
@@ -130,7 +132,7 @@ check "the flood lost no ping across the reloads ($recv/$sent)" test "${sent:-0}
 # A changed peer (DPD interval) is re-established.
 { head_blocks "$T/a" sha 10.1.0.1/24; other hk1 50; other hk2 51; peer_b 12s; } > "$T/a/linegate.conf"
 check "reload with the peer's DPD changed: accepted" reload_ok
-check "... its SA went down as peer_changed (audited)" lg_wait 10 test "$(journal_count a ike_sa_down peer_changed)" -ge 1
+check "... its SA went down as peer_changed (audited)" lg_wait 10 journal_has a ike_sa_down peer_changed 1
 changed() { up a bj && [ "$(sas_of a bj)" != "$SA0" ]; }
 check "... and it is back with new SAs" lg_wait 30 changed
 check "... carrying traffic" lg_ping lana 10.2.1.10 -c 3 -i 0.2 -W 2
@@ -143,15 +145,18 @@ cat "$T/refused.out"
 check "a refused reload exits non-zero (got $rc)" test "$rc" != 0
 check "... with file:line:col of the error" grep -qE "linegate.conf:[0-9]+:[0-9]+:" "$T/refused.out"
 want=$(b2sum -l 256 "$T/a/linegate.conf" | cut -d' ' -f1)
-check "... config_refused carries the refused file's BLAKE2b" \
-	lg_wait 5 test "$(journal_count a config_refused "$want")" = 1
+refused_recorded_once() {
+	lg_wait 5 journal_has a config_refused "$want" 1 &&
+		[ "$(journal_count a config_refused "$want")" = 1 ]
+}
+check "... config_refused carries the refused file's BLAKE2b" refused_recorded_once
 check "... and the tunnel is still up" up a bj
 cp "$T/a/good.conf" "$T/a/linegate.conf"
 
 # A removed peer is deleted: DELETE to the other side, audited.
 { head_blocks "$T/a" sha 10.1.0.1/24; other hk1 50; } > "$T/a/linegate.conf"
 check "reload with the peer removed: accepted" reload_ok
-check "... its SA went down as peer_removed (audited)" lg_wait 10 test "$(journal_count a ike_sa_down peer_removed)" -ge 1
+check "... its SA went down as peer_removed (audited)" lg_wait 10 journal_has a ike_sa_down peer_removed 1
 check "... the other side saw the DELETE" lg_wait 10 bash -c "! '$CTL' -s '$T/b/control.sock' --json peers | grep -q '\"state\":\"up\"'"
 
 kill -TERM "$PA" "$PB"
