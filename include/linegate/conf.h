@@ -7,16 +7,24 @@
 #include <stdio.h>
 #include "linegate/config.h"
 
-enum { CONF_MAX_ERRORS = 32, CONF_MSG_MAX = 256 };
+enum {
+	CONF_MAX_ERRORS = 32,
+	CONF_MSG_MAX = 256,
+	CONF_MAX_FILES = CONF_MAX_INCLUDED + 1,   /* linegate.conf and its includes */
+	CONF_MAX_INCLUDE_DEPTH = 8,   /* include chain below linegate.conf */
+};
 
 struct conf_error {
 	int line;
 	int column;
+	int file;   /* 0: errs->file, i > 0: errs->included[i - 1] */
 	char msg[CONF_MSG_MAX];
 };
 
 struct conf_errors {
 	char file[CONF_PATH_MAX];
+	char included[CONF_MAX_INCLUDED][CONF_PATH_MAX];   /* in include order */
+	size_t n_included;
 	struct conf_error e[CONF_MAX_ERRORS];
 	size_t n;
 	size_t dropped;   /* errors beyond CONF_MAX_ERRORS */
@@ -28,7 +36,8 @@ int conf_parse_buffer(const char *name, const char *buf, size_t len,
 		      struct config *out, struct conf_errors *errs);
 enum { CONF_FILE_MAX = 1 << 20 /* bytes of linegate.conf */ };
 /* Reads path (size-limited), parses, validates, hashes the bytes into
- * out->hash, then checks key files (exist, regular, PSK and private keys not
+ * out->hash (followed, per included file in include order, by its path, a
+ * NUL, its length as 8 bytes big-endian and its bytes), then checks key files (exist, regular, PSK and private keys not
  * readable or writable by group or others, public keys not writable by them).
  * Relative key, region-db, journal and socket paths are resolved against the
  * config file's directory. Returns 0 or a negative errno with errs filled. */
@@ -43,6 +52,8 @@ int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
 /* "file:line:col: message" per error, one per line ("file: message" for
  * errors about the file as a whole), then "file: N more errors" if dropped. */
 void conf_errors_print(const struct conf_errors *errs, FILE *to);
+/* The file an error stands in (linegate.conf or one it includes). */
+const char *conf_error_file(const struct conf_errors *errs, const struct conf_error *e);
 /* The defaults of every key (see linegate.conf(5)); conf_parse_buffer starts
  * from them. */
 void conf_init_defaults(struct config *cfg);

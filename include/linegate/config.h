@@ -26,10 +26,14 @@ enum {
 	CONF_MAX_ICP = 3,          /* ICP recordals: one per web port (80, 8080, 443) */
 	CONF_ID_MAX = 255,
 	CONF_REGION_LEN = 3,       /* ISO 3166-1 alpha-2 + NUL */
+	CONF_MAX_INCLUDED = 63,    /* files included by linegate.conf, all levels */
 };
 
 /* Where a value was written in linegate.conf, so that a compliance verdict
- * can cite it (line 0: not written, e.g. a default). */
+ * can cite it (line 0: not written, e.g. a default). A line (here and in
+ * the `line` of peers, uplinks and static SAs) also says which file it
+ * stands in, linegate.conf or one it includes: config_at_format() writes
+ * file:line:col, config_line() the line alone. */
 struct conf_at {
 	int line;
 	int col;
@@ -211,7 +215,11 @@ struct conf_static_sa {
 
 struct config {
 	char path[CONF_PATH_MAX];
-	uint8_t hash[32];                  /* BLAKE2b-256 of the file bytes */
+	/* BLAKE2b-256 of the file bytes, then of each included file's path,
+	 * NUL, length (8 bytes big-endian) and bytes, in include order */
+	uint8_t hash[32];
+	char included[CONF_MAX_INCLUDED][CONF_PATH_MAX];   /* in include order */
+	size_t n_included;
 	struct conf_site site;
 	struct conf_uplink uplinks[CONF_MAX_UPLINKS];
 	size_t n_uplinks;
@@ -229,3 +237,7 @@ struct config {
 /* Lookups by name; NULL / -1 when absent. */
 const struct conf_peer *config_find_peer(const struct config *cfg, const char *name);
 int config_find_uplink(const struct config *cfg, const char *name);
+/* "FILE:LINE:COL" of a value (FILE: the config or the included file). */
+const char *config_at_format(const struct config *cfg, struct conf_at at, char *out, size_t n);
+/* The line number of a conf_at line or a block's `line`, without its file. */
+int config_line(int line);

@@ -247,9 +247,10 @@ static void *sa_open(struct parser *p, const struct value *name)
 		return NULL;
 	for (size_t i = 0; i < cfg->n_static_sas; i++) {
 		if (!strcmp(cfg->static_sas[i].name, n)) {
+			char w[128];
 			conf_error(p, name->line, name->col,
-				   "duplicate static-sa '%s' (first defined at line %d)", n,
-				   cfg->static_sas[i].line);
+				   "duplicate static-sa '%s' (first defined at %s)", n,
+				   conf_where(p, cfg->static_sas[i].line, w, sizeof(w)));
 			return NULL;
 		}
 	}

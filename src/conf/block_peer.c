@@ -34,8 +34,9 @@ static void *peer_open(struct parser *p, const struct value *name)
 		return NULL;
 	const struct conf_peer *prev = config_find_peer(cfg, n);
 	if (prev) {
-		conf_error(p, name->line, name->col, "duplicate peer '%s' (first defined at line %d)",
-			   n, prev->line);
+		char w[128];
+		conf_error(p, name->line, name->col, "duplicate peer '%s' (first defined at %s)",
+			   n, conf_where(p, prev->line, w, sizeof(w)));
 		return NULL;
 	}
 	if (cfg->n_peers == CONF_MAX_PEERS) {
@@ -409,9 +410,10 @@ static void *defaults_open(struct parser *p, const struct value *name)
 {
 	(void)name;
 	if (p->cfg->n_peers) {
+		char w[128];
 		conf_error(p, p->blk_pos.line, p->blk_pos.col, "defaults block after peer '%s' "
-			   "(line %d): expected it before the peers it applies to",
-			   p->cfg->peers[0].name, p->cfg->peers[0].line);
+			   "(%s): expected it before the peers it applies to",
+			   p->cfg->peers[0].name, conf_where(p, p->cfg->peers[0].line, w, sizeof(w)));
 		return NULL;
 	}
 	memset(&p->defaults, 0, sizeof(p->defaults));

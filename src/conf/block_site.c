@@ -206,8 +206,9 @@ static void *uplink_open(struct parser *p, const struct value *name)
 		return NULL;
 	int prev = config_find_uplink(cfg, n);
 	if (prev >= 0) {
-		conf_error(p, name->line, name->col, "duplicate uplink '%s' (first defined at line %d)",
-			   n, cfg->uplinks[prev].line);
+		char w[128];
+		conf_error(p, name->line, name->col, "duplicate uplink '%s' (first defined at %s)",
+			   n, conf_where(p, cfg->uplinks[prev].line, w, sizeof(w)));
 		return NULL;
 	}
 	if (cfg->n_uplinks == CONF_MAX_UPLINKS) {

@@ -6,17 +6,34 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "parser.h"
+#include "include.h"
 
-/* 0 and *buf (malloc'd, n bytes) or -errno with the error recorded. */
-static int read_file(const char *path, char **buf, size_t *n, struct stat *st_out,
-		     struct conf_errors *errs)
+/* An error about a whole file: the one loaded (line 0), or an included
+ * one, cited at its include statement and named. */
+__attribute__((format(printf, 5, 6)))
+static void file_error(struct conf_errors *errs, const char *path, int line, int col,
+		       const char *fmt, ...)
+{
+	char msg[CONF_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line)
+		conf_errors_add(errs, line, col, "include '%.96s': %s", path, msg);
+	else
+		conf_errors_add(errs, 0, 0, "%s", msg);
+}
+
+int conf_read_file(const char *path, int line, int col, char **buf, size_t *n,
+		   struct stat *st_out, struct conf_errors *errs)
 {
 	int rc;
 	struct stat st;
@@ -25,17 +42,17 @@ static int read_file(const char *path, char **buf, size_t *n, struct stat *st_ou
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		rc = -errno;
-		conf_errors_add(errs, 0, 0, "cannot open: %s", strerror(errno));
+		file_error(errs, path, line, col, "cannot open: %s", strerror(errno));
 		return rc;
 	}
 	if (fstat(fd, &st)) {
 		rc = -errno;
-		conf_errors_add(errs, 0, 0, "cannot stat: %s", strerror(errno));
+		file_error(errs, path, line, col, "cannot stat: %s", strerror(errno));
 		goto out_close;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		rc = -EINVAL;
-		conf_errors_add(errs, 0, 0, "not a regular file (%s): expected a plain file",
+		file_error(errs, path, line, col, "not a regular file (%s): expected a plain file",
 				S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
 				S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
 				S_ISSOCK(st.st_mode) ? "a socket" : "special");
@@ -44,7 +61,7 @@ static int read_file(const char *path, char **buf, size_t *n, struct stat *st_ou
 	/* Whoever can write the config can name their own keys and peers. */
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		rc = -EPERM;
-		conf_errors_add(errs, 0, 0, "writable by group or others (mode %04o): expected "
+		file_error(errs, path, line, col, "writable by group or others (mode %04o): expected "
 				"at most 0644", (unsigned)(st.st_mode & 07777));
 		goto out_close;
 	}
@@ -60,7 +77,7 @@ static int read_file(const char *path, char **buf, size_t *n, struct stat *st_ou
 			continue;
 		if (r < 0) {
 			rc = -errno;
-			conf_errors_add(errs, 0, 0, "cannot read: %s", strerror(errno));
+			file_error(errs, path, line, col, "cannot read: %s", strerror(errno));
 			goto out_free;
 		}
 		if (r == 0)
@@ -68,7 +85,7 @@ static int read_file(const char *path, char **buf, size_t *n, struct stat *st_ou
 		*n += (size_t)r;
 		if (*n > CONF_FILE_MAX) {
 			rc = -EFBIG;
-			conf_errors_add(errs, 0, 0, "file too large: expected at most %d bytes",
+			file_error(errs, path, line, col, "file too large: expected at most %d bytes",
 					CONF_FILE_MAX);
 			goto out_free;
 		}
@@ -193,18 +210,20 @@ static void check_key_files(const struct parser *p, unsigned flags, struct conf_
 /* Static-SA keys written in the config make it a key file, held to the
  * rule of check_key_file: an owner who is not root or us could read or
  * swap them, and so could a group or others who can read the file. The
- * error stands at each key value (file:line:col). st: the file as read. */
-static void check_inline_keys(const struct parser *p, const struct stat *st,
+ * error stands at each key value (file:line:col), judged by the file it is
+ * written in (linegate.conf or an included one) as read. */
+static void check_inline_keys(const struct parser *p, const struct conf_files *files,
 			      struct conf_errors *errs)
 {
 	static const char *const names[2] = { "key-in", "key-out" };
-	bool foreign = st->st_uid != 0 && st->st_uid != geteuid();
-	if (!foreign && !(st->st_mode & (S_IRGRP | S_IROTH)))
-		return;
 	for (size_t i = 0; i < p->cfg->n_static_sas; i++) {
 		for (size_t k = 0; k < 2; k++) {
 			struct conf_pos pos = p->sa_x[i].key[k];
 			if (!pos.line)
+				continue;
+			const struct stat *st = &files->st[CONF_FILE_OF(pos.line)];
+			bool foreign = st->st_uid != 0 && st->st_uid != geteuid();
+			if (!foreign && !(st->st_mode & (S_IRGRP | S_IROTH)))
 				continue;
 			if (foreign)
 				conf_errors_add(errs, pos.line, pos.col,
@@ -226,39 +245,50 @@ int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
 {
 	char *buf = NULL;
 	size_t n = 0;
-	struct stat st = { 0 };
 	int rc;
 
 	memset(errs, 0, sizeof(*errs));
 	snprintf(errs->file, sizeof(errs->file), "%s", path);
 	conf_init_defaults(out);
-	rc = read_file(path, &buf, &n, &st, errs);
-	if (rc)
-		return rc;
 	struct parser *p = calloc(1, sizeof(*p));
-	if (!p) {
-		free(buf);
+	struct conf_files *files = calloc(1, sizeof(*files));
+	if (!p || !files) {
+		free(p);
+		free(files);
 		return -ENOMEM;
 	}
+	rc = conf_read_file(path, 0, 0, &buf, &n, &files->st[0], errs);
+	if (rc)
+		goto out;
+	if (sodium_init() < 0 || crypto_generichash_init(&files->hash, NULL, 0, 32)) {
+		rc = -EIO;
+		goto out;
+	}
+	crypto_generichash_update(&files->hash, (const uint8_t *)buf, n);
+	files->depth = 1;   /* chain[0] = 0: the file named */
+	p->include = conf_include;
+	p->include_ctx = files;
 	rc = conf_parse_with(p, path, buf, n, out, errs);
 	if (rc == 0) {
-		if (sodium_init() < 0)
-			rc = -EIO;
-		else
-			crypto_generichash(out->hash, sizeof(out->hash), (const uint8_t *)buf, n,
-					   NULL, 0);
+		crypto_generichash_final(&files->hash, out->hash, sizeof(out->hash));
 		snprintf(out->path, sizeof(out->path), "%s", path);
+		out->n_included = errs->n_included;
+		memcpy(out->included, errs->included, sizeof(out->included));
 		resolve_paths(out, path, errs);
 		check_key_files(p, flags, errs);
-		check_inline_keys(p, &st, errs);
+		check_inline_keys(p, files, errs);
 		conf_errors_sort(errs);
 		if (errs->n || errs->dropped)
 			rc = -EINVAL;
 	}
-	sodium_memzero(buf, n); /* lab-only static SAs carry keys */
+out:
+	if (buf)
+		sodium_memzero(buf, n); /* lab-only static SAs carry keys */
 	free(buf);
 	sodium_memzero(p, sizeof(*p));
 	free(p);
+	sodium_memzero(files, sizeof(*files));
+	free(files);
 	if (rc)   /* a refused file's keys go no further */
 		conf_wipe_keys(out);
 	return rc;
@@ -274,7 +304,8 @@ void conf_errors_print(const struct conf_errors *errs, FILE *to)
 	for (size_t i = 0; i < errs->n; i++) {
 		const struct conf_error *e = &errs->e[i];
 		if (e->line > 0)
-			fprintf(to, "%s:%d:%d: %s\n", errs->file, e->line, e->column, e->msg);
+			fprintf(to, "%s:%d:%d: %s\n", conf_error_file(errs, e), e->line, e->column,
+				e->msg);
 		else
 			fprintf(to, "%s: %s\n", errs->file, e->msg);
 	}

@@ -28,8 +28,26 @@ static void add_error(struct conf_errors *errs, int line, int col, const char *f
 	}
 	struct conf_error *e = &errs->e[errs->n++];
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	e->line = line;
+	e->file = CONF_FILE_OF(line);
+	e->line = CONF_LINE_OF(line);
 	e->column = col;
+}
+
+const char *conf_error_file(const struct conf_errors *errs, const struct conf_error *e)
+{
+	if (e->file > 0 && (size_t)e->file <= errs->n_included)
+		return errs->included[e->file - 1];
+	return errs->file;
+}
+
+const char *conf_where(const struct parser *p, int line, char *out, size_t n)
+{
+	struct conf_error e = { .file = CONF_FILE_OF(line) };
+	if (e.file == p->cur_file)
+		snprintf(out, n, "line %d", CONF_LINE_OF(line));
+	else
+		snprintf(out, n, "%.96s:%d", conf_error_file(p->errs, &e), CONF_LINE_OF(line));
+	return out;
 }
 
 void conf_errors_add(struct conf_errors *errs, int line, int col, const char *fmt, ...)
@@ -193,7 +211,7 @@ static const struct block_def *owner_of(const char *key, const struct block_def 
 
 static void unknown_key(struct parser *p, const struct token *key, const struct block_def *b)
 {
-	const char *cands[CONF_MAX_KEYS + N_TOP_BLOCKS + 1];
+	const char *cands[CONF_MAX_KEYS + N_TOP_BLOCKS + 2];
 	const struct block_def *owner;
 	size_t n = 0;
 	char where[64];
@@ -212,6 +230,7 @@ static void unknown_key(struct parser *p, const struct token *key, const struct 
 		for (size_t i = 0; i < N_TOP_BLOCKS; i++)
 			cands[n++] = top_blocks[i]->keyword;
 		cands[n++] = "lab-only";
+		cands[n++] = "include";
 		snprintf(where, sizeof(where), "at top level");
 	}
 	const char *hint = suggest(key->text, cands, n);
@@ -273,8 +292,9 @@ static void apply_key(struct parser *p, void *obj, const struct token *key, size
 {
 	const struct key_def *k = &p->blk->keys[idx];
 	if (p->key_pos[idx].line) {
-		conf_error(p, key->line, key->col, "duplicate key '%s' (first set at line %d)", k->key,
-			   p->key_pos[idx].line);
+		char w[128];
+		conf_error(p, key->line, key->col, "duplicate key '%s' (first set at %s)", k->key,
+			   conf_where(p, p->key_pos[idx].line, w, sizeof(w)));
 		return;
 	}
 	p->key_pos[idx] = (struct conf_pos){ key->line, key->col };
@@ -332,7 +352,7 @@ static int block_statement(struct parser *p, void *obj, struct token *key_out)
 			/* The usual cause: a forgotten '}'. Close and carry on. */
 			conf_error(p, key.line, key.col, "missing '}' before this %s block: the %s "
 				   "block opened at line %d is not closed", key.text,
-				   p->blk->keyword, p->blk_pos.line);
+				   p->blk->keyword, CONF_LINE_OF(p->blk_pos.line));
 			*key_out = key;
 			return top;
 		}
@@ -406,8 +426,9 @@ static int parse_block(struct parser *p, const struct block_def *b, const struct
 	} else if (!b->named && name) {
 		conf_error(p, name->line, name->col, "%s block takes no name: expected '{'", b->keyword);
 	} else if (!b->repeat && p->block_seen[kind].line) {
-		conf_error(p, kw->line, kw->col, "duplicate %s block (first at line %d)", b->keyword,
-			   p->block_seen[kind].line);
+		char w[128];
+		conf_error(p, kw->line, kw->col, "duplicate %s block (first at %s)", b->keyword,
+			   conf_where(p, p->block_seen[kind].line, w, sizeof(w)));
 	} else {
 		p->block_seen[kind] = p->blk_pos;
 		obj = b->open(p, name);
@@ -423,7 +444,7 @@ static int parse_block(struct parser *p, const struct block_def *b, const struct
 	if (p->tok.kind == TOK_EOF)
 		conf_error(p, p->tok.line, p->tok.col,
 			   "missing '}' to close the %s block opened at line %d", b->keyword,
-			   kw->line);
+			   CONF_LINE_OF(kw->line));
 	else if (next_block < 0)
 		next(p);
 	if (obj) {
@@ -435,16 +456,39 @@ static int parse_block(struct parser *p, const struct block_def *b, const struct
 	return next_block;
 }
 
+/* `include FILE-OR-PATTERN`: between blocks only (a block cannot span
+ * files); load.c does the reading. */
+static void include_statement(struct parser *p, const struct token *key)
+{
+	if (p->n_vals != 1) {
+		conf_error(p, key->line, key->col,
+			   "'include' takes one value: expected include \"FILE-OR-PATTERN\"");
+		return;
+	}
+	if (!p->include) {
+		conf_error(p, p->vals[0].line, p->vals[0].col,
+			   "include is only available in a configuration file");
+		return;
+	}
+	struct value v = p->vals[0];   /* the included file's statements reuse vals */
+	p->include(p, &v);
+}
+
 static void top_statement_value(struct parser *p, const struct token *key)
 {
 	bool yes;
+	if (!strcmp(key->text, "include")) {
+		include_statement(p, key);
+		return;
+	}
 	if (strcmp(key->text, "lab-only")) {
 		unknown_key(p, key, NULL);
 		return;
 	}
 	if (p->lab_only_pos.line) {
-		conf_error(p, key->line, key->col, "duplicate key 'lab-only' (first set at line %d)",
-			   p->lab_only_pos.line);
+		char w[128];
+		conf_error(p, key->line, key->col, "duplicate key 'lab-only' (first set at %s)",
+			   conf_where(p, p->lab_only_pos.line, w, sizeof(w)));
 		return;
 	}
 	p->lab_only_pos = (struct conf_pos){ key->line, key->col };
@@ -544,13 +588,41 @@ void conf_errors_sort(struct conf_errors *errs)
 	for (size_t i = 1; i < errs->n; i++) {
 		struct conf_error e = errs->e[i];
 		size_t j = i;
-		while (j > 0 && (errs->e[j - 1].line > e.line ||
-				 (errs->e[j - 1].line == e.line && errs->e[j - 1].column > e.column))) {
+		while (j > 0 && (errs->e[j - 1].file > e.file ||
+				 (errs->e[j - 1].file == e.file && errs->e[j - 1].line > e.line) ||
+				 (errs->e[j - 1].file == e.file && errs->e[j - 1].line == e.line &&
+				  errs->e[j - 1].column > e.column))) {
 			errs->e[j] = errs->e[j - 1];
 			j--;
 		}
 		errs->e[j] = e;
 	}
+}
+
+static void parse_top(struct parser *p)
+{
+	while (p->tok.kind != TOK_EOF) {
+		if (p->tok.kind == TOK_END)
+			next(p);
+		else
+			top_statement(p);
+	}
+}
+
+void conf_parse_file(struct parser *p, int idx, const char *buf, size_t len)
+{
+	struct lexer lx = p->lx;
+	struct token tok = p->tok;
+	int file = p->cur_file;
+
+	p->cur_file = idx;
+	lexer_init(&p->lx, buf, len);
+	p->lx.line |= idx << CONF_LINE_BITS;
+	next(p);
+	parse_top(p);
+	p->lx = lx;
+	p->tok = tok;
+	p->cur_file = file;
 }
 
 int conf_parse_with(struct parser *p, const char *name, const char *buf, size_t len,
@@ -561,14 +633,10 @@ int conf_parse_with(struct parser *p, const char *name, const char *buf, size_t 
 	conf_init_defaults(out);
 	p->cfg = out;
 	p->errs = errs;
+	p->cur_file = 0;
 	lexer_init(&p->lx, buf, len);
 	next(p);
-	while (p->tok.kind != TOK_EOF) {
-		if (p->tok.kind == TOK_END)
-			next(p);
-		else
-			top_statement(p);
-	}
+	parse_top(p);
 	p->eof_pos = (struct conf_pos){ p->tok.line, p->tok.col };
 	conf_validate(p);
 	conf_errors_sort(errs);

@@ -9,6 +9,14 @@
 
 enum { CONF_MAX_VALUES = 64, CONF_MAX_KEYS = 24 };
 
+/* Positions inside conf/ carry the file they stand in: its index (0 = the
+ * file loaded, then included files in include order) in the bits of a line
+ * number above CONF_LINE_BITS (a file of CONF_FILE_MAX bytes has fewer
+ * lines). conf_error() splits them into struct conf_error's file and line. */
+enum { CONF_LINE_BITS = 21 };
+#define CONF_LINE_OF(l) ((l) & ((1 << CONF_LINE_BITS) - 1))
+#define CONF_FILE_OF(l) ((l) >> CONF_LINE_BITS)
+
 struct value {
 	enum tok_kind kind;   /* TOK_WORD or TOK_STRING */
 	int line;
@@ -94,6 +102,12 @@ struct parser {
 	struct conf_peer defaults;
 	struct peer_extra defaults_x;
 	struct conf_pos defaults_key_pos[CONF_MAX_KEYS];
+	/* `include PATTERN` at top level: load.c reads and parses the files
+	 * (conf_parse_file); NULL when parsing a buffer, where include is
+	 * refused (no I/O in the parser, nor in the fuzz target). */
+	void (*include)(struct parser *p, const struct value *pattern);
+	void *include_ctx;
+	int cur_file;   /* index of the file being parsed */
 };
 
 void conf_error(struct parser *p, int line, int col, const char *fmt, ...)
@@ -138,6 +152,12 @@ extern const struct block_def conf_block_site, conf_block_compliance, conf_block
 
 /* Cross-checks after the whole file is read (validate.c). */
 void conf_validate(struct parser *p);
+
+/* "line 12" in the file being parsed, "peers.d/a.conf:12" in another. */
+const char *conf_where(const struct parser *p, int line, char *out, size_t n);
+/* Parses the top-level statements of buf as file number idx (its name
+ * already in p->errs), then goes back to the file that included it. */
+void conf_parse_file(struct parser *p, int idx, const char *buf, size_t len);
 
 /* Parses into *out with *p prepared by the caller (load.c keeps the
  * positions of key files for its permission checks). */

@@ -49,7 +49,7 @@ static void check_overlaps(struct parser *p)
 	struct remote_entry e[CONF_MAX_PEERS * CONF_MAX_TS +
 					      CONF_MAX_STATIC_SAS * CONF_MAX_TS];
 	size_t n = collect_remote(p, e);
-	char a[LG_ADDRSTRLEN], b[LG_ADDRSTRLEN];
+	char a[LG_ADDRSTRLEN], b[LG_ADDRSTRLEN], w[128];
 
 	for (size_t i = 1; i < n; i++) {
 		for (size_t j = 0; j < i; j++) {
@@ -63,8 +63,9 @@ static void check_overlaps(struct parser *p)
 					   e[i].kind);
 			else
 				conf_error(p, e[i].pos.line, e[i].pos.col,
-					   "remote subnet %s overlaps %s of %s '%s' (line %d)", a, b,
-					   e[j].kind, e[j].owner, e[j].owner_line);
+					   "remote subnet %s overlaps %s of %s '%s' (%s)", a, b,
+					   e[j].kind, e[j].owner,
+					   conf_where(p, e[j].owner_line, w, sizeof(w)));
 			break;
 		}
 	}
@@ -73,6 +74,7 @@ static void check_overlaps(struct parser *p)
 static void check_static_sas(struct parser *p)
 {
 	const struct config *cfg = p->cfg;
+	char w[128];
 	for (size_t i = 0; i < cfg->n_static_sas; i++) {
 		const struct conf_static_sa *sa = &cfg->static_sas[i];
 		const struct sa_extra *x = &p->sa_x[i];
@@ -84,9 +86,9 @@ static void check_static_sas(struct parser *p)
 		for (size_t j = 0; j < i && x->spi_in.line; j++) {
 			if (cfg->static_sas[j].spi_in == sa->spi_in) {
 				conf_error(p, x->spi_in.line, x->spi_in.col,
-					   "spi-in 0x%08x already used by static-sa '%s' (line %d)",
+					   "spi-in 0x%08x already used by static-sa '%s' (%s)",
 					   sa->spi_in, cfg->static_sas[j].name,
-					   cfg->static_sas[j].line);
+					   conf_where(p, cfg->static_sas[j].line, w, sizeof(w)));
 				break;
 			}
 		}
@@ -98,7 +100,7 @@ static void check_static_sas(struct parser *p)
 static void check_endpoints(struct parser *p)
 {
 	const struct config *cfg = p->cfg;
-	char a[LG_ADDRSTRLEN];
+	char a[LG_ADDRSTRLEN], w[128];
 	for (size_t i = 1; i < cfg->n_peers; i++) {
 		const union lg_sockaddr *ei = &cfg->peers[i].endpoint;
 		if (!p->peer_x[i].endpoint.line)
@@ -110,10 +112,10 @@ static void check_endpoints(struct parser *p)
 				   lg_family_addr_len(ei->sa.sa_family)))
 				continue;
 			conf_error(p, p->peer_x[i].endpoint.line, p->peer_x[i].endpoint.col,
-				   "endpoint %s is also the endpoint of peer '%s' (line %d): expected "
+				   "endpoint %s is also the endpoint of peer '%s' (%s): expected "
 				   "one peer per address",
 				   lg_addr_format(ei->sa.sa_family, lg_sockaddr_addr(ei), a, sizeof(a)),
-				   cfg->peers[j].name, cfg->peers[j].line);
+				   cfg->peers[j].name, conf_where(p, cfg->peers[j].line, w, sizeof(w)));
 			break;
 		}
 	}

@@ -3,6 +3,7 @@
  * (so we never offer what we cannot compute), and a peer left with none gets
  * ChaCha20-Poly1305 with the same PRF and DH instead; each change is said. */
 #include <stdio.h>
+#include <string.h>
 #include "linegate/conf.h"
 #include "linegate/ikev2.h"
 #include "daemon.h"
@@ -41,10 +42,13 @@ size_t daemon_fit_ciphers(struct config *cfg, bool aes_gcm_ok, struct daemon_ref
 		char first_ike[64], first_esp[64];
 		conf_proposal_format(&p->ike_proposals[0], first_ike, sizeof(first_ike));
 		conf_proposal_format(&p->esp_proposals[0], first_esp, sizeof(first_esp));
+		char where[CONF_PATH_MAX + 32];
+		config_at_format(cfg, (struct conf_at){ p->line, 0 }, where, sizeof(where));
+		*strrchr(where, ':') = '\0';   /* file:line of the peer block */
 		daemon_refusal_add(notes,
-				   "%s:%d: warning: peer \"%s\": this CPU has no AES-NI/PCLMUL, so no "
+				   "%s: warning: peer \"%s\": this CPU has no AES-NI/PCLMUL, so no "
 				   "AES-256-GCM (%zu IKE, %zu ESP proposals dropped); proposing %s / %s",
-				   cfg->path, p->line, p->name, ike, esp, first_ike, first_esp);
+				   where, p->name, ike, esp, first_ike, first_esp);
 	}
 	return changed;
 }

@@ -94,7 +94,7 @@ static int parse_config(const char *path, struct config **cfgp, struct regiondb 
 	rc = conf_load_file_flags(path, offline ? CONF_LOAD_MISSING_KEYS_OK : 0, cfg, errs);
 	if (rc) {
 		for (size_t i = 0; i < errs->n && i < CONF_MAX_ERRORS; i++) {
-			const char *file = errs->file[0] ? errs->file : path;
+			const char *file = errs->file[0] ? conf_error_file(errs, &errs->e[i]) : path;
 			if (errs->e[i].line > 0)    /* line 0: about the whole file */
 				daemon_refusal_add(why, "%s:%d:%d: %s", file, errs->e[i].line,
 						   errs->e[i].column, errs->e[i].msg);
@@ -169,15 +169,17 @@ size_t daemon_check_machine(const struct config *cfg, struct daemon_refusal *why
 	size_t bad = 0;
 	for (size_t i = 0; i < cfg->n_uplinks; i++) {
 		const struct conf_uplink *u = &cfg->uplinks[i];
-		char src[LG_ADDRSTRLEN];
+		char src[LG_ADDRSTRLEN], where[CONF_PATH_MAX + 32];
 		struct conf_at at = u->interface_at.line ? u->interface_at : u->at;
 		if (offline_notes) {
-			daemon_refusal_add(offline_notes, "%s:%d:%d: not checked (--offline): interface %s "
-					   "of uplink \"%s\" exists on the gateway", cfg->path, at.line,
-					   at.col, u->ifname, u->name);
+			daemon_refusal_add(offline_notes, "%s: not checked (--offline): interface %s "
+					   "of uplink \"%s\" exists on the gateway",
+					   config_at_format(cfg, at, where, sizeof(where)), u->ifname,
+					   u->name);
 		} else if (!if_nametoindex(u->ifname)) {
-			daemon_refusal_add(why, "%s:%d:%d: uplink \"%s\": no interface %s on this machine",
-					   cfg->path, at.line, at.col, u->name, u->ifname);
+			daemon_refusal_add(why, "%s: uplink \"%s\": no interface %s on this machine",
+					   config_at_format(cfg, at, where, sizeof(where)), u->name,
+					   u->ifname);
 			bad++;
 		}
 		if (u->source.sa.sa_family != AF_INET && u->source.sa.sa_family != AF_INET6)
@@ -185,12 +187,13 @@ size_t daemon_check_machine(const struct config *cfg, struct daemon_refusal *why
 		lg_addr_format(u->source.sa.sa_family, lg_sockaddr_addr(&u->source), src, sizeof(src));
 		at = u->source_at.line ? u->source_at : u->at;
 		if (offline_notes) {
-			daemon_refusal_add(offline_notes, "%s:%d:%d: not checked (--offline): source address "
-					   "%s of uplink \"%s\" is assigned on the gateway", cfg->path,
-					   at.line, at.col, src, u->name);
+			daemon_refusal_add(offline_notes, "%s: not checked (--offline): source address "
+					   "%s of uplink \"%s\" is assigned on the gateway",
+					   config_at_format(cfg, at, where, sizeof(where)), src, u->name);
 		} else if (!addr_is_local(&u->source)) {
-			daemon_refusal_add(why, "%s:%d:%d: uplink \"%s\": source address %s is not assigned "
-					   "on this machine", cfg->path, at.line, at.col, u->name, src);
+			daemon_refusal_add(why, "%s: uplink \"%s\": source address %s is not assigned "
+					   "on this machine", config_at_format(cfg, at, where, sizeof(where)),
+					   u->name, src);
 			bad++;
 		}
 	}
@@ -207,9 +210,11 @@ static size_t warn_absent_keys(const struct config *cfg, struct daemon_refusal *
 		for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 			if (!files[f][0] || access(files[f], F_OK) == 0)
 				continue;
-			daemon_refusal_add(warn, "%s:%d:%d: not checked (--offline): peer \"%s\": key file "
+			char where[CONF_PATH_MAX + 32];
+			daemon_refusal_add(warn, "%s: not checked (--offline): peer \"%s\": key file "
 					   "%s is not on this machine: linegated will refuse to start "
-					   "without it", cfg->path, p->line, p->at.col, p->name, files[f]);
+					   "without it", config_at_format(cfg, p->at, where, sizeof(where)),
+					   p->name, files[f]);
 			absent++;
 		}
 	}
@@ -269,7 +274,7 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 		struct conf_at at = v[i].at.line > 0 ? v[i].at : block;
 		char where[CONF_PATH_MAX + 32];
 		if (at.line > 0)
-			snprintf(where, sizeof(where), "%s:%d:%d", cfg->path, at.line, at.col);
+			config_at_format(cfg, at, where, sizeof(where));
 		else
 			snprintf(where, sizeof(where), "%s", cfg->path);
 		daemon_refusal_add(why, "%s: compliance %s: %s", where,

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((rc == 0) != (errs.n == 0 && errs.dropped == 0))
 		abort();
 	for (size_t i = 0; i < errs.n; i++) {
-		if (errs.e[i].line < 1 || errs.e[i].column < 1 || (size_t)errs.e[i].line > size + 1)
+		if (errs.e[i].line < 1 || errs.e[i].column < 1 || (size_t)errs.e[i].line > size + 1 ||
+		    errs.e[i].file != 0)   /* include is refused here: one file only */
 			abort();
 		if (memchr(errs.e[i].msg, '\0', sizeof(errs.e[i].msg)) == NULL)
 			abort();
