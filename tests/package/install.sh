@@ -95,10 +95,10 @@ if command -v logrotate >/dev/null; then
 fi
 
 # Bash completion: subcommands (peer names from a daemon: tests/net/ctl_completion.sh).
-check "bash completion offers status/sas for 's'" bash -c '
+check "bash completion offers status/sas/show-config for 's'" bash -c '
 	. /usr/share/bash-completion/completions/linegatectl
 	COMP_WORDS=(linegatectl s); COMP_CWORD=1; _linegatectl
-	[ "${COMPREPLY[*]}" = "status sas" ]'
+	[ "${COMPREPLY[*]}" = "status sas show-config" ]'
 
 # Region database refresh: converted, replaced only on change, reloaded then.
 R="$T/rir"; mkdir -p "$R/in"
