@@ -121,3 +121,10 @@ void audit_set_clock(uint64_t (*wall_ms)(void));
  * T is RFC 3339 ("2026-11-28T10:00:00+08:00") or a date ("2026-11-28", UTC).
  * Returns the exit code: 0 clean, 1 tampering or fault found, 2 usage/IO error. */
 int audit_cli_main(int argc, char **argv);
+
+/* The facts a compliance report states about itself (report_meta.h): time,
+ * host, version, config and region-database BLAKE2b, NTP state, the audit
+ * public key and, with with_journal, the journal verified end to end (as
+ * `audit verify` does; needs read access to the journal directory). */
+struct lg_report_meta;
+void audit_report_facts(const struct config *cfg, bool with_journal, struct lg_report_meta *m);

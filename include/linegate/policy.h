@@ -172,6 +172,15 @@ struct policy_icp_facts {
 size_t policy_report_live(const struct config *cfg, const struct regiondb *db,
 			  const struct policy_peer_live *live, const struct policy_icp_facts *icp,
 			  bool json, FILE *to);
+/* The same, headed by what the document states about itself (meta may be
+ * NULL): generated time with zone, host, version, config and region
+ * database BLAKE2b, clock state, the key that signs it. */
+struct lg_report_meta;
+size_t policy_report_doc(const struct config *cfg, const struct regiondb *db,
+			 const struct policy_peer_live *live, const struct policy_icp_facts *icp,
+			 const struct lg_report_meta *meta, bool json, FILE *to);
+/* "0123456789abcdef": how a report signature names its key (8 bytes of it). */
+void policy_key_id(const uint8_t pk[32], char out[17]);
 
 /* --- What internal space may hold (space.c, docs/compliance.md) --- */
 

@@ -279,6 +279,7 @@ struct audit_verifier {
 	bool head_ok;
 	uint64_t since_checkpoint;
 	uint64_t last_seq;             /* highest seq seen, and where */
+	int64_t first_ms, last_ms;     /* times of the first and the highest record */
 	char last_file[AUDIT_NAME_MAX];
 	uint64_t last_line;
 	bool head_seen;

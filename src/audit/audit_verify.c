@@ -217,6 +217,7 @@ static void check_chain(struct audit_verifier *v, const struct audit_record *r)
 	if (!v->started || v->resync) {
 		if (!v->started) {
 			v->first_seq = r->seq;
+			v->first_ms = r->ts_ms;
 			memcpy(v->first_file, v->file, sizeof(v->file));
 			memcpy(v->first_prev, r->prev, AUDIT_HASH_LEN);
 			v->head_ok = v->anchored_start ||
@@ -291,6 +292,7 @@ void audit_verify_line(struct audit_verifier *v, const char *line, size_t len)
 	check_chain(v, r);
 	if (r->seq >= v->last_seq) {
 		v->last_seq = r->seq;
+		v->last_ms = r->ts_ms;
 		memcpy(v->last_file, v->file, sizeof(v->file));
 		v->last_line = v->line;
 	}

@@ -10,6 +10,7 @@
 #include "linegate/audit.h"
 #include "linegate/conf.h"
 #include "linegate/policy.h"
+#include "linegate/report_meta.h"
 #include "ctl.h"
 
 struct opts {
@@ -131,7 +132,9 @@ static int run_compliance(const struct opts *o, const struct subcommand *sc, int
 		return 2;
 	}
 	fprintf(stderr, "linegatectl: daemon not running: static report from %s\n", o->config);
-	size_t standing = policy_report(cfg, db, NULL, o->json, stdout);
+	static struct lg_report_meta meta;
+	audit_report_facts(cfg, false, &meta);
+	size_t standing = policy_report_doc(cfg, db, NULL, NULL, &meta, o->json, stdout);
 	if (db)
 		regiondb_free(db);
 	conf_free(cfg);

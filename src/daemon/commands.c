@@ -13,6 +13,7 @@
 #include "linegate/json.h"
 #include "linegate/log.h"
 #include "linegate/policy.h"
+#include "linegate/report_meta.h"
 #include "daemon.h"
 
 struct command {
@@ -314,9 +315,12 @@ static int cmd_compliance(struct daemon *d, const struct control_request *rq, co
 	(void)daemon_icp_scan(d, &icp);   /* the report and the trail see the same scan */
 	struct policy_icp_facts facts = { icp.listeners, icp.n_listeners, icp.addrs, icp.n_addrs,
 					  icp.scan_error };
+	/* the journal is not verified here: that is `audit verify`, not a status answer */
+	static struct lg_report_meta meta;
+	audit_report_facts(d->cfg, false, &meta);
 	/* a monitoring check reads the exit code: violations are not a clean 200 */
-	return policy_report_live(d->cfg, d->db, live, &facts, rq->json, out) ? CONTROL_OK_VIOLATIONS
-									       : CONTROL_OK;
+	return policy_report_doc(d->cfg, d->db, live, &facts, &meta, rq->json, out) ? CONTROL_OK_VIOLATIONS
+										    : CONTROL_OK;
 }
 
 /* Every audit record as it is emitted, until the client goes (monitor.c). */

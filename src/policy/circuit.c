@@ -38,12 +38,14 @@ size_t policy_circuit_violations(const struct config *cfg, policy_violation_fn f
 			char src[LG_ADDRSTRLEN] = "";
 			if (!dev)
 				lg_addr_format(c->source.sa.sa_family, lg_sockaddr_addr(&c->source), src, sizeof(src));
+			const char *carrier = c->carrier[0] ? c->carrier : "untagged";
+			const char *circuit = c->circuit_id[0] ? c->circuit_id : "-";
 			verdict_set(&v, POLICY_CIRCUIT_SHARED,
-				    "licensed circuit uplink \"%.48s\" (%.48s circuit %.48s) shares its %s %s with "
-				    "untagged uplink \"%.48s\": a licensed circuit must be provably distinct from the "
-				    "Internet uplink", c->name, c->carrier[0] ? c->carrier : "untagged",
-				    c->circuit_id[0] ? c->circuit_id : "-", dev ? "interface" : "source address",
-				    dev ? c->ifname : src, o->name);
+				    "licensed circuit uplink \"%.*s\" (%.*s circuit %.*s) shares its %s %s with "
+				    "untagged uplink \"%.*s\": a licensed circuit must be provably distinct from the "
+				    "Internet uplink", lg_utf8_clip(c->name, 48), c->name, lg_utf8_clip(carrier, 48),
+				    carrier, lg_utf8_clip(circuit, 48), circuit, dev ? "interface" : "source address",
+				    dev ? c->ifname : src, lg_utf8_clip(o->name, 48), o->name);
 			v.at = at_or(dev ? c->interface_at : c->source_at, c->at);
 			fn(ctx, &v);
 			n++;

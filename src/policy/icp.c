@@ -53,7 +53,8 @@ static bool uplink_has(const struct conf_uplink *u, uint8_t family, const uint8_
 static void via_add(char *via, size_t cap, const struct conf_uplink *u)
 {
 	size_t used = strlen(via);
-	snprintf(via + used, cap - used, "%s%.40s(%.16s)", used ? ", " : "", u->name, u->ifname);
+	snprintf(via + used, cap - used, "%s%.*s(%.16s)", used ? ", " : "", lg_utf8_clip(u->name, 40), u->name,
+		 u->ifname);
 }
 
 /* Which uplinks reach the listener, into out->via; how many. */

@@ -4,6 +4,13 @@
 #include <string.h>
 #include "linegate/cursor.h"
 #include "linegate/policy.h"
+#include "linegate/utf8.h"
+#include <jansson.h>
+
+/* report_meta.c: the report's "document" block and its text header. */
+struct lg_report_meta;
+void policy_meta_json(json_t *doc, const struct lg_report_meta *m);
+void policy_meta_text(FILE *to, const struct lg_report_meta *m);
 
 /* Fills a verdict: reason plus one printf-formatted sentence. */
 void verdict_set(struct policy_verdict *v, enum policy_reason r, const char *fmt, ...)

@@ -40,6 +40,7 @@ void verdict_set(struct policy_verdict *v, enum policy_reason r, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(v->message, sizeof(v->message), fmt, ap);
 	va_end(ap);
+	lg_utf8_trim(v->message);   /* a long message must not end in half a character */
 }
 
 void verdict_ok(struct policy_verdict *v)

@@ -3,6 +3,7 @@
  * with carrier and circuit, live state when known, and every violation.
  * Human table by default, one JSON object with --json. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "linegate/json.h"
@@ -240,13 +241,16 @@ static size_t human_icp(FILE *to, const struct config *cfg, const struct policy_
 }
 
 static size_t report_json(const struct config *cfg, const struct regiondb *db,
-			  const struct policy_peer_live *live, const struct policy_icp_facts *icp, FILE *to)
+			  const struct policy_peer_live *live, const struct policy_icp_facts *icp,
+			  const struct lg_report_meta *meta, FILE *to)
 {
 	struct peer_findings site;
 	site.n = 0;
 	policy_site_violations(cfg, add_finding, &site);
 	size_t total = policy_check_config(cfg, db, NULL, 0, NULL), standing = site.n;
 	json_t *doc = json_object();
+	if (meta)
+		policy_meta_json(doc, meta);
 	lg_json_set_str(doc, "site", cfg->site.name);
 	lg_json_set_str(doc, "region", cfg->site.region);
 	lg_json_set_u64(doc, "region_db_prefixes", regiondb_size(db));
@@ -271,37 +275,102 @@ static size_t report_json(const struct config *cfg, const struct regiondb *db,
 	return standing;
 }
 
-static size_t human_peer(FILE *to, const struct config *cfg, const struct conf_peer *p, bool is_static,
-		       const struct regiondb *db, const struct policy_peer_live *live)
-{
-	struct policy_region r;
-	struct peer_findings f;
-	char why[256], ep[LG_ADDRSTRLEN], regions[16], up[160], state[64];
-	const struct conf_uplink *u = policy_peer_uplink(cfg, p);
+/* One row of the terminal table; cells are aligned by display width
+ * (a Chinese circuit id is two columns per character), never clipped. */
+enum { COL_NAME, COL_ENDPOINT, COL_CLASS, COL_REGIONS, COL_UPLINK, COL_LIVE, COL_VERDICT, N_COLS };
+struct table_row {
+	char cell[N_COLS][2 * CONF_TEXT_MAX + CONF_NAME_MAX + 48];
+};
+static const char *const table_head[N_COLS] = {
+	"PEER", "ENDPOINT", "CLASS", "D/DB/EFF", "UPLINK(IF) CARRIER CIRCUIT", "LIVE", "VERDICT",
+};
 
-	policy_peer_region(cfg, p, db, &r);
-	policy_region_why(cfg, &r, why, sizeof(why));
-	gather(cfg, p, is_static, db, live, &f);
-	snprintf(regions, sizeof(regions), "%s/%s/%s", r.declared[0] ? r.declared : "-",
-		 r.private_endpoint ? "priv" : (r.database[0] ? r.database : "-"), r.effective[0] ? r.effective : "-");
+static void peer_row(const struct config *cfg, const struct conf_peer *p, const struct policy_region *r,
+		     const struct policy_peer_live *live, size_t n_violations, struct table_row *row)
+{
+	const struct conf_uplink *u = policy_peer_uplink(cfg, p);
+	size_t cap = sizeof(row->cell[0]);
+
+	snprintf(row->cell[COL_NAME], cap, "%s", p->name);
+	lg_sockaddr_format(&p->endpoint, row->cell[COL_ENDPOINT], LG_ADDRSTRLEN);
+	snprintf(row->cell[COL_CLASS], cap, "%s", r->cross_border ? "cross-border" : "domestic");
+	snprintf(row->cell[COL_REGIONS], cap, "%s/%s/%s", r->declared[0] ? r->declared : "-",
+		 r->private_endpoint ? "priv" : (r->database[0] ? r->database : "-"),
+		 r->effective[0] ? r->effective : "-");
 	if (u)
-		snprintf(up, sizeof(up), "%.40s(%.16s) %.40s %.40s%s", u->name, u->ifname,
+		snprintf(row->cell[COL_UPLINK], cap, "%s(%.16s) %s %s%s", u->name, u->ifname,
 			 u->carrier[0] ? u->carrier : "-", u->circuit_id[0] ? u->circuit_id : "-",
 			 u->licensed ? "" : " [not licensed]");
 	else
-		snprintf(up, sizeof(up), "(none)");
+		snprintf(row->cell[COL_UPLINK], cap, "(none)");
 	if (live)
-		snprintf(state, sizeof(state), "link %s, tunnel %s", live->uplink_up ? "up" : "DOWN",
+		snprintf(row->cell[COL_LIVE], cap, "link %s, tunnel %s", live->uplink_up ? "up" : "DOWN",
 			 live->tunnel_up ? "up" : "down");
 	else
-		snprintf(state, sizeof(state), "-");
-	fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", p->name,
-		lg_sockaddr_format(&p->endpoint, ep, sizeof(ep)), r.cross_border ? "cross-border" : "domestic",
-		regions, up, state, f.n ? "VIOLATION" : "ok");
-	fprintf(to, "  why: %s\n", why);
-	for (size_t i = 0; i < f.n; i++)
-		fprintf(to, "  violation %s: %s\n", policy_reason_name(f.v[i].reason), f.v[i].message);
-	return f.n;
+		snprintf(row->cell[COL_LIVE], cap, "-");
+	snprintf(row->cell[COL_VERDICT], cap, "%s", n_violations ? "VIOLATION" : "ok");
+}
+
+static void print_cells(FILE *to, const char *const *cells, const size_t *width)
+{
+	for (int c = 0; c < N_COLS - 1; c++) {
+		lg_utf8_pad(to, cells[c], width[c]);
+		fputc(' ', to);
+	}
+	fprintf(to, "%s\n", cells[N_COLS - 1]);
+}
+
+/* The peers or the static SAs: widths from every row first, then the rows
+ * with their "why" and violation lines. Returns the violations. */
+static size_t human_peers(FILE *to, const struct config *cfg, bool is_static, const struct regiondb *db,
+			  const struct policy_peer_live *live)
+{
+	size_t n = is_static ? cfg->n_static_sas : cfg->n_peers, width[N_COLS], bad = 0;
+	size_t max = is_static ? CONF_MAX_STATIC_SAS : CONF_MAX_PEERS;
+	const char *head[N_COLS];
+	struct table_row *row = malloc(sizeof(*row));
+	if (!row)
+		return 0;
+	memcpy(head, table_head, sizeof(head));
+	if (is_static)
+		head[COL_NAME] = "STATIC-SA (LAB)";
+	for (int c = 0; c < N_COLS; c++)
+		width[c] = lg_utf8_width(head[c]);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && (n || !is_static))
+			print_cells(to, head, width);
+		for (size_t i = 0; i < n && i < max; i++) {
+			struct conf_peer view;
+			const struct conf_peer *p = &cfg->peers[i];
+			const struct policy_peer_live *l = live ? &live[is_static ? cfg->n_peers + i : i] : NULL;
+			struct policy_region r;
+			struct peer_findings f;
+			char why[256];
+			if (is_static) {
+				policy_static_sa_view(&cfg->static_sas[i], &view);
+				p = &view;
+			}
+			policy_peer_region(cfg, p, db, &r);
+			gather(cfg, p, is_static, db, l, &f);
+			peer_row(cfg, p, &r, l, f.n, row);
+			const char *cells[N_COLS];
+			for (int c = 0; c < N_COLS; c++) {
+				cells[c] = row->cell[c];
+				size_t w = lg_utf8_width(cells[c]);
+				width[c] = pass == 0 && w > width[c] ? w : width[c];
+			}
+			if (pass == 0)
+				continue;
+			print_cells(to, cells, width);
+			policy_region_why(cfg, &r, why, sizeof(why));
+			fprintf(to, "  why: %s\n", why);
+			for (size_t k = 0; k < f.n; k++)
+				fprintf(to, "  violation %s: %s\n", policy_reason_name(f.v[k].reason), f.v[k].message);
+			bad += f.n;
+		}
+	}
+	free(row);
+	return bad;
 }
 
 size_t policy_report(const struct config *cfg, const struct regiondb *db,
@@ -314,8 +383,17 @@ size_t policy_report_live(const struct config *cfg, const struct regiondb *db,
 			  const struct policy_peer_live *live, const struct policy_icp_facts *icp,
 			  bool json, FILE *to)
 {
+	return policy_report_doc(cfg, db, live, icp, NULL, json, to);
+}
+
+size_t policy_report_doc(const struct config *cfg, const struct regiondb *db,
+			 const struct policy_peer_live *live, const struct policy_icp_facts *icp,
+			 const struct lg_report_meta *meta, bool json, FILE *to)
+{
 	if (json)
-		return report_json(cfg, db, live, icp, to);
+		return report_json(cfg, db, live, icp, meta, to);
+	if (meta)
+		policy_meta_text(to, meta);
 	struct peer_findings site;
 	site.n = 0;
 	policy_site_violations(cfg, add_finding, &site);
@@ -331,19 +409,9 @@ size_t policy_report_live(const struct config *cfg, const struct regiondb *db,
 	for (size_t i = 0; i < site.n; i++)
 		fprintf(to, "site violation %s: %s\n", policy_reason_name(site.v[i].reason), site.v[i].message);
 	size_t icp_bad = human_icp(to, cfg, icp);
-	fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "PEER", "ENDPOINT", "CLASS",
-		"D/DB/EFF", "UPLINK(IF) CARRIER CIRCUIT", "LIVE", "VERDICT");
 	size_t standing = site.n + icp_bad;
-	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++)
-		standing += human_peer(to, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
-	if (cfg->n_static_sas)
-		fprintf(to, "%-16s %-22s %-12s %-10s %-44s %-22s %s\n", "STATIC-SA (LAB)", "ENDPOINT",
-			"CLASS", "D/DB/EFF", "UPLINK(IF) CARRIER CIRCUIT", "LIVE", "VERDICT");
-	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
-		struct conf_peer view;
-		policy_static_sa_view(&cfg->static_sas[i], &view);
-		standing += human_peer(to, cfg, &view, true, db, live ? &live[cfg->n_peers + i] : NULL);
-	}
+	standing += human_peers(to, cfg, false, db, live);
+	standing += human_peers(to, cfg, true, db, live);
 	size_t total = policy_check_config(cfg, db, NULL, 0, NULL);
 	fprintf(to, "%zu static violation%s\n", total, total == 1 ? "" : "s");
 	if (icp)

@@ -9,8 +9,10 @@
 
 static void link_desc(const struct conf_uplink *u, char *out, size_t n)
 {
-	snprintf(out, n, "uplink \"%.48s\" (%.16s, %.48s circuit %.48s)", u->name, u->ifname,
-		 u->carrier[0] ? u->carrier : "untagged", u->circuit_id[0] ? u->circuit_id : "-");
+	const char *carrier = u->carrier[0] ? u->carrier : "untagged";
+	const char *circuit = u->circuit_id[0] ? u->circuit_id : "-";
+	snprintf(out, n, "uplink \"%.*s\" (%.16s, %.*s circuit %.*s)", lg_utf8_clip(u->name, 48), u->name,
+		 u->ifname, lg_utf8_clip(carrier, 48), carrier, lg_utf8_clip(circuit, 48), circuit);
 }
 
 static bool same_addr(const union lg_sockaddr *a, const union lg_sockaddr *b)

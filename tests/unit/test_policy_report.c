@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
+#include "linegate/report_meta.h"
+#include "linegate/utf8.h"
 #include "policy_fixture.h"
 #include "check_main.h"
 
@@ -143,6 +146,102 @@ START_TEST(site_violations_reported)
 }
 END_TEST
 
+/* Display column at which needle starts in line (CJK counts two). */
+static size_t column_of(const char *line, const char *needle)
+{
+	const char *at = strstr(line, needle);
+	ck_assert_msg(at != NULL, "%s not in %s", needle, line);
+	char *prefix = strndup(line, (size_t)(at - line));
+	size_t w = lg_utf8_width(prefix);
+	free(prefix);
+	return w;
+}
+
+/* A circuit id in Chinese: the table stays aligned by display width and
+ * no text anywhere is cut in the middle of a character (issue 14). */
+START_TEST(chinese_text_aligned_and_whole)
+{
+	static struct config cfg;
+	static const char circuit[] = "中国电信国际专线上海至法兰克福第四十二号电路";
+	struct regiondb *db = fixture_db();
+	demo_config(&cfg);
+	snprintf(cfg.uplinks[UP_CTC].circuit_id, sizeof(cfg.uplinks[UP_CTC].circuit_id), "x%s", circuit);
+	char *r = report(&cfg, db, NULL, false);
+	ck_assert_msg(strstr(r, circuit), "%s", r);
+	char *save = NULL, *copy = strdup(r);
+	size_t verdict_col = 0, rows = 0;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "PEER ", 5))
+			verdict_col = column_of(line, "VERDICT");
+		else if (verdict_col && line[0] != ' ' && strchr(line, '/')) {
+			const char *v = strstr(line, " VIOLATION") ? " VIOLATION" : " ok";
+			ck_assert_uint_eq(column_of(line, v) + 1, verdict_col);
+			rows++;
+		}
+	}
+	ck_assert_uint_eq(rows, 4);
+	free(copy);
+	free(r);
+	/* a licensed circuit on the Internet uplink's interface: its message
+	 * quotes the circuit clipped to 48 bytes, at a character boundary */
+	snprintf(cfg.uplinks[UP_CTC].ifname, sizeof(cfg.uplinks[UP_CTC].ifname), "eth0");
+	r = report(&cfg, db, NULL, true);
+	ck_assert_msg(!strstr(r, "\xef\xbf\xbd"), "U+FFFD (a cut character) in %s", r);
+	ck_assert_msg(strstr(r, circuit), "%s", r);
+	json_error_t err;
+	json_t *doc = json_loads(r, 0, &err);
+	ck_assert_msg(doc != NULL, "%s: %s", err.text, r);
+	json_decref(doc);
+	free(r);
+	regiondb_free(db);
+}
+END_TEST
+
+/* The JSON document says when, where and from what it was made. */
+START_TEST(json_document_block)
+{
+	static struct config cfg;
+	struct lg_report_meta meta;
+	char *out = NULL;
+	size_t len = 0;
+	demo_config(&cfg);
+	memset(&meta, 0, sizeof(meta));
+	meta.generated_ms = 1764900000123ull;
+	snprintf(meta.host, sizeof(meta.host), "sh-gw1");
+	snprintf(meta.version, sizeof(meta.version), "9.8.7");
+	memset(meta.config_hash, 0xab, 32);
+	meta.have_db = true;
+	snprintf(meta.db_path, sizeof(meta.db_path), "/etc/linegate/regions.txt");
+	memset(meta.db_hash, 0xcd, 32);
+	meta.db_mtime_ms = 1764800000000ll;
+	meta.have_clock = true;
+	lg_clock_sync_decode(0, 0x2001, 1500, 10, 250, &meta.clock);
+	meta.have_key = true;
+	memset(meta.public_key, 0x11, 32);
+	FILE *f = open_memstream(&out, &len);
+	policy_report_doc(&cfg, NULL, NULL, NULL, &meta, true, f);
+	fclose(f);
+	json_error_t err;
+	json_t *doc = json_loads(out, 0, &err), *d = json_object_get(doc, "document");
+	ck_assert_msg(d != NULL, "%s", out);
+	const char *gen = json_string_value(json_object_get(d, "generated"));
+	ck_assert_msg(gen && strlen(gen) == 29 && (gen[23] == '+' || gen[23] == '-') && gen[26] == ':',
+		      "time with zone offset: %s", gen);
+	ck_assert_str_eq(json_string_value(json_object_get(d, "host")), "sh-gw1");
+	ck_assert_str_eq(json_string_value(json_object_get(d, "version")), "9.8.7");
+	ck_assert_msg(strstr(out, "\"blake2b\":\"abababab"), "%s", out);
+	json_t *rdb = json_object_get(d, "region_db");
+	ck_assert_msg(strncmp(json_string_value(json_object_get(rdb, "blake2b")), "cdcd", 4) == 0, "%s", out);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(rdb, "date")));
+	ck_assert(json_is_true(json_object_get(json_object_get(d, "clock"), "ntp_synchronised")));
+	json_t *sig = json_object_get(d, "signature");
+	ck_assert_str_eq(json_string_value(json_object_get(sig, "key_id")), "1111111111111111");
+	ck_assert_str_eq(json_string_value(json_object_get(sig, "algorithm")), "ed25519");
+	json_decref(doc);
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("policy_report");
@@ -151,6 +250,8 @@ int main(void)
 	tcase_add_test(t, json_static_and_live);
 	tcase_add_test(t, site_violations_reported);
 	tcase_add_test(t, public_space_reported);
+	tcase_add_test(t, chinese_text_aligned_and_whole);
+	tcase_add_test(t, json_document_block);
 	suite_add_tcase(s, t);
 	return lg_check_run(s);
 }
