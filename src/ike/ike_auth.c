@@ -173,16 +173,29 @@ static void established(struct ike_sa *sa)
 	settle_duplicate(sa);
 }
 
-/* INITIAL_CONTACT (§2.4): the peer rebooted; its older SAs are stale. Only
- * those established before this SA was begun: one that came up while it was
- * negotiated is the peer's own simultaneous initiation (settle_duplicate). */
-static void initial_contact(struct ike_sa *sa)
+static bool same_identity(const struct ike_sa *a, const struct ike_sa *b)
+{
+	return strcmp(a->peer_name, b->peer_name) == 0 &&
+	       a->peer_identity.type == b->peer_identity.type &&
+	       a->peer_identity.len == b->peer_identity.len &&
+	       memcmp(a->peer_identity.data, b->peer_identity.data, a->peer_identity.len) == 0;
+}
+
+/* INITIAL_CONTACT (§2.4), in the IKE_AUTH request or its response: the
+ * peer holds no other SA between the two authenticated identities (it
+ * rebooted), so ours are stale. Only SAs of the same identity (a peer block
+ * may admit several) established before this SA was begun: one that came
+ * up while it was negotiated is a simultaneous initiation (settle_duplicate).
+ * Called before established(), so a stale SA is never taken for a duplicate. */
+static void initial_contact(struct ike_sa *sa, const struct ike_payload_list *pl)
 {
 	struct ike_sa *s = sa->ike->sas, *next;
 
+	if (!ike_find_notify(pl, IKEV2_NOTIFY_INITIAL_CONTACT, NULL))
+		return;
 	for (; s; s = next) {
 		next = s->next;
-		if (s != sa && strcmp(s->peer_name, sa->peer_name) == 0 && s->established_ms &&
+		if (s != sa && same_identity(s, sa) && s->established_ms &&
 		    s->established_ms < sa->created_ms)
 			ike_sa_destroy(s, "initial_contact");
 	}
@@ -324,6 +337,7 @@ void ike_auth_initiator_response(struct ike_sa *sa, const struct ike_payload_lis
 	}
 	sa->req.new_child = NULL;
 	ike_req_clear(sa);
+	initial_contact(sa, pl);
 	established(sa);
 	initiator_child(sa, pl, c);
 }
@@ -398,9 +412,8 @@ void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 		free(c);
 		return;
 	}
+	initial_contact(sa, pl);
 	established(sa);
-	if (ike_find_notify(pl, IKEV2_NOTIFY_INITIAL_CONTACT, NULL))
-		initial_contact(sa);
 	child_err = responder_child(sa, pl, c, &num);
 	if (!child_err) {
 		/* make before the response: the initiator sends ESP at once */
@@ -417,6 +430,10 @@ void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 	}
 	ike_resp_start(sa, b, IKEV2_EXCHANGE_IKE_AUTH, msg_id);
 	build_id_auth(sa, b, IKEV2_PAYLOAD_IDr, &err);
+	/* the responder may say it too (§2.4): after our restart the
+	 * initiator may still hold SAs with us that we no longer know */
+	if (!other_sa_with_peer(sa))
+		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_INITIAL_CONTACT, NULL, 0);
 	if (!child_err) {
 		uint32_t spi = htonl(c->spi_in);
 		struct conf_proposal cp = { .encr = c->encr, .encr_keybits = c->keybits };

@@ -155,7 +155,6 @@ struct ike_sa {
 	bool natt;                       /* floated to the NAT-T port */
 	bool nat_local;                  /* we are behind a NAT: keepalives */
 	bool peer_sig_identity;          /* RFC 7427 Identity hash offered */
-	bool initial_contact_sent;
 	struct conf_proposal prop;       /* negotiated IKE proposal */
 	struct ike_keys *keys;
 	struct ike_exch_secret *sec;     /* during IKE_SA_INIT / rekey */

@@ -799,7 +799,55 @@ START_TEST(initial_contact_after_reboot)
 	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
 	ck_assert_uint_eq(mock_active_children(&bed, 1), 1);
 	ck_assert_uint_ne(mock_active_child(&bed, 1, 0)->child_id, stale);
+	ck_assert_int_eq(bed.initial_contacts, 1);   /* B's, in the request */
 	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* B (the responder) reboots while A keeps its SA; A negotiates a new one
+ * beside it. B holds nothing with A, so its IKE_AUTH response carries
+ * INITIAL_CONTACT (RFC 7296 §2.4) and A drops the stale SA at once. */
+START_TEST(initial_contact_from_responder)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *stale = mock_sa(&bed, 0);
+	uint8_t stale_spi[8];
+	memcpy(stale_spi, stale->spi_i, 8);
+	ike_free(bed.node[1].ike);            /* B dies without a word */
+	memset(bed.node[1].child, 0, sizeof(bed.node[1].child));
+	bed.node[1].n_child = 0;
+	bed.node[1].routes = 0;
+	mock_start_node(&bed, 1);
+	mock_tick(&bed, 100);
+	ck_assert_int_eq(ike_sa_init_initiator_start(bed.node[0].ike, &bed.node[0].cfg.peers[0],
+						     bed.now), 0);
+	mock_run(&bed);
+	ck_assert_int_eq(bed.initial_contacts, 1);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_ESTABLISHED);
+	ck_assert_mem_ne(mock_sa(&bed, 0)->spi_i, stale_spi, 8);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* Neither side says INITIAL_CONTACT while it holds an SA with the other:
+ * a second IKE SA beside a live one is settled as a duplicate, never by
+ * §2.4 (which would tear down the live one on both sides). */
+START_TEST(initial_contact_not_while_holding_sa)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	mock_tick(&bed, 100);
+	ck_assert_int_eq(ike_sa_init_initiator_start(bed.node[0].ike, &bed.node[0].cfg.peers[0],
+						     bed.now), 0);
+	mock_run(&bed);
+	ck_assert_int_eq(bed.initial_contacts, 0);
 	mock_free(&bed);
 }
 END_TEST
@@ -980,6 +1028,8 @@ static Suite *suite(void)
 	tcase_add_test(t, hard_lifetimes);
 	tcase_add_test(t, credentials_errors);
 	tcase_add_test(t, initial_contact_after_reboot);
+	tcase_add_test(t, initial_contact_from_responder);
+	tcase_add_test(t, initial_contact_not_while_holding_sa);
 	tcase_add_test(t, key_id_and_ipv6_selectors);
 	tcase_add_test(t, start_on_natt_port);
 	tcase_add_test(t, rekey_response_lost);

@@ -61,6 +61,7 @@ struct mock_bed {
 	const char *src_host[2];  /* ... and the address (NULL = real) */
 	int keepalives[2];
 	int audit[AUDIT_EVENT_COUNT][2];
+	int initial_contacts;  /* SAs removed for the other side's INITIAL_CONTACT */
 	char dir[64];
 };
 
@@ -235,8 +236,8 @@ static inline void mock_audit_sink(void *ctx, enum audit_event ev, enum audit_ou
 {
 	struct mock_bed *b = ctx;
 
-	(void)line;
 	b->audit[ev][oc]++;
+	b->initial_contacts += ev == AUDIT_IKE_SA_DOWN && strstr(line, "\"initial_contact\"");
 }
 
 static inline void mock_write(const char *path, const void *data, size_t len)
