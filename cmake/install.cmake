@@ -3,7 +3,8 @@
 # localstatedir to /var; with the default /usr/local they are
 # /usr/local/etc and /usr/local/var, and the generated units say so:
 #   PREFIX/sbin/linegated, linegatectl; PREFIX/bin/linegate-regiondb
-#   LINEGATE_SYSTEMD_UNITDIR/linegated.service, linegate-regiondb-refresh.{service,timer}
+#   LINEGATE_SYSTEMD_UNITDIR/linegated.service, linegate-regiondb-refresh.{service,timer},
+#     linegate-metrics.{service,timer}
 #   PREFIX/libexec/linegate/regiondb-refresh, central-store
 #   SYSCONFDIR/linegate/keys (0700), SYSCONFDIR/rsyslog.d, SYSCONFDIR/logrotate.d
 #   LOCALSTATEDIR/lib/linegate (0700): audit journal and key
@@ -18,11 +19,12 @@ set(LG_ETC ${CMAKE_INSTALL_FULL_SYSCONFDIR})
 set(LG_EXAMPLES ${CMAKE_INSTALL_DOCDIR}/examples)
 
 # The units name the prefix's paths (configure_file), not a fixed /usr/sbin.
-foreach(unit linegated.service linegate-regiondb-refresh.service)
+foreach(unit linegated.service linegate-regiondb-refresh.service linegate-metrics.service)
   configure_file(${PROJECT_SOURCE_DIR}/systemd/${unit}.in ${PROJECT_BINARY_DIR}/systemd/${unit} @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/systemd/${unit} DESTINATION ${LINEGATE_SYSTEMD_UNITDIR})
 endforeach()
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/linegate-regiondb-refresh.timer
+              ${PROJECT_SOURCE_DIR}/systemd/linegate-metrics.timer
         DESTINATION ${LINEGATE_SYSTEMD_UNITDIR})
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/linegate-regiondb-refresh
         DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/linegate RENAME regiondb-refresh)

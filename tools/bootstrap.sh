@@ -12,6 +12,8 @@ PACKAGES=(
 	clang libclang-rt-14-dev llvm
 	# network tests and demo
 	iproute2 iputils-ping iperf3 tcpdump ethtool procps python3 nftables
+	# promtool (check metrics) for net_ctl_metrics
+	prometheus
 	# audit integration (syslog, central RELP collection) and the unit file check
 	rsyslog rsyslog-relp logrotate systemd openssl
 	# the Debian package (tools/package.sh) and its install test

@@ -131,6 +131,13 @@ bool ike_peer_up(struct ike *ike, const char *peer_name);
  * initiation attempt (monotonic ms as lg_now_ms, 0 = none scheduled), the
  * current back-off, consecutive failed attempts and the last failure (kept
  * after a success: it says what happened last). 0 or -ENOENT. */
+/* Monotonic counts of a peer since start, kept across reloads (metrics). */
+struct ike_peer_counts {
+	uint64_t ike_setups;          /* IKE SAs established by IKE_AUTH */
+	uint64_t ike_failures;        /* attempts or SAs that failed (the retry schedule's) */
+	uint64_t ike_rekeys;          /* IKE SAs replaced by CREATE_CHILD_SA */
+	uint64_t child_rekeys;        /* CHILD SAs replaced by a rekey */
+};
 struct ike_peer_retry {
 	uint64_t next_attempt_ms;
 	uint32_t backoff_ms;
@@ -139,5 +146,6 @@ struct ike_peer_retry {
 	char last_failure[32];        /* reason code, "" if none yet */
 	uint64_t last_failure_ms;     /* monotonic */
 	uint64_t last_failure_wall_ms;
+	struct ike_peer_counts counts;
 };
 int ike_peer_retry(struct ike *ike, const char *peer_name, struct ike_peer_retry *out);

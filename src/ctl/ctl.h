@@ -15,6 +15,11 @@
  * cannot be reached or answers out of protocol (message on err). */
 int ctl_request(const char *path, const struct control_request *rq, FILE *out, FILE *err,
 		int timeout_s);
+/* `metrics --textfile PATH` (textfile.c): the daemon's metrics written
+ * atomically to PATH, or linegate_up 0 when no daemon answers. Returns as
+ * ctl_request (the file is written for -ENOENT/-ECONNREFUSED too), or
+ * -errno when the file cannot be written. */
+int ctl_metrics_textfile(const char *sock, const char *path, int timeout_s);
 /* Loads a config file for its paths (socket, journal, region db), relative
  * ones resolved against its directory; missing key files are not errors.
  * 0 or -errno; conf errors printed to err. */

@@ -141,6 +141,22 @@ static int run_compliance(const struct opts *o, const struct subcommand *sc, int
 	return standing ? 1 : 0;
 }
 
+/* `metrics [--textfile PATH]`: stdout, or the file node_exporter reads. */
+static int run_metrics(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
+{
+	char path[CONF_PATH_MAX];
+
+	if (argc == 0)
+		return run_daemon(o, sc, argc, argv);
+	if (argc != 2 || strcmp(argv[0], "--textfile") != 0) {
+		fprintf(stderr, "usage: linegatectl metrics [--textfile PATH]\n");
+		return 2;
+	}
+	if (socket_path(o, false, path, sizeof(path)))
+		return 1;
+	return exit_code(ctl_metrics_textfile(path, argv[1], o->timeout_s));
+}
+
 /* `audit verify|show ...`: the journal directory comes from the config
  * unless --dir is given. */
 static int run_audit(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
@@ -186,6 +202,7 @@ static const struct subcommand subcommands[] = {
 	{ "up", 1, 3, run_daemon, "PEER [--wait [SECONDS]]: initiate now (and wait for the result)" },
 	{ "down", 1, 3, run_daemon, "PEER [--wait [SECONDS]]: delete its SAs now" },
 	{ "rekey", 1, 2, run_daemon, "PEER [--child|--ike]: rekey its CHILD SAs (default) or IKE SA" },
+	{ "metrics", 0, 2, run_metrics, "[--textfile PATH]: counters in the Prometheus text format" },
 	{ "monitor", 0, 0, run_daemon, "stream audit events as they happen (Ctrl-C ends)" },
 	{ "version", 0, 0, run_version, "versions of linegatectl and linegated" },
 	{ "audit", 0, 62, run_audit, "verify|show [...]: the audit journal (no daemon needed)" },

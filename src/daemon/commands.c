@@ -290,11 +290,10 @@ static int cmd_reload(struct daemon *d, const struct control_request *rq, const 
 	return rc == 0 ? CONTROL_OK : CONTROL_REFUSED;
 }
 
-static int cmd_compliance(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+size_t daemon_compliance_live(struct daemon *d, bool json, FILE *out)
 {
 	struct policy_peer_live live[CONF_MAX_PEERS + CONF_MAX_STATIC_SAS];
 	static struct daemon_icp_facts icp;
-	(void)who;
 
 	memset(live, 0, sizeof(live));
 	for (size_t i = 0; i < d->cfg->n_peers; i++) {
@@ -318,9 +317,14 @@ static int cmd_compliance(struct daemon *d, const struct control_request *rq, co
 	/* the journal is not verified here: that is `audit verify`, not a status answer */
 	static struct lg_report_meta meta;
 	audit_report_facts(d->cfg, false, &meta);
+	return policy_report_doc(d->cfg, d->db, live, &facts, &meta, json, out);
+}
+
+static int cmd_compliance(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
+{
+	(void)who;
 	/* a monitoring check reads the exit code: violations are not a clean 200 */
-	return policy_report_doc(d->cfg, d->db, live, &facts, &meta, rq->json, out) ? CONTROL_OK_VIOLATIONS
-										    : CONTROL_OK;
+	return daemon_compliance_live(d, rq->json, out) ? CONTROL_OK_VIOLATIONS : CONTROL_OK;
 }
 
 /* Every audit record as it is emitted, until the client goes (monitor.c). */
@@ -356,6 +360,7 @@ static const struct command commands[] = {
 	{ "flows", 0, 0, false, control_cmd_flows, "per CHILD SA traffic (what flow records carry)" },
 	{ "compliance", 0, 0, false, cmd_compliance, "compliance report with live facts" },
 	{ "show-config", 0, 0, false, cmd_show_config, "the configuration in force, secrets redacted" },
+	{ "metrics", 0, 0, false, control_cmd_metrics, "counters and states, Prometheus text format" },
 	{ "reload", 0, 0, true, cmd_reload, "re-read the configuration" },
 	{ "up", 1, 3, true, NULL, "initiate a peer now [--wait [SECONDS]]" },
 	{ "down", 1, 3, true, NULL, "terminate a peer's SAs now [--wait [SECONDS]]" },

@@ -310,6 +310,7 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 		   "on_journal_failure_set_by", d->cfg->audit.on_failure_set_by ?
 		   d->cfg->audit.on_failure_set_by : "default",
 		   "forwarding_off", fwd[0] ? fwd : "none", NULL);
+	d->config_wall_ms = lg_wall_ms();
 	lg_log(LOG_INFO, "event=config_loaded file=%s blake2b=%s peers=%zu uplinks=%zu",
 	       d->config_path, hash, d->cfg->n_peers, d->cfg->n_uplinks);
 	daemon_warn_forwarding(d->cfg);

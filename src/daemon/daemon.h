@@ -33,6 +33,7 @@ struct daemon {
 	struct event *ev_sig[4];       /* TERM, INT, HUP, PIPE */
 	struct event *ev_ike, *ev_audit, *ev_watchdog;
 	uint64_t start_wall_ms;
+	uint64_t config_wall_ms;       /* when the config in force was loaded */
 	uint64_t reloads, reloads_refused;
 	uint64_t control_queries;      /* read-only commands: counted, not audited */
 	uint64_t control_refused;      /* callers without the role (summarised) */
@@ -203,6 +204,11 @@ size_t monitor_count(const struct monitor *m);
 int monitor_adopt(struct monitor *m, struct bufferevent *bev, bool json, unsigned uid);
 /* commands_peers.c */
 int control_cmd_peers(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
+/* commands.c: the compliance report with live facts (uplinks, tunnels,
+ * egress, ICP scan) to out; returns the violations that stand. */
+size_t daemon_compliance_live(struct daemon *d, bool json, FILE *out);
+/* commands_metrics.c */
+int control_cmd_metrics(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
 /* commands_sas.c */
 int control_cmd_sas(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
 int control_cmd_flows(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);

@@ -119,6 +119,7 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 	if (old_db)
 		regiondb_free(old_db);
 	d->reloads++;
+	d->config_wall_ms = lg_wall_ms();
 	if (d->dp && d->esp)
 		(void)daemon_hold_peers(d);   /* logged at LOG_CRIT on failure */
 	char mlps[4], fwd[16];

@@ -286,6 +286,9 @@ static void audit_ike_rekeyed(struct ike_sa *old, struct ike_sa *n, const char *
 {
 	char o[17], s[17];
 
+	struct ike_peer_counts *k = ike_peer_counts_of(old->ike, old->peer);
+	if (k)
+		k->ike_rekeys++;
 	lg_hex(ike_sa_our_spi(old), 8, o);
 	lg_hex(ike_sa_our_spi(n), 8, s);
 	audit_emit(AUDIT_IKE_SA_REKEYED, AUDIT_SUCCESS, old->peer_id, old->peer_name,

@@ -158,6 +158,9 @@ static void established(struct ike_sa *sa)
 	sa->last_in_ms = sa->ike->now_ms;
 	ike_jitter_lifetimes(sa, sa->ike->now_ms);
 	ike_retry_reset(sa->ike, sa->peer);
+	struct ike_peer_counts *n = ike_peer_counts_of(sa->ike, sa->peer);
+	if (n)
+		n->ike_setups++;
 	lg_hex(sa->spi_i, 8, spi_i);
 	lg_hex(sa->spi_r, 8, spi_r);
 	lg_sockaddr_format(&sa->remote, remote, sizeof(remote));

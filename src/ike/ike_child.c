@@ -198,6 +198,9 @@ int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 	child_sa_set_state(sa, c, CHILD_SA_INSTALLED);
 	child_sa_set_lifetimes(sa, c, ike->now_ms);
 	audit_child(sa, c, AUDIT_CHILD_SA_UP, AUDIT_SUCCESS, event_reason);
+	struct ike_peer_counts *k = ike_peer_counts_of(ike, sa->peer);
+	if (k && strcmp(event_reason, "rekey") == 0)
+		k->child_rekeys++;
 wipe:
 	sodium_memzero(sa->sec->keymat_i, sizeof(sa->sec->keymat_i));
 	sodium_memzero(sa->sec->keymat_r, sizeof(sa->sec->keymat_r));

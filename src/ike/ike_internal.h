@@ -196,7 +196,10 @@ struct ike_peer_state {
 	bool admin_down;
 	char last_failure[32];
 	uint64_t last_failure_ms, last_failure_wall_ms;
+	struct ike_peer_counts counts;
 };
+/* The peer's counts, or NULL when it is no longer configured. */
+struct ike_peer_counts *ike_peer_counts_of(struct ike *ike, const struct conf_peer *peer);
 
 struct ike {
 	const struct config *cfg;

@@ -38,6 +38,7 @@ void ike_retry_failed(struct ike *ike, const struct conf_peer *peer, const char 
 	ps->last_failure_ms = ike->now_ms ? ike->now_ms : 1;
 	ps->last_failure_wall_ms = lg_wall_ms();
 	ps->failures++;
+	ps->counts.ike_failures++;
 	if (!retry || peer->role == CONF_ROLE_RESPONDER || ps->admin_down)
 		return;
 	ps->backoff_ms = ike_retry_backoff(ps->backoff_ms, peer->retry_min_s, peer->retry_max_s);
@@ -57,6 +58,12 @@ void ike_retry_reset(struct ike *ike, const struct conf_peer *peer)
 	ike->peers[i].failures = 0;
 }
 
+struct ike_peer_counts *ike_peer_counts_of(struct ike *ike, const struct conf_peer *peer)
+{
+	int i = ike_peer_index(ike, peer);
+	return i < 0 ? NULL : &ike->peers[i].counts;
+}
+
 int ike_peer_retry(struct ike *ike, const char *peer_name, struct ike_peer_retry *out)
 {
 	const struct conf_peer *p = config_find_peer(ike->cfg, peer_name);
@@ -73,5 +80,6 @@ int ike_peer_retry(struct ike *ike, const char *peer_name, struct ike_peer_retry
 	out->last_failure_ms = ps->last_failure_ms;
 	out->last_failure_wall_ms = ps->last_failure_wall_ms;
 	memcpy(out->last_failure, ps->last_failure, sizeof(out->last_failure));
+	out->counts = ps->counts;
 	return 0;
 }

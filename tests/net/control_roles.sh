@@ -103,7 +103,7 @@ for cmd in status show-config "down p" reload; do
 done
 # ---- read-only group: queries yes, changes no
 # show-config too: it holds no secret (redacted), like the other queries
-for cmd in status peers sas flows compliance "--json status" show-config "--json show-config"; do
+for cmd in status peers sas flows compliance "--json status" show-config "--json show-config" metrics; do
 	as "$UR" $cmd
 	check "read-only group: '$cmd' allowed" test $? = 0
 done

@@ -69,7 +69,10 @@ complete_words() {
 		echo "${COMPREPLY[*]}"' "$LG_SOURCE_DIR/conf/linegatectl.bash-completion" linegatectl "$@"
 }
 check "subcommands for 're'" test "$(complete_words re)" = "reload rekey"
-check "every subcommand for ''" test "$(complete_words '')" = "status peers sas flows compliance show-config reload up down rekey monitor version audit"
+check "every subcommand for ''" test "$(complete_words '')" = "status peers sas flows compliance show-config reload up down rekey metrics monitor version audit"
+check "subcommands for 'm'" test "$(complete_words m)" = "metrics monitor"
+check "metrics: --textfile, then a file" bash -c "[ '$(complete_words metrics --t)' = --textfile ] &&
+	[ '$(complete_words metrics --textfile "$LG_SOURCE_DIR/conf/linegatectl.bash-compl")' = '$LG_SOURCE_DIR/conf/linegatectl.bash-completion' ]"
 check "audit verbs" test "$(complete_words audit '')" = "verify show"
 check "options of audit show" bash -c "[[ '$(complete_words audit show --e)' == '--event' ]]"
 check "down: the daemon's peers" test "$(complete_words -s "$T/control.sock" down '')" = "beijing bj-backup"

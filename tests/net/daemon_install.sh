@@ -35,6 +35,11 @@ check "linegate-regiondb in $P/bin" test -x "$R$P/bin/linegate-regiondb"
 check "man page linegate-regiondb.1" test -f "$R$P/share/man/man1/linegate-regiondb.1"
 check "region database refresh timer and service" \
 	test -f "$R$P/lib/systemd/system/linegate-regiondb-refresh.timer" -a -f "$R$P/lib/systemd/system/linegate-regiondb-refresh.service"
+check "metrics timer and service (node_exporter textfile)" \
+	test -f "$R$P/lib/systemd/system/linegate-metrics.timer" -a -f "$R$P/lib/systemd/system/linegate-metrics.service"
+check "metrics unit runs $P/sbin/linegatectl metrics --textfile" grep -qx \
+	"ExecStart=$P/sbin/linegatectl -c $ETC/linegate/linegate.conf metrics --textfile /var/lib/prometheus/node-exporter/linegate.prom" \
+	"$R$P/lib/systemd/system/linegate-metrics.service"
 check "refresh script in $P/libexec/linegate" test -x "$R$P/libexec/linegate/regiondb-refresh"
 U="$R$P/lib/systemd/system/linegated.service"
 check "unit runs $P/sbin/linegated -c $ETC/linegate/linegate.conf" grep -qx "ExecStart=$P/sbin/linegated -c $ETC/linegate/linegate.conf" "$U"

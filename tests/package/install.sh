@@ -66,13 +66,18 @@ check "man finds linegate-regiondb(1)" bash -c "man -w linegate-regiondb | grep 
 # daemon's unit is enabled but only starts once a configuration exists.
 U=/lib/systemd/system
 out=$(systemd-analyze verify --man=no "$U/linegated.service" "$U/linegate-regiondb-refresh.service" \
-	"$U/linegate-regiondb-refresh.timer" 2>&1); rc=$?
+	"$U/linegate-regiondb-refresh.timer" "$U/linegate-metrics.service" "$U/linegate-metrics.timer" 2>&1); rc=$?
 [ -n "$out" ] && echo "$out"
 check "systemd-analyze verify of the installed units" test "$rc" = 0 -a -z "$out"
 check "unit runs /usr/sbin/linegated -c /etc/linegate/linegate.conf" grep -qx 'ExecStart=/usr/sbin/linegated -c /etc/linegate/linegate.conf' "$U/linegated.service"
 check "unit has ConditionPathExists=/etc/linegate/linegate.conf" grep -qx 'ConditionPathExists=/etc/linegate/linegate.conf' "$U/linegated.service"
 check "linegated.service enabled (multi-user.target.wants)" test -L /etc/systemd/system/multi-user.target.wants/linegated.service
 check "region database timer enabled (timers.target.wants)" test -L /etc/systemd/system/timers.target.wants/linegate-regiondb-refresh.timer
+check "metrics unit writes node_exporter's textfile with /usr/sbin/linegatectl" grep -qx \
+	'ExecStart=/usr/sbin/linegatectl -c /etc/linegate/linegate.conf metrics --textfile /var/lib/prometheus/node-exporter/linegate.prom' \
+	"$U/linegate-metrics.service"
+check "metrics timer every 15 s, enabled (timers.target.wants)" bash -c "grep -qx 'OnUnitActiveSec=15s' '$U/linegate-metrics.timer' &&
+	test -L /etc/systemd/system/timers.target.wants/linegate-metrics.timer"
 
 # The programs.
 check "linegated --check-config on the installed example" bash -c \
