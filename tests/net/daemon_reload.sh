@@ -28,46 +28,7 @@ FAILS=0
 check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }
 psk=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-head_blocks() { # DIR NAME TUNADDR
-	cat <<CONF
-site "$2" {
-    region CN
-    identity-domain "corp.example"
-    internal-space 10.0.0.0/8
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device lgrld0
-    address $3
-}
-audit {
-    journal-dir "audit"
-}
-control {
-    socket "control.sock"
-    workers 1
-}
-CONF
-}
-peer_block() { # NAME ENDPOINT LOCAL REMOTE LOCALID REMOTEID MODE DPD
-	cat <<CONF
-peer "$1" {
-    endpoint $2
-    region CN
-    uplink u0
-    local-id $5
-    remote-id $6
-    auth psk
-    psk-file "peer.psk"
-    local-subnets $3
-    remote-subnets $4
-    dpd $8
-    mode $7
-}
-CONF
-}
+. "$LG_SOURCE_DIR/tests/lib/reload_sites.sh"
 # An unrelated peer of site a (nobody answers at its address).
 other() { peer_block "$1" 10.253.0.$2 10.1.0.0/16 10.$2.0.0/16 sh-gw.corp.example "$1.corp.example" responder 30s; }
 peer_b() { peer_block bj 10.253.0.2 10.1.0.0/16 10.2.0.0/16 sh-gw.corp.example bj-gw.corp.example initiator "${1:-10s}"; }
@@ -82,26 +43,11 @@ ip netns exec "$(lg_ns_name gwb)" "$BIN" -f -c "$T/b/linegate.conf" 2>"$T/b.log"
 PB=$!; LG_PIDS+=("$PB")
 ip netns exec "$(lg_ns_name gwa)" "$BIN" -f -c "$T/a/linegate.conf" 2>"$T/a.log" &
 PA=$!; LG_PIDS+=("$PA")
-ctl() { "$CTL" -s "$T/$1/control.sock" "${@:2}"; }
-# "IKE-SPIi/IKE-SPIr CHILD-SPI-in ..." of the IKE SA with peer $2 on site $1
-sas_of() {
-	ctl "$1" --json sas | python3 -c '
-import json, sys
-for s in json.load(sys.stdin)["ike_sas"]:
-    if s["peer"] == sys.argv[1] and s.get("state") in (None, "established"):
-        print(s["spi_i"] + "/" + s["spi_r"], *sorted(str(c["spi_in"]) for c in s["children"]))' "$2"
-}
-up() { [ -n "$(sas_of "$1" "$2")" ] && [ "$(sas_of "$1" "$2" | wc -w)" -ge 2 ]; }
 check "the tunnel comes up" lg_wait 20 up a bj
 check "ping through the tunnel" lg_ping lana 10.2.1.10 -c 3 -i 0.2 -W 2
 SA0=$(sas_of a bj)
 echo "SAs before: $SA0"
 
-journal_count() { # SITE EVENT [GREP]
-	cat "$T/$1"/audit/audit-*.jsonl 2>/dev/null | grep "\"event\":\"$2\"" | grep -c -- "${3:-}"
-}
-# for lg_wait, which re-runs a command (a "$(...)" argument is read once)
-journal_has() { [ "$(journal_count "$1" "$2" "$3")" -ge "$4" ]; } # SITE EVENT GREP MIN
 # as the unit's ExecReload does: the file, not the socket
 reload_ok() { "$CTL" -c "$T/a/linegate.conf" reload > "$T/reload.out" 2>&1; }
 
