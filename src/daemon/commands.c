@@ -65,62 +65,38 @@ static void count_children(void *ctx, const struct esp_child_params *p, const st
 	(*(size_t *)ctx)++;
 }
 
-/* IKE datagrams refused, by reason ("ike_drops": malformed, forged,
- * cookie_required, half_open_per_source, ...). */
-static void json_ike_drops(struct daemon *d, json_t *doc)
+static void drop_json(void *ctx, enum daemon_drop_layer layer, const char *reason, uint64_t n)
 {
-	const char *name[IKE_DROP_NAMES_MAX];
-	uint64_t n[IKE_DROP_NAMES_MAX];
-	size_t k = ike_get_drops(d->ike, name, n, IKE_DROP_NAMES_MAX);
-	json_t *o = lg_json_set_object(doc, "ike_drops");
-
-	for (size_t i = 0; i < k && i < IKE_DROP_NAMES_MAX; i++)
-		lg_json_set_u64(o, name[i], n[i]);
+	(void)layer;
+	lg_json_set_u64(ctx, reason, n);
 }
 
-static void text_ike_drops(struct daemon *d, FILE *out)
-{
-	const char *name[IKE_DROP_NAMES_MAX];
-	uint64_t n[IKE_DROP_NAMES_MAX];
-	size_t k = ike_get_drops(d->ike, name, n, IKE_DROP_NAMES_MAX);
-
-	fprintf(out, "  ike drops");
-	for (size_t i = 0; i < k && i < IKE_DROP_NAMES_MAX; i++)
-		fprintf(out, " %s=%" PRIu64, name[i], n[i]);
-	fputc('\n', out);
-}
-
-/* Drops by reason: the ESP verdicts ("drops") and the packet engine's own
- * ("datapath_drops": runt, tun_write, ike_queue_full, ...). */
+/* Drops by reason: the ESP verdicts ("drops"), the packet engine's own
+ * ("datapath_drops": runt, tun_write, ike_queue_full, ...) and the IKE
+ * datagrams refused ("ike_drops": malformed, forged, cookie_required, ...). */
 static void json_drops(struct daemon *d, json_t *doc)
 {
-	uint64_t esp[ESP_VERDICT_COUNT] = { 0 }, dp[DATAPATH_DROP_COUNT] = { 0 };
-	json_t *o = lg_json_set_object(doc, "drops");
+	static const char *const key[DAEMON_DROP_LAYERS] = { "drops", "datapath_drops", "ike_drops" };
 
-	esp_table_drops(d->esp, esp);
-	datapath_get_drops(d->dp, dp);
-	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
-		lg_json_set_u64(o, esp_verdict_name(i), esp[i]);
-	o = lg_json_set_object(doc, "datapath_drops");
-	for (int i = 0; i < DATAPATH_DROP_COUNT; i++)
-		lg_json_set_u64(o, datapath_drop_name(i), dp[i]);
-	json_ike_drops(d, doc);
+	for (int l = 0; l < DAEMON_DROP_LAYERS; l++)
+		daemon_drops_walk(d, l, drop_json, lg_json_set_object(doc, key[l]));
+}
+
+static void drop_text(void *ctx, enum daemon_drop_layer layer, const char *reason, uint64_t n)
+{
+	(void)layer;
+	fprintf(ctx, " %s=%" PRIu64, reason, n);
 }
 
 static void text_drops(struct daemon *d, FILE *out)
 {
-	uint64_t esp[ESP_VERDICT_COUNT] = { 0 }, dp[DATAPATH_DROP_COUNT] = { 0 };
+	static const char *const head[DAEMON_DROP_LAYERS] = { "  drops    ", "  dp drops ", "  ike drops" };
 
-	esp_table_drops(d->esp, esp);
-	datapath_get_drops(d->dp, dp);
-	fprintf(out, "  drops    ");
-	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
-		fprintf(out, " %s=%" PRIu64, esp_verdict_name(i), esp[i]);
-	fprintf(out, "\n  dp drops ");
-	for (int i = 0; i < DATAPATH_DROP_COUNT; i++)
-		fprintf(out, " %s=%" PRIu64, datapath_drop_name(i), dp[i]);
-	fputc('\n', out);
-	text_ike_drops(d, out);
+	for (int l = 0; l < DAEMON_DROP_LAYERS; l++) {
+		fputs(head[l], out);
+		daemon_drops_walk(d, l, drop_text, out);
+		fputc('\n', out);
+	}
 }
 
 static void json_uplinks(struct daemon *d, json_t *doc)

@@ -115,29 +115,19 @@ static void peers(struct daemon *d, FILE *out)
 	ike_states(d, out);
 }
 
-static void drop(FILE *out, const char *layer, const char *reason, uint64_t n)
+static void drop(void *out, enum daemon_drop_layer layer, const char *reason, uint64_t n)
 {
-	const struct lg_prom_label l[2] = { { "layer", layer }, { "reason", reason } };
+	const struct lg_prom_label l[2] = { { "layer", daemon_drop_layer_name(layer) },
+					    { "reason", reason } };
 	lg_prom_u64(out, "linegate_drops_total", l, 2, n);
 }
 
 /* Every drop counter there is: ESP verdicts, the packet engine's, IKE's. */
 static void drops(struct daemon *d, FILE *out)
 {
-	uint64_t esp[ESP_VERDICT_COUNT] = { 0 }, dp[DATAPATH_DROP_COUNT] = { 0 };
-	const char *name[IKE_DROP_NAMES_MAX];
-	uint64_t ike[IKE_DROP_NAMES_MAX];
-	size_t k = d->ike ? ike_get_drops(d->ike, name, ike, IKE_DROP_NAMES_MAX) : 0;
-
-	esp_table_drops(d->esp, esp);
-	datapath_get_drops(d->dp, dp);
 	lg_prom_family(out, "linegate_drops_total", "counter", "Packets dropped, by layer and reason");
-	for (int i = 1; i < ESP_VERDICT_COUNT; i++)
-		drop(out, "esp", esp_verdict_name(i), esp[i]);
-	for (int i = 0; i < DATAPATH_DROP_COUNT; i++)
-		drop(out, "datapath", datapath_drop_name(i), dp[i]);
-	for (size_t i = 0; i < k && i < IKE_DROP_NAMES_MAX; i++)
-		drop(out, "ike", name[i], ike[i]);
+	for (int l = 0; l < DAEMON_DROP_LAYERS; l++)
+		daemon_drops_walk(d, l, drop, out);
 }
 
 static void datapath(struct daemon *d, FILE *out)

@@ -204,6 +204,11 @@ size_t monitor_count(const struct monitor *m);
 int monitor_adopt(struct monitor *m, struct bufferevent *bev, bool json, unsigned uid);
 /* commands_peers.c */
 int control_cmd_peers(struct daemon *d, const struct control_request *rq, const char *who, FILE *out);
+/* drops.c: every drop counter by layer and reason (status, metrics). */
+enum daemon_drop_layer { DAEMON_DROP_ESP, DAEMON_DROP_DATAPATH, DAEMON_DROP_IKE, DAEMON_DROP_LAYERS };
+typedef void (*daemon_drop_fn)(void *ctx, enum daemon_drop_layer layer, const char *reason, uint64_t n);
+const char *daemon_drop_layer_name(enum daemon_drop_layer layer);
+void daemon_drops_walk(struct daemon *d, enum daemon_drop_layer layer, daemon_drop_fn fn, void *ctx);
 /* commands.c: the compliance report with live facts (uplinks, tunnels,
  * egress, ICP scan) to out; returns the violations that stand. */
 size_t daemon_compliance_live(struct daemon *d, bool json, FILE *out);
