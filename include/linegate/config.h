@@ -76,11 +76,13 @@ struct conf_uplink {
 	char carrier[CONF_TEXT_MAX];      /* "" when untagged */
 	char circuit_id[CONF_TEXT_MAX];   /* "" when none */
 	bool licensed;                    /* tagged as a licensed carrier circuit */
+	char contract[CONF_TEXT_MAX];     /* contract-number: the lease, "" when not stated */
+	char carrier_licence[CONF_TEXT_MAX]; /* carrier-licence: its MIIT licence, "" when not stated */
 	union lg_sockaddr source;         /* AF_UNSPEC: any address on ifname */
 	int line;                         /* where it was defined, for messages */
 	struct conf_at at;                /* the block's name */
 	struct conf_at carrier_at, circuit_at, licensed_at;
-	struct conf_at interface_at, source_at;
+	struct conf_at interface_at, source_at, contract_at, carrier_licence_at;
 };
 
 struct conf_peer {

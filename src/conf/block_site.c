@@ -247,6 +247,40 @@ static int uplink_circuit(struct parser *p, void *obj, const struct value *v, si
 	return conf_val_text(p, v, u->circuit_id, sizeof(u->circuit_id));
 }
 
+/* The circuit's paperwork, for the assessor report: the lease contract and
+ * the carrier's MIIT operating licence (e.g. "A1.A2-20090001"). Stated, not
+ * checked against any registry. */
+static int uplink_contract(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_uplink *u = obj;
+	(void)n;
+	u->contract_at = (struct conf_at){ v->line, v->col };
+	return conf_val_text(p, v, u->contract, sizeof(u->contract));
+}
+
+static int uplink_carrier_licence(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_uplink *u = obj;
+	(void)n;
+	u->carrier_licence_at = (struct conf_at){ v->line, v->col };
+	return conf_val_text(p, v, u->carrier_licence, sizeof(u->carrier_licence));
+}
+
+/* Paperwork on an uplink that is not a licensed circuit would put a
+ * contract number beside the Internet uplink in the report. */
+static void uplink_close(struct parser *p, void *obj)
+{
+	const struct conf_uplink *u = obj;
+	if (u->licensed)
+		return;
+	if (u->contract[0])
+		conf_error(p, u->contract_at.line, u->contract_at.col,
+			   "contract-number is for a licensed circuit: uplink \"%s\" is not `licensed yes`", u->name);
+	if (u->carrier_licence[0])
+		conf_error(p, u->carrier_licence_at.line, u->carrier_licence_at.col,
+			   "carrier-licence is for a licensed circuit: uplink \"%s\" is not `licensed yes`", u->name);
+}
+
 static int uplink_licensed(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
@@ -267,11 +301,13 @@ static const struct key_def uplink_keys[] = {
 	{ "carrier", 1, 1, false, uplink_carrier },
 	{ "circuit-id", 1, 1, false, uplink_circuit },
 	{ "licensed", 1, 1, false, uplink_licensed },
+	{ "contract-number", 1, 1, false, uplink_contract },
+	{ "carrier-licence", 1, 1, false, uplink_carrier_licence },
 	{ "source", 1, 1, false, uplink_source },
 	{ NULL, 0, 0, false, NULL },
 };
 
-const struct block_def conf_block_uplink = { "uplink", true, true, uplink_keys, uplink_open, NULL,
+const struct block_def conf_block_uplink = { "uplink", true, true, uplink_keys, uplink_open, uplink_close,
 					     false };
 
 /* ---- tunnel { ... } ---- */

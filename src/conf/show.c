@@ -87,6 +87,8 @@ static void show_uplinks(json_t *blocks, const struct config *c)
 		set_text(s, "carrier", u->carrier);
 		set_text(s, "circuit-id", u->circuit_id);
 		lg_json_set_str(s, "licensed", u->licensed ? "yes" : "no");
+		set_text(s, "contract-number", u->contract);
+		set_text(s, "carrier-licence", u->carrier_licence);
 		if (u->source.sa.sa_family != AF_UNSPEC)
 			lg_json_set_str(s, "source", lg_sockaddr_format(&u->source, buf, sizeof(buf)));
 	}

@@ -72,6 +72,8 @@ static void json_uplink(json_t *obj, const struct config *cfg, const struct conf
 	lg_json_set_str(o, "carrier", u ? u->carrier : "");
 	lg_json_set_str(o, "circuit_id", u ? u->circuit_id : "");
 	lg_json_set_bool(o, "licensed", u && u->licensed);
+	lg_json_set_str(o, "contract_number", u ? u->contract : "");
+	lg_json_set_str(o, "carrier_licence", u ? u->carrier_licence : "");
 	lg_json_set_bool(o, "carrier_on_list", u && policy_carrier_licensed(cfg, u->carrier));
 }
 

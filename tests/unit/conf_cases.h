@@ -78,6 +78,7 @@ void check_log_debug(const struct config *cfg);
 void check_defaults_block(const struct config *cfg);
 void check_log_default(const struct config *cfg);
 void check_icp(const struct config *cfg);
+void check_paperwork(const struct config *cfg);
 
 static const struct conf_case conf_cases[] = {
 	/* ---- good ---- */
@@ -575,5 +576,16 @@ static const struct conf_case conf_cases[] = {
 	{ "b123 icp duplicate port", "site \"u\" { region CN; internal-space 10.0.0.0/8\n"
 	  "  icp-recordal 80, \"ICP备1\",\n  80, \"ICP备2\" }\n",
 	  "3:3: duplicate ICP port 80 (first at 2:16)\n", NULL },
+	{ "g91 circuit paperwork", SITE "uplink \"c\" { interface eth1; carrier china-telecom\n"
+	  "  circuit-id \"CTC-IPLC-SH-0042\"; licensed yes\n"
+	  "  contract-number \"沪电信合同2026-0042号\"; carrier-licence \"A1.A2-20090001\" }\n", NULL,
+	  CHECK(check_paperwork) },
+	{ "b124 paperwork on an uplink that is not a licensed circuit", SITE
+	  "uplink \"c\" { interface eth1; contract-number \"K-1\"; carrier-licence \"A1.A2-2\" }\n",
+	  "2:46: contract-number is for a licensed circuit: uplink \"c\" is not `licensed yes`\n"
+	  "2:69: carrier-licence is for a licensed circuit: uplink \"c\" is not `licensed yes`\n", NULL },
+	{ "b125 blank contract number", SITE
+	  "uplink \"c\" { interface eth1; licensed yes; contract-number \" \" }\n",
+	  "2:60: invalid text: only white space; expected printable text\n", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

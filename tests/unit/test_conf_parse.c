@@ -375,6 +375,16 @@ void check_icp(const struct config *c)
 	ck_assert_int_eq(c->site.icp[1].at.col, 5);
 }
 
+void check_paperwork(const struct config *c)
+{
+	const struct conf_uplink *u = &c->uplinks[0];
+	ck_assert_str_eq(u->contract, "沪电信合同2026-0042号");
+	ck_assert_str_eq(u->carrier_licence, "A1.A2-20090001");
+	ck_assert_int_eq(u->contract_at.line, 4);
+	ck_assert_int_eq(u->contract_at.col, 19);
+	ck_assert_int_eq(u->carrier_licence_at.line, 4);
+}
+
 void check_public_space(const struct config *c)
 {
 	ck_assert_uint_eq(c->site.n_public_space, 2);
