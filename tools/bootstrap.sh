@@ -8,6 +8,8 @@ PACKAGES=(
 	# build
 	build-essential cmake pkg-config libsodium-dev libevent-dev libnl-3-dev
 	libnl-route-3-dev libnl-idiag-3-dev check libsubunit-dev nettle-dev libjansson-dev libsystemd-dev
+	# the assessor report's topology (libgvc/libcgraph, src/report/graph.c)
+	libgraphviz-dev
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev llvm
 	# network tests and demo
@@ -18,6 +20,9 @@ PACKAGES=(
 	rsyslog rsyslog-relp logrotate systemd openssl
 	# the Debian package (tools/package.sh) and its install test
 	debhelper dpkg-dev fakeroot lintian adduser man-db bash-completion
+	# the report's browser test (tests/net/report_browser.sh): headless Chromium,
+	# a CJK font so Chinese renders, Ed25519 keys for a test journal
+	chromium fonts-wqy-zenhei python3-cryptography
 	# interop against strongSwan
 	strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
 	libstrongswan-standard-plugins libstrongswan-extra-plugins

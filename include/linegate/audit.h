@@ -6,6 +6,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "linegate/config.h"
 
@@ -128,3 +129,17 @@ int audit_cli_main(int argc, char **argv);
  * `audit verify` does; needs read access to the journal directory). */
 struct lg_report_meta;
 void audit_report_facts(const struct config *cfg, bool with_journal, struct lg_report_meta *m);
+
+/* "ed25519 <64 hex>" (or bare hex), as audit.pub holds it. 0 or -errno. */
+int audit_pubkey_read(const char *path, uint8_t pk[32]);
+
+/* Report signatures (audit_report_sig.c): a detached Ed25519 signature by
+ * the audit key in journal_dir (root: audit.key is 0600) of exactly these
+ * bytes, written to sig_out as a small text file naming the key id and the
+ * public key. 0, or -errno (-EACCES: not root, -ENOENT: no key yet). */
+int audit_report_sign(const char *journal_dir, const void *data, size_t len, FILE *sig_out);
+/* 0 good; -EKEYREJECTED signed by another key than trusted; -EBADMSG the
+ * bytes or the signature were changed; -EINVAL not a signature file.
+ * signer gets the public key the file names. */
+int audit_report_verify(const void *data, size_t len, const char *sig_text, const uint8_t trusted[32],
+			uint8_t signer[32]);

@@ -68,6 +68,10 @@ struct policy_region {
 	struct lg_prefix db_prefix; /* the database entry behind `database` (len 0 family 0: none) */
 };
 bool policy_is_cross_border(const char *site_region, const char *peer_region);
+/* One sentence on how the region was decided ("declared DE, database DE"). */
+void policy_region_why(const struct config *cfg, const struct policy_region *r, char *out, size_t n);
+/* The carrier is on compliance.licensed-carriers. */
+bool policy_carrier_licensed(const struct config *cfg, const char *carrier);
 void policy_peer_region(const struct config *cfg, const struct conf_peer *peer,
 			const struct regiondb *db, struct policy_region *out);
 

@@ -165,8 +165,7 @@ struct audit_key {
  * *created tells which. */
 int audit_key_load_or_create(int dirfd, struct audit_key *key, bool *created);
 void audit_key_free(struct audit_key *key);
-/* "ed25519 <64 hex>" (or bare hex) from a file. */
-int audit_pubkey_read(const char *path, uint8_t pk[32]);
+/* audit_pubkey_read: in audit.h (report verify uses it). */
 int audit_pubkey_read_at(int dirfd, const char *name, uint8_t pk[32]);
 
 /* ---- audit_journal.c: the append-only files */

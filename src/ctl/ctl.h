@@ -27,3 +27,7 @@ int ctl_read_config(const char *path, struct config *cfg, FILE *err);
 /* The control socket a config file names (made absolute against the file's
  * directory), even when the file has errors elsewhere. 0 or -errno. */
 int ctl_config_socket(const char *path, char *out, size_t n);
+/* report.c / report_verify.c: `report` and `report verify`; cfg may be NULL
+ * for verify (then --key is needed). Exit codes 0, 1 bad signature, 2 usage. */
+int ctl_report(const struct config *cfg, bool json, int argc, char **argv);
+int ctl_report_verify(const struct config *cfg, int argc, char **argv);

@@ -157,6 +157,20 @@ static int run_metrics(const struct opts *o, const struct subcommand *sc, int ar
 	return exit_code(ctl_metrics_textfile(path, argv[1], o->timeout_s));
 }
 
+/* `report [...]` and `report verify FILE [SIG]`: from the config (verify
+ * needs it only for the journal's public key: --key does without). */
+static int run_report(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
+{
+	bool verify = argc > 0 && !strcmp(argv[0], "verify");
+	struct config *cfg = load_config(o, verify);
+	(void)sc;
+	if (!cfg && !verify)
+		return 2;
+	int rc = ctl_report(cfg, o->json, argc, argv);
+	conf_free(cfg);
+	return rc;
+}
+
 /* `audit verify|show ...`: the journal directory comes from the config
  * unless --dir is given. */
 static int run_audit(const struct opts *o, const struct subcommand *sc, int argc, char **argv)
@@ -205,6 +219,7 @@ static const struct subcommand subcommands[] = {
 	{ "metrics", 0, 2, run_metrics, "[--textfile PATH]: counters in the Prometheus text format" },
 	{ "monitor", 0, 0, run_daemon, "stream audit events as they happen (Ctrl-C ends)" },
 	{ "version", 0, 0, run_version, "versions of linegatectl and linegated" },
+	{ "report", 0, 12, run_report, "[--lang zh|en|both] [-o FILE]: signed assessor report (HTML); verify FILE [SIG]" },
 	{ "audit", 0, 62, run_audit, "verify|show [...]: the audit journal (no daemon needed)" },
 };
 

@@ -35,10 +35,8 @@ size_t policy_site_violations(const struct config *cfg, policy_violation_fn fn, 
 
 /* The peer's uplink, or NULL when the index is out of range. */
 const struct conf_uplink *policy_peer_uplink(const struct config *cfg, const struct conf_peer *peer);
-/* Licensed-carrier list membership (case-insensitive). */
-bool policy_carrier_licensed(const struct config *cfg, const char *carrier);
-/* One short clause on why a peer is domestic or cross-border. */
-void policy_region_why(const struct config *cfg, const struct policy_region *r, char *out, size_t n);
+/* policy_carrier_licensed and policy_region_why are in policy.h (the
+ * assessor report uses them). */
 
 /* Next line of a text buffer through the bounded cursor (without the '\n');
  * false at the end. */

@@ -68,8 +68,10 @@ complete_words() {
 	PATH="$T/bin:$PATH" bash -c '. "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _linegatectl
 		echo "${COMPREPLY[*]}"' "$LG_SOURCE_DIR/conf/linegatectl.bash-completion" linegatectl "$@"
 }
-check "subcommands for 're'" test "$(complete_words re)" = "reload rekey"
-check "every subcommand for ''" test "$(complete_words '')" = "status peers sas flows compliance show-config reload up down rekey metrics monitor version audit"
+check "subcommands for 're'" test "$(complete_words re)" = "report reload rekey"
+check "report: verify or options" test "$(complete_words report v)" = "verify"
+check "report --lang" test "$(complete_words report --lang '')" = "zh en both"
+check "every subcommand for ''" test "$(complete_words '')" = "status peers sas flows compliance report show-config reload up down rekey metrics monitor version audit"
 check "subcommands for 'm'" test "$(complete_words m)" = "metrics monitor"
 check "metrics: --textfile, then a file" bash -c "[ '$(complete_words metrics --t)' = --textfile ] &&
 	[ '$(complete_words metrics --textfile "$LG_SOURCE_DIR/conf/linegatectl.bash-compl")' = '$LG_SOURCE_DIR/conf/linegatectl.bash-completion' ]"
