@@ -55,7 +55,8 @@ void conf_errors_print(const struct conf_errors *errs, FILE *to);
 /* The file an error stands in (linegate.conf or one it includes). */
 const char *conf_error_file(const struct conf_errors *errs, const struct conf_error *e);
 /* The defaults of every key (see linegate.conf(5)); conf_parse_buffer starts
- * from them. */
+ * from them. cfg must be zeroed or a config parsed before (its peer and
+ * static-SA arrays are released first). */
 void conf_init_defaults(struct config *cfg);
 /* BLAKE2b-256 of the bytes of a regular file of at most CONF_FILE_MAX
  * bytes (as conf_load_file hashes them), parseable or not. 0 or -errno. */
@@ -69,7 +70,10 @@ bool conf_static_sa_equal(const struct conf_static_sa *a, const struct conf_stat
 /* Wipes the static-SA keys of cfg (the only secrets a config holds); a
  * refused load has done it already. */
 void conf_wipe_keys(struct config *cfg);
-/* conf_wipe_keys, then free (NULL is fine): every heap config ends here. */
+/* Wipes the keys and frees the peer and static-SA arrays; cfg itself stays
+ * (static, stack or embedded configs), empty of peers and static SAs. */
+void conf_release(struct config *cfg);
+/* conf_release, then free (NULL is fine): every heap config ends here. */
 void conf_free(struct config *cfg);
 /* strongSwan notation: "chacha20poly1305-prfsha256-x25519", "aes256gcm16". */
 const char *conf_proposal_format(const struct conf_proposal *p, char *out, size_t n);

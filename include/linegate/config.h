@@ -1,12 +1,14 @@
 /* The configuration snapshot: what conf/ produces from linegate.conf and every
  * other module reads. Immutable once loaded; a reload builds a new one and the
- * daemon swaps pointers. Fixed-size arrays keep it one allocation, trivially
- * freed. Secrets are not here: only the paths of key files (see ike_crypto.h
+ * daemon swaps pointers. Peers and static SAs are as many as the file
+ * declares (heap arrays, released by conf_free/conf_release); the rest are
+ * small fixed-size arrays. Secrets are not here: only the paths of key files (see ike_crypto.h
  * for loading them into sodium memory). */
 #pragma once
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "linegate/hash.h"
 #include "linegate/types.h"
 
 enum {
@@ -16,13 +18,11 @@ enum {
 	CONF_MAX_PREFIXES = 32,    /* internal address space entries */
 	CONF_MAX_PUBLIC = 8,       /* public space declared as the organisation's own */
 	CONF_MAX_UPLINKS = 8,
-	CONF_MAX_PEERS = 64,
 	CONF_MAX_TS = 8,           /* local or remote subnets per peer */
 	CONF_MAX_PROPOSALS = 8,
 	CONF_MAX_CARRIERS = 8,
 	CONF_MAX_IDENTITIES = 32,  /* site-wide identity allow-list */
 	CONF_MAX_TUN_ADDRS = 4,
-	CONF_MAX_STATIC_SAS = 16,
 	CONF_MAX_ICP = 3,          /* ICP recordals: one per web port (80, 8080, 443) */
 	CONF_ID_MAX = 255,
 	CONF_REGION_LEN = 3,       /* ISO 3166-1 alpha-2 + NUL */
@@ -226,16 +226,26 @@ struct config {
 	struct conf_uplink uplinks[CONF_MAX_UPLINKS];
 	size_t n_uplinks;
 	struct conf_tunnel tunnel;
-	struct conf_peer peers[CONF_MAX_PEERS];
-	size_t n_peers;
+	struct conf_peer *peers;           /* n_peers, heap; grown by config_add_peer */
+	size_t n_peers, cap_peers;
+	struct lg_hash peer_names;         /* name -> peer, see config_index_peer */
 	struct conf_audit audit;
 	struct conf_compliance compliance;
 	struct conf_control control;
 	bool lab_only;
-	struct conf_static_sa static_sas[CONF_MAX_STATIC_SAS];
-	size_t n_static_sas;
+	struct conf_static_sa *static_sas; /* n_static_sas, heap */
+	size_t n_static_sas, cap_static_sas;
 };
 
+/* A new zeroed peer / static SA at the end of cfg's array (amortised
+ * doubling: earlier pointers into the array are invalidated); NULL when out
+ * of memory. The sizes come from the configuration, there is no cap. */
+struct conf_peer *config_add_peer(struct config *cfg);
+/* Indexes a peer (once its name is set) for config_find_peer; a config
+ * whose every peer is indexed is searched by hash, any other linearly.
+ * 0 or -ENOMEM. */
+int config_index_peer(struct config *cfg, const struct conf_peer *peer);
+struct conf_static_sa *config_add_static_sa(struct config *cfg);
 /* Lookups by name; NULL / -1 when absent. */
 const struct conf_peer *config_find_peer(const struct config *cfg, const char *name);
 int config_find_uplink(const struct config *cfg, const char *name);

@@ -152,15 +152,17 @@ enum esp_verdict esp_decrypt(struct esp_worker *w, uint8_t *buf, size_t esp_len,
  * subnets as holds; a packet to a hold without an SA is dropped (no_sa) and
  * also counted under the hold's tag (the peer's index), so an operator sees
  * which peer's traffic is being held back. Replaces the whole set; the
- * counters restart at zero. tag < ESP_MAX_HOLD_TAGS, n <= ESP_MAX_HOLDS. */
-enum { ESP_MAX_HOLDS = 512, ESP_MAX_HOLD_TAGS = 64 };
+ * counters restart at zero. As many holds as peers' subnets; a tag is below
+ * ESP_HOLD_TAG_LIMIT (a sanity bound on the counters allocated, 16M peers). */
+enum { ESP_HOLD_TAG_LIMIT = 1 << 24 };
 struct esp_hold {
 	struct lg_prefix dst;
 	uint32_t tag;
 };
 int esp_table_set_holds(struct esp_table *t, const struct esp_hold *h, size_t n);
-/* Packets held (dropped for want of an SA) per tag since the last set. */
-void esp_table_hold_drops(struct esp_table *t, uint64_t out[ESP_MAX_HOLD_TAGS]);
+/* Packets held (dropped for want of an SA) under tag since the last set
+ * (0 for a tag no hold carries). Control thread. */
+uint64_t esp_table_hold_drops(struct esp_table *t, uint32_t tag);
 
 /* Which AEADs this CPU runs: AES-GCM needs AES-NI (libsodium's check). */
 bool esp_cipher_available(enum esp_cipher c);

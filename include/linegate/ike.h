@@ -115,6 +115,12 @@ struct ike_sa_info {
 	} children[4];
 };
 size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max);
+/* The same for one peer's IKE SAs (up to IKE_MAX_IKE_SAS_PER_PEER and a
+ * half-open one or two). */
+size_t ike_list_peer_sas(struct ike *ike, const char *peer_name, struct ike_sa_info *out,
+			 size_t max);
+/* IKE SAs in any state: how many ike_list_sas can return. */
+size_t ike_sa_total(const struct ike *ike);
 /* The IKE module's named drop counters (every refused datagram: malformed,
  * forged, over a half-open limit, ...): up to max names and counts; returns
  * how many counters there are. */

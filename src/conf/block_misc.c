@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include "linegate/hash.h"
 #include "linegate/ikev2.h"
 #include "parser.h"
 
@@ -254,12 +255,14 @@ static void *sa_open(struct parser *p, const struct value *name)
 			return NULL;
 		}
 	}
-	if (cfg->n_static_sas == CONF_MAX_STATIC_SAS) {
-		conf_error(p, name->line, name->col, "too many static-sa blocks: expected at most %d",
-			   CONF_MAX_STATIC_SAS);
+	struct conf_static_sa *sa = config_add_static_sa(cfg);
+	if (!sa || lg_grow((void **)&p->sa_x, &p->cap_sa_x, cfg->n_static_sas,
+			   sizeof(*p->sa_x))) {
+		conf_error(p, name->line, name->col, "out of memory for static-sa '%s'", n);
+		if (sa)
+			cfg->n_static_sas--;
 		return NULL;
 	}
-	struct conf_static_sa *sa = &cfg->static_sas[cfg->n_static_sas++];
 	memcpy(sa->name, n, sizeof(n));
 	sa->line = p->blk_pos.line;
 	sa->at = (struct conf_at){ name->line, name->col };

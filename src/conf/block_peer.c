@@ -2,6 +2,7 @@
  * paths only, the secrets stay on disk), selectors, proposals and timers. */
 #include <stdio.h>
 #include <string.h>
+#include "linegate/hash.h"
 #include "linegate/ikev2.h"
 #include "parser.h"
 
@@ -39,12 +40,14 @@ static void *peer_open(struct parser *p, const struct value *name)
 			   n, conf_where(p, prev->line, w, sizeof(w)));
 		return NULL;
 	}
-	if (cfg->n_peers == CONF_MAX_PEERS) {
-		conf_error(p, name->line, name->col, "too many peers: expected at most %d",
-			   CONF_MAX_PEERS);
+	struct conf_peer *peer = config_add_peer(cfg);
+	if (!peer || lg_grow((void **)&p->peer_x, &p->cap_peer_x, cfg->n_peers,
+			     sizeof(*p->peer_x))) {
+		conf_error(p, name->line, name->col, "out of memory for peer '%s'", n);
+		if (peer)
+			cfg->n_peers--;
 		return NULL;
 	}
-	struct conf_peer *peer = &cfg->peers[cfg->n_peers++];
 	if (p->have_defaults) {
 		*peer = p->defaults;
 		p->peer_x[peer - cfg->peers] = p->defaults_x;
@@ -52,6 +55,7 @@ static void *peer_open(struct parser *p, const struct value *name)
 		peer_init(peer);
 	}
 	memcpy(peer->name, n, sizeof(n));
+	config_index_peer(cfg, peer);   /* on -ENOMEM lookups fall back to a scan */
 	peer->line = p->blk_pos.line;
 	peer->at = (struct conf_at){ name->line, name->col };
 	return peer;

@@ -1,11 +1,67 @@
-/* Name lookups in a loaded config. */
+/* Growing a config's peers and static SAs, and name lookups in it. */
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "linegate/config.h"
+#include "linegate/hash.h"
 #include "parser.h"
+
+static uint64_t name_hash(const char *name)
+{
+	return lg_hash_bytes(name, strlen(name));
+}
+
+struct conf_peer *config_add_peer(struct config *cfg)
+{
+	struct conf_peer *was = cfg->peers;
+	bool indexed = cfg->n_peers && cfg->peer_names.n == cfg->n_peers;
+
+	if (lg_grow((void **)&cfg->peers, &cfg->cap_peers, cfg->n_peers + 1, sizeof(*cfg->peers)))
+		return NULL;
+	if (cfg->peers != was) {   /* the index pointed into the old array */
+		lg_hash_free(&cfg->peer_names);
+		for (size_t i = 0; indexed && i < cfg->n_peers; i++)
+			if (config_index_peer(cfg, &cfg->peers[i]))
+				break;
+	}
+	return &cfg->peers[cfg->n_peers++];
+}
+
+int config_index_peer(struct config *cfg, const struct conf_peer *peer)
+{
+	return lg_hash_add(&cfg->peer_names, name_hash(peer->name), (void *)peer);
+}
+
+/* Not realloc: the old copy holds keys and must be wiped, not just freed. */
+struct conf_static_sa *config_add_static_sa(struct config *cfg)
+{
+	if (cfg->n_static_sas == cfg->cap_static_sas) {
+		size_t cap = cfg->cap_static_sas ? 2 * cfg->cap_static_sas : 4;
+		struct conf_static_sa *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return NULL;
+		if (cfg->n_static_sas) {
+			memcpy(n, cfg->static_sas, cfg->n_static_sas * sizeof(*n));
+			sodium_memzero(cfg->static_sas, cfg->n_static_sas * sizeof(*n));
+		}
+		free(cfg->static_sas);
+		cfg->static_sas = n;
+		cfg->cap_static_sas = cap;
+	}
+	return &cfg->static_sas[cfg->n_static_sas++];
+}
 
 const struct conf_peer *config_find_peer(const struct config *cfg, const char *name)
 {
+	if (cfg->n_peers && cfg->peer_names.n == cfg->n_peers) {
+		const struct conf_peer *q;
+		size_t pos = 0;
+		while ((q = lg_hash_next(&cfg->peer_names, name_hash(name), &pos)))
+			if (!strcmp(q->name, name))
+				return q;
+		return NULL;
+	}
 	for (size_t i = 0; i < cfg->n_peers; i++)
 		if (!strcmp(cfg->peers[i].name, name))
 			return &cfg->peers[i];

@@ -253,7 +253,7 @@ int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
 	struct parser *p = calloc(1, sizeof(*p));
 	struct conf_files *files = calloc(1, sizeof(*files));
 	if (!p || !files) {
-		free(p);
+		parser_free(p);
 		free(files);
 		return -ENOMEM;
 	}
@@ -285,8 +285,7 @@ out:
 	if (buf)
 		sodium_memzero(buf, n); /* lab-only static SAs carry keys */
 	free(buf);
-	sodium_memzero(p, sizeof(*p));
-	free(p);
+	parser_free(p);
 	sodium_memzero(files, sizeof(*files));
 	free(files);
 	if (rc)   /* a refused file's keys go no further */

@@ -561,6 +561,7 @@ static void set_defaults_site(struct config *cfg)
 
 void conf_init_defaults(struct config *cfg)
 {
+	conf_release(cfg);   /* a config parsed into before: its arrays go */
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->tunnel.ifname, sizeof(cfg->tunnel.ifname), "lg0");
 	cfg->tunnel.mtu = 1400;
@@ -652,9 +653,20 @@ int conf_parse_buffer(const char *name, const char *buf, size_t len, struct conf
 		return -ENOMEM;
 	}
 	int rc = conf_parse_with(p, name, buf, len, out, errs);
-	sodium_memzero(p, sizeof(*p)); /* values may hold lab-only static SA keys */
+	parser_free(p);
 	if (rc)
 		conf_wipe_keys(out);
-	free(p);
 	return rc;
+}
+
+void parser_free(struct parser *p)
+{
+	if (!p)
+		return;
+	free(p->peer_x);
+	if (p->sa_x)
+		sodium_memzero(p->sa_x, p->cap_sa_x * sizeof(*p->sa_x));
+	free(p->sa_x);
+	sodium_memzero(p, sizeof(*p)); /* values may hold lab-only static SA keys */
+	free(p);
 }

@@ -93,8 +93,10 @@ struct parser {
 	struct conf_pos block_seen[16];           /* per top-level block kind */
 	struct conf_pos lab_only_pos;
 	struct conf_pos eof_pos;
-	struct peer_extra peer_x[CONF_MAX_PEERS];
-	struct sa_extra sa_x[CONF_MAX_STATIC_SAS];
+	struct peer_extra *peer_x;                /* one per cfg->peers[i] */
+	size_t cap_peer_x;
+	struct sa_extra *sa_x;                    /* one per cfg->static_sas[i] */
+	size_t cap_sa_x;
 	/* The `defaults` block: every peer below it starts as this template,
 	 * and a key set there counts as set in the peer (required keys,
 	 * positions of messages). */
@@ -161,5 +163,8 @@ void conf_parse_file(struct parser *p, int idx, const char *buf, size_t len);
 
 /* Parses into *out with *p prepared by the caller (load.c keeps the
  * positions of key files for its permission checks). */
+/* Frees a parser from calloc and what it grew (wiped: values may hold
+ * lab-only static-SA keys). */
+void parser_free(struct parser *p);
 int conf_parse_with(struct parser *p, const char *name, const char *buf, size_t len,
 		    struct config *out, struct conf_errors *errs);

@@ -3,7 +3,9 @@
  * (the route to a subnet must name exactly one tunnel), the lab-only switch.
  * Compliance guardrails (cross-border, internal space) are policy/'s job. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "linegate/hash.h"
 #include "parser.h"
 
 static void resolve_uplink(struct parser *p, const struct uplink_ref *ref, int *out)
@@ -42,18 +44,71 @@ static size_t collect_remote(struct parser *p, struct remote_entry *out)
 	return n;
 }
 
+/* Marks the entries that overlap some other (both of each pair): sorted by
+ * address then length, a CIDR prefix overlaps another only by nesting, so
+ * an entry overlaps iff a prefix still open on the stack contains it. */
+static int cmp_prefix_ref(const void *a, const void *b)
+{
+	const struct lg_prefix *x = (*(const struct remote_entry *const *)a)->prefix;
+	const struct lg_prefix *y = (*(const struct remote_entry *const *)b)->prefix;
+	int c = (int)x->family - (int)y->family;
+
+	if (!c)
+		c = memcmp(x->addr, y->addr, sizeof(x->addr));
+	return c ? c : (int)x->len - (int)y->len;
+}
+
+static void mark_nested(struct remote_entry *e, size_t n, bool *mark)
+{
+	struct remote_entry **by = calloc(n ? n : 1, sizeof(*by));
+	struct remote_entry **stack = calloc(n ? n : 1, sizeof(*stack));
+	size_t top = 0;
+
+	if (!by || !stack) {   /* out of memory: check every pair below */
+		for (size_t i = 0; i < n; i++)
+			mark[i] = true;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		by[i] = &e[i];
+	qsort(by, n, sizeof(*by), cmp_prefix_ref);
+	for (size_t i = 0; i < n; i++) {
+		while (top && !lg_prefix_within(by[i]->prefix, stack[top - 1]->prefix))
+			top--;
+		if (top)
+			mark[by[i] - e] = mark[stack[top - 1] - e] = true;
+		stack[top++] = by[i];
+	}
+out:
+	free(by);
+	free(stack);
+}
+
 /* Overlapping remote subnets make the outbound route ambiguous: a packet
- * could leave through either tunnel, possibly the wrong uplink. */
+ * could leave through either tunnel, possibly the wrong uplink. Each
+ * offending entry cites the first one (in file order) it overlaps; only
+ * entries that overlap at all are compared pairwise, so a hub's thousands
+ * of disjoint subnets cost a sort. */
 static void check_overlaps(struct parser *p)
 {
-	struct remote_entry e[CONF_MAX_PEERS * CONF_MAX_TS +
-					      CONF_MAX_STATIC_SAS * CONF_MAX_TS];
-	size_t n = collect_remote(p, e);
+	size_t max = 0;
+	for (size_t i = 0; i < p->cfg->n_peers; i++)
+		max += p->cfg->peers[i].n_remote_ts;
+	for (size_t i = 0; i < p->cfg->n_static_sas; i++)
+		max += p->cfg->static_sas[i].n_remote_ts;
+	struct remote_entry *e = calloc(max ? max : 1, sizeof(*e));
+	bool *mark = calloc(max ? max : 1, sizeof(*mark));
 	char a[LG_ADDRSTRLEN], b[LG_ADDRSTRLEN], w[128];
 
+	if (!e || !mark) {
+		conf_error(p, p->eof_pos.line, p->eof_pos.col, "out of memory checking remote subnets");
+		goto out;
+	}
+	size_t n = collect_remote(p, e);
+	mark_nested(e, n, mark);
 	for (size_t i = 1; i < n; i++) {
-		for (size_t j = 0; j < i; j++) {
-			if (!lg_prefix_overlap(e[i].prefix, e[j].prefix))
+		for (size_t j = 0; mark[i] && j < i; j++) {
+			if (!mark[j] || !lg_prefix_overlap(e[i].prefix, e[j].prefix))
 				continue;
 			lg_prefix_format(e[i].prefix, a, sizeof(a));
 			lg_prefix_format(e[j].prefix, b, sizeof(b));
@@ -69,6 +124,9 @@ static void check_overlaps(struct parser *p)
 			break;
 		}
 	}
+out:
+	free(e);
+	free(mark);
 }
 
 static void check_static_sas(struct parser *p)
@@ -95,30 +153,60 @@ static void check_static_sas(struct parser *p)
 	}
 }
 
+static uint64_t endpoint_hash(const union lg_sockaddr *a)
+{
+	uint8_t f = (uint8_t)a->sa.sa_family;
+	return lg_hash_bytes2(&f, 1, lg_sockaddr_addr(a), lg_family_addr_len(a->sa.sa_family));
+}
+
+static bool same_address(const union lg_sockaddr *a, const union lg_sockaddr *b)
+{
+	return a->sa.sa_family == b->sa.sa_family &&
+	       !memcmp(lg_sockaddr_addr(a), lg_sockaddr_addr(b), lg_family_addr_len(a->sa.sa_family));
+}
+
+/* The first peer before peer i (in file order) written with i's address. */
+static const struct conf_peer *earlier_on_address(struct parser *p, const struct lg_hash *h, size_t i)
+{
+	const struct conf_peer *first = NULL, *q;
+	const union lg_sockaddr *ei = &p->cfg->peers[i].endpoint;
+	size_t pos = 0;
+
+	while ((q = lg_hash_next(h, endpoint_hash(ei), &pos)))
+		if (same_address(&q->endpoint, ei) && (!first || q < first))
+			first = q;
+	return first;
+}
+
 /* A responder finds the peer of an incoming IKE_SA_INIT by source address
  * (policy_peer_by_endpoint): two peers on one address would be ambiguous. */
 static void check_endpoints(struct parser *p)
 {
-	const struct config *cfg = p->cfg;
+	struct config *cfg = p->cfg;
+	struct lg_hash h;
 	char a[LG_ADDRSTRLEN], w[128];
-	for (size_t i = 1; i < cfg->n_peers; i++) {
+
+	if (lg_hash_init(&h, cfg->n_peers)) {
+		conf_error(p, p->eof_pos.line, p->eof_pos.col, "out of memory checking endpoints");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const union lg_sockaddr *ei = &cfg->peers[i].endpoint;
 		if (!p->peer_x[i].endpoint.line)
 			continue;
-		for (size_t j = 0; j < i; j++) {
-			const union lg_sockaddr *ej = &cfg->peers[j].endpoint;
-			if (!p->peer_x[j].endpoint.line || ei->sa.sa_family != ej->sa.sa_family ||
-			    memcmp(lg_sockaddr_addr(ei), lg_sockaddr_addr(ej),
-				   lg_family_addr_len(ei->sa.sa_family)))
-				continue;
+		const struct conf_peer *j = earlier_on_address(p, &h, i);
+		if (j)
 			conf_error(p, p->peer_x[i].endpoint.line, p->peer_x[i].endpoint.col,
 				   "endpoint %s is also the endpoint of peer '%s' (%s): expected "
 				   "one peer per address",
 				   lg_addr_format(ei->sa.sa_family, lg_sockaddr_addr(ei), a, sizeof(a)),
-				   cfg->peers[j].name, conf_where(p, cfg->peers[j].line, w, sizeof(w)));
+				   j->name, conf_where(p, j->line, w, sizeof(w)));
+		if (lg_hash_add(&h, endpoint_hash(ei), &cfg->peers[i])) {
+			conf_error(p, p->eof_pos.line, p->eof_pos.col, "out of memory checking endpoints");
 			break;
 		}
 	}
+	lg_hash_free(&h);
 }
 
 void conf_validate(struct parser *p)

@@ -268,10 +268,14 @@ static int cmd_reload(struct daemon *d, const struct control_request *rq, const 
 
 size_t daemon_compliance_live(struct daemon *d, bool json, FILE *out)
 {
-	struct policy_peer_live live[CONF_MAX_PEERS + CONF_MAX_STATIC_SAS];
+	struct policy_peer_live *live = calloc(d->cfg->n_peers + d->cfg->n_static_sas + 1,
+					      sizeof(*live));
 	static struct daemon_icp_facts icp;
 
-	memset(live, 0, sizeof(live));
+	if (!live) {
+		fprintf(out, "out of memory\n");
+		return 0;
+	}
 	for (size_t i = 0; i < d->cfg->n_peers; i++) {
 		const struct conf_peer *p = &d->cfg->peers[i];
 		live[i].uplink_up = datapath_uplink_up(d->dp, p->uplink);
@@ -283,7 +287,7 @@ size_t daemon_compliance_live(struct daemon *d, bool json, FILE *out)
 		const struct conf_static_sa *s = &d->cfg->static_sas[i];
 		struct policy_peer_live *l = &live[d->cfg->n_peers + i];
 		l->uplink_up = datapath_uplink_up(d->dp, s->uplink);
-		l->tunnel_up = d->lab_installed[i];
+		l->tunnel_up = d->lab_installed && d->lab_installed[i];
 		if (datapath_route_egress(d->dp, &s->peer, l->egress_ifname, NULL) != 0)
 			l->egress_ifname[0] = '\0';
 	}
@@ -293,7 +297,9 @@ size_t daemon_compliance_live(struct daemon *d, bool json, FILE *out)
 	/* the journal is not verified here: that is `audit verify`, not a status answer */
 	static struct lg_report_meta meta;
 	audit_report_facts(d->cfg, false, &meta);
-	return policy_report_doc(d->cfg, d->db, live, &facts, &meta, json, out);
+	size_t n = policy_report_doc(d->cfg, d->db, live, &facts, &meta, json, out);
+	free(live);
+	return n;
 }
 
 static int cmd_compliance(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)

@@ -63,34 +63,41 @@ static void peer_facts_of(struct daemon *d, size_t i, struct peer_facts *f)
 	}
 }
 
-/* IKE SAs per peer and state; "established" always, other states when held. */
-static void ike_states(struct daemon *d, FILE *out)
-{
-	struct ike_sa_info *sas = calloc(2 * CONF_MAX_PEERS, sizeof(*sas));
-	size_t n = sas && d->ike ? ike_list_sas(d->ike, sas, 2 * CONF_MAX_PEERS) : 0;
+/* IKE SAs per peer and state; "established" always, other states when held.
+ * Per peer through its own SAs (hashed), not every SA for every peer: a
+ * hub's scrape stays linear in its tunnels. */
+enum { STATES_MAX = 16 };   /* more than there are IKE SA states */
 
-	lg_prom_family(out, "linegate_peer_ike_sas", "gauge", "IKE SAs with the peer, by state");
-	for (size_t p = 0; p < d->cfg->n_peers; p++) {
-		const char *state[2 * CONF_MAX_PEERS + 1] = { "established" };
-		uint64_t count[2 * CONF_MAX_PEERS + 1] = { 0 };
-		size_t k = 1;
-		for (size_t i = 0; i < n && i < 2 * CONF_MAX_PEERS; i++) {
-			if (strcmp(sas[i].peer, d->cfg->peers[p].name) != 0)
-				continue;
-			size_t j = 0;
-			while (j < k && strcmp(state[j], sas[i].state) != 0)
-				j++;
-			state[j] = sas[i].state;
-			count[j]++;
-			k += j == k;
-		}
-		for (size_t j = 0; j < k; j++) {
-			const struct lg_prom_label l[2] = { { "peer", d->cfg->peers[p].name },
-							    { "state", state[j] } };
-			lg_prom_u64(out, "linegate_peer_ike_sas", l, 2, count[j]);
-		}
+static void peer_states(struct daemon *d, const char *peer, FILE *out)
+{
+	const char *state[STATES_MAX] = { "established" };
+	uint64_t count[STATES_MAX] = { 0 };
+	size_t k = 1, n = d->ike ? ike_peer_sa_count(d->ike, peer) : 0;
+	struct ike_sa_info *sas = n ? calloc(n, sizeof(*sas)) : NULL;
+
+	n = sas ? ike_list_peer_sas(d->ike, peer, sas, n) : 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < k && strcmp(state[j], sas[i].state) != 0)
+			j++;
+		if (j == STATES_MAX)
+			continue;
+		state[j] = sas[i].state;
+		count[j]++;
+		k += j == k;
+	}
+	for (size_t j = 0; j < k; j++) {
+		const struct lg_prom_label l[2] = { { "peer", peer }, { "state", state[j] } };
+		lg_prom_u64(out, "linegate_peer_ike_sas", l, 2, count[j]);
 	}
 	free(sas);
+}
+
+static void ike_states(struct daemon *d, FILE *out)
+{
+	lg_prom_family(out, "linegate_peer_ike_sas", "gauge", "IKE SAs with the peer, by state");
+	for (size_t p = 0; p < d->cfg->n_peers; p++)
+		peer_states(d, d->cfg->peers[p].name, out);
 }
 
 static void peers(struct daemon *d, FILE *out)

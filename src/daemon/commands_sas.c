@@ -12,8 +12,6 @@
 #include "linegate/policy.h"
 #include "daemon.h"
 
-enum { SAS_MAX = 2 * CONF_MAX_PEERS };
-
 struct child_view {
 	uint32_t id, spi_in, spi_out;
 	const char *peer, *state, *encr, *lts, *rts;
@@ -226,7 +224,8 @@ static void flow_out(void *ctx, const struct esp_child_params *p, const struct e
 
 int control_cmd_sas(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
 {
-	struct ike_sa_info *sas = calloc(SAS_MAX, sizeof(*sas));
+	size_t max = d->ike ? ike_sa_total(d->ike) : 0;
+	struct ike_sa_info *sas = calloc(max ? max : 1, sizeof(*sas));
 	json_t *doc = rq->json ? json_object() : NULL;
 	json_t *ike_sas = doc ? lg_json_set_array(doc, "ike_sas") : NULL;
 	struct flows_ctx fc = { d, out, doc ? lg_json_set_array(doc, "static_sas") : NULL, true, true,
@@ -240,8 +239,8 @@ int control_cmd_sas(struct daemon *d, const struct control_request *rq, const ch
 		return CONTROL_INTERNAL;
 	}
 	if (d->ike)
-		n = ike_list_sas(d->ike, sas, SAS_MAX);
-	for (size_t i = 0; i < n && i < SAS_MAX; i++) {
+		n = ike_list_sas(d->ike, sas, max);
+	for (size_t i = 0; i < n; i++) {
 		esp_table_owner_totals(d->esp, sas[i].peer, &tot);
 		if (ike_sas)
 			ike_sa_json(ike_sas, &sas[i], &tot);

@@ -63,13 +63,14 @@ static int parse_wait(const struct control_request *rq, unsigned *seconds)
 /* "IKE SA 1a2b../3c4d.., CHILD SA 11111111/22222222 (10.1.0.0/16 === ...)" */
 static void describe_sas(struct daemon *d, const char *peer, char *out, size_t cap)
 {
-	struct ike_sa_info *sas = calloc(2 * CONF_MAX_PEERS, sizeof(*sas));
-	size_t n = sas ? ike_list_sas(d->ike, sas, 2 * CONF_MAX_PEERS) : 0, used = 0;
+	size_t max = ike_peer_sa_count(d->ike, peer);
+	struct ike_sa_info *sas = calloc(max ? max : 1, sizeof(*sas));
+	size_t n = sas ? ike_list_peer_sas(d->ike, peer, sas, max) : 0, used = 0;
 
 	out[0] = '\0';
 	for (size_t i = 0; i < n && used < cap; i++) {
 		char spi_i[17], spi_r[17];
-		if (strcmp(sas[i].peer, peer) != 0 || !sas[i].established_ms)
+		if (!sas[i].established_ms)
 			continue;
 		lg_hex(sas[i].spi_i, 8, spi_i);
 		lg_hex(sas[i].spi_r, 8, spi_r);

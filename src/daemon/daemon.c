@@ -443,5 +443,7 @@ void daemon_cleanup(struct daemon *d)
 	d->db = NULL;
 	conf_free(d->cfg);
 	d->cfg = NULL;
-	daemon_lab_free_keys(d);
+	daemon_lab_free_state(d);
+	free(d->held_seen);
+	d->held_seen = NULL;
 }

@@ -41,13 +41,15 @@ struct daemon {
 	uint64_t last_summary_ms;
 	uint64_t drops_seen[ESP_VERDICT_COUNT];
 	uint64_t dp_drops_seen[DATAPATH_DROP_COUNT];
-	uint64_t held_seen[ESP_MAX_HOLD_TAGS];   /* per peer index (failclosed.c) */
+	uint64_t *held_seen;               /* per peer index (failclosed.c) */
+	size_t n_held_seen;
 	char last_status[200];         /* last STATUS= sent to systemd */
 	bool tunnels_held;             /* on-journal-failure stop-tunnels in force */
 	/* static SAs: installed now, and the last run-time refusal (audited once) */
-	bool lab_installed[CONF_MAX_STATIC_SAS];
-	enum policy_reason lab_refused[CONF_MAX_STATIC_SAS];
+	bool *lab_installed;               /* per static SA of d->cfg (lab.c) */
+	enum policy_reason *lab_refused;
 	struct daemon_lab_key *lab_keys;   /* sodium memory, no access but in lab.c */
+	size_t n_lab_keys;
 	/* ICP ports (icp.c): unrecorded web listeners on the trail as open */
 	struct policy_listener icp_flagged[POLICY_MAX_LISTENERS];
 	size_t n_icp_flagged;
@@ -113,6 +115,8 @@ int daemon_lab_take_keys(struct daemon *d, struct config *cfg);
 /* b (keys still in it) differs from a (running, keys taken) in static SAs. */
 bool daemon_lab_changed(struct daemon *d, const struct config *a, const struct config *b);
 void daemon_lab_free_keys(struct daemon *d);
+/* The keys and the per-static-SA state: at the daemon's end. */
+void daemon_lab_free_state(struct daemon *d);
 void daemon_lab_remove(struct daemon *d, const struct config *cfg);
 /* Judges every static SA at run time like a peer (uplink up, egress): a
  * refused one is removed (audited), an allowed one installed again. */

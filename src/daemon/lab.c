@@ -9,6 +9,7 @@
  * sodium memory, readable only while an SA is being installed from it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "linegate/audit.h"
@@ -22,15 +23,17 @@ struct daemon_lab_key {
 
 int daemon_lab_take_keys(struct daemon *d, struct config *cfg)
 {
-	if (!d->lab_keys)
-		d->lab_keys = sodium_allocarray(CONF_MAX_STATIC_SAS, sizeof(*d->lab_keys));
+	size_t n = cfg->n_static_sas ? cfg->n_static_sas : 1;
+
+	daemon_lab_free_keys(d);
+	d->lab_keys = sodium_allocarray(n, sizeof(*d->lab_keys));
 	if (!d->lab_keys) {
 		conf_wipe_keys(cfg);
 		return -ENOMEM;
 	}
-	sodium_mprotect_readwrite(d->lab_keys);
-	sodium_memzero(d->lab_keys, CONF_MAX_STATIC_SAS * sizeof(*d->lab_keys));
-	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+	d->n_lab_keys = cfg->n_static_sas;
+	sodium_memzero(d->lab_keys, n * sizeof(*d->lab_keys));
+	for (size_t i = 0; i < cfg->n_static_sas; i++) {
 		memcpy(d->lab_keys[i].in, cfg->static_sas[i].key_in, sizeof(d->lab_keys[i].in));
 		memcpy(d->lab_keys[i].out, cfg->static_sas[i].key_out, sizeof(d->lab_keys[i].out));
 	}
@@ -43,10 +46,10 @@ int daemon_lab_take_keys(struct daemon *d, struct config *cfg)
 static bool lab_keys_equal(struct daemon *d, const struct config *cfg)
 {
 	bool same = true;
-	if (!d->lab_keys)
+	if (!d->lab_keys || d->n_lab_keys != cfg->n_static_sas)
 		return cfg->n_static_sas == 0;
 	sodium_mprotect_readonly(d->lab_keys);
-	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++)
+	for (size_t i = 0; i < cfg->n_static_sas; i++)
 		same &= sodium_memcmp(d->lab_keys[i].in, cfg->static_sas[i].key_in, 36) == 0 &&
 			sodium_memcmp(d->lab_keys[i].out, cfg->static_sas[i].key_out, 36) == 0;
 	sodium_mprotect_noaccess(d->lab_keys);
@@ -57,16 +60,26 @@ bool daemon_lab_changed(struct daemon *d, const struct config *a, const struct c
 {
 	if (a->lab_only != b->lab_only || a->n_static_sas != b->n_static_sas)
 		return true;
-	for (size_t i = 0; i < a->n_static_sas && i < CONF_MAX_STATIC_SAS; i++)
+	for (size_t i = 0; i < a->n_static_sas; i++)
 		if (!conf_static_sa_equal(&a->static_sas[i], &b->static_sas[i]))
 			return true;
 	return !lab_keys_equal(d, b);
+}
+
+void daemon_lab_free_state(struct daemon *d)
+{
+	daemon_lab_free_keys(d);
+	free(d->lab_installed);
+	free(d->lab_refused);
+	d->lab_installed = NULL;
+	d->lab_refused = NULL;
 }
 
 void daemon_lab_free_keys(struct daemon *d)
 {
 	sodium_free(d->lab_keys);   /* wipes */
 	d->lab_keys = NULL;
+	d->n_lab_keys = 0;
 }
 
 static void lab_params(const struct daemon *d, const struct conf_static_sa *s, size_t idx,
@@ -165,12 +178,16 @@ static void lab_remove_one(struct daemon *d, size_t i)
 int daemon_lab_install(struct daemon *d, struct config *cfg, const struct regiondb *db)
 {
 	int rc = daemon_lab_take_keys(d, cfg);
-	for (size_t i = 0; i < CONF_MAX_STATIC_SAS; i++) {
-		d->lab_installed[i] = false;
-		d->lab_refused[i] = POLICY_OK;
-	}
+	size_t n = cfg->n_static_sas ? cfg->n_static_sas : 1;
+
+	free(d->lab_installed);
+	free(d->lab_refused);
+	d->lab_installed = calloc(n, sizeof(*d->lab_installed));
+	d->lab_refused = calloc(n, sizeof(*d->lab_refused));   /* POLICY_OK */
+	if (!d->lab_installed || !d->lab_refused)
+		rc = -ENOMEM;
 	/* load-time guardrails passed (the config was refused otherwise) */
-	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS && rc == 0; i++) {
+	for (size_t i = 0; i < cfg->n_static_sas && rc == 0; i++) {
 		const struct conf_static_sa *s = &cfg->static_sas[i];
 		for (size_t j = 0; rc == 0 && j < s->n_remote_ts; j++)
 			rc = datapath_route_add(d->dp, &s->remote_ts[j]);
@@ -182,7 +199,7 @@ int daemon_lab_install(struct daemon *d, struct config *cfg, const struct region
 
 void daemon_lab_remove(struct daemon *d, const struct config *cfg)
 {
-	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+	for (size_t i = 0; i < cfg->n_static_sas; i++) {
 		const struct conf_static_sa *s = &cfg->static_sas[i];
 		for (size_t j = 0; j < s->n_remote_ts; j++)
 			datapath_route_del(d->dp, &s->remote_ts[j]);
@@ -195,7 +212,7 @@ void daemon_lab_recheck(struct daemon *d)
 	const struct config *cfg = d->cfg;
 	if (!cfg->lab_only || !d->dp || !d->esp)
 		return;
-	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+	for (size_t i = 0; i < cfg->n_static_sas; i++) {
 		bool ok = lab_allowed(d, cfg, d->db, i);
 		if (!ok && d->lab_installed[i]) {
 			lab_remove_one(d, i);

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <sodium.h>
 #include "linegate/esp.h"
+#include "linegate/hash.h"
 
 /* ---- AEAD (aead.c): RFC 7634 / RFC 4106 with an 8-byte explicit IV ---- */
 
@@ -97,6 +98,7 @@ int inner_ip_parse(const uint8_t *buf, size_t avail, struct inner_ip *out);
 struct esp_sa {
 	struct esp_child_params p;        /* keys wiped in this copy */
 	uint64_t order;                   /* install order: newest wins */
+	size_t idx;                       /* in t->sas (control side) */
 	bool inbound_only;                /* not in the outbound LPM (yet) */
 	/* outer destination for workers; replaced whole on a NAT rebinding,
 	 * the old copy retired like a snapshot */
@@ -132,37 +134,63 @@ uint64_t esp_coarse_wall_ms(void);
 
 /* ---- the lookup snapshot (snapshot.c): immutable once published ---- */
 
-struct spi_slot {
-	uint32_t spi;
-	struct esp_sa *sa;                /* NULL = empty */
-};
+enum { SNAP_SHARDS = 256 };
 
-struct lpm_entry {
-	struct ts_match m;
+struct snap_entry {
+	uint64_t h;
+	struct ts_match m;                /* lpm: the remote selector */
 	struct esp_sa *sa;
 };
 
-/* A configured remote subnet (hold.c): where a packet without an SA is
- * counted. */
+/* Immutable once built: entries and a keyed hash over them. */
+struct snap_shard {
+	struct lg_hash idx;               /* h -> &e[i] */
+	size_t n;
+	struct snap_entry e[];
+};
+#define SNAP_SHARD_NOMEM ((struct snap_shard *)1)
+
+/* The control side's record of what a shard holds (table.c): an SA, and
+ * for the LPM which of its remote selectors. */
+struct snap_member {
+	struct esp_sa *sa;
+	uint32_t j;
+};
+
+/* Configured remote subnets (hold.c): where a packet without an SA is
+ * counted. Built whole when the holds change, shared by every snapshot
+ * until then. */
 struct hold_entry {
 	struct ts_match m;
 	_Atomic uint64_t *drops;          /* the table's counter of its tag */
 };
-
-struct esp_snapshot {
-	struct hold_entry *holds[2];      /* longest prefix first, per family */
-	size_t n_holds[2];
-	uint32_t spi_mask;                /* slots - 1 */
-	struct spi_slot *spi;
-	/* longest prefix first, newest child first among equal lengths */
-	struct lpm_entry *lpm[2];         /* [0] IPv4, [1] IPv6 */
-	size_t n_lpm[2];
+struct hold_set {
+	uint32_t lens[2][129];            /* holds per (family, prefix length) */
+	struct lg_hash idx;
+	size_t n;
+	struct hold_entry e[];
 };
 
+struct esp_snapshot {
+	struct snap_shard *spi[SNAP_SHARDS];   /* by inbound SPI */
+	struct snap_shard *lpm[SNAP_SHARDS];   /* by remote selector key */
+	uint32_t lens[2][129];            /* selectors per (family, prefix length) */
+	const struct hold_set *holds;     /* the table's; NULL = none */
+};
+
+uint64_t snap_spi_hash(uint32_t spi);
+uint64_t snap_key_hash(uint8_t family, uint8_t len, const uint64_t net[2]);
+size_t snap_spi_shard(uint32_t spi);
+size_t snap_key_shard(const struct ts_match *m);
+void snap_mask(const uint64_t a[2], unsigned len, uint64_t out[2]);
+/* NULL for n == 0, SNAP_SHARD_NOMEM when out of memory. */
+struct snap_shard *snap_shard_build(const struct snap_member *m, size_t n, bool lpm);
+void snap_shard_free(struct snap_shard *s);
+/* Every shard of sas at once (tests); NULL when out of memory. */
 struct esp_snapshot *snapshot_build(struct esp_sa *const *sas, size_t n);
-void snapshot_free(struct esp_snapshot *s);
-/* hold.c: adds the table's holds to a snapshot being built (lock held). */
-bool snapshot_add_holds(struct esp_snapshot *s, const struct esp_table *t);
+void snapshot_free(struct esp_snapshot *s);       /* the top level only */
+void snapshot_free_all(struct esp_snapshot *s);   /* with its shards */
+void hold_set_free(struct hold_set *h);
 /* Counts a packet without an SA against the longest hold covering dst. */
 void snapshot_count_hold(const struct esp_snapshot *s, int family, const uint64_t dst[2]);
 struct esp_sa *snapshot_find_spi(const struct esp_snapshot *s, uint32_t spi);
@@ -178,9 +206,13 @@ struct esp_sa *snapshot_route(const struct esp_snapshot *s, int family,
 
 struct retired {
 	uint64_t epoch;                   /* free once every worker has seen it */
-	struct esp_snapshot *snap;
+	struct esp_snapshot *snap;        /* the top level only */
+	struct snap_shard **shards;       /* the shards the next one replaced */
+	size_t n_shards;
+	struct hold_set *holds;
 	struct esp_sa *sa;
 	union lg_sockaddr *peer;
+	void *mem;                        /* e.g. replaced hold counters */
 	struct retired *next;
 };
 
@@ -202,11 +234,23 @@ struct esp_table {
 	struct retired *retired;
 	struct esp_sa **sas;
 	size_t n_sas, cap_sas;
+	/* control-side indexes and the members of each snapshot shard; a
+	 * shard marked dirty is rebuilt at the next publish */
+	struct lg_hash by_child;          /* child_id -> sa */
+	struct lg_hash by_spi;            /* spi_in -> sa */
+	struct snap_set {
+		struct snap_member *m;
+		size_t n, cap;
+		bool dirty;
+	} spi_set[SNAP_SHARDS], lpm_set[SNAP_SHARDS];
+	uint32_t lens[2][129];
+	struct hold_set *hold_set;        /* built from holds (hold.c) */
 	uint64_t next_order;
 	uint64_t gone_drops[ESP_VERDICT_COUNT];   /* of freed workers */
 	struct esp_hold *holds;           /* configured remote subnets (hold.c) */
 	size_t n_holds;
-	_Atomic uint64_t hold_drops[ESP_MAX_HOLD_TAGS];
+	_Atomic uint64_t *hold_drops;     /* per tag; retired with the snapshot */
+	size_t n_hold_tags;
 	struct owner_total *owners;       /* removed SAs' counters (totals.c) */
 	size_t n_owners, cap_owners;
 };
@@ -222,9 +266,13 @@ void totals_retire_locked(struct esp_table *t, struct esp_sa *sa);
 void totals_unretire_locked(struct esp_table *t, struct esp_sa *sa);
 void totals_reclaim_locked(struct esp_table *t, struct esp_sa *sa);
 
-/* Publishes a snapshot of t->sas and t->holds; retires the old one with
- * `gone` (may be NULL). Called with t->lock held. */
+/* Publishes a snapshot with the dirty shards rebuilt and t->hold_set;
+ * retires the old top level, the replaced shards and `gone` (may be NULL),
+ * plus `mem` and `holds` (freed once no worker can see them). Called with
+ * t->lock held; on -ENOMEM nothing is published and the shards stay dirty. */
 int table_publish_locked(struct esp_table *t, struct esp_sa *gone);
+int table_publish_retire_locked(struct esp_table *t, struct esp_sa *gone, void *mem,
+				struct hold_set *holds);
 /* Frees what no worker can still see. Called with t->lock held. */
 void table_reclaim_locked(struct esp_table *t);
 void sa_free(struct esp_sa *sa);

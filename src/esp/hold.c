@@ -1,5 +1,6 @@
 /* Holds: the remote subnets of every configured peer, whatever the state of
- * its SAs. The daemon keeps their routes on the TUN device, so a packet for
+ * its SAs, hashed by (family, length, network) and built only when they
+ * change. The daemon keeps their routes on the TUN device, so a packet for
  * a peer without an SA reaches us (and not the default route, in the clear);
  * here it is dropped as no_sa and counted under the peer, which is what an
  * operator needs to see while a circuit is down. Counting happens only on
@@ -10,88 +11,121 @@
 #include <sys/socket.h>
 #include "esp_internal.h"
 
-static int cmp_hold(const void *a, const void *b)
+void hold_set_free(struct hold_set *h)
 {
-	const struct hold_entry *x = a, *y = b;
-	return x->m.len == y->m.len ? 0 : x->m.len > y->m.len ? -1 : 1;
+	if (!h)
+		return;
+	lg_hash_free(&h->idx);
+	free(h);
 }
 
-bool snapshot_add_holds(struct esp_snapshot *s, const struct esp_table *t)
+/* The lookup structure of a set of holds, counting into drops[tag]. */
+static struct hold_set *hold_set_build(const struct esp_hold *h, size_t n, _Atomic uint64_t *drops)
 {
-	for (int f = 0; f < 2; f++) {
-		int family = f ? AF_INET6 : AF_INET;
-		s->holds[f] = calloc(t->n_holds ? t->n_holds : 1, sizeof(struct hold_entry));
-		if (!s->holds[f])
-			return false;
-		for (size_t i = 0; i < t->n_holds; i++) {
-			if (t->holds[i].dst.family != family)
-				continue;
-			struct hold_entry *e = &s->holds[f][s->n_holds[f]++];
-			ts_match_from_prefix(&e->m, &t->holds[i].dst);
-			/* the table outlives every snapshot: the pointer stays valid */
-			e->drops = (_Atomic uint64_t *)&t->hold_drops[t->holds[i].tag];
-		}
-		qsort(s->holds[f], s->n_holds[f], sizeof(struct hold_entry), cmp_hold);
+	struct hold_set *s = calloc(1, sizeof(*s) + n * sizeof(s->e[0]));
+
+	if (!s || lg_hash_init(&s->idx, n)) {
+		free(s);
+		return NULL;
 	}
-	return true;
+	for (size_t i = 0; i < n; i++) {
+		struct hold_entry *e = &s->e[i];
+		ts_match_from_prefix(&e->m, &h[i].dst);
+		e->drops = &drops[h[i].tag];
+		s->lens[e->m.family == AF_INET6][e->m.len]++;
+		lg_hash_add(&s->idx, snap_key_hash(e->m.family, e->m.len, e->m.net), e);
+	}
+	s->n = n;
+	return s;
 }
 
 void snapshot_count_hold(const struct esp_snapshot *s, int family, const uint64_t dst[2])
 {
+	const struct hold_set *hs = s->holds;
 	int f = family == AF_INET6;
-	for (size_t i = 0; i < s->n_holds[f]; i++) {
-		if (ts_match_addr(&s->holds[f][i].m, dst)) {
+
+	for (int len = f ? 128 : 32; hs && len >= 0; len--) {
+		uint64_t net[2];
+		const struct hold_entry *e;
+		size_t pos = 0;
+		if (!hs->lens[f][len])
+			continue;
+		snap_mask(dst, (unsigned)len, net);
+		uint64_t h = snap_key_hash((uint8_t)family, (uint8_t)len, net);
+		while ((e = lg_hash_next(&hs->idx, h, &pos))) {
+			if (e->m.family != family || e->m.len != len || !ts_match_addr(&e->m, dst))
+				continue;
 			/* several workers may hold packets of one peer: a real RMW */
-			atomic_fetch_add_explicit(s->holds[f][i].drops, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(e->drops, 1, memory_order_relaxed);
 			return;
 		}
 	}
 }
 
-static bool holds_valid(const struct esp_hold *h, size_t n)
+/* How many tag counters the holds need (highest tag + 1), 0 if invalid. */
+static size_t holds_valid(const struct esp_hold *h, size_t n)
 {
-	if (n > ESP_MAX_HOLDS)
-		return false;
-	for (size_t i = 0; i < n; i++)
+	size_t tags = 1;
+
+	for (size_t i = 0; i < n; i++) {
 		if ((h[i].dst.family != AF_INET && h[i].dst.family != AF_INET6) ||
 		    h[i].dst.len > 8 * lg_family_addr_len(h[i].dst.family) ||
-		    h[i].tag >= ESP_MAX_HOLD_TAGS)
-			return false;
-	return true;
+		    h[i].tag >= ESP_HOLD_TAG_LIMIT)
+			return 0;
+		if (h[i].tag >= tags)
+			tags = h[i].tag + 1;
+	}
+	return tags;
 }
 
+/* New holds come with new zeroed counters; the old ones go with the old
+ * snapshot (a worker may still be counting into them). */
 int esp_table_set_holds(struct esp_table *t, const struct esp_hold *h, size_t n)
 {
 	struct esp_hold *copy = NULL, *old;
+	size_t tags = holds_valid(h, n);
 	int rc;
 
-	if (!holds_valid(h, n))
+	if (!tags)
 		return -EINVAL;
-	if (n && !(copy = malloc(n * sizeof(*copy))))
+	_Atomic uint64_t *drops = calloc(tags, sizeof(*drops)), *old_drops;
+	struct hold_set *set = drops ? hold_set_build(h, n, drops) : NULL, *old_set;
+	if (!drops || !set || (n && !(copy = malloc(n * sizeof(*copy))))) {
+		free((void *)drops);
+		hold_set_free(set);
 		return -ENOMEM;
+	}
 	if (n)
 		memcpy(copy, h, n * sizeof(*copy));
 	pthread_mutex_lock(&t->lock);
 	old = t->holds;
-	size_t old_n = t->n_holds;
+	old_drops = t->hold_drops;
+	old_set = t->hold_set;
+	size_t old_n = t->n_holds, old_tags = t->n_hold_tags;
 	t->holds = copy;
 	t->n_holds = n;
-	rc = table_publish_locked(t, NULL);
+	t->hold_drops = drops;
+	t->n_hold_tags = tags;
+	t->hold_set = set;
+	rc = table_publish_retire_locked(t, NULL, (void *)old_drops, old_set);
 	if (rc) {
 		t->holds = old;
 		t->n_holds = old_n;
+		t->hold_drops = old_drops;
+		t->n_hold_tags = old_tags;
+		t->hold_set = old_set;
 		old = copy;
-	} else {
-		for (size_t i = 0; i < ESP_MAX_HOLD_TAGS; i++)
-			atomic_store(&t->hold_drops[i], 0);
+		free((void *)drops);
+		hold_set_free(set);
 	}
 	pthread_mutex_unlock(&t->lock);
 	free(old);
 	return rc;
 }
 
-void esp_table_hold_drops(struct esp_table *t, uint64_t out[ESP_MAX_HOLD_TAGS])
+uint64_t esp_table_hold_drops(struct esp_table *t, uint32_t tag)
 {
-	for (size_t i = 0; i < ESP_MAX_HOLD_TAGS; i++)
-		out[i] = atomic_load_explicit(&t->hold_drops[i], memory_order_relaxed);
+	if (tag >= t->n_hold_tags)
+		return 0;
+	return atomic_load_explicit(&t->hold_drops[tag], memory_order_relaxed);
 }

@@ -1,112 +1,159 @@
-/* The read-only lookup structure the workers use without a lock: an
- * open-addressing hash of inbound SPIs and, per address family, the remote
- * selectors of every child sorted longest prefix first (newest child first
- * among equal ones, which is make-before-break for the outbound choice).
- * Rebuilt whole by the control thread on every change, never modified once
- * published; a linear scan of the sorted list is the LPM, which stays cheap
- * for the tens of children a branch gateway carries. */
+/* The read-only lookup structure the workers use without a lock: inbound
+ * SPIs, and the remote selectors of every child keyed by (family, prefix
+ * length, network), both in keyed hash tables split into SNAP_SHARDS
+ * immutable shards. A change rebuilds only the shards it touches and copies
+ * the small top level, so installing the 20,000th child costs what the
+ * second did; the outbound longest-prefix match probes one table per prefix
+ * length in use (a handful), not a list of every child. Never modified once
+ * published; replaced shards are retired with the top level (table.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "esp_internal.h"
 
-static uint32_t spi_hash(uint32_t spi)
+/* (family, length, network words): the key of a selector or of an address
+ * masked to a length, as the packet path computes it. */
+uint64_t snap_key_hash(uint8_t family, uint8_t len, const uint64_t net[2])
 {
-	return spi * 0x9e3779b1u;   /* Fibonacci hashing; SPIs are ours, random */
+	uint8_t k[18];
+
+	k[0] = family;
+	k[1] = len;
+	memcpy(k + 2, net, 16);
+	return lg_hash_bytes(k, sizeof(k));
 }
 
-static int cmp_lpm(const void *a, const void *b)
+uint64_t snap_spi_hash(uint32_t spi)
 {
-	const struct lpm_entry *x = a, *y = b;
-
-	if (x->m.len != y->m.len)
-		return x->m.len > y->m.len ? -1 : 1;
-	if (x->sa->order != y->sa->order)
-		return x->sa->order > y->sa->order ? -1 : 1;
-	return 0;
+	return lg_hash_bytes(&spi, sizeof(spi));
 }
 
-static bool build_spi(struct esp_snapshot *s, struct esp_sa *const *sas, size_t n)
+/* Which shard a hash lives in: the top bits (the table inside a shard
+ * uses the low ones). */
+static size_t shard_of(uint64_t h)
 {
-	size_t slots = 8;
+	return (size_t)(h >> 56) & (SNAP_SHARDS - 1);
+}
 
-	while (slots < 2 * n)
-		slots *= 2;
-	s->spi = calloc(slots, sizeof(*s->spi));
-	if (!s->spi)
-		return false;
-	s->spi_mask = (uint32_t)(slots - 1);
+size_t snap_spi_shard(uint32_t spi)
+{
+	return shard_of(snap_spi_hash(spi));
+}
+
+size_t snap_key_shard(const struct ts_match *m)
+{
+	return shard_of(snap_key_hash(m->family, m->len, m->net));
+}
+
+/* One shard from the control side's members: a copy of each entry and an
+ * index over them (values point into e[]). */
+struct snap_shard *snap_shard_build(const struct snap_member *m, size_t n, bool lpm)
+{
+	struct snap_shard *s;
+
+	if (!n)
+		return NULL;   /* an empty shard is no shard */
+	s = calloc(1, sizeof(*s) + n * sizeof(s->e[0]));
+	if (!s || lg_hash_init(&s->idx, n)) {
+		free(s);
+		return SNAP_SHARD_NOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
-		uint32_t h = spi_hash(sas[i]->p.spi_in) & s->spi_mask;
-		while (s->spi[h].sa)
-			h = (h + 1) & s->spi_mask;
-		s->spi[h].spi = sas[i]->p.spi_in;
-		s->spi[h].sa = sas[i];
+		struct snap_entry *e = &s->e[i];
+		e->sa = m[i].sa;
+		if (lpm) {
+			e->m = m[i].sa->remote[m[i].j];
+			e->h = snap_key_hash(e->m.family, e->m.len, e->m.net);
+		} else {
+			e->h = snap_spi_hash(m[i].sa->p.spi_in);
+		}
+		lg_hash_add(&s->idx, e->h, e);   /* sized for n: no allocation */
 	}
-	return true;
-}
-
-/* Inbound-only children (rekey responder, not yet activated) decrypt but
- * are never an outbound choice: they are left out of the LPM lists. */
-static bool build_lpm(struct esp_snapshot *s, struct esp_sa *const *sas, size_t n)
-{
-	for (int f = 0; f < 2; f++) {
-		int family = f ? AF_INET6 : AF_INET;
-		size_t count = 0;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < sas[i]->n_remote && !sas[i]->inbound_only; j++)
-				count += sas[i]->remote[j].family == family;
-		s->lpm[f] = calloc(count ? count : 1, sizeof(struct lpm_entry));
-		if (!s->lpm[f])
-			return false;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < sas[i]->n_remote && !sas[i]->inbound_only; j++)
-				if (sas[i]->remote[j].family == family)
-					s->lpm[f][s->n_lpm[f]++] = (struct lpm_entry){
-						.m = sas[i]->remote[j], .sa = sas[i] };
-		qsort(s->lpm[f], s->n_lpm[f], sizeof(struct lpm_entry), cmp_lpm);
-	}
-	return true;
-}
-
-struct esp_snapshot *snapshot_build(struct esp_sa *const *sas, size_t n)
-{
-	struct esp_snapshot *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	if (!build_spi(s, sas, n) || !build_lpm(s, sas, n)) {
-		snapshot_free(s);
-		return NULL;
-	}
+	s->n = n;
 	return s;
 }
 
+void snap_shard_free(struct snap_shard *s)
+{
+	if (!s || s == SNAP_SHARD_NOMEM)
+		return;
+	lg_hash_free(&s->idx);
+	free(s);
+}
+
+/* The top level only: its shards may live on in the next snapshot. */
 void snapshot_free(struct esp_snapshot *s)
+{
+	free(s);
+}
+
+void snapshot_free_all(struct esp_snapshot *s)
 {
 	if (!s)
 		return;
-	free(s->spi);
-	free(s->lpm[0]);
-	free(s->lpm[1]);
-	free(s->holds[0]);
-	free(s->holds[1]);
+	for (size_t i = 0; i < SNAP_SHARDS; i++) {
+		snap_shard_free(s->spi[i]);
+		snap_shard_free(s->lpm[i]);
+	}
 	free(s);
 }
 
 struct esp_sa *snapshot_find_spi(const struct esp_snapshot *s, uint32_t spi)
 {
-	uint32_t h = spi_hash(spi) & s->spi_mask;
+	uint64_t h = snap_spi_hash(spi);
+	const struct snap_shard *sh = s->spi[shard_of(h)];
+	const struct snap_entry *e;
+	size_t pos = 0;
 
-	/* The table is at most half full, so an empty slot ends every probe. */
-	for (;;) {
-		const struct spi_slot *slot = &s->spi[h];
-		if (!slot->sa)
-			return NULL;
-		if (slot->spi == spi)
-			return slot->sa;
-		h = (h + 1) & s->spi_mask;
+	if (!sh)
+		return NULL;
+	while ((e = lg_hash_next(&sh->idx, h, &pos)))
+		if (e->sa->p.spi_in == spi)
+			return e->sa;
+	return NULL;
+}
+
+/* addr masked to len bits (memory-order words, like ts_match). */
+void snap_mask(const uint64_t a[2], unsigned len, uint64_t out[2])
+{
+	uint8_t mask[16] = { 0 };
+
+	for (size_t i = 0; i < 16 && len; i++) {
+		unsigned bits = len >= 8 ? 8 : len;
+		mask[i] = (uint8_t)(0xff00u >> bits);
+		len -= bits;
 	}
+	uint64_t m[2];
+	memcpy(m, mask, sizeof(m));
+	out[0] = a[0] & m[0];
+	out[1] = a[1] & m[1];
+}
+
+/* Children whose remote selector is exactly (family, len, net of dst):
+ * the newest whose local selectors hold src, and the newest of all. */
+static bool route_at(const struct esp_snapshot *s, int family, unsigned len,
+		     const uint64_t src[2], const uint64_t dst[2], struct esp_sa **best,
+		     struct esp_sa **any)
+{
+	uint64_t net[2];
+
+	snap_mask(dst, len, net);
+	uint64_t h = snap_key_hash((uint8_t)family, (uint8_t)len, net);
+	const struct snap_shard *sh = s->lpm[shard_of(h)];
+	const struct snap_entry *e;
+	size_t pos = 0;
+
+	if (!sh)
+		return false;
+	while ((e = lg_hash_next(&sh->idx, h, &pos))) {
+		if (e->m.family != family || e->m.len != len || !ts_match_addr(&e->m, dst))
+			continue;
+		if (!*any || e->sa->order > (*any)->order)
+			*any = e->sa;
+		if (sa_local_has(e->sa, family, src) && (!*best || e->sa->order > (*best)->order))
+			*best = e->sa;
+	}
+	return *any != NULL;
 }
 
 struct esp_sa *snapshot_route(const struct esp_snapshot *s, int family,
@@ -114,20 +161,48 @@ struct esp_sa *snapshot_route(const struct esp_snapshot *s, int family,
 			      struct esp_sa **selector_sa)
 {
 	int f = family == AF_INET6;
-	const struct lpm_entry *e = s->lpm[f], *end = e + s->n_lpm[f];
-	int best = -1;
+	struct esp_sa *best = NULL, *any = NULL;
 
 	*selector_sa = NULL;
-	for (; e < end; e++) {
-		if (best >= 0 && e->m.len != best)
-			break;   /* only the longest matching prefix decides */
-		if (!ts_match_addr(&e->m, dst))
+	/* only the longest matching prefix decides */
+	for (int len = f ? 128 : 32; len >= 0; len--) {
+		if (!s->lens[f][len] || !route_at(s, family, (unsigned)len, src, dst, &best, &any))
 			continue;
-		best = e->m.len;
-		if (sa_local_has(e->sa, family, src))
-			return e->sa;
-		if (!*selector_sa)
-			*selector_sa = e->sa;
+		if (!best)
+			*selector_sa = any;
+		return best;
 	}
 	return NULL;
+}
+
+/* A snapshot of sas built whole (tests compare it with a naive search):
+ * the same shards the table would build one change at a time. */
+struct esp_snapshot *snapshot_build(struct esp_sa *const *sas, size_t n)
+{
+	struct esp_snapshot *s = calloc(1, sizeof(*s));
+	struct snap_member *m = calloc(n * (ESP_MAX_TS + 1) + 1, sizeof(*m));
+	bool ok = s && m;
+
+	for (size_t shard = 0; ok && shard < SNAP_SHARDS; shard++) {
+		size_t k = 0, l = 0;
+		for (size_t i = 0; i < n; i++)
+			if (snap_spi_shard(sas[i]->p.spi_in) == shard)
+				m[k++] = (struct snap_member){ sas[i], 0 };
+		s->spi[shard] = snap_shard_build(m, k, false);
+		for (size_t i = 0; i < n; i++)
+			for (uint32_t j = 0; j < sas[i]->n_remote && !sas[i]->inbound_only; j++)
+				if (snap_key_shard(&sas[i]->remote[j]) == shard)
+					m[l++] = (struct snap_member){ sas[i], j };
+		s->lpm[shard] = snap_shard_build(m, l, true);
+		ok = s->spi[shard] != SNAP_SHARD_NOMEM && s->lpm[shard] != SNAP_SHARD_NOMEM;
+	}
+	for (size_t i = 0; ok && i < n; i++)
+		for (uint32_t j = 0; j < sas[i]->n_remote && !sas[i]->inbound_only; j++)
+			s->lens[sas[i]->remote[j].family == AF_INET6][sas[i]->remote[j].len]++;
+	free(m);
+	if (!ok) {
+		snapshot_free_all(s);
+		return NULL;
+	}
+	return s;
 }

@@ -1,8 +1,10 @@
 /* The SA table on the control side: install, remove, stats. Every change
- * builds a new lookup snapshot, publishes it with one atomic store and
- * retires the old one (and any removed SA) until every worker has passed a
- * quiescent point (QSBR), so workers never take a lock to look up. Keys live
- * only in sodium_malloc memory and are wiped when the SA is freed. */
+ * builds a new lookup snapshot (the shards it touched, snapshot.c),
+ * publishes it with one atomic store and retires the old one (and any
+ * removed SA) until every worker has passed a quiescent point (QSBR), so
+ * workers never take a lock to look up. The control side finds SAs by
+ * child id and SPI through hash indexes. Keys live only in sodium_malloc
+ * memory and are wiped when the SA is freed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +20,12 @@ struct esp_table *esp_table_new(void)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	struct esp_snapshot *s = snapshot_build(NULL, 0);
-	if (!s || pthread_mutex_init(&t->lock, NULL)) {
-		snapshot_free(s);
+	struct esp_snapshot *s = calloc(1, sizeof(*s));
+	if (!s || lg_hash_init(&t->by_child, 0) || lg_hash_init(&t->by_spi, 0) ||
+	    pthread_mutex_init(&t->lock, NULL)) {
+		free(s);
+		lg_hash_free(&t->by_child);
+		lg_hash_free(&t->by_spi);
 		free(t);
 		return NULL;
 	}
@@ -42,6 +47,19 @@ void sa_free(struct esp_sa *sa)
 	free(sa);
 }
 
+static void retired_free(struct retired *r)
+{
+	snapshot_free(r->snap);
+	for (size_t i = 0; i < r->n_shards; i++)
+		snap_shard_free(r->shards[i]);
+	free(r->shards);
+	hold_set_free(r->holds);
+	sa_free(r->sa);
+	free(r->peer);
+	free(r->mem);
+	free(r);
+}
+
 void esp_table_free(struct esp_table *t)
 {
 	if (!t)
@@ -49,17 +67,22 @@ void esp_table_free(struct esp_table *t)
 	/* Workers must be gone (esp_worker_free) before the table. */
 	for (struct retired *r = t->retired, *next; r; r = next) {
 		next = r->next;
-		snapshot_free(r->snap);
-		sa_free(r->sa);
-		free(r->peer);
-		free(r);
+		retired_free(r);
 	}
 	for (size_t i = 0; i < t->n_sas; i++)
 		sa_free(t->sas[i]);
 	free(t->sas);
 	free(t->holds);
+	free((void *)t->hold_drops);
+	hold_set_free(t->hold_set);
 	free(t->owners);
-	snapshot_free(atomic_load(&t->snap));
+	for (size_t i = 0; i < SNAP_SHARDS; i++) {
+		free(t->spi_set[i].m);
+		free(t->lpm_set[i].m);
+	}
+	lg_hash_free(&t->by_child);
+	lg_hash_free(&t->by_spi);
+	snapshot_free_all(atomic_load(&t->snap));
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -79,12 +102,9 @@ void table_reclaim_locked(struct esp_table *t)
 			continue;
 		}
 		*pp = r->next;
-		snapshot_free(r->snap);
 		if (r->sa)
 			totals_reclaim_locked(t, r->sa);
-		sa_free(r->sa);
-		free(r->peer);
-		free(r);
+		retired_free(r);
 	}
 }
 
@@ -97,21 +117,154 @@ static void retire(struct esp_table *t, struct retired *r)
 	table_reclaim_locked(t);
 }
 
-/* Publishes the snapshot for t->sas and retires the old one with `gone`. */
 int table_publish_locked(struct esp_table *t, struct esp_sa *gone)
 {
-	struct retired *r = calloc(1, sizeof(*r));
-	struct esp_snapshot *s = snapshot_build(t->sas, t->n_sas);
+	return table_publish_retire_locked(t, gone, NULL, NULL);
+}
 
-	if (!r || !s || !snapshot_add_holds(s, t)) {
-		free(r);
-		snapshot_free(s);
-		return -ENOMEM;
+static size_t count_dirty(const struct esp_table *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < SNAP_SHARDS; i++)
+		n += t->spi_set[i].dirty + t->lpm_set[i].dirty;
+	return n;
+}
+
+/* Rebuilds each dirty shard of `set` into next->shard[], the old one into
+ * old[]; false when out of memory (what was built is freed). */
+static bool rebuild(struct snap_set *set, struct snap_shard **cur, struct snap_shard **next,
+		    struct snap_shard **old, size_t *n_old, bool lpm)
+{
+	for (size_t i = 0; i < SNAP_SHARDS; i++) {
+		if (!set[i].dirty)
+			continue;
+		struct snap_shard *s = snap_shard_build(set[i].m, set[i].n, lpm);
+		if (s == SNAP_SHARD_NOMEM)
+			return false;
+		next[i] = s;
+		old[(*n_old)++] = cur[i];
 	}
+	return true;
+}
+
+int table_publish_retire_locked(struct esp_table *t, struct esp_sa *gone, void *mem,
+				struct hold_set *holds)
+{
+	struct esp_snapshot *cur = atomic_load(&t->snap);
+	struct retired *r = calloc(1, sizeof(*r));
+	struct esp_snapshot *s = malloc(sizeof(*s));
+	size_t dirty = count_dirty(t), n_old = 0;
+	struct snap_shard **old = calloc(dirty ? dirty : 1, sizeof(*old));
+
+	if (!r || !s || !old)
+		goto nomem;
+	*s = *cur;   /* the shards nobody touched are shared */
+	memcpy(s->lens, t->lens, sizeof(s->lens));
+	s->holds = t->hold_set;
+	if (!rebuild(t->spi_set, cur->spi, s->spi, old, &n_old, false) ||
+	    !rebuild(t->lpm_set, cur->lpm, s->lpm, old, &n_old, true))
+		goto nomem;
+	for (size_t i = 0; i < SNAP_SHARDS; i++)
+		t->spi_set[i].dirty = t->lpm_set[i].dirty = false;
 	r->snap = atomic_exchange(&t->snap, s);
+	r->shards = old;
+	r->n_shards = n_old;
+	r->holds = holds;
 	r->sa = gone;
+	r->mem = mem;
 	retire(t, r);
 	return 0;
+nomem:
+	/* free what was built: the shards of s that differ from cur's */
+	for (size_t i = 0; s && i < SNAP_SHARDS; i++) {
+		if (s->spi[i] != cur->spi[i])
+			snap_shard_free(s->spi[i]);
+		if (s->lpm[i] != cur->lpm[i])
+			snap_shard_free(s->lpm[i]);
+	}
+	free(old);
+	free(s);
+	free(r);
+	return -ENOMEM;
+}
+
+/* ---- members of the shards (control side) ---- */
+
+static int set_add(struct snap_set *set, struct esp_sa *sa, uint32_t j)
+{
+	if (lg_grow((void **)&set->m, &set->cap, set->n + 1, sizeof(*set->m)))
+		return -ENOMEM;
+	set->m[set->n++] = (struct snap_member){ sa, j };
+	set->dirty = true;
+	return 0;
+}
+
+/* Removes the member (sa, j); false if it was not there. A shard holds
+ * a few dozen members at 20,000 SAs: the scan is short. */
+static bool set_del(struct snap_set *set, const struct esp_sa *sa, uint32_t j)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->m[i].sa == sa && set->m[i].j == j) {
+			set->m[i] = set->m[--set->n];
+			set->dirty = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void lpm_del(struct esp_table *t, struct esp_sa *sa)
+{
+	for (uint32_t j = 0; j < sa->n_remote; j++)
+		if (set_del(&t->lpm_set[snap_key_shard(&sa->remote[j])], sa, j))
+			t->lens[sa->remote[j].family == AF_INET6][sa->remote[j].len]--;
+}
+
+static int lpm_add(struct esp_table *t, struct esp_sa *sa)
+{
+	for (uint32_t j = 0; j < sa->n_remote; j++) {
+		const struct ts_match *m = &sa->remote[j];
+		struct snap_set *set = &t->lpm_set[snap_key_shard(m)];
+		if (set_add(set, sa, j)) {
+			lpm_del(t, sa);
+			return -ENOMEM;
+		}
+		t->lens[m->family == AF_INET6][m->len]++;
+	}
+	return 0;
+}
+
+/* The SA's entries in the indexes and the shards (LPM: outbound only). */
+static int members_add(struct esp_table *t, struct esp_sa *sa)
+{
+	uint64_t hs = snap_spi_hash(sa->p.spi_in), hc = lg_hash_bytes(&sa->p.child_id, 4);
+
+	if (lg_hash_add(&t->by_spi, hs, sa))
+		return -ENOMEM;
+	if (lg_hash_add(&t->by_child, hc, sa))
+		goto fail_spi;
+	if (set_add(&t->spi_set[snap_spi_shard(sa->p.spi_in)], sa, 0))
+		goto fail_child;
+	if (!sa->inbound_only && lpm_add(t, sa)) {
+		set_del(&t->spi_set[snap_spi_shard(sa->p.spi_in)], sa, 0);
+		goto fail_child;
+	}
+	return 0;
+fail_child:
+	lg_hash_del(&t->by_child, hc, sa);
+fail_spi:
+	lg_hash_del(&t->by_spi, hs, sa);
+	return -ENOMEM;
+}
+
+static void members_del(struct esp_table *t, struct esp_sa *sa)
+{
+	lg_hash_del(&t->by_spi, snap_spi_hash(sa->p.spi_in), sa);
+	lg_hash_del(&t->by_child, lg_hash_bytes(&sa->p.child_id, 4), sa);
+	set_del(&t->spi_set[snap_spi_shard(sa->p.spi_in)], sa, 0);
+	if (!sa->inbound_only)
+		lpm_del(t, sa);
 }
 
 static bool ts_valid(const struct lg_prefix *ts, size_t n)
@@ -125,6 +278,28 @@ static bool ts_valid(const struct lg_prefix *ts, size_t n)
 	return true;
 }
 
+static struct esp_sa *find_sa(struct esp_table *t, uint32_t child_id)
+{
+	struct esp_sa *sa;
+	size_t pos = 0;
+
+	while ((sa = lg_hash_next(&t->by_child, lg_hash_bytes(&child_id, 4), &pos)))
+		if (sa->p.child_id == child_id)
+			return sa;
+	return NULL;
+}
+
+static struct esp_sa *find_spi(struct esp_table *t, uint32_t spi)
+{
+	struct esp_sa *sa;
+	size_t pos = 0;
+
+	while ((sa = lg_hash_next(&t->by_spi, snap_spi_hash(spi), &pos)))
+		if (sa->p.spi_in == spi)
+			return sa;
+	return NULL;
+}
+
 static int check_params(struct esp_table *t, const struct esp_child_params *p)
 {
 	/* A child without selectors on either side could never pass a packet. */
@@ -136,9 +311,8 @@ static int check_params(struct esp_table *t, const struct esp_child_params *p)
 		return -EINVAL;
 	if (!esp_cipher_available(p->cipher))
 		return -ENOTSUP;
-	for (size_t i = 0; i < t->n_sas; i++)
-		if (t->sas[i]->p.child_id == p->child_id || t->sas[i]->p.spi_in == p->spi_in)
-			return -EEXIST;
+	if (find_sa(t, p->child_id) || find_spi(t, p->spi_in))
+		return -EEXIST;
 	return 0;
 }
 
@@ -191,6 +365,20 @@ fail:
 	return rc;
 }
 
+static void sas_append(struct esp_table *t, struct esp_sa *sa)
+{
+	sa->idx = t->n_sas;
+	t->sas[t->n_sas++] = sa;
+}
+
+static void sas_remove(struct esp_table *t, struct esp_sa *sa)
+{
+	struct esp_sa *last = t->sas[--t->n_sas];
+
+	t->sas[sa->idx] = last;
+	last->idx = sa->idx;
+}
+
 static int install(struct esp_table *t, const struct esp_child_params *p, bool inbound_only)
 {
 	struct esp_sa *sa = NULL;
@@ -200,24 +388,24 @@ static int install(struct esp_table *t, const struct esp_child_params *p, bool i
 	rc = check_params(t, p);
 	if (rc)
 		goto unlock;
-	if (t->n_sas == t->cap_sas) {
-		size_t cap = t->cap_sas ? 2 * t->cap_sas : 8;
-		struct esp_sa **n = realloc(t->sas, cap * sizeof(*n));
-		rc = -ENOMEM;
-		if (!n)
-			goto unlock;
-		t->sas = n;
-		t->cap_sas = cap;
-	}
+	rc = -ENOMEM;
+	if (lg_grow((void **)&t->sas, &t->cap_sas, t->n_sas + 1, sizeof(*t->sas)))
+		goto unlock;
 	rc = sa_new(p, &sa);
 	if (rc)
 		goto unlock;
 	sa->order = t->next_order++;
 	sa->inbound_only = inbound_only;
-	t->sas[t->n_sas++] = sa;
+	rc = members_add(t, sa);
+	if (rc) {
+		sa_free(sa);
+		goto unlock;
+	}
+	sas_append(t, sa);
 	rc = table_publish_locked(t, NULL);
 	if (rc) {
-		t->n_sas--;
+		members_del(t, sa);
+		sas_remove(t, sa);
 		sa_free(sa);
 	}
 unlock:
@@ -235,28 +423,21 @@ int esp_table_install_inbound(struct esp_table *t, const struct esp_child_params
 	return install(t, p, true);
 }
 
-static ssize_t find_locked(struct esp_table *t, uint32_t child_id)
-{
-	for (size_t i = 0; i < t->n_sas; i++)
-		if (t->sas[i]->p.child_id == child_id)
-			return (ssize_t)i;
-	return -1;
-}
-
 int esp_table_remove(struct esp_table *t, uint32_t child_id)
 {
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&t->lock);
-	ssize_t i = find_locked(t, child_id);
-	if (i >= 0) {
-		struct esp_sa *sa = t->sas[i];
-		t->sas[i] = t->sas[--t->n_sas];
+	struct esp_sa *sa = find_sa(t, child_id);
+	if (sa) {
+		members_del(t, sa);
+		sas_remove(t, sa);
 		totals_retire_locked(t, sa);   /* before publish: reclaim may free it */
 		rc = table_publish_locked(t, sa);
-		if (rc) {
+		if (rc) {   /* unchanged on -ENOMEM, as far as it can be */
 			totals_unretire_locked(t, sa);
-			t->sas[t->n_sas++] = sa;   /* unchanged on -ENOMEM */
+			sas_append(t, sa);
+			(void)members_add(t, sa);   /* room it had a moment ago */
 		}
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -268,17 +449,19 @@ int esp_table_activate_outbound(struct esp_table *t, uint32_t child_id)
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&t->lock);
-	ssize_t i = find_locked(t, child_id);
-	if (i >= 0 && !t->sas[i]->inbound_only)
+	struct esp_sa *sa = find_sa(t, child_id);
+	if (sa && !sa->inbound_only)
 		rc = 0;   /* already outbound: nothing to publish */
-	else if (i >= 0) {
-		struct esp_sa *sa = t->sas[i];
+	else if (sa) {
 		uint64_t order = sa->order;
 		/* newest outbound choice from now on, ahead of the old SA */
 		sa->inbound_only = false;
 		sa->order = t->next_order++;
-		rc = table_publish_locked(t, NULL);
+		rc = lpm_add(t, sa);
+		if (!rc)
+			rc = table_publish_locked(t, NULL);
 		if (rc) {
+			lpm_del(t, sa);
 			sa->inbound_only = true;   /* unchanged on -ENOMEM */
 			sa->order = order;
 		}
@@ -295,11 +478,10 @@ int esp_table_update_peer(struct esp_table *t, uint32_t child_id,
 	int rc = -ENOMEM;
 
 	pthread_mutex_lock(&t->lock);
-	ssize_t i = find_locked(t, child_id);
-	if (i < 0)
+	struct esp_sa *sa = find_sa(t, child_id);
+	if (!sa)
 		rc = -ENOENT;
 	else if (r && n) {
-		struct esp_sa *sa = t->sas[i];
 		*n = *peer;
 		sa->p.peer = *peer;   /* control-side copy (foreach) */
 		/* workers copy the address through the pointer; the old copy is
@@ -346,9 +528,9 @@ int esp_table_stats(struct esp_table *t, uint32_t child_id, struct esp_child_sta
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&t->lock);
-	ssize_t i = find_locked(t, child_id);
-	if (i >= 0) {
-		sa_fill_stats(t->sas[i], out);
+	struct esp_sa *sa = find_sa(t, child_id);
+	if (sa) {
+		sa_fill_stats(sa, out);
 		rc = 0;
 	}
 	table_reclaim_locked(t);
@@ -390,9 +572,8 @@ static int with_sa(struct esp_table *t, uint32_t child_id, int what, uint64_t v)
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&t->lock);
-	ssize_t i = find_locked(t, child_id);
-	if (i >= 0) {
-		struct esp_sa *sa = t->sas[i];
+	struct esp_sa *sa = find_sa(t, child_id);
+	if (sa) {
 		if (what == 0)
 			sa->iv_mask = v;
 		else if (what == 1)

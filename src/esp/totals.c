@@ -7,14 +7,14 @@
 #include <string.h>
 #include "esp_internal.h"
 
-enum { ESP_MAX_OWNERS = 4096 };   /* names seen since start, reloads included */
+
 
 static struct owner_total *find_owner(struct esp_table *t, const char *owner, bool create)
 {
 	for (size_t i = 0; i < t->n_owners; i++)
 		if (strcmp(t->owners[i].owner, owner) == 0)
 			return &t->owners[i];
-	if (!create || t->n_owners == ESP_MAX_OWNERS)
+	if (!create)
 		return NULL;
 	if (t->n_owners == t->cap_owners) {
 		size_t cap = t->cap_owners ? 2 * t->cap_owners : 16;

@@ -131,10 +131,11 @@ bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_id *id, const stru
 static void settle_duplicate(struct ike_sa *sa)
 {
 	uint8_t a[IKEV2_NONCE_MAX], b[IKEV2_NONCE_MAX];
-	size_t al, bl;
+	size_t al, bl, pos = 0;
+	struct ike_sa *s;
 
-	for (struct ike_sa *s = sa->ike->sas; s; s = s->next) {
-		if (s == sa || strcmp(s->peer_name, sa->peer_name) != 0 || !s->established_ms ||
+	while ((s = ike_sa_peer_next(sa->ike, sa->peer_name, &pos))) {
+		if (s == sa || !s->established_ms ||
 		    (s->state != IKE_SA_ESTABLISHED && s->state != IKE_SA_REKEYING))
 			continue;
 		ike_nonce_min(sa->ni, sa->ni_len, sa->nr, sa->nr_len, a, &al);
@@ -184,6 +185,19 @@ static bool same_identity(const struct ike_sa *a, const struct ike_sa *b)
 	       memcmp(a->peer_identity.data, b->peer_identity.data, a->peer_identity.len) == 0;
 }
 
+/* A stale SA of sa's identity (see initial_contact), from its peer's SAs. */
+static struct ike_sa *stale_of_identity(struct ike_sa *sa)
+{
+	struct ike_sa *s;
+	size_t pos = 0;
+
+	while ((s = ike_sa_peer_next(sa->ike, sa->peer_name, &pos)))
+		if (s != sa && same_identity(s, sa) && s->established_ms &&
+		    s->established_ms < sa->created_ms)
+			return s;
+	return NULL;
+}
+
 /* INITIAL_CONTACT (§2.4), in the IKE_AUTH request or its response: the
  * peer holds no other SA between the two authenticated identities (it
  * rebooted), so ours are stale. Only SAs of the same identity (a peer block
@@ -192,16 +206,13 @@ static bool same_identity(const struct ike_sa *a, const struct ike_sa *b)
  * Called before established(), so a stale SA is never taken for a duplicate. */
 static void initial_contact(struct ike_sa *sa, const struct ike_payload_list *pl)
 {
-	struct ike_sa *s = sa->ike->sas, *next;
+	struct ike_sa *s;
 
 	if (!ike_find_notify(pl, IKEV2_NOTIFY_INITIAL_CONTACT, NULL))
 		return;
-	for (; s; s = next) {
-		next = s->next;
-		if (s != sa && same_identity(s, sa) && s->established_ms &&
-		    s->established_ms < sa->created_ms)
-			ike_sa_destroy(s, "initial_contact");
-	}
+	/* one at a time: a destroy changes the index being walked */
+	while ((s = stale_of_identity(sa)))
+		ike_sa_destroy(s, "initial_contact");
 }
 
 static void build_id_auth(struct ike_sa *sa, struct ike_builder *b, uint8_t idtype_payload,
@@ -222,8 +233,11 @@ static void build_id_auth(struct ike_sa *sa, struct ike_builder *b, uint8_t idty
 
 static bool other_sa_with_peer(const struct ike_sa *sa)
 {
-	for (const struct ike_sa *s = sa->ike->sas; s; s = s->next)
-		if (s != sa && strcmp(s->peer_name, sa->peer_name) == 0 && s->established_ms)
+	const struct ike_sa *s;
+	size_t pos = 0;
+
+	while ((s = ike_sa_peer_next(sa->ike, sa->peer_name, &pos)))
+		if (s != sa && s->established_ms)
 			return true;
 	return false;
 }

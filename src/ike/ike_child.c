@@ -36,7 +36,12 @@ struct child_sa *child_sa_new(struct ike_sa *sa)
 	if (!c)
 		return NULL;
 	c->state = CHILD_SA_NEW;
+	c->ike = sa->ike;
 	c->spi_in = ike_random_esp_spi(sa->ike);
+	if (lg_hash_add(&sa->ike->esp_spis, lg_hash_bytes(&c->spi_in, 4), c)) {
+		free(c);
+		return NULL;
+	}
 	if (++sa->ike->next_child_id == 0)
 		sa->ike->next_child_id = 1;
 	c->child_id = sa->ike->next_child_id;
@@ -214,11 +219,15 @@ fail:
 	return r;
 }
 
-/* Does any other installed child (of any IKE SA) still route this prefix? */
-static bool prefix_still_used(struct ike *ike, const struct child_sa *except,
-			      const struct lg_prefix *p)
+/* Does any other installed child still route this prefix? Only the same
+ * peer's can: remote subnets of two peers never overlap (conf/validate.c). */
+static bool prefix_still_used(struct ike *ike, const char *peer_name,
+			      const struct child_sa *except, const struct lg_prefix *p)
 {
-	for (struct ike_sa *s = ike->sas; s; s = s->next)
+	struct ike_sa *s;
+	size_t pos = 0;
+
+	while ((s = ike_sa_peer_next(ike, peer_name, &pos)))
 		for (struct child_sa *c = s->children; c; c = c->next) {
 			if (c == except || !c->in_datapath)
 				continue;
@@ -257,6 +266,8 @@ void child_sa_update_peers(struct ike_sa *sa)
 
 void child_sa_free_unlinked(struct child_sa *c)
 {
+	if (c)
+		lg_hash_del(&c->ike->esp_spis, lg_hash_bytes(&c->spi_in, 4), c);
 	free(c);
 }
 
@@ -280,7 +291,7 @@ void child_sa_remove(struct ike_sa *sa, struct child_sa *c, const char *reason)
 			ike->child.remove(ike->child.ctx, c->child_id);
 		c->in_datapath = false;
 		for (size_t i = 0; i < c->n_remote_ts && ike->child.route_del; i++)
-			if (!prefix_still_used(ike, c, &c->remote_ts[i]))
+			if (!prefix_still_used(ike, sa->peer_name, c, &c->remote_ts[i]))
 				ike->child.route_del(ike->child.ctx, &c->remote_ts[i]);
 		audit_child(sa, c, AUDIT_CHILD_SA_DOWN, AUDIT_SUCCESS, reason);
 	}

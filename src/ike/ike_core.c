@@ -10,6 +10,15 @@
 #include "ike_internal.h"
 #include "linegate/log.h"
 
+static void free_indexes(struct ike *ike)
+{
+	lg_hash_free(&ike->by_spi);
+	lg_hash_free(&ike->by_peer);
+	lg_hash_free(&ike->by_init);
+	lg_hash_free(&ike->half_open_idx);
+	lg_hash_free(&ike->esp_spis);
+}
+
 struct ike *ike_new(const struct config *cfg, const struct regiondb *db,
 		    struct ike_credentials *creds, const struct ike_transport *tx,
 		    const struct ike_child_ops *child, const struct ike_link_ops *link)
@@ -21,6 +30,16 @@ struct ike *ike_new(const struct config *cfg, const struct regiondb *db,
 	ike = calloc(1, sizeof(*ike));
 	if (!ike)
 		return NULL;
+	ike->peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*ike->peers));
+	if (!ike->peers || lg_hash_init(&ike->by_spi, cfg->n_peers) ||
+	    lg_hash_init(&ike->by_peer, cfg->n_peers) || lg_hash_init(&ike->by_init, 0) ||
+	    lg_hash_init(&ike->half_open_idx, IKE_HALF_OPEN_MAX) ||
+	    lg_hash_init(&ike->esp_spis, cfg->n_peers)) {
+		free_indexes(ike);
+		free(ike->peers);
+		free(ike);
+		return NULL;
+	}
 	ike->cfg = cfg;
 	ike->db = db;
 	ike->creds = creds;
@@ -77,18 +96,24 @@ void ike_free(struct ike *ike)
 		ike_sa_destroy(ike->sas, "shutdown");
 	ike_credentials_free(ike->creds);
 	sodium_memzero(ike->cookie_secret, sizeof(ike->cookie_secret));
+	free_indexes(ike);
+	free(ike->peers);
 	free(ike);
 }
 
 int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regiondb *db,
 		    struct ike_credentials *creds, uint64_t now_ms)
 {
-	struct ike_peer_state old[CONF_MAX_PEERS];
+	struct ike_peer_state *old = ike->peers;
+	struct ike_peer_state *fresh = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*fresh));
 	const struct config *prev = ike->cfg;
 	struct ike_sa *sa, *next;
 
+	if (!fresh) {   /* nothing changed: the old configuration stays */
+		ike_credentials_free(creds);
+		return -ENOMEM;
+	}
 	ike->now_ms = now_ms;
-	memcpy(old, ike->peers, sizeof(old));
 	for (sa = ike->sas; sa; sa = next) {
 		const struct conf_peer *np = config_find_peer(cfg, sa->peer_name);
 		next = sa->next;
@@ -99,7 +124,7 @@ int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regi
 			sa->peer = np;
 		}
 	}
-	memset(ike->peers, 0, sizeof(ike->peers));
+	ike->peers = fresh;
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct conf_peer *op = config_find_peer(prev, cfg->peers[i].name);
 		int oi = op ? (int)(op - prev->peers) : -1;
@@ -109,6 +134,7 @@ int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regi
 		    !ike_sa_by_peer(ike, cfg->peers[i].name))
 			ike->peers[i].next_initiate_ms = now_ms ? now_ms : 1;
 	}
+	free(old);
 	ike->cfg = cfg;
 	ike->db = db;
 	ike_credentials_free(ike->creds);
@@ -244,11 +270,13 @@ int ike_terminate(struct ike *ike, const char *peer_name, uint64_t now_ms)
 
 int ike_rekey(struct ike *ike, const char *peer_name, bool ike_sa, uint64_t now_ms)
 {
+	struct ike_sa *sa;
+	size_t pos = 0;
 	int n = 0;
 
 	ike->now_ms = now_ms;
-	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
-		if (strcmp(sa->peer_name, peer_name) != 0 || sa->state != IKE_SA_ESTABLISHED)
+	while ((sa = ike_sa_peer_next(ike, peer_name, &pos))) {
+		if (sa->state != IKE_SA_ESTABLISHED)
 			continue;
 		if (ike_sa) {
 			sa->rekey_ms = now_ms ? now_ms : 1;   /* start_pending, next tick */
@@ -266,9 +294,10 @@ int ike_rekey(struct ike *ike, const char *peer_name, bool ike_sa, uint64_t now_
 
 bool ike_peer_up(struct ike *ike, const char *peer_name)
 {
-	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next) {
-		if (strcmp(sa->peer_name, peer_name) != 0)
-			continue;
+	const struct ike_sa *sa;
+	size_t pos = 0;
+
+	while ((sa = ike_sa_peer_next(ike, peer_name, &pos))) {
 		for (const struct child_sa *c = sa->children; c; c = c->next)
 			if (c->in_datapath)
 				return true;

@@ -1,33 +1,47 @@
 /* Per-peer secrets loaded from the key files named in the config: PSKs and
- * our Ed25519 secret key in sodium memory, the peer's Ed25519 public key. */
+ * our Ed25519 secret key in sodium memory, the peer's Ed25519 public key.
+ * One sodium allocation holds every peer's secrets: sodium_malloc costs
+ * guard pages and a few mappings each, which a hub's thousands of peers
+ * would turn into megabytes and hit vm.max_map_count. */
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "linegate/hash.h"
 #include "ike_internal.h"
+
+/* A peer's slot in the sodium arena. */
+struct secret_slot {
+	uint8_t psk[IKE_PSK_MAX];
+	uint8_t sk[64];
+};
 
 struct ike_credentials {
 	size_t n;
-	char names[CONF_MAX_PEERS][CONF_NAME_MAX];
-	struct ike_peer_secret s[CONF_MAX_PEERS];
+	struct secret_slot *arena;       /* n slots, sodium memory */
+	struct ike_peer_secret *s;
+	char (*names)[CONF_NAME_MAX];    /* peer of s[i] */
+	struct lg_hash by_name;          /* -> names[i] */
 };
 
-static int load_peer(const struct conf_peer *p, struct ike_peer_secret *s, char *err, size_t errlen)
+static uint64_t name_hash(const char *name)
+{
+	return lg_hash_bytes(name, strlen(name));
+}
+
+static int load_peer(const struct conf_peer *p, struct ike_peer_secret *s,
+		     struct secret_slot *slot, char *err, size_t errlen)
 {
 	if (p->auth == CONF_AUTH_PSK) {
-		s->psk = sodium_malloc(IKE_PSK_MAX);
-		if (!s->psk)
-			return -ENOMEM;
+		s->psk = slot->psk;
 		int r = ike_load_psk(p->psk_file, s->psk, IKE_PSK_MAX, &s->psk_len, err, errlen);
 		if (r < 0)
 			return r;
 		s->has_psk = true;
 		return 0;
 	}
-	s->sk = sodium_malloc(64);
-	if (!s->sk)
-		return -ENOMEM;
+	s->sk = slot->sk;
 	int r = ike_load_ed25519_private(p->private_key_file, s->sk, err, errlen);
 	if (r < 0)
 		return r;
@@ -43,6 +57,7 @@ int ike_credentials_load(const struct config *cfg, struct ike_credentials **out,
 			 char *err, size_t errlen)
 {
 	struct ike_credentials *c = calloc(1, sizeof(*c));
+	size_t n = cfg->n_peers ? cfg->n_peers : 1;
 
 	if (!c)
 		return -ENOMEM;
@@ -50,12 +65,22 @@ int ike_credentials_load(const struct config *cfg, struct ike_credentials **out,
 		free(c);
 		return -EIO;
 	}
+	c->s = calloc(n, sizeof(*c->s));
+	c->names = calloc(n, sizeof(*c->names));
+	c->arena = sodium_allocarray(n, sizeof(*c->arena));
+	if (!c->s || !c->names || !c->arena || lg_hash_init(&c->by_name, n)) {
+		ike_credentials_free(c);
+		return -ENOMEM;
+	}
+	sodium_memzero(c->arena, n * sizeof(*c->arena));
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		char e[200] = "";
-		int r = load_peer(&cfg->peers[i], &c->s[i], e, sizeof(e));
+		int r = load_peer(&cfg->peers[i], &c->s[i], &c->arena[i], e, sizeof(e));
 
 		snprintf(c->names[i], CONF_NAME_MAX, "%s", cfg->peers[i].name);
 		c->n = i + 1;
+		if (r == 0 && lg_hash_add(&c->by_name, name_hash(c->names[i]), c->names[i]))
+			r = -ENOMEM;
 		if (r < 0) {
 			if (err)
 				snprintf(err, errlen, "peer %s: %s", cfg->peers[i].name,
@@ -72,21 +97,23 @@ void ike_credentials_free(struct ike_credentials *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n; i++) {
-		sodium_free(c->s[i].psk);   /* sodium_free wipes */
-		sodium_free(c->s[i].sk);
-	}
-	sodium_memzero(c, sizeof(*c));
+	sodium_free(c->arena);   /* sodium_free wipes */
+	free(c->s);
+	free(c->names);
+	lg_hash_free(&c->by_name);
 	free(c);
 }
 
 const struct ike_peer_secret *ike_credentials_find(const struct ike_credentials *c,
 						   const char *peer_name)
 {
+	char (*name)[CONF_NAME_MAX];
+	size_t pos = 0;
+
 	if (!c)
 		return NULL;
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->names[i], peer_name) == 0)
-			return &c->s[i];
+	while ((name = lg_hash_next(&c->by_name, name_hash(peer_name), &pos)))
+		if (strcmp(*name, peer_name) == 0)
+			return &c->s[name - c->names];
 	return NULL;
 }

@@ -154,6 +154,7 @@ static bool update_endpoint(struct ike_sa *sa, const struct ike_datagram *d)
 	lg_log(LOG_INFO, "event=ike_endpoint_update peer=%s from=%s to=%s natt=%d", sa->peer_name,
 	       from, to, d->natt);
 	sa->remote = d->remote;
+	ike_sa_index_remote(sa);
 	sa->natt = d->natt;
 	child_sa_update_peers(sa);   /* else ESP keeps going to the stale mapping */
 	return true;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "linegate/config.h"
+#include "linegate/hash.h"
 #include "linegate/ike.h"
 #include "linegate/ike_crypto.h"
 #include "linegate/policy.h"
@@ -95,6 +96,7 @@ const char *ike_drop_name(enum ike_drop d);
 
 struct child_sa {
 	struct child_sa *next;
+	struct ike *ike;                 /* ike->esp_spis holds it */
 	enum child_sa_state state;
 	uint32_t child_id;
 	uint32_t spi_in, spi_out;
@@ -142,8 +144,12 @@ struct ike_request {
 struct ike;
 
 struct ike_sa {
-	struct ike_sa *next;
+	struct ike_sa *next, *prev;      /* ike->sas, newest first */
 	struct ike *ike;
+	uint64_t seq;                    /* creation order: newer is higher */
+	uint64_t init_hash;              /* in ike->by_init (responder, spi_i + address) */
+	uint64_t half_open_hash;         /* in ike->half_open_idx while HALF_OPEN */
+	bool init_indexed;
 	enum ike_sa_state state;
 	const struct conf_peer *peer;
 	char peer_name[CONF_NAME_MAX];
@@ -210,10 +216,17 @@ struct ike {
 	struct ike_link_ops link;
 	bool have_link;
 	struct ike_sa *sas;
+	size_t n_sas;
+	uint64_t next_seq;
+	/* Indexes of sas (ike_sa_table.c), so a message costs the same with
+	 * 20,000 SAs as with two: by our SPI, by peer name, by the initiator's
+	 * SPI + address (responder SAs), half-open ones by source prefix
+	 * (ike_half_open.c), CHILD SAs by inbound ESP SPI (ike_child.c). */
+	struct lg_hash by_spi, by_peer, by_init, half_open_idx, esp_spis;
 	uint32_t next_child_id;
 	uint8_t cookie_secret[32];
 	size_t half_open;
-	struct ike_peer_state peers[CONF_MAX_PEERS];
+	struct ike_peer_state *peers;    /* one per cfg->peers[i] */
 	uint64_t drops[IKE_DROP_COUNT];
 	uint64_t now_ms;
 	/* the datagram ike_input is handling (NULL outside it): whose source
@@ -250,6 +263,13 @@ struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_
 struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
 				       const union lg_sockaddr *remote);
 struct ike_sa *ike_sa_by_peer(struct ike *ike, const char *peer_name);
+/* The peer's IKE SAs in any state, one per call (*pos = 0 first); the SAs
+ * must not be created or freed during the walk. */
+struct ike_sa *ike_sa_peer_next(const struct ike *ike, const char *peer_name, size_t *pos);
+/* Indexes a responder SA by spi_i and sa->remote (again after a move). */
+void ike_sa_index_remote(struct ike_sa *sa);
+/* ike_half_open.c: the state setter's hook into and out of HALF_OPEN. */
+void ike_half_open_track(struct ike_sa *sa, bool entering);
 /* Authenticated IKE SAs with the peer (any state until dead). */
 size_t ike_sa_count_peer(const struct ike *ike, const char *peer_name);
 void ike_random_spi(struct ike *ike, uint8_t spi[8]);

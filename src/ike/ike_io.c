@@ -232,13 +232,14 @@ int ike_resp_send_plain(struct ike_sa *sa, struct ike_builder *b)
 
 int ike_peer_index(const struct ike *ike, const struct conf_peer *peer)
 {
-	for (size_t i = 0; i < ike->cfg->n_peers; i++)
-		if (&ike->cfg->peers[i] == peer)
-			return (int)i;
-	for (size_t i = 0; i < ike->cfg->n_peers; i++)
-		if (strcmp(ike->cfg->peers[i].name, peer->name) == 0)
-			return (int)i;
-	return -1;
+	const struct config *cfg = ike->cfg;
+
+	/* the configuration's own peer: its place in the array */
+	if (cfg->n_peers && (uintptr_t)peer >= (uintptr_t)cfg->peers &&
+	    (uintptr_t)peer < (uintptr_t)(cfg->peers + cfg->n_peers))
+		return (int)(peer - cfg->peers);
+	const struct conf_peer *q = config_find_peer(cfg, peer->name);
+	return q ? (int)(q - cfg->peers) : -1;
 }
 
 void ike_schedule_initiate(struct ike *ike, const struct conf_peer *peer, uint64_t delay_ms)

@@ -92,11 +92,37 @@ size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max)
 	return n < max ? n : max;
 }
 
-size_t ike_peer_sa_count(const struct ike *ike, const char *peer_name)
+size_t ike_list_peer_sas(struct ike *ike, const char *peer_name, struct ike_sa_info *out,
+			 size_t max)
 {
+	const struct ike_sa *sa, *prev = NULL;
 	size_t n = 0;
 
-	for (const struct ike_sa *sa = ike->sas; sa; sa = sa->next)
-		n += strcmp(sa->peer_name, peer_name) == 0;
+	/* newest first, like ike_list_sas: the highest seq below the last */
+	for (; n < max; n++) {
+		const struct ike_sa *best = NULL;
+		size_t pos = 0;
+		while ((sa = ike_sa_peer_next(ike, peer_name, &pos)))
+			if ((!prev || sa->seq < prev->seq) && (!best || sa->seq > best->seq))
+				best = sa;
+		if (!best)
+			break;
+		fill_info(ike, best, &out[n]);
+		prev = best;
+	}
+	return n;
+}
+
+size_t ike_sa_total(const struct ike *ike)
+{
+	return ike->n_sas;
+}
+
+size_t ike_peer_sa_count(const struct ike *ike, const char *peer_name)
+{
+	size_t n = 0, pos = 0;
+
+	while (ike_sa_peer_next(ike, peer_name, &pos))
+		n++;
 	return n;
 }

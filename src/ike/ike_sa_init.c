@@ -344,6 +344,7 @@ static struct ike_sa *responder_sa(struct ike *ike, const struct ike_datagram *d
 	memcpy(sa->spi_i, h->spi_i, 8);
 	sa->prop = *chosen;
 	sa->remote = d->remote;
+	ike_sa_index_remote(sa);
 	sa->local = d->local;
 	sa->uplink = d->uplink;
 	sa->natt = d->natt;

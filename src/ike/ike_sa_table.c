@@ -1,7 +1,8 @@
 /* The IKE SA table: creation and teardown of IKE SAs, lookups by our SPI,
  * by the initiator's SPI + address while half-open (retransmitted
- * IKE_SA_INIT), and by peer. A list is enough for a branch gateway's few
- * dozen peers. */
+ * IKE_SA_INIT), and by peer. The list keeps the order (timers, listings);
+ * the lookups go through keyed hash indexes, so a hub's tens of thousands
+ * of SAs cost each message no more than a branch's two. */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,27 @@ const uint8_t *ike_sa_our_spi(const struct ike_sa *sa)
 	return sa->initiator ? sa->spi_i : sa->spi_r;
 }
 
+static uint64_t spi_hash(const uint8_t spi[8])
+{
+	return lg_hash_bytes(spi, 8);
+}
+
+static uint64_t peer_hash(const char *name)
+{
+	return lg_hash_bytes(name, strlen(name));
+}
+
+static uint64_t init_hash(const uint8_t spi_i[8], const union lg_sockaddr *a)
+{
+	return lg_hash_bytes2(spi_i, 8, lg_sockaddr_addr(a), lg_family_addr_len(a->sa.sa_family));
+}
+
 static bool spi_in_use(struct ike *ike, const uint8_t spi[8])
 {
-	for (struct ike_sa *s = ike->sas; s; s = s->next)
+	struct ike_sa *s;
+	size_t pos = 0;
+
+	while ((s = lg_hash_next(&ike->by_spi, spi_hash(spi), &pos)))
 		if (memcmp(ike_sa_our_spi(s), spi, 8) == 0)
 			return true;
 	return false;
@@ -31,14 +50,15 @@ void ike_random_spi(struct ike *ike, uint8_t spi[8])
 	while (memcmp(spi, zero, 8) == 0 || spi_in_use(ike, spi));
 }
 
+/* Every CHILD SA there is, attached or in a request, is in esp_spis. */
 static bool esp_spi_in_use(struct ike *ike, uint32_t spi)
 {
-	for (struct ike_sa *s = ike->sas; s; s = s->next) {
-		if (child_sa_by_spi_in(s, spi))
+	struct child_sa *c;
+	size_t pos = 0;
+
+	while ((c = lg_hash_next(&ike->esp_spis, lg_hash_bytes(&spi, 4), &pos)))
+		if (c->spi_in == spi)
 			return true;
-		if (s->req.new_child && s->req.new_child->spi_in == spi)
-			return true;
-	}
 	return false;
 }
 
@@ -81,21 +101,71 @@ struct ike_sa *ike_sa_new(struct ike *ike, const struct conf_peer *peer, bool in
 		ike_random_spi(ike, sa->spi_i);
 	else
 		ike_random_spi(ike, sa->spi_r);
+	if (lg_hash_add(&ike->by_spi, spi_hash(ike_sa_our_spi(sa)), sa)) {
+		ike_keys_free(sa->keys);
+		sodium_free(sa->sec);
+		free(sa);
+		return NULL;
+	}
+	if (lg_hash_add(&ike->by_peer, peer_hash(sa->peer_name), sa)) {
+		lg_hash_del(&ike->by_spi, spi_hash(ike_sa_our_spi(sa)), sa);
+		ike_keys_free(sa->keys);
+		sodium_free(sa->sec);
+		free(sa);
+		return NULL;
+	}
+	sa->seq = ++ike->next_seq;
 	sa->next = ike->sas;
+	if (ike->sas)
+		ike->sas->prev = sa;
 	ike->sas = sa;
+	ike->n_sas++;
 	return sa;
+}
+
+void ike_sa_index_remote(struct ike_sa *sa)
+{
+	struct ike *ike = sa->ike;
+
+	if (sa->initiator)
+		return;
+	if (sa->init_indexed)
+		lg_hash_del(&ike->by_init, sa->init_hash, sa);
+	sa->init_hash = init_hash(sa->spi_i, &sa->remote);
+	/* out of memory: a retransmitted IKE_SA_INIT is not recognised and
+	 * opens a second half-open SA, which the limits still bound */
+	sa->init_indexed = lg_hash_add(&ike->by_init, sa->init_hash, sa) == 0;
+}
+
+static void unindex(struct ike_sa *sa)
+{
+	struct ike *ike = sa->ike;
+
+	lg_hash_del(&ike->by_spi, spi_hash(ike_sa_our_spi(sa)), sa);
+	lg_hash_del(&ike->by_peer, peer_hash(sa->peer_name), sa);
+	if (sa->init_indexed)
+		lg_hash_del(&ike->by_init, sa->init_hash, sa);
+	sa->init_indexed = false;
+	if (sa->state == IKE_SA_HALF_OPEN)
+		ike_half_open_track(sa, false);
 }
 
 void ike_sa_unlink_free(struct ike_sa *sa)
 {
 	struct ike *ike = sa->ike;
 
-	for (struct ike_sa **pp = &ike->sas; *pp; pp = &(*pp)->next)
-		if (*pp == sa) {
-			*pp = sa->next;
-			break;
-		}
-	for (struct ike_sa *s = ike->sas; s; s = s->next) {
+	struct ike_sa *s;
+	size_t pos = 0;
+
+	if (sa->prev)
+		sa->prev->next = sa->next;
+	else
+		ike->sas = sa->next;
+	if (sa->next)
+		sa->next->prev = sa->prev;
+	ike->n_sas--;
+	/* who may point at it: SAs of its peer (rekeys stay with the peer) */
+	while ((s = ike_sa_peer_next(ike, sa->peer_name, &pos))) {
 		if (s->replaced_by == sa)
 			s->replaced_by = NULL;
 		if (s->peer_rekey_sa == sa)
@@ -103,8 +173,7 @@ void ike_sa_unlink_free(struct ike_sa *sa)
 		if (s->req.new_ike == sa)
 			s->req.new_ike = NULL;
 	}
-	if (sa->state == IKE_SA_HALF_OPEN && ike->half_open > 0)
-		ike->half_open--;
+	unindex(sa);
 	ike_req_clear(sa);
 	while (sa->children) {
 		struct child_sa *c = sa->children;
@@ -147,7 +216,10 @@ void ike_sa_destroy(struct ike_sa *sa, const char *reason)
 
 struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_initiator)
 {
-	for (struct ike_sa *s = ike->sas; s; s = s->next)
+	struct ike_sa *s;
+	size_t pos = 0;
+
+	while ((s = lg_hash_next(&ike->by_spi, spi_hash(our_spi), &pos)))
 		if (s->initiator == we_initiator && memcmp(ike_sa_our_spi(s), our_spi, 8) == 0)
 			return s;
 	return NULL;
@@ -156,9 +228,12 @@ struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_
 struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
 				       const union lg_sockaddr *remote)
 {
+	struct ike_sa *s;
+	size_t pos = 0;
+
 	/* any state: a late duplicate of an IKE_SA_INIT must not open a second
 	 * SA; the address only, since the peer may have floated to 4500 */
-	for (struct ike_sa *s = ike->sas; s; s = s->next)
+	while ((s = lg_hash_next(&ike->by_init, init_hash(spi_i, remote), &pos)))
 		if (!s->initiator && s->state != IKE_SA_NEW && memcmp(s->spi_i, spi_i, 8) == 0 &&
 		    s->remote.sa.sa_family == remote->sa.sa_family &&
 		    memcmp(lg_sockaddr_addr(&s->remote), lg_sockaddr_addr(remote),
@@ -167,31 +242,45 @@ struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
 	return NULL;
 }
 
+struct ike_sa *ike_sa_peer_next(const struct ike *ike, const char *peer_name, size_t *pos)
+{
+	struct ike_sa *s;
+
+	while ((s = lg_hash_next(&ike->by_peer, peer_hash(peer_name), pos)))
+		if (strcmp(s->peer_name, peer_name) == 0)
+			return s;
+	return NULL;
+}
+
 /* A responder-side half-open SA is not counted: anyone can make one with a
  * peer's source address (one spoofed IKE_SA_INIT), and it must never stand
- * in for an SA that authenticated or one we are negotiating ourselves. */
+ * in for an SA that authenticated or one we are negotiating ourselves.
+ * Among several, an established one, then the newest. */
 struct ike_sa *ike_sa_by_peer(struct ike *ike, const char *peer_name)
 {
-	struct ike_sa *best = NULL;
+	struct ike_sa *best = NULL, *s;
+	bool best_up = false;
+	size_t pos = 0;
 
-	for (struct ike_sa *s = ike->sas; s; s = s->next) {
-		if (strcmp(s->peer_name, peer_name) != 0 || s->state == IKE_SA_DEAD ||
-		    s->state == IKE_SA_HALF_OPEN || (!s->initiator && s->state == IKE_SA_NEW))
+	while ((s = ike_sa_peer_next(ike, peer_name, &pos))) {
+		if (s->state == IKE_SA_DEAD || s->state == IKE_SA_HALF_OPEN ||
+		    (!s->initiator && s->state == IKE_SA_NEW))
 			continue;
-		if (s->state == IKE_SA_ESTABLISHED || s->state == IKE_SA_REKEYING)
-			return s;
-		if (!best)
+		bool up = s->state == IKE_SA_ESTABLISHED || s->state == IKE_SA_REKEYING;
+		if (!best || (up && !best_up) || (up == best_up && s->seq > best->seq)) {
 			best = s;
+			best_up = up;
+		}
 	}
 	return best;
 }
 
 size_t ike_sa_count_peer(const struct ike *ike, const char *peer_name)
 {
-	size_t n = 0;
+	const struct ike_sa *s;
+	size_t n = 0, pos = 0;
 
-	for (const struct ike_sa *s = ike->sas; s; s = s->next)
-		n += s->state != IKE_SA_DEAD && s->established_ms &&
-		     strcmp(s->peer_name, peer_name) == 0;
+	while ((s = ike_sa_peer_next(ike, peer_name, &pos)))
+		n += s->state != IKE_SA_DEAD && s->established_ms;
 	return n;
 }

@@ -77,10 +77,10 @@ bool ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state to)
 	}
 	sa->state = to;
 	/* half-open count drives the cookie defence (§2.6) */
-	if (from == IKE_SA_HALF_OPEN && sa->ike->half_open > 0)
-		sa->ike->half_open--;
+	if (from == IKE_SA_HALF_OPEN)
+		ike_half_open_track(sa, false);
 	if (to == IKE_SA_HALF_OPEN)
-		sa->ike->half_open++;
+		ike_half_open_track(sa, true);
 	lg_log(LOG_DEBUG, "event=ike_state peer=%s spi=%s transition=\"%s -> %s\"",
 	       sa->peer_name, spi, ike_sa_state_name(from), ike_sa_state_name(to));
 	return true;

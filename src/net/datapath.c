@@ -124,9 +124,7 @@ void datapath_free(struct datapath *dp)
 	/* our routes first, while the device exists; its addresses and any
 	 * route left over go with it when the last queue closes. The guards of
 	 * held prefixes stay (routes.c): stopped, the gateway still fails closed */
-	for (int i = 0; dp->nl && i < DP_MAX_ROUTES; i++)
-		if (dp->routes[i].used || dp->routes[i].held)
-			(void)dp_nl_route(dp, &dp->routes[i].dst, false);
+	dp_routes_free(dp);
 	for (int u = 0; u < DATAPATH_MAX_UPLINKS; u++)
 		for (int f = 0; f < 2; f++)
 			if (dp->ike_fd[u][f] >= 0)

@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 #include "linegate/datapath.h"
 #include "linegate/esp.h"
+#include "linegate/hash.h"
 #include "linegate/log.h"
 
 struct event;
@@ -104,7 +105,7 @@ struct dp_route_entry {
 };
 
 enum {
-	DP_MAX_ROUTES = 1024, DP_MAX_WORKERS = 64,
+	DP_MAX_WORKERS = 64,
 	/* Guards (routes.c): "unreachable" routes of held prefixes, tagged with
 	 * our own routing protocol number (free in the IANA-less rt_protos
 	 * space, shown by `ip route` as "proto 76") and a metric above any real
@@ -150,9 +151,12 @@ struct datapath {
 	datapath_route_fn on_route;
 	int uplink_ifindex[DATAPATH_MAX_UPLINKS];
 
-	struct dp_route_entry routes[DP_MAX_ROUTES];
+	struct lg_hash routes;       /* prefix -> struct dp_route_entry (routes.c) */
 	struct dp_counters ctl;      /* counters of the control thread */
 };
+
+/* routes.c: our routes leave the kernel, the table is freed (guards stay). */
+void dp_routes_free(struct datapath *dp);
 
 /* tun.c */
 int dp_tun_open(struct datapath *dp, int queues, int *fds);

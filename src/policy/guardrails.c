@@ -228,11 +228,11 @@ size_t policy_check_config(const struct config *cfg, const struct regiondb *db,
 {
 	struct collect_ctx c = { .out = out, .peer_index = peer_index, .max = max, .current = -1 };
 	policy_site_violations(cfg, collect, &c);
-	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++) {
+	for (size_t i = 0; i < cfg->n_peers; i++) {
 		c.current = (int)i;
 		policy_peer_violations(cfg, &cfg->peers[i], db, collect, &c);
 	}
-	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+	for (size_t i = 0; i < cfg->n_static_sas; i++) {
 		struct conf_peer view;
 		policy_static_sa_view(&cfg->static_sas[i], &view);
 		c.current = (int)(cfg->n_peers + i);

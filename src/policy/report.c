@@ -265,10 +265,10 @@ static size_t report_json(const struct config *cfg, const struct regiondb *db,
 	standing += json_icp(doc, cfg, icp);
 	json_violations(doc, site.v, site.n);
 	json_t *peers = lg_json_set_array(doc, "peers");
-	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++)
+	for (size_t i = 0; i < cfg->n_peers; i++)
 		standing += json_peer(peers, cfg, &cfg->peers[i], false, db, live ? &live[i] : NULL);
 	json_t *statics = lg_json_set_array(doc, "static_sas");
-	for (size_t i = 0; i < cfg->n_static_sas && i < CONF_MAX_STATIC_SAS; i++) {
+	for (size_t i = 0; i < cfg->n_static_sas; i++) {
 		struct conf_peer view;
 		policy_static_sa_view(&cfg->static_sas[i], &view);
 		standing += json_peer(statics, cfg, &view, true, db, live ? &live[cfg->n_peers + i] : NULL);
@@ -328,7 +328,6 @@ static size_t human_peers(FILE *to, const struct config *cfg, bool is_static, co
 			  const struct policy_peer_live *live)
 {
 	size_t n = is_static ? cfg->n_static_sas : cfg->n_peers, width[N_COLS], bad = 0;
-	size_t max = is_static ? CONF_MAX_STATIC_SAS : CONF_MAX_PEERS;
 	const char *head[N_COLS];
 	struct table_row *row = malloc(sizeof(*row));
 	if (!row)
@@ -341,7 +340,7 @@ static size_t human_peers(FILE *to, const struct config *cfg, bool is_static, co
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass == 1 && (n || !is_static))
 			print_cells(to, head, width);
-		for (size_t i = 0; i < n && i < max; i++) {
+		for (size_t i = 0; i < n; i++) {
 			struct conf_peer view;
 			const struct conf_peer *p = &cfg->peers[i];
 			const struct policy_peer_live *l = live ? &live[is_static ? cfg->n_peers + i : i] : NULL;

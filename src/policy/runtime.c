@@ -121,7 +121,7 @@ const struct conf_peer *policy_peer_by_endpoint(const struct config *cfg, const 
 	if (family != AF_INET && family != AF_INET6)
 		return NULL;
 	/* Address only: NAT traversal moves the port from 500 to 4500 (RFC 7296 §2.23). */
-	for (size_t i = 0; i < cfg->n_peers && i < CONF_MAX_PEERS; i++) {
+	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const union lg_sockaddr *ep = &cfg->peers[i].endpoint;
 		if (ep->sa.sa_family == family &&
 		    !memcmp(lg_sockaddr_addr(ep), lg_sockaddr_addr(remote), lg_family_addr_len(family)))

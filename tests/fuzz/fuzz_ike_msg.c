@@ -4,6 +4,7 @@
  * window, IKE_SA_INIT responder with its policy checks, key exchange and
  * cookies) from the one configured peer's address, with a clock that moves
  * so half-open SAs expire. */
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,10 +26,12 @@ static struct ike *responder(void)
 {
 	static struct ike *ike;
 	static const struct ike_transport tx = { .send = drop_send };
-	struct conf_peer *p = &cfg.peers[0];
+	struct conf_peer *p;
 
 	if (ike)
 		return ike;
+	if (!(p = config_add_peer(&cfg)))
+		abort();
 	lg_log_open("fuzz", LOG_DAEMON, false);
 	lg_log_close();   /* silent */
 	snprintf(cfg.site.region, sizeof(cfg.site.region), "CN");
@@ -37,7 +40,6 @@ static struct ike *responder(void)
 	cfg.site.n_internal = 1;
 	cfg.n_uplinks = 1;
 	snprintf(cfg.uplinks[0].name, sizeof(cfg.uplinks[0].name), "u");
-	cfg.n_peers = 1;
 	snprintf(p->name, sizeof(p->name), "peer");
 	lg_sockaddr_parse("10.211.0.2", 500, &p->endpoint);
 	snprintf(p->region, sizeof(p->region), "CN");

@@ -4,6 +4,7 @@
 #pragma once
 #include <check.h>
 #include <string.h>
+#include "linegate/conf.h"
 #include "linegate/log.h"
 #include "linegate/policy.h"
 
@@ -84,8 +85,8 @@ static inline struct conf_peer *fixture_peer(struct config *cfg, const char *nam
 					     const char *region, int uplink, const char *local,
 					     const char *remote, const char *remote_id)
 {
-	struct conf_peer *p = &cfg->peers[cfg->n_peers++];
-	memset(p, 0, sizeof(*p));
+	struct conf_peer *p = config_add_peer(cfg);
+	ck_assert_ptr_nonnull(p);
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	ck_assert_msg(lg_sockaddr_parse(endpoint, 500, &p->endpoint) == 0, "endpoint %s", endpoint);
 	snprintf(p->region, sizeof(p->region), "%s", region);
@@ -99,6 +100,7 @@ static inline struct conf_peer *fixture_peer(struct config *cfg, const char *nam
 
 static inline void fixture_config(struct config *cfg)
 {
+	conf_release(cfg);   /* the previous case's peers */
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->site.name, sizeof(cfg->site.name), "shanghai-branch");
 	snprintf(cfg->site.region, sizeof(cfg->site.region), "CN");

@@ -571,7 +571,7 @@ START_TEST(long_values)
 }
 END_TEST
 
-/* Fixed-size tables: the 65th value, the 65th peer are refused by name. */
+/* Bounded parsing: the 65th value of a key is refused by name. */
 START_TEST(limits)
 {
 	static char text[64 * 1024];
@@ -586,20 +586,46 @@ START_TEST(limits)
 	ck_assert_str_eq(errs.e[0].msg, "site 's': missing required key internal-space");
 	ck_assert_int_eq(errs.e[1].line, 2);
 	ck_assert_str_eq(errs.e[1].msg, "too many values: expected at most 64");
+}
+END_TEST
 
-	used = (size_t)snprintf(text, sizeof(text), "%s", BASE);
-	for (int i = 0; i < CONF_MAX_PEERS + 1; i++)
+/* No cap on peers: a hub's 1,000 branches load, each found by name, and a
+ * duplicate name or endpoint among them is still named file:line:col. */
+START_TEST(many_peers)
+{
+	static char text[CONF_FILE_MAX];
+	size_t used = (size_t)snprintf(text, sizeof(text), "%s", BASE);
+	enum { N = 1000 };
+
+	for (int i = 0; i < N; i++)
 		used += (size_t)snprintf(text + used, sizeof(text) - used,
 					 "peer \"p%d\" { endpoint 192.0.%d.%d; region CN; uplink inet\n"
 					 "  local-id a.corp.example; remote-id b.corp.example\n"
 					 "  auth psk; psk-file /k; local-subnets 10.1.0.0/16\n"
-					 "  remote-subnets 10.%d.0.0/16 }\n", i, i / 200, i % 200 + 1, i + 2);
+					 "  remote-subnets 10.%d.%d.0/24 }\n", i, i / 200, i % 200 + 1,
+					 2 + i / 256, i % 256);
+	ck_assert_int_eq(parse(text), 0);
+	ck_assert_uint_eq(cfg.n_peers, N);
+	for (int i = 0; i < N; i += 97) {
+		char name[16];
+		snprintf(name, sizeof(name), "p%d", i);
+		ck_assert_ptr_eq(config_find_peer(&cfg, name), &cfg.peers[i]);
+	}
+	ck_assert_ptr_null(config_find_peer(&cfg, "p1000"));
+	/* the last peer reuses the first one's endpoint and subnet */
+	used += (size_t)snprintf(text + used, sizeof(text) - used,
+				 "peer \"dup\" { endpoint 192.0.0.1; region CN; uplink inet\n"
+				 "  local-id a.corp.example; remote-id b.corp.example\n"
+				 "  auth psk; psk-file /k; local-subnets 10.1.0.0/16\n"
+				 "  remote-subnets 10.2.0.128/25 }\n");
 	ck_assert_int_eq(parse(text), -EINVAL);
-	ck_assert_uint_eq(errs.n, 1);
-	ck_assert_int_eq(errs.e[0].line, 3 + 4 * CONF_MAX_PEERS);
-	ck_assert_int_eq(errs.e[0].column, 6);
-	ck_assert_str_eq(errs.e[0].msg, "too many peers: expected at most 64");
-	ck_assert_uint_eq(cfg.n_peers, CONF_MAX_PEERS);
+	ck_assert_uint_eq(errs.n, 2);
+	ck_assert_int_eq(errs.e[0].line, 3 + 4 * N);
+	ck_assert_str_eq(errs.e[0].msg, "endpoint 192.0.0.1 is also the endpoint of peer 'p0' "
+					"(line 3): expected one peer per address");
+	ck_assert_int_eq(errs.e[1].line, 6 + 4 * N);
+	ck_assert_str_eq(errs.e[1].msg, "remote subnet 10.2.0.128/25 overlaps 10.2.0.0/24 of peer "
+					"'p0' (line 3)");
 }
 END_TEST
 
@@ -635,6 +661,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, format_helpers);
 	tcase_add_test(tc, long_values);
 	tcase_add_test(tc, limits);
+	tcase_add_test(tc, many_peers);
 	tcase_add_test(tc, unclosed_blocks);
 	suite_add_tcase(s, tc);
 	return s;

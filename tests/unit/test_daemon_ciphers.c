@@ -13,9 +13,11 @@ static const struct conf_proposal AES_ESP = { IKEV2_ENCR_AES_GCM_16, 256, 0, 0 }
 static struct config *two_peers(void)
 {
 	static struct config cfg;
+	conf_release(&cfg);
 	memset(&cfg, 0, sizeof(cfg));
 	strcpy(cfg.path, "/etc/linegate/linegate.conf");
-	cfg.n_peers = 2;
+	ck_assert_ptr_nonnull(config_add_peer(&cfg));
+	ck_assert_ptr_nonnull(config_add_peer(&cfg));
 	/* peer 0: AES-GCM first, ChaCha second */
 	strcpy(cfg.peers[0].name, "mixed");
 	cfg.peers[0].line = 10;

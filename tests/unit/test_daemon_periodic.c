@@ -35,7 +35,7 @@ static void setup(void)
 	d.cfg = calloc(1, sizeof(*d.cfg));
 	conf_init_defaults(d.cfg);
 	d.cfg->audit.flow_interval_s = 60;
-	d.cfg->n_peers = 1;
+	ck_assert_ptr_nonnull(config_add_peer(d.cfg));
 	strcpy(d.cfg->peers[0].name, "beijing");
 	ck_assert_int_eq(lg_sockaddr_parse("203.0.113.2", 500, &d.cfg->peers[0].endpoint), 0);
 	d.esp = esp_table_new();

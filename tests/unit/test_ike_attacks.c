@@ -440,8 +440,9 @@ static void add_flooder_peers(struct mock_bed *b, int n)
 	struct config *c = &b->node[1].cfg;
 
 	for (int i = 0; i < n; i++) {
-		struct conf_peer *p = &c->peers[c->n_peers++];
+		struct conf_peer *p = config_add_peer(c);
 		char addr[32];
+		ck_assert_ptr_nonnull(p);
 		*p = c->peers[0];
 		snprintf(p->name, sizeof(p->name), "f%d", i + 1);
 		snprintf(addr, sizeof(addr), "10.211.0.%d", 11 + i);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "linegate/conf.h"
 #include "linegate/audit.h"
 #include "linegate/ike.h"
 #include "ike_internal.h"
@@ -265,11 +266,13 @@ static const struct conf_proposal MOCK_ESP_CHACHA = { IKEV2_ENCR_CHACHA20_POLY13
 static inline void mock_config(struct mock_bed *b, int idx, enum conf_role role)
 {
 	struct config *c = &b->node[idx].cfg;
-	struct conf_peer *p = &c->peers[0];
 	int other = 1 - idx;
 	char path[128];
 
+	conf_release(c);
 	memset(c, 0, sizeof(*c));
+	struct conf_peer *p = config_add_peer(c);
+	ck_assert_ptr_nonnull(p);
 	snprintf(c->site.name, sizeof(c->site.name), "site-%c", 'a' + idx);
 	snprintf(c->site.region, sizeof(c->site.region), "CN");
 	snprintf(c->site.identity_domain, sizeof(c->site.identity_domain), "ib.test");
@@ -278,7 +281,6 @@ static inline void mock_config(struct mock_bed *b, int idx, enum conf_role role)
 	c->n_uplinks = 1;
 	snprintf(c->uplinks[0].name, sizeof(c->uplinks[0].name), "internet");
 	snprintf(c->uplinks[0].ifname, sizeof(c->uplinks[0].ifname), "ua");
-	c->n_peers = 1;
 	snprintf(p->name, sizeof(p->name), "site-%c", 'a' + other);
 	mock_addr(other, 500, &p->endpoint);
 	snprintf(p->region, sizeof(p->region), "CN");

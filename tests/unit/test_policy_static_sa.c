@@ -14,8 +14,8 @@ static struct conf_static_sa *fixture_static_sa(struct config *cfg, const char *
 						const char *region, int uplink, const char *local,
 						const char *remote, const char *remote_id)
 {
-	struct conf_static_sa *s = &cfg->static_sas[cfg->n_static_sas++];
-	memset(s, 0, sizeof(*s));
+	struct conf_static_sa *s = config_add_static_sa(cfg);
+	ck_assert_ptr_nonnull(s);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	ck_assert_msg(lg_sockaddr_parse(peer, 4500, &s->peer) == 0, "peer %s", peer);
 	snprintf(s->region, sizeof(s->region), "%s", region);
