@@ -34,7 +34,7 @@ struct conf_errors {
  * defaults first. Returns 0, or -EINVAL with errs filled. No I/O. */
 int conf_parse_buffer(const char *name, const char *buf, size_t len,
 		      struct config *out, struct conf_errors *errs);
-enum { CONF_FILE_MAX = 1 << 20 /* bytes of linegate.conf */ };
+enum { CONF_FILE_MAX = 8 << 20 /* bytes of linegate.conf (a hub: ~60,000 peer blocks) */ };
 /* Reads path (size-limited), parses, validates, hashes the bytes into
  * out->hash (followed, per included file in include order, by its path, a
  * NUL, its length as 8 bytes big-endian and its bytes), then checks key files (exist, regular, PSK and private keys not

@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 /* Makes room for `need` elements of `elem` bytes in *arr (capacity *cap),
- * doubling; new room is zeroed. 0 or -ENOMEM (*arr unchanged). */
+ * doubling; the new room is not initialised (the caller fills what it
+ * uses: zeroing the whole doubled room would touch every page of it).
+ * 0 or -ENOMEM (*arr unchanged). */
 int lg_grow(void **arr, size_t *cap, size_t need, size_t elem);
 
 /* SipHash-2-4 of bytes under the per-process key (any thread). */

@@ -263,6 +263,7 @@ static void *sa_open(struct parser *p, const struct value *name)
 			cfg->n_static_sas--;
 		return NULL;
 	}
+	memset(&p->sa_x[cfg->n_static_sas - 1], 0, sizeof(*p->sa_x));
 	memcpy(sa->name, n, sizeof(n));
 	sa->line = p->blk_pos.line;
 	sa->at = (struct conf_at){ name->line, name->col };

@@ -48,6 +48,7 @@ static void *peer_open(struct parser *p, const struct value *name)
 			cfg->n_peers--;
 		return NULL;
 	}
+	memset(&p->peer_x[cfg->n_peers - 1], 0, sizeof(*p->peer_x));
 	if (p->have_defaults) {
 		*peer = p->defaults;
 		p->peer_x[peer - cfg->peers] = p->defaults_x;

@@ -25,6 +25,7 @@ struct conf_peer *config_add_peer(struct config *cfg)
 			if (config_index_peer(cfg, &cfg->peers[i]))
 				break;
 	}
+	memset(&cfg->peers[cfg->n_peers], 0, sizeof(*cfg->peers));
 	return &cfg->peers[cfg->n_peers++];
 }
 

@@ -13,7 +13,7 @@ enum { CONF_MAX_VALUES = 64, CONF_MAX_KEYS = 24 };
  * file loaded, then included files in include order) in the bits of a line
  * number above CONF_LINE_BITS (a file of CONF_FILE_MAX bytes has fewer
  * lines). conf_error() splits them into struct conf_error's file and line. */
-enum { CONF_LINE_BITS = 21 };
+enum { CONF_LINE_BITS = 24 };
 #define CONF_LINE_OF(l) ((l) & ((1 << CONF_LINE_BITS) - 1))
 #define CONF_FILE_OF(l) ((l) >> CONF_LINE_BITS)
 

@@ -5,6 +5,7 @@
  * bytes only ever sit in sodium_malloc'd buffers that are wiped. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,7 +122,20 @@ static int check_owner_mode(const char *path, const struct stat *st, char *err, 
 	return 0;
 }
 
-/* Reads a whole small file into a new sodium_malloc'd buffer (NUL added). */
+/* One sodium buffer for every key file, wiped after each: sodium_malloc
+ * and sodium_free cost guard-page mprotects and munmaps (TLB shootdowns on
+ * every CPU), which made loading a hub's thousands of PSK files take
+ * seconds. Held by read_file until release_file. */
+static char *scratch;
+static pthread_mutex_t scratch_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void release_file(char *buf)
+{
+	sodium_memzero(buf, FILE_MAX + 1);
+	pthread_mutex_unlock(&scratch_lock);
+}
+
+/* Reads a whole small file into the scratch buffer (NUL added). */
 static int read_file(const char *path, char **out, size_t *out_len, char *err, size_t errlen)
 {
 	struct stat st;
@@ -144,8 +158,12 @@ static int read_file(const char *path, char **out, size_t *out_len, char *err, s
 	rc = check_owner_mode(path, &st, err, errlen);
 	if (rc)
 		goto close_fd;
-	buf = sodium_malloc(FILE_MAX + 1);
+	pthread_mutex_lock(&scratch_lock);
+	if (!scratch)
+		scratch = sodium_malloc(FILE_MAX + 1);   /* kept: process lifetime */
+	buf = scratch;
 	if (!buf) {
+		pthread_mutex_unlock(&scratch_lock);
 		rc = -ENOMEM;
 		goto close_fd;
 	}
@@ -154,7 +172,7 @@ static int read_file(const char *path, char **out, size_t *out_len, char *err, s
 	if (n < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
-		sodium_free(buf);
+		release_file(buf);
 		goto close_fd;
 	}
 	buf[got] = '\0';
@@ -179,7 +197,7 @@ int ike_load_ed25519_private(const char *path, uint8_t sk[64], char *err, size_t
 	rc = ike_parse_ed25519_private_pem(buf, len, sk);
 	if (rc)
 		snprintf(err, errlen, "%s: not an Ed25519 PKCS#8 PEM private key", path);
-	sodium_free(buf);
+	release_file(buf);
 	return rc;
 }
 
@@ -198,7 +216,7 @@ int ike_load_ed25519_public(const char *path, uint8_t pk[32], char *err, size_t 
 	if (rc)
 		snprintf(err, errlen, "%s: not an Ed25519 SubjectPublicKeyInfo PEM public key",
 			 path);
-	sodium_free(buf);
+	release_file(buf);
 	return rc;
 }
 
@@ -226,7 +244,7 @@ int ike_load_psk(const char *path, uint8_t *psk, size_t cap, size_t *psk_len, ch
 	} else {
 		rc = -EINVAL;
 	}
-	sodium_free(buf);
+	release_file(buf);
 	/* An empty or oversized PSK is a configuration error, never a key. */
 	if (!rc && (got == 0 || got > IKE_PSK_MAX))
 		rc = -EINVAL;

@@ -19,10 +19,9 @@ int lg_grow(void **arr, size_t *cap, size_t need, size_t elem)
 			return -ENOMEM;
 		c *= 2;
 	}
-	uint8_t *n = realloc(*arr, c * elem);
+	void *n = realloc(*arr, c * elem);
 	if (!n)
 		return -ENOMEM;
-	memset(n + *cap * elem, 0, (c - *cap) * elem);
 	*arr = n;
 	*cap = c;
 	return 0;

@@ -278,7 +278,7 @@ START_TEST(config_file_too_large)
 	write_file("linegate.conf", big, 0600);
 	free(big);
 	ck_assert_int_eq(load(), -EFBIG);
-	assert_one_error(0, 0, "file too large: expected at most 1048576 bytes");
+	assert_one_error(0, 0, "file too large: expected at most 8388608 bytes");
 	/* Exactly the limit is fine as far as size goes (no site block, though). */
 	ck_assert_int_eq(truncate(path_of("linegate.conf"), CONF_FILE_MAX), 0);
 	ck_assert_int_eq(load(), -EINVAL);

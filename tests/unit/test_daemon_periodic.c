@@ -63,7 +63,7 @@ static void teardown(void)
 {
 	audit_set_test_sink(NULL, NULL);
 	esp_table_free(d.esp);
-	free(d.cfg);
+	conf_free(d.cfg);
 }
 
 /* An ESP packet of 80 bytes for spi: garbage after the header. */

@@ -354,8 +354,10 @@ static inline void mock_free(struct mock_bed *b)
 	char cmd[128];
 
 	audit_set_test_sink(NULL, NULL);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		ike_free(b->node[i].ike);
+		conf_release(&b->node[i].cfg);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", b->dir);
 	ck_assert_int_eq(system(cmd), 0);
 }

