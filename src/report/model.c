@@ -70,8 +70,7 @@ int report_model_build(const struct config *cfg, const struct regiondb *db,
 	memset(out, 0, sizeof(*out));
 	out->cfg = cfg;
 	out->meta = meta;
-	size_t np = cfg->n_peers < CONF_MAX_PEERS ? cfg->n_peers : CONF_MAX_PEERS;
-	size_t ns = cfg->n_static_sas < CONF_MAX_STATIC_SAS ? cfg->n_static_sas : CONF_MAX_STATIC_SAS;
+	size_t np = cfg->n_peers, ns = cfg->n_static_sas;
 	out->entries = calloc(np + ns + 1, sizeof(*out->entries));
 	if (!out->entries)
 		return -ENOMEM;
