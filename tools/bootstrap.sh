@@ -10,6 +10,8 @@ PACKAGES=(
 	libnl-route-3-dev libnl-idiag-3-dev check libsubunit-dev nettle-dev libjansson-dev libsystemd-dev
 	# the assessor report's topology (libgvc/libcgraph, src/report/graph.c)
 	libgraphviz-dev
+	# OpenSSL 3 libcrypto: key exchange groups, X.509 (docs/crypto.md)
+	libssl-dev
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev llvm
 	# network tests and demo

@@ -12,7 +12,11 @@
 enum {
 	IKE_PRF_MAX = 64,          /* HMAC-SHA2-512 output */
 	IKE_AEAD_KEYMAX = 36,      /* 32-byte key + 4-byte salt */
+	IKE_INTEG_KEYMAX = 64,     /* HMAC-SHA2-512-256 */
+	IKE_CHILD_KEYMAX = IKE_AEAD_KEYMAX + IKE_INTEG_KEYMAX, /* one direction */
 	IKE_X25519_LEN = 32,
+	IKE_DH_PUB_MAX = 384,      /* MODP-3072 */
+	IKE_DH_SHARED_MAX = 384,
 	IKE_ED25519_SIG_LEN = 64,
 	IKE_ED25519_AUTH_LEN = 8 + 64, /* RFC 7427 AlgorithmIdentifier + signature */
 	IKE_NATD_LEN = 20,         /* SHA-1 */
@@ -38,6 +42,28 @@ int ike_prf_plus(int prf, const uint8_t *key, size_t klen, const uint8_t *seed, 
 int ike_x25519_keypair(uint8_t pub[IKE_X25519_LEN], uint8_t priv[IKE_X25519_LEN]);
 int ike_x25519_shared(uint8_t out[IKE_X25519_LEN], const uint8_t priv[IKE_X25519_LEN],
 		      const uint8_t peer_pub[IKE_X25519_LEN]);
+
+/* Key exchange groups: 31 (X25519), 19/20 (ECP-256/384, RFC 5903), 14/15
+ * (MODP-2048/3072, RFC 3526). A private value lives in struct ike_dh (in
+ * the caller's sodium memory; pkey is OpenSSL's, freed by ike_dh_clear). */
+struct ike_dh {
+	uint16_t group;
+	uint8_t x25519[IKE_X25519_LEN];
+	void *pkey;                /* EVP_PKEY for the OpenSSL groups */
+};
+bool ike_dh_supported(int group);
+size_t ike_dh_pub_len(int group);    /* KE data length; 0 if unsupported */
+size_t ike_dh_shared_len(int group); /* g^ir length */
+const char *ike_dh_name(int group);  /* strongSwan's name: ecp256, modp2048... */
+/* New private value (any previous one cleared); pub gets ike_dh_pub_len bytes. */
+int ike_dh_keypair(int group, struct ike_dh *dh, uint8_t *pub, size_t cap);
+/* g^ir; -EINVAL when the peer's value has the wrong length or fails the
+ * group's public value check (nothing is computed with it then). */
+int ike_dh_shared(const struct ike_dh *dh, const uint8_t *peer_pub, size_t peer_len,
+		  uint8_t *out, size_t cap, size_t *out_len);
+void ike_dh_clear(struct ike_dh *dh); /* frees and wipes; safe on a zeroed one */
+/* Test vectors only: a known private value (big-endian; X25519 raw). */
+int ike_dh_set_private(int group, struct ike_dh *dh, const uint8_t *priv, size_t len);
 
 /* The SA's keys (AEAD suites: no SK_a*). */
 struct ike_keys {

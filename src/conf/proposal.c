@@ -1,6 +1,7 @@
 /* Proposals in strongSwan notation, mapped to IKEv2 transform IDs (RFC 7296
  * §3.3.2): IKE needs encryption, PRF and key exchange, e.g.
- * chacha20poly1305-prfsha256-x25519 (RFC 7634, RFC 8031); ESP needs an AEAD
+ * chacha20poly1305-prfsha256-x25519 (RFC 7634, RFC 8031) or
+ * aes256gcm16-prfsha384-ecp384 (RFC 5903, 3526 groups); ESP needs an AEAD
  * and may add a key exchange for PFS on rekey, e.g. aes256gcm16-x25519. */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,10 @@ static const struct algo algos[] = {
 	{ "prfsha512", IKEV2_TRANSFORM_PRF, IKEV2_PRF_HMAC_SHA2_512, 0 },
 	{ "x25519", IKEV2_TRANSFORM_DH, IKEV2_DH_CURVE25519, 0 },
 	{ "curve25519", IKEV2_TRANSFORM_DH, IKEV2_DH_CURVE25519, 0 },
+	{ "ecp256", IKEV2_TRANSFORM_DH, IKEV2_DH_ECP256, 0 },
+	{ "ecp384", IKEV2_TRANSFORM_DH, IKEV2_DH_ECP384, 0 },
+	{ "modp2048", IKEV2_TRANSFORM_DH, IKEV2_DH_MODP2048, 0 },
+	{ "modp3072", IKEV2_TRANSFORM_DH, IKEV2_DH_MODP3072, 0 },
 	/* ESP only; strongSwan writes it in proposals copied from swanctl.conf. */
 	{ "noesn", IKEV2_TRANSFORM_ESN, IKEV2_ESN_NO, 0 },
 };
@@ -50,8 +55,10 @@ static int parse_proposal(const char *s, bool ike, struct conf_proposal *out, ch
 		}
 		if (!a) {
 			snprintf(err, n, "unknown algorithm '%.*s': expected %s", (int)(len > 32 ? 32 : len),
-				 s, ike ? "chacha20poly1305 or aes256gcm16, prfsha256 or prfsha512, x25519"
-					: "chacha20poly1305 or aes256gcm16, optionally x25519");
+				 s, ike ? "chacha20poly1305 or aes256gcm16, prfsha256 or prfsha512, "
+					       "x25519, ecp256, ecp384, modp2048 or modp3072"
+					: "chacha20poly1305 or aes256gcm16, optionally a group "
+					  "(x25519, ecp256, ...)");
 			return -1;
 		}
 		if (seen[a->type]) {

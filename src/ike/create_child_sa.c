@@ -74,11 +74,12 @@ int ike_child_rekey_start(struct ike_sa *sa, struct child_sa *old)
 	randombytes_buf(sa->req.nonce, sizeof(sa->req.nonce));
 	ike_build_nonce(b, sa->req.nonce, sizeof(sa->req.nonce));
 	if (pfs) {
-		uint8_t pub[IKE_X25519_LEN];
-		r = ike_x25519_keypair(pub, sa->sec->dh_priv);
+		uint16_t g = p->esp_proposals[0].dh;
+		uint8_t pub[IKE_DH_PUB_MAX];
+		r = ike_dh_keypair(g, &sa->sec->dh, pub, sizeof(pub));
 		if (r < 0)
 			goto out;
-		ike_build_ke(b, IKEV2_DH_CURVE25519, pub, sizeof(pub));
+		ike_build_ke(b, g, pub, ike_dh_pub_len(g));
 	}
 	/* the same selectors as the SA it replaces */
 	ike_build_ts(b, IKEV2_PAYLOAD_TSi, old->local_ts, old->n_local_ts);
@@ -163,8 +164,9 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 					    IKEV2_PROTO_ESP, false, &chosen, &which))
 		why = "NO_PROPOSAL_CHOSEN";
 	else if (chosen.dh && (!kep || ike_decode_ke(kep, &ke) < 0 || ke.group != chosen.dh ||
-			       ke.len != IKE_X25519_LEN ||
-			       ike_x25519_shared(sa->sec->gir, sa->sec->dh_priv, ke.data) < 0))
+			       ke.group != sa->sec->dh.group ||
+			       ike_dh_shared(&sa->sec->dh, ke.data, ke.len, sa->sec->gir,
+					     sizeof(sa->sec->gir), &sa->sec->gir_len) < 0))
 		why = "INVALID_KE_PAYLOAD";
 	else if (ike_narrow_ts(sa->ike, sa->peer, true, pl, c) != 0)
 		why = "TS_UNACCEPTABLE";
@@ -180,7 +182,8 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 	c->dh = chosen.dh;
 	sa->req.new_child = NULL;
 	child_sa_attach(sa, c);
-	if (child_sa_install(sa, c, true, false, chosen.dh ? sa->sec->gir : NULL, chosen.dh ? 32 : 0,
+	if (child_sa_install(sa, c, true, false, chosen.dh ? sa->sec->gir : NULL,
+			     chosen.dh ? sa->sec->gir_len : 0,
 			     sa->req.nonce, sizeof(sa->req.nonce), nr, nr_len, "rekey") < 0) {
 		child_sa_remove(sa, c, "install_failed");
 		rekey_failed(sa, old, "datapath_install_failed");
@@ -209,20 +212,21 @@ int ike_rekey_ike_start(struct ike_sa *sa)
 	const struct conf_peer *p = sa->peer;
 	struct ike_builder *b = malloc(sizeof(*b));
 	struct ike_sa *n = ike_sa_new(sa->ike, p, true);
-	uint8_t pub[IKE_X25519_LEN];
+	uint16_t g = sa->prop.dh;        /* the group this SA agreed on */
+	uint8_t pub[IKE_DH_PUB_MAX];
 	int r = -ENOMEM;
 
 	if (!b || !n)
 		goto fail;
 	n->ni_len = IKEV2_NONCE_LEN;
 	randombytes_buf(n->ni, n->ni_len);
-	r = ike_x25519_keypair(pub, n->sec->dh_priv);
+	r = ike_dh_keypair(g, &n->sec->dh, pub, sizeof(pub));
 	if (r < 0)
 		goto fail;
 	ike_req_start(sa, b, IKEV2_EXCHANGE_CREATE_CHILD_SA);
 	ike_build_sa(b, p->ike_proposals, p->n_ike_proposals, IKEV2_PROTO_IKE, n->spi_i, 8, true);
 	ike_build_nonce(b, n->ni, n->ni_len);
-	ike_build_ke(b, IKEV2_DH_CURVE25519, pub, sizeof(pub));
+	ike_build_ke(b, g, pub, ike_dh_pub_len(g));
 	r = ike_req_send(sa, b, IKE_TASK_IKE_REKEY);
 	if (r < 0)
 		goto fail;
@@ -243,15 +247,15 @@ static int rekey_derive(struct ike_sa *old, struct ike_sa *n, const uint8_t *pee
 	struct ike_exch_secret *s = n->sec;
 	int r = -EINVAL;
 
-	if (len == IKE_X25519_LEN && n->prop.dh == IKEV2_DH_CURVE25519)
-		r = ike_x25519_shared(s->gir, s->dh_priv, peer_pub);
+	if (n->prop.dh == s->dh.group)
+		r = ike_dh_shared(&s->dh, peer_pub, len, s->gir, sizeof(s->gir), &s->gir_len);
 	if (r == 0)
 		r = ike_skeyseed_rekey(old->keys->prf, old->keys->sk_d, old->keys->prf_len, s->gir,
-				       sizeof(s->gir), n->ni, n->ni_len, n->nr, n->nr_len, s->skeyseed);
+				       s->gir_len, n->ni, n->ni_len, n->nr, n->nr_len, s->skeyseed);
 	if (r == 0)
 		r = ike_derive_keys(n->prop.prf, n->prop.encr, n->prop.encr_keybits, s->skeyseed,
 				    n->ni, n->ni_len, n->nr, n->nr_len, n->spi_i, n->spi_r, n->keys);
-	sodium_memzero(s, sizeof(*s));
+	ike_exch_secret_wipe(s);
 	return r;
 }
 
@@ -397,7 +401,7 @@ static void ike_rekey_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 	const uint8_t *ni;
 	size_t ni_len;
 	struct ike_ke ke;
-	uint8_t pub[IKE_X25519_LEN];
+	uint8_t pub[IKE_DH_PUB_MAX];
 
 	/* §2.25.2: not while one of our CHILD SA exchanges is in flight (its
 	 * response would land on an SA whose children have moved) */
@@ -425,7 +429,8 @@ static void ike_rekey_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 	n->ni_len = ni_len;
 	n->nr_len = IKEV2_NONCE_LEN;
 	randombytes_buf(n->nr, n->nr_len);
-	if (ike_x25519_keypair(pub, n->sec->dh_priv) < 0 || rekey_derive(sa, n, ke.data, ke.len) < 0) {
+	if (ike_dh_keypair(chosen.dh, &n->sec->dh, pub, sizeof(pub)) < 0 ||
+	    rekey_derive(sa, n, ke.data, ke.len) < 0) {
 		ike_sa_unlink_free(n);
 		respond_error(sa, msg_id, IKEV2_NOTIFY_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
@@ -438,7 +443,7 @@ static void ike_rekey_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 	ike_resp_start(sa, b, IKEV2_EXCHANGE_CREATE_CHILD_SA, msg_id);
 	ike_build_sa_one(b, which->num, &chosen, IKEV2_PROTO_IKE, n->spi_r, 8, true);
 	ike_build_nonce(b, n->nr, n->nr_len);
-	ike_build_ke(b, IKEV2_DH_CURVE25519, pub, sizeof(pub));
+	ike_build_ke(b, chosen.dh, pub, ike_dh_pub_len(chosen.dh));
 	ike_resp_send(sa, b);
 	free(b);
 	ike_rekey_adopt(sa, n);
@@ -476,7 +481,7 @@ static void send_child_response(struct ike_sa *sa, uint32_t msg_id, const struct
 	ike_build_sa_one(b, num, chosen, IKEV2_PROTO_ESP, (uint8_t *)&spi, 4, true);
 	ike_build_nonce(b, nr, IKEV2_NONCE_LEN);
 	if (pub)
-		ike_build_ke(b, chosen->dh, pub, IKE_X25519_LEN);
+		ike_build_ke(b, chosen->dh, pub, ike_dh_pub_len(chosen->dh));
 	/* TSi is the exchange initiator's (the peer's) side */
 	ike_build_ts(b, IKEV2_PAYLOAD_TSi, c->remote_ts, c->n_remote_ts);
 	ike_build_ts(b, IKEV2_PAYLOAD_TSr, c->local_ts, c->n_local_ts);
@@ -512,7 +517,8 @@ static void child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike
 {
 	child_responder_keyed(sa, msg_id, pl, offer, old);
 	sodium_memzero(sa->sec->gir, sizeof(sa->sec->gir));
-	sodium_memzero(sa->sec->dh_priv, sizeof(sa->sec->dh_priv));
+	sa->sec->gir_len = 0;
+	ike_dh_clear(&sa->sec->dh);
 }
 
 static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl,
@@ -525,7 +531,7 @@ static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const stru
 	const uint8_t *ni;
 	size_t ni_len;
 	struct ike_ke ke;
-	uint8_t pub[IKE_X25519_LEN], nr[IKEV2_NONCE_LEN];
+	uint8_t pub[IKE_DH_PUB_MAX], nr[IKEV2_NONCE_LEN];
 	struct child_sa *c;
 
 	if (!np || ike_decode_nonce(np, &ni, &ni_len) < 0 ||
@@ -535,7 +541,7 @@ static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const stru
 		return;
 	}
 	if (chosen.dh && (!kep || ike_decode_ke(kep, &ke) < 0 || ke.group != chosen.dh ||
-			  ke.len != IKE_X25519_LEN)) {
+			  ke.len != ike_dh_pub_len(chosen.dh))) {
 		uint8_t g[2] = { chosen.dh >> 8, chosen.dh & 0xff };
 		respond_error(sa, msg_id, IKEV2_NOTIFY_INVALID_KE_PAYLOAD, g, 2);
 		return;
@@ -553,8 +559,9 @@ static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const stru
 	c->keybits = chosen.encr_keybits;
 	c->dh = chosen.dh;
 	randombytes_buf(nr, sizeof(nr));
-	if (chosen.dh && (ike_x25519_keypair(pub, sa->sec->dh_priv) < 0 ||
-			  ike_x25519_shared(sa->sec->gir, sa->sec->dh_priv, ke.data) < 0)) {
+	if (chosen.dh && (ike_dh_keypair(chosen.dh, &sa->sec->dh, pub, sizeof(pub)) < 0 ||
+			  ike_dh_shared(&sa->sec->dh, ke.data, ke.len, sa->sec->gir,
+					sizeof(sa->sec->gir), &sa->sec->gir_len) < 0)) {
 		free(c);
 		respond_error(sa, msg_id, IKEV2_NOTIFY_INVALID_KE_PAYLOAD, NULL, 0);
 		return;
@@ -562,7 +569,7 @@ static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const stru
 	child_sa_attach(sa, c);
 	/* make before break: the new SA decrypts before the peer can use it */
 	if (child_sa_install(sa, c, false, old != NULL, chosen.dh ? sa->sec->gir : NULL,
-			     chosen.dh ? 32 : 0, ni,
+			     chosen.dh ? sa->sec->gir_len : 0, ni,
 			     ni_len, nr, sizeof(nr), old ? "rekey" : "create_child_sa") < 0) {
 		child_sa_remove(sa, c, "install_failed");
 		respond_error(sa, msg_id, IKEV2_NOTIFY_TEMPORARY_FAILURE, NULL, 0);

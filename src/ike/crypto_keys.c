@@ -122,7 +122,7 @@ int ike_child_keymat(int prf, const uint8_t *sk_d, size_t sk_d_len,
 		     const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		     size_t enc_len, uint8_t *encr_i, uint8_t *encr_r)
 {
-	uint8_t seed[IKE_X25519_LEN + 2 * IKEV2_NONCE_MAX];
+	uint8_t seed[IKE_DH_SHARED_MAX + 2 * IKEV2_NONCE_MAX];
 	uint8_t km[2 * IKE_AEAD_KEYMAX];
 	size_t glen = gir ? gir_len : 0, slen;
 	int rc;
@@ -130,7 +130,7 @@ int ike_child_keymat(int prf, const uint8_t *sk_d, size_t sk_d_len,
 	if (!ike_prf_len(prf))
 		return -ENOTSUP;
 	if (!sk_d || !sk_d_len || !encr_i || !encr_r || !enc_len || enc_len > IKE_AEAD_KEYMAX ||
-	    glen > IKE_X25519_LEN)
+	    glen > IKE_DH_SHARED_MAX)
 		return -EINVAL;
 	/* §2.17: g^ir (new) comes first, then Ni | Nr. */
 	if (glen)

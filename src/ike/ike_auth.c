@@ -169,7 +169,7 @@ static void established(struct ike_sa *sa)
 		   "role", sa->initiator ? "initiator" : "responder", "remote", remote,
 		   "spi_i", spi_i, "spi_r", spi_r,
 		   "encr", ike_encr_name(sa->prop.encr, sa->prop.encr_keybits),
-		   "prf", ike_prf_name(sa->prop.prf), "dh", "x25519",
+		   "prf", ike_prf_name(sa->prop.prf), "dh", ike_dh_name(sa->prop.dh),
 		   "auth", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519",
 		   "nat", sa->nat_local ? "local" : "none", "uplink",
 		   sa->uplink >= 0 && (size_t)sa->uplink < sa->ike->cfg->n_uplinks

@@ -167,7 +167,7 @@ static void audit_child(struct ike_sa *sa, struct child_sa *c, enum audit_event 
 	format_ts(c->remote_ts, c->n_remote_ts, rts, sizeof(rts));
 	snprintf(obj, sizeof(obj), "%s", sa->peer_name);
 	audit_emit(ev, oc, sa->peer_id, obj, "spi_in", in, "spi_out", out,
-		   "encr", ike_encr_name(c->encr, c->keybits), "pfs", c->dh ? "x25519" : "none",
+		   "encr", ike_encr_name(c->encr, c->keybits), "pfs", ike_dh_name(c->dh),
 		   "local_ts", lts, "remote_ts", rts, "reason", reason, NULL);
 }
 

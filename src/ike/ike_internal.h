@@ -117,11 +117,14 @@ struct child_sa {
 
 /* Secrets of an exchange in progress (sodium memory). */
 struct ike_exch_secret {
-	uint8_t dh_priv[IKE_X25519_LEN];
-	uint8_t keymat_i[IKE_AEAD_KEYMAX], keymat_r[IKE_AEAD_KEYMAX];
+	struct ike_dh dh;                /* our private value (OpenSSL key freed on wipe) */
+	uint8_t keymat_i[IKE_CHILD_KEYMAX], keymat_r[IKE_CHILD_KEYMAX];
 	uint8_t skeyseed[IKE_PRF_MAX];
-	uint8_t gir[IKE_X25519_LEN];
+	uint8_t gir[IKE_DH_SHARED_MAX];
+	size_t gir_len;
 };
+/* Frees the DH key and zeroes everything (the struct stays allocated). */
+void ike_exch_secret_wipe(struct ike_exch_secret *s);
 
 /* Our outstanding request (window of one). */
 struct ike_request {
@@ -137,7 +140,7 @@ struct ike_request {
 	struct child_sa *new_child;      /* being negotiated, not installed */
 	struct ike_sa *new_ike;          /* IKE rekey: the SA being created */
 	uint8_t nonce[IKEV2_NONCE_LEN];
-	uint8_t dh_pub[IKE_X25519_LEN];
+	uint8_t dh_pub[IKE_DH_PUB_MAX];
 	uint16_t dh_group;
 };
 
@@ -165,7 +168,7 @@ struct ike_sa {
 	struct ike_keys *keys;
 	struct ike_exch_secret *sec;     /* during IKE_SA_INIT / rekey */
 	uint16_t dh_group;
-	uint8_t dh_pub[IKE_X25519_LEN];
+	uint8_t dh_pub[IKE_DH_PUB_MAX];   /* ike_dh_pub_len(dh_group) bytes */
 	uint8_t ni[IKEV2_NONCE_MAX], nr[IKEV2_NONCE_MAX];
 	size_t ni_len, nr_len;
 	uint8_t *init_i, *init_r;        /* the IKE_SA_INIT messages, for AUTH */

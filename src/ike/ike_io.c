@@ -121,6 +121,14 @@ const uint8_t *ike_sk_key_in(const struct ike_sa *sa)
 	return sa->initiator ? sa->keys->sk_er : sa->keys->sk_ei;
 }
 
+void ike_exch_secret_wipe(struct ike_exch_secret *s)
+{
+	if (!s)
+		return;
+	ike_dh_clear(&s->dh);
+	sodium_memzero(s, sizeof(*s));
+}
+
 void ike_req_clear(struct ike_sa *sa)
 {
 	struct ike_request *r = &sa->req;
@@ -137,7 +145,7 @@ void ike_req_clear(struct ike_sa *sa)
 	/* whatever ended the request (response, error, failure), its DH
 	 * private value and shared secret (PFS) do not outlive it */
 	if (sa->sec)
-		sodium_memzero(sa->sec, sizeof(*sa->sec));
+		ike_exch_secret_wipe(sa->sec);
 }
 
 void ike_req_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange)

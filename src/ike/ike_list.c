@@ -67,7 +67,7 @@ static void fill_info(struct ike *ike, const struct ike_sa *sa, struct ike_sa_in
 		ike_identity_format(&sa->peer->remote_id, o->remote_id, sizeof(o->remote_id));
 	snprintf(o->encr, sizeof(o->encr), "%s", ike_encr_name(sa->prop.encr, sa->prop.encr_keybits));
 	snprintf(o->prf, sizeof(o->prf), "%s", ike_prf_name(sa->prop.prf));
-	snprintf(o->dh, sizeof(o->dh), "%s", sa->prop.dh == IKEV2_DH_CURVE25519 ? "x25519" : "none");
+	snprintf(o->dh, sizeof(o->dh), "%s", ike_dh_name(sa->prop.dh));
 	snprintf(o->auth, sizeof(o->auth), "%s", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519");
 	o->established_ms = sa->established_ms ? sa->established_wall_ms : 0;
 	o->rekey_in_ms = sa->state == IKE_SA_ESTABLISHED ? countdown(ike, sa->rekey_ms) : IKE_INFO_NEVER;

@@ -63,12 +63,7 @@ static bool offers_identity_hash(const struct ike_payload_list *pl)
 static int new_keypair(struct ike_sa *sa, uint16_t group)
 {
 	sa->dh_group = group;
-	if (group == IKEV2_DH_CURVE25519)
-		return ike_x25519_keypair(sa->dh_pub, sa->sec->dh_priv);
-	/* A group we cannot compute: the KE is a placeholder the responder
-	 * answers with INVALID_KE_PAYLOAD naming a group we do support. */
-	randombytes_buf(sa->dh_pub, sizeof(sa->dh_pub));
-	return 0;
+	return ike_dh_keypair(group, &sa->sec->dh, sa->dh_pub, sizeof(sa->dh_pub));
 }
 
 int ike_sa_init_compute_keys(struct ike_sa *sa, const uint8_t *peer_pub, size_t peer_len)
@@ -76,17 +71,17 @@ int ike_sa_init_compute_keys(struct ike_sa *sa, const uint8_t *peer_pub, size_t 
 	struct ike_exch_secret *s = sa->sec;
 	int r;
 
-	if (sa->prop.dh != IKEV2_DH_CURVE25519 || peer_len != IKE_X25519_LEN)
+	if (sa->prop.dh != sa->dh_group || s->dh.group != sa->dh_group)
 		return -EINVAL;
-	r = ike_x25519_shared(s->gir, s->dh_priv, peer_pub);
+	r = ike_dh_shared(&s->dh, peer_pub, peer_len, s->gir, sizeof(s->gir), &s->gir_len);
 	if (r == 0)
 		r = ike_skeyseed(sa->prop.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, s->gir,
-				 sizeof(s->gir), s->skeyseed);
+				 s->gir_len, s->skeyseed);
 	if (r == 0)
 		r = ike_derive_keys(sa->prop.prf, sa->prop.encr, sa->prop.encr_keybits, s->skeyseed,
 				    sa->ni, sa->ni_len, sa->nr, sa->nr_len, sa->spi_i, sa->spi_r,
 				    sa->keys);
-	sodium_memzero(s, sizeof(*s));
+	ike_exch_secret_wipe(s);
 	return r;
 }
 
@@ -125,7 +120,7 @@ static int send_init_request(struct ike_sa *sa)
 	if (sa->cookie_len)   /* §2.6: COOKIE comes first */
 		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_COOKIE, sa->cookie, sa->cookie_len);
 	ike_build_sa(b, p->ike_proposals, p->n_ike_proposals, IKEV2_PROTO_IKE, NULL, 0, true);
-	ike_build_ke(b, sa->dh_group, sa->dh_pub, sizeof(sa->dh_pub));
+	ike_build_ke(b, sa->dh_group, sa->dh_pub, ike_dh_pub_len(sa->dh_group));
 	ike_build_nonce(b, sa->ni, sa->ni_len);
 	ike_build_natd(b, sa);
 	ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_SIGNATURE_HASH_ALGORITHMS, sig_hash_algs,
@@ -177,7 +172,7 @@ static bool our_group(const struct conf_peer *p, uint16_t g)
 {
 	for (size_t i = 0; i < p->n_ike_proposals; i++)
 		if (p->ike_proposals[i].dh == g)
-			return g == IKEV2_DH_CURVE25519;
+			return ike_dh_supported(g);
 	return false;
 }
 
@@ -303,7 +298,7 @@ static int send_init_response(struct ike_sa *sa, uint8_t num, const struct ike_d
 		return -ENOMEM;
 	ike_build_start(b, sa->spi_i, sa->spi_r, IKEV2_EXCHANGE_IKE_SA_INIT, IKEV2_FLAG_RESPONSE, 0);
 	ike_build_sa_one(b, num, &sa->prop, IKEV2_PROTO_IKE, NULL, 0, true);
-	ike_build_ke(b, sa->dh_group, sa->dh_pub, sizeof(sa->dh_pub));
+	ike_build_ke(b, sa->dh_group, sa->dh_pub, ike_dh_pub_len(sa->dh_group));
 	ike_build_nonce(b, sa->nr, sa->nr_len);
 	ike_build_natd(b, sa);
 	ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_SIGNATURE_HASH_ALGORITHMS, sig_hash_algs,

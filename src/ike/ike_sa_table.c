@@ -181,6 +181,7 @@ void ike_sa_unlink_free(struct ike_sa *sa)
 		child_sa_free_unlinked(c);
 	}
 	ike_keys_free(sa->keys);
+	ike_exch_secret_wipe(sa->sec);
 	sodium_free(sa->sec);
 	free(sa->init_i);
 	free(sa->init_r);

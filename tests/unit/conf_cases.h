@@ -342,7 +342,8 @@ static const struct conf_case conf_cases[] = {
 	{ "b51 unknown IKE algorithm", BASE PEER_OPEN PEER_MIN
 	  "  auth psk; psk-file /k; ike-proposals aes128cbc-prfsha256-x25519\n}\n",
 	  "6:40: invalid IKE proposal 'aes128cbc-prfsha256-x25519': unknown algorithm 'aes128cbc': "
-	  "expected chacha20poly1305 or aes256gcm16, prfsha256 or prfsha512, x25519\n", NULL },
+	  "expected chacha20poly1305 or aes256gcm16, prfsha256 or prfsha512, x25519, ecp256, ecp384, "
+	  "modp2048 or modp3072\n", NULL },
 	{ "b52 IKE proposal without key exchange", BASE PEER_OPEN PEER_MIN
 	  "  auth psk; psk-file /k; ike-proposals chacha20poly1305-prfsha256\n}\n",
 	  "6:40: invalid IKE proposal 'chacha20poly1305-prfsha256': incomplete IKE proposal: "

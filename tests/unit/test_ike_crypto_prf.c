@@ -223,6 +223,7 @@ END_TEST
 START_TEST(test_kdf_refusals)
 {
 	uint8_t big[IKEV2_NONCE_MAX + 1] = { 0 }, seed[64], ei[40], er[40];
+	uint8_t huge[IKE_DH_SHARED_MAX + 1] = { 0 };
 	static const uint8_t spi[8];
 	struct ike_keys *k = ike_keys_new();
 
@@ -241,8 +242,8 @@ START_TEST(test_kdf_refusals)
 					  37, ei, er), -EINVAL);
 	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, NULL, 0, big, 32, big, 32,
 					  0, ei, er), -EINVAL);
-	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, big, 33, big, 32, big, 32,
-					  36, ei, er), -EINVAL);
+	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, huge, sizeof(huge), big,
+					  32, big, 32, 36, ei, er), -EINVAL);
 	ck_assert_int_eq(ike_skeyseed_rekey(IKEV2_PRF_HMAC_SHA2_256, NULL, 0, big, 32, big, 32, big, 32,
 					    seed), -EINVAL);
 	/* No PFS: g^ir NULL is the §2.17 KEYMAT without it. */

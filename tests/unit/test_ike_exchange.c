@@ -158,9 +158,9 @@ START_TEST(invalid_ke_then_success)
 {
 	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
 	struct conf_peer *a = &bed.node[0].cfg.peers[0];
-	/* A guesses group 30 first; B only accepts 31 */
+	/* A guesses ECP-256 first; B only accepts 31 */
 	a->ike_proposals[1] = a->ike_proposals[0];
-	a->ike_proposals[0].dh = 30;
+	a->ike_proposals[0].dh = IKEV2_DH_ECP256;
 	a->n_ike_proposals = 2;
 	mock_start(&bed);
 	mock_tick(&bed, 100);
