@@ -9,7 +9,7 @@
 
 enum {
 	CONF_MAX_ERRORS = 32,
-	CONF_MSG_MAX = 256,
+	CONF_MSG_MAX = 384,   /* a proposal error lists the algorithms */
 	CONF_MAX_FILES = CONF_MAX_INCLUDED + 1,   /* linegate.conf and its includes */
 	CONF_MAX_INCLUDE_DEPTH = 8,   /* include chain below linegate.conf */
 };

@@ -62,12 +62,14 @@ enum conf_role { CONF_ROLE_BOTH = 0, CONF_ROLE_INITIATOR = 1, CONF_ROLE_RESPONDE
 enum conf_action { CONF_ACTION_RESTART = 0, CONF_ACTION_CLEAR = 1 };
 
 /* One proposal = one transform of each type, by IKEv2 transform ID (ikev2.h).
- * IKE: encr + prf + dh. ESP: encr (+ dh for PFS, 0 = none); prf = 0. */
+ * IKE: encr (+ integ for AES-CBC) + prf + dh. ESP: encr (+ integ) (+ dh for
+ * PFS, 0 = none); prf = 0. */
 struct conf_proposal {
 	uint16_t encr;         /* IKEV2_ENCR_* */
 	uint16_t encr_keybits; /* 256 for AES-GCM, 0 for ChaCha20-Poly1305 */
 	uint16_t prf;          /* IKEV2_PRF_* */
 	uint16_t dh;           /* IKEV2_DH_* */
+	uint16_t integ;        /* IKEV2_INTEG_*: with AES-CBC only, 0 with an AEAD */
 };
 
 struct conf_uplink {

@@ -26,10 +26,17 @@ enum {
 /* RFC 7427 §3 + RFC 8420: ASN.1 length byte + AlgorithmIdentifier id-Ed25519 */
 extern const uint8_t IKE_ED25519_ALGID[8]; /* 07 30 05 06 03 2b 65 70 */
 
-size_t ike_prf_len(int prf);                      /* 32, 64; 0 if unsupported */
+size_t ike_prf_len(int prf);                      /* 32, 48, 64; 0 if unsupported */
 /* AEAD key material length (key + salt): 36 for both supported AEADs. */
 size_t ike_aead_keymat_len(int encr, unsigned keybits);
 bool ike_encr_supported(int encr, unsigned keybits); /* AES-GCM needs AES-NI */
+/* Encryption key material of any supported cipher: AEAD key + salt, or the
+ * AES-CBC key (16 / 32); 0 if unsupported. */
+size_t ike_encr_key_len(int encr, unsigned keybits);
+bool ike_encr_is_aead(int encr);
+/* HMAC-SHA2 integrity (RFC 4868): key 32/48/64, ICV 16/24/32; 0 if unknown. */
+size_t ike_integ_key_len(int integ);
+size_t ike_integ_icv_len(int integ);
 
 int ike_prf(int prf, const uint8_t *key, size_t klen, const uint8_t *data, size_t dlen,
 	    uint8_t *out);
@@ -65,12 +72,14 @@ void ike_dh_clear(struct ike_dh *dh); /* frees and wipes; safe on a zeroed one *
 /* Test vectors only: a known private value (big-endian; X25519 raw). */
 int ike_dh_set_private(int group, struct ike_dh *dh, const uint8_t *priv, size_t len);
 
-/* The SA's keys (AEAD suites: no SK_a*). */
+/* The SA's keys (AEAD suites: no SK_a*, integ 0, integ_len 0). */
 struct ike_keys {
-	int prf, encr;
+	int prf, encr, integ;
 	unsigned encr_keybits;
-	size_t prf_len, enc_len;   /* enc_len = key + salt */
+	size_t prf_len, enc_len;   /* enc_len = key + salt (AEAD) or key (CBC) */
+	size_t integ_len;          /* SK_ai / SK_ar length */
 	uint8_t sk_d[IKE_PRF_MAX];
+	uint8_t sk_ai[IKE_INTEG_KEYMAX], sk_ar[IKE_INTEG_KEYMAX];
 	uint8_t sk_ei[IKE_AEAD_KEYMAX], sk_er[IKE_AEAD_KEYMAX];
 	uint8_t sk_pi[IKE_PRF_MAX], sk_pr[IKE_PRF_MAX];
 };
@@ -84,14 +93,16 @@ int ike_skeyseed(int prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr, s
 int ike_skeyseed_rekey(int old_prf, const uint8_t *old_sk_d, size_t old_sk_d_len,
 		       const uint8_t *gir, size_t gir_len, const uint8_t *ni, size_t ni_len,
 		       const uint8_t *nr, size_t nr_len, uint8_t *skeyseed);
-/* {SK_d | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr);
- * SPIs are in wire order (8 bytes each). */
-int ike_derive_keys(int prf, int encr, unsigned keybits, const uint8_t *skeyseed,
+/* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED,
+ * Ni | Nr | SPIi | SPIr); SPIs in wire order (8 bytes each). integ is 0
+ * with an AEAD (no SK_a*), an HMAC-SHA2 transform with AES-CBC. */
+int ike_derive_keys(int prf, int encr, unsigned keybits, int integ, const uint8_t *skeyseed,
 		    const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		    const uint8_t spi_i[8], const uint8_t spi_r[8], struct ike_keys *out);
 /* CHILD SA KEYMAT = prf+(SK_d, [g^ir (new) |] Ni | Nr) (§2.17); gir may be
- * NULL (no PFS). encr_i is what the initiator sends with (key || salt),
- * encr_r what the responder sends with. */
+ * NULL (no PFS). encr_i is what the initiator sends with (key || salt, or
+ * for AES-CBC the encryption key then the integrity key: enc_len is their
+ * sum), encr_r what the responder sends with. At most IKE_CHILD_KEYMAX. */
 int ike_child_keymat(int prf, const uint8_t *sk_d, size_t sk_d_len,
 		     const uint8_t *gir, size_t gir_len,
 		     const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
@@ -113,6 +124,29 @@ int ike_sk_encrypt(int encr, const uint8_t *key_salt, uint8_t *msg, size_t aad_l
  * wipes what it decrypted): keep a copy if the raw message is still needed. */
 int ike_sk_decrypt(int encr, const uint8_t *key_salt, uint8_t *msg, size_t aad_len,
 		   size_t msg_len, const uint8_t **plain, size_t *plain_len);
+
+/* Any suite's SK payload: AEAD (ekey = key || salt, integ 0) or AES-CBC
+ * with HMAC-SHA2 (ekey, akey = SK_e*, SK_a* of one direction). The IV is
+ * ike_sk_iv_len(encr) bytes at msg[aad_len], the plaintext after it. */
+struct ike_sk_key {
+	int encr;
+	unsigned keybits;
+	int integ;
+	const uint8_t *ekey, *akey;
+};
+size_t ike_sk_iv_len(int encr);                   /* 8 (AEAD) or 16 (CBC) */
+int ike_sk_seal(const struct ike_sk_key *k, uint8_t *msg, size_t aad_len, size_t plain_len,
+		size_t cap, size_t *out_len);
+/* -EBADMSG when the ICV does not verify (nothing was decrypted then). */
+int ike_sk_open(const struct ike_sk_key *k, uint8_t *msg, size_t aad_len, size_t msg_len,
+		const uint8_t **plain, size_t *plain_len);
+/* AES-CBC + HMAC-SHA2 (RFC 7296 §3.14, RFC 3602, RFC 4868): IV (16) |
+ * E(payloads | padding | pad length) | ICV over everything before it. */
+size_t ike_sk_cbc_overhead(int integ, size_t plain_len); /* IV + pad + 1 + ICV */
+int ike_sk_cbc_encrypt(const struct ike_sk_key *k, uint8_t *msg, size_t aad_len,
+		       size_t plain_len, size_t cap, size_t *out_len);
+int ike_sk_cbc_decrypt(const struct ike_sk_key *k, uint8_t *msg, size_t aad_len,
+		       size_t msg_len, const uint8_t **plain, size_t *plain_len);
 
 /* AUTH (§2.15): octets = the sender's whole first message (IKE_SA_INIT) |
  * the peer's nonce | prf(SK_p, ID payload body). Allocates *out (free()). */

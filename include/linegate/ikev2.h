@@ -20,6 +20,7 @@ enum {
 	IKEV2_AEAD_IV_LEN = 8,
 	IKEV2_AEAD_ICV_LEN = 16,
 	IKEV2_AEAD_SALT_LEN = 4,
+	IKEV2_CBC_IV_LEN = 16,            /* AES-CBC (RFC 3602) */
 };
 
 /* Header flags */

@@ -371,12 +371,12 @@ static void check_auth(struct parser *p, struct conf_peer *peer)
 static void default_proposals(struct conf_peer *peer)
 {
 	static const struct conf_proposal ike[] = {
-		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519 },
-		{ IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519 },
+		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 },
+		{ IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 },
 	};
 	static const struct conf_proposal esp[] = {
-		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0 },
-		{ IKEV2_ENCR_AES_GCM_16, 256, 0, 0 },
+		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0, 0 },
+		{ IKEV2_ENCR_AES_GCM_16, 256, 0, 0, 0 },
 	};
 	if (!peer->n_ike_proposals) {
 		memcpy(peer->ike_proposals, ike, sizeof(ike));

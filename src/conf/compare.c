@@ -9,7 +9,7 @@
 /* A field added to struct conf_peer must be added here too (or said to be
  * a position): this trips when the struct changes size on the build hosts. */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct conf_peer) == 2168,
+_Static_assert(sizeof(struct conf_peer) == 2200,
 	       "struct conf_peer changed: update conf_peer_equal() in src/conf/compare.c");
 _Static_assert(sizeof(struct conf_static_sa) == 1024,
 	       "struct conf_static_sa changed: update conf_static_sa_equal() in src/conf/compare.c");
@@ -38,7 +38,7 @@ static bool proposals_equal(const struct conf_proposal *a, size_t na,
 		return false;
 	for (size_t i = 0; i < na; i++)
 		if (a[i].encr != b[i].encr || a[i].encr_keybits != b[i].encr_keybits ||
-		    a[i].prf != b[i].prf || a[i].dh != b[i].dh)
+		    a[i].prf != b[i].prf || a[i].dh != b[i].dh || a[i].integ != b[i].integ)
 			return false;
 	return true;
 }

@@ -179,6 +179,7 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 	}
 	c->encr = chosen.encr;
 	c->keybits = chosen.encr_keybits;
+	c->integ = chosen.integ;
 	c->dh = chosen.dh;
 	sa->req.new_child = NULL;
 	child_sa_attach(sa, c);
@@ -253,7 +254,8 @@ static int rekey_derive(struct ike_sa *old, struct ike_sa *n, const uint8_t *pee
 		r = ike_skeyseed_rekey(old->keys->prf, old->keys->sk_d, old->keys->prf_len, s->gir,
 				       s->gir_len, n->ni, n->ni_len, n->nr, n->nr_len, s->skeyseed);
 	if (r == 0)
-		r = ike_derive_keys(n->prop.prf, n->prop.encr, n->prop.encr_keybits, s->skeyseed,
+		r = ike_derive_keys(n->prop.prf, n->prop.encr, n->prop.encr_keybits, n->prop.integ,
+				    s->skeyseed,
 				    n->ni, n->ni_len, n->nr, n->nr_len, n->spi_i, n->spi_r, n->keys);
 	ike_exch_secret_wipe(s);
 	return r;
@@ -557,6 +559,7 @@ static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const stru
 	c->spi_out = spi_of(which);
 	c->encr = chosen.encr;
 	c->keybits = chosen.encr_keybits;
+	c->integ = chosen.integ;
 	c->dh = chosen.dh;
 	randombytes_buf(nr, sizeof(nr));
 	if (chosen.dh && (ike_dh_keypair(chosen.dh, &sa->sec->dh, pub, sizeof(pub)) < 0 ||

@@ -80,33 +80,41 @@ static int build_seed(uint8_t *seed, size_t cap, const uint8_t *ni, size_t ni_le
 	return 0;
 }
 
-int ike_derive_keys(int prf, int encr, unsigned keybits, const uint8_t *skeyseed,
+int ike_derive_keys(int prf, int encr, unsigned keybits, int integ, const uint8_t *skeyseed,
 		    const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		    const uint8_t spi_i[8], const uint8_t spi_r[8], struct ike_keys *out)
 {
-	size_t plen = ike_prf_len(prf), elen = ike_aead_keymat_len(encr, keybits);
+	size_t plen = ike_prf_len(prf), elen = ike_encr_key_len(encr, keybits);
+	size_t alen = ike_integ_key_len(integ);
 	uint8_t seed[2 * IKEV2_NONCE_MAX + 2 * IKEV2_SPI_LEN];
-	uint8_t km[3 * IKE_PRF_MAX + 2 * IKE_AEAD_KEYMAX];
+	uint8_t km[3 * IKE_PRF_MAX + 2 * IKE_INTEG_KEYMAX + 2 * IKE_AEAD_KEYMAX];
 	size_t slen, off = 0;
 	int rc;
 
 	if (!plen || !elen)
+		return -ENOTSUP;
+	/* an AEAD has no integrity transform; AES-CBC needs one (§3.3.3) */
+	if (ike_encr_is_aead(encr) ? integ != 0 : !alen)
 		return -ENOTSUP;
 	if (!skeyseed || !spi_i || !spi_r || !out)
 		return -EINVAL;
 	rc = build_seed(seed, sizeof(seed), ni, ni_len, nr, nr_len, spi_i, spi_r, &slen);
 	if (rc)
 		return rc;
-	rc = ike_prf_plus(prf, skeyseed, plen, seed, slen, km, 3 * plen + 2 * elen);
+	rc = ike_prf_plus(prf, skeyseed, plen, seed, slen, km, 3 * plen + 2 * alen + 2 * elen);
 	if (rc)
 		goto wipe;
 	out->prf = prf;
 	out->encr = encr;
+	out->integ = integ;
 	out->encr_keybits = keybits;
 	out->prf_len = plen;
 	out->enc_len = elen;
-	/* §2.14 order; AEAD suites have no SK_ai / SK_ar. */
+	out->integ_len = alen;
+	/* §2.14 order; AEAD suites have no SK_ai / SK_ar (alen 0). */
 	memcpy(out->sk_d, km + off, plen), off += plen;
+	memcpy(out->sk_ai, km + off, alen), off += alen;
+	memcpy(out->sk_ar, km + off, alen), off += alen;
 	memcpy(out->sk_ei, km + off, elen), off += elen;
 	memcpy(out->sk_er, km + off, elen), off += elen;
 	memcpy(out->sk_pi, km + off, plen), off += plen;
@@ -123,13 +131,13 @@ int ike_child_keymat(int prf, const uint8_t *sk_d, size_t sk_d_len,
 		     size_t enc_len, uint8_t *encr_i, uint8_t *encr_r)
 {
 	uint8_t seed[IKE_DH_SHARED_MAX + 2 * IKEV2_NONCE_MAX];
-	uint8_t km[2 * IKE_AEAD_KEYMAX];
+	uint8_t km[2 * IKE_CHILD_KEYMAX];
 	size_t glen = gir ? gir_len : 0, slen;
 	int rc;
 
 	if (!ike_prf_len(prf))
 		return -ENOTSUP;
-	if (!sk_d || !sk_d_len || !encr_i || !encr_r || !enc_len || enc_len > IKE_AEAD_KEYMAX ||
+	if (!sk_d || !sk_d_len || !encr_i || !encr_r || !enc_len || enc_len > IKE_CHILD_KEYMAX ||
 	    glen > IKE_DH_SHARED_MAX)
 		return -EINVAL;
 	/* §2.17: g^ir (new) comes first, then Ni | Nr. */
@@ -139,7 +147,8 @@ int ike_child_keymat(int prf, const uint8_t *sk_d, size_t sk_d_len,
 			&slen);
 	if (rc)
 		goto wipe;
-	/* AEAD: no integrity keys; initiator's outbound key first. */
+	/* initiator's outbound keys first; per direction encryption then
+	 * integrity key (§2.17), none for an AEAD */
 	rc = ike_prf_plus(prf, sk_d, sk_d_len, seed, glen + slen, km, 2 * enc_len);
 	if (rc)
 		goto wipe;

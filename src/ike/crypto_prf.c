@@ -1,8 +1,9 @@
 /* IKEv2 pseudo-random functions (RFC 7296 §2.13, RFC 4868): HMAC-SHA2-256/512
- * through libsodium's streaming API (which accepts keys of any length, as a
+ * through libsodium's streaming API, HMAC-SHA2-384 through nettle's (which accepts keys of any length, as a
  * PRF keyed with Ni | Nr needs), and prf+ built on top. */
 #include <errno.h>
 #include <string.h>
+#include <nettle/hmac.h>
 #include <sodium.h>
 
 #include "linegate/ike_crypto.h"
@@ -14,6 +15,8 @@ size_t ike_prf_len(int prf)
 	switch (prf) {
 	case IKEV2_PRF_HMAC_SHA2_256:
 		return crypto_auth_hmacsha256_BYTES;
+	case IKEV2_PRF_HMAC_SHA2_384:
+		return SHA384_DIGEST_SIZE;
 	case IKEV2_PRF_HMAC_SHA2_512:
 		return crypto_auth_hmacsha512_BYTES;
 	default:
@@ -52,6 +55,17 @@ static int prf3(int prf, const uint8_t *key, size_t klen, const uint8_t *a, size
 		if (clen)
 			crypto_auth_hmacsha512_update(&st, c, clen);
 		crypto_auth_hmacsha512_final(&st, out);
+		sodium_memzero(&st, sizeof(st));
+		return 0;
+	}
+	case IKEV2_PRF_HMAC_SHA2_384: {
+		/* not in libsodium: nettle's HMAC, which takes any key length too */
+		struct hmac_sha384_ctx st;
+		hmac_sha384_set_key(&st, klen, key);
+		hmac_sha384_update(&st, alen, a);
+		hmac_sha384_update(&st, blen, b);
+		hmac_sha384_update(&st, clen, c);
+		hmac_sha384_digest(&st, SHA384_DIGEST_SIZE, out);
 		sodium_memzero(&st, sizeof(st));
 		return 0;
 	}

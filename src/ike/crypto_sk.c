@@ -26,8 +26,51 @@ size_t ike_aead_keymat_len(int encr, unsigned keybits)
 	}
 }
 
+bool ike_encr_is_aead(int encr)
+{
+	return encr == IKEV2_ENCR_CHACHA20_POLY1305 || encr == IKEV2_ENCR_AES_GCM_16;
+}
+
+size_t ike_encr_key_len(int encr, unsigned keybits)
+{
+	if (encr == IKEV2_ENCR_AES_CBC)
+		return keybits == 128 || keybits == 256 ? keybits / 8 : 0;
+	return ike_aead_keymat_len(encr, keybits);
+}
+
+size_t ike_sk_iv_len(int encr)
+{
+	return encr == IKEV2_ENCR_AES_CBC ? IKEV2_CBC_IV_LEN : IKEV2_AEAD_IV_LEN;
+}
+
+int ike_sk_seal(const struct ike_sk_key *k, uint8_t *msg, size_t aad_len, size_t plain_len,
+		size_t cap, size_t *out_len)
+{
+	if (!k)
+		return -EINVAL;
+	if (k->encr == IKEV2_ENCR_AES_CBC)
+		return ike_sk_cbc_encrypt(k, msg, aad_len, plain_len, cap, out_len);
+	if (k->integ)
+		return -EINVAL;   /* an AEAD takes no integrity transform */
+	return ike_sk_encrypt(k->encr, k->ekey, msg, aad_len, plain_len, cap, out_len);
+}
+
+int ike_sk_open(const struct ike_sk_key *k, uint8_t *msg, size_t aad_len, size_t msg_len,
+		const uint8_t **plain, size_t *plain_len)
+{
+	if (!k)
+		return -EINVAL;
+	if (k->encr == IKEV2_ENCR_AES_CBC)
+		return ike_sk_cbc_decrypt(k, msg, aad_len, msg_len, plain, plain_len);
+	if (k->integ)
+		return -EINVAL;
+	return ike_sk_decrypt(k->encr, k->ekey, msg, aad_len, msg_len, plain, plain_len);
+}
+
 bool ike_encr_supported(int encr, unsigned keybits)
 {
+	if (encr == IKEV2_ENCR_AES_CBC)
+		return ike_encr_key_len(encr, keybits) != 0;
 	if (!ike_aead_keymat_len(encr, keybits) || ike_crypto_init())
 		return false;
 	/* libsodium's AES-GCM exists only with AES-NI + PCLMUL. */

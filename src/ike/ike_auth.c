@@ -313,6 +313,7 @@ static void initiator_child(struct ike_sa *sa, const struct ike_payload_list *pl
 			     (uint32_t)which->spi[2] << 8 | which->spi[3];
 		c->encr = chosen.encr;
 		c->keybits = chosen.encr_keybits;
+		c->integ = chosen.integ;
 		child_sa_attach(sa, c);
 		if (child_sa_install(sa, c, true, false, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 				     "ike_auth") < 0) {
@@ -387,6 +388,7 @@ static uint16_t responder_child(struct ike_sa *sa, const struct ike_payload_list
 			     (uint32_t)which->spi[2] << 8 | which->spi[3];
 		c->encr = chosen.encr;
 		c->keybits = chosen.encr_keybits;
+		c->integ = chosen.integ;
 	}
 	free(offer);
 	return err;
@@ -453,7 +455,8 @@ void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_INITIAL_CONTACT, NULL, 0);
 	if (!child_err) {
 		uint32_t spi = htonl(c->spi_in);
-		struct conf_proposal cp = { .encr = c->encr, .encr_keybits = c->keybits };
+		struct conf_proposal cp = { .encr = c->encr, .encr_keybits = c->keybits,
+					    .integ = c->integ };
 		ike_build_sa_one(b, num, &cp, IKEV2_PROTO_ESP, (uint8_t *)&spi, 4, false);
 		ike_build_ts(b, IKEV2_PAYLOAD_TSi, c->remote_ts, c->n_remote_ts);
 		ike_build_ts(b, IKEV2_PAYLOAD_TSr, c->local_ts, c->n_local_ts);

@@ -98,21 +98,27 @@ int ike_build_finish(struct ike_builder *b)
 	return 0;
 }
 
-int ike_build_finish_sk(struct ike_builder *b, int encr, const uint8_t *key_salt)
+int ike_build_finish_sk(struct ike_builder *b, const struct ike_sk_key *k)
 {
 	size_t aad_len = b->sk_off + IKEV2_GENERIC_PAYLOAD_HEADER_LEN;
-	size_t plain_len, total, out_len;
+	size_t plain_len, total, out_len, iv_len = ike_sk_iv_len(k->encr);
 
 	if (b->error || !b->sk_off)
 		return -EMSGSIZE;
 	plain_len = b->len - aad_len - IKEV2_AEAD_IV_LEN;
-	total = b->len + ike_sk_overhead() - IKEV2_AEAD_IV_LEN;
+	if (k->encr == IKEV2_ENCR_AES_CBC)
+		total = aad_len + plain_len + ike_sk_cbc_overhead(k->integ, plain_len);
+	else
+		total = aad_len + plain_len + ike_sk_overhead();
 	if (total > sizeof(b->buf))
 		return -EMSGSIZE;
-	/* the AAD covers the final lengths (RFC 5282 §5.1) */
+	/* sk_begin left room for an AEAD's 8-byte IV; CBC's is 16 */
+	if (iv_len > IKEV2_AEAD_IV_LEN)
+		memmove(b->buf + aad_len + iv_len, b->buf + aad_len + IKEV2_AEAD_IV_LEN, plain_len);
+	/* the AAD / ICV input covers the final lengths (RFC 5282 §5.1, RFC 7296 §3.14) */
 	patch_u16(b, b->sk_off + 2, (uint16_t)(total - b->sk_off));
 	patch_u32(b, 24, (uint32_t)total);
-	int r = ike_sk_encrypt(encr, key_salt, b->buf, aad_len, plain_len, sizeof(b->buf), &out_len);
+	int r = ike_sk_seal(k, b->buf, aad_len, plain_len, sizeof(b->buf), &out_len);
 	if (r < 0)
 		return r;
 	b->len = out_len;
@@ -141,7 +147,7 @@ static void build_proposal(struct ike_builder *b, bool last, uint8_t num,
 	size_t start = b->len;
 	bool ike = protocol == IKEV2_PROTO_IKE;
 	bool dh = ike || (with_dh && p->dh != IKEV2_DH_NONE);
-	uint8_t n = 1 + (ike ? 1 : 0) + (dh ? 1 : 0) + (ike ? 0 : 1);
+	uint8_t n = 1 + (p->integ ? 1 : 0) + (ike ? 1 : 0) + (dh ? 1 : 0) + (ike ? 0 : 1);
 
 	ike_build_u8(b, last ? 0 : 2);
 	ike_build_u8(b, 0);
@@ -153,6 +159,8 @@ static void build_proposal(struct ike_builder *b, bool last, uint8_t num,
 	put(b, spi, spi_len);
 	/* RFC 7296 §3.3.2 transform order is free; keep strongSwan's */
 	build_transform(b, --n == 0, IKEV2_TRANSFORM_ENCR, p->encr, p->encr_keybits);
+	if (p->integ)
+		build_transform(b, --n == 0, IKEV2_TRANSFORM_INTEG, p->integ, 0);
 	if (ike)
 		build_transform(b, --n == 0, IKEV2_TRANSFORM_PRF, p->prf, 0);
 	if (dh)

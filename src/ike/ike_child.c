@@ -16,6 +16,8 @@ const char *ike_encr_name(uint16_t encr, uint16_t keybits)
 		return "chacha20poly1305";
 	if (encr == IKEV2_ENCR_AES_GCM_16)
 		return keybits == 128 ? "aes128gcm16" : keybits == 192 ? "aes192gcm16" : "aes256gcm16";
+	if (encr == IKEV2_ENCR_AES_CBC)
+		return keybits == 128 ? "aes128" : "aes256";
 	return "unknown";
 }
 

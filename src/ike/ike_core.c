@@ -74,7 +74,8 @@ static void send_delete_now(struct ike_sa *sa)
 			sa->req.active ? sa->req.msg_id + 1 : sa->msg_id_out);
 	ike_build_sk_begin(b);
 	ike_build_delete_ike(b);
-	if (ike_build_finish_sk(b, sa->keys->encr, ike_sk_key_out(sa)) == 0)
+	struct ike_sk_key k = ike_sk_key_out(sa);
+	if (ike_build_finish_sk(b, &k) == 0)
 		ike_send_raw(sa, b->buf, b->len);
 	free(b);
 }

@@ -223,8 +223,8 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 	memcpy(buf, d->data, d->len);
 	/* AAD = header and the SK payload header (RFC 5282 §5.1) */
 	size_t aad_len = (size_t)(sk->body - d->data);
-	if (ike_sk_decrypt(sa->keys->encr, ike_sk_key_in(sa), buf, aad_len, d->len, &plain,
-			   &plain_len) < 0) {
+	struct ike_sk_key key_in = ike_sk_key_in(sa);
+	if (ike_sk_open(&key_in, buf, aad_len, d->len, &plain, &plain_len) < 0) {
 		ike_count_drop(ike, IKE_DROP_DECRYPT, sa->peer_name);
 		goto out;
 	}

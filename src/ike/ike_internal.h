@@ -100,7 +100,7 @@ struct child_sa {
 	enum child_sa_state state;
 	uint32_t child_id;
 	uint32_t spi_in, spi_out;
-	uint16_t encr, keybits, dh;
+	uint16_t encr, keybits, dh, integ;  /* integ: AES-CBC's HMAC, 0 with an AEAD */
 	struct lg_prefix local_ts[ESP_MAX_TS], remote_ts[ESP_MAX_TS];
 	size_t n_local_ts, n_remote_ts;
 	bool in_datapath;
@@ -352,8 +352,9 @@ int ike_resp_send(struct ike_sa *sa, struct ike_builder *b);
 int ike_req_send_plain(struct ike_sa *sa, struct ike_builder *b, enum ike_task task);
 int ike_resp_send_plain(struct ike_sa *sa, struct ike_builder *b);
 void ike_req_clear(struct ike_sa *sa);
-const uint8_t *ike_sk_key_out(const struct ike_sa *sa);
-const uint8_t *ike_sk_key_in(const struct ike_sa *sa);
+/* The SK keys of each direction (pointers into sa->keys). */
+struct ike_sk_key ike_sk_key_out(const struct ike_sa *sa);
+struct ike_sk_key ike_sk_key_in(const struct ike_sa *sa);
 void ike_sa_fail(struct ike_sa *sa, const char *reason);  /* audit + destroy + reschedule */
 void ike_schedule_initiate(struct ike *ike, const struct conf_peer *peer, uint64_t delay_ms);
 /* --- retry schedule (ike_retry.c) --- */

@@ -111,14 +111,24 @@ int ike_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len)
 	return ike->tx.send(ike->tx.ctx, sa->uplink, &sa->remote, sa->natt, msg, len);
 }
 
-const uint8_t *ike_sk_key_out(const struct ike_sa *sa)
+static struct ike_sk_key sk_key(const struct ike_sa *sa, bool initiators)
 {
-	return sa->initiator ? sa->keys->sk_ei : sa->keys->sk_er;
+	const struct ike_keys *k = sa->keys;
+	return (struct ike_sk_key){
+		.encr = k->encr, .keybits = k->encr_keybits, .integ = k->integ,
+		.ekey = initiators ? k->sk_ei : k->sk_er,
+		.akey = initiators ? k->sk_ai : k->sk_ar,
+	};
 }
 
-const uint8_t *ike_sk_key_in(const struct ike_sa *sa)
+struct ike_sk_key ike_sk_key_out(const struct ike_sa *sa)
 {
-	return sa->initiator ? sa->keys->sk_er : sa->keys->sk_ei;
+	return sk_key(sa, sa->initiator);
+}
+
+struct ike_sk_key ike_sk_key_in(const struct ike_sa *sa)
+{
+	return sk_key(sa, !sa->initiator);
 }
 
 void ike_exch_secret_wipe(struct ike_exch_secret *s)
@@ -178,7 +188,8 @@ static int req_arm(struct ike_sa *sa, const uint8_t *msg, size_t len, enum ike_t
 
 int ike_req_send(struct ike_sa *sa, struct ike_builder *b, enum ike_task task)
 {
-	int r = ike_build_finish_sk(b, sa->keys->encr, ike_sk_key_out(sa));
+	struct ike_sk_key k = ike_sk_key_out(sa);
+	int r = ike_build_finish_sk(b, &k);
 
 	if (r < 0)
 		return r;
@@ -220,7 +231,8 @@ static int cache_response(struct ike_sa *sa, const uint8_t *msg, size_t len)
 
 int ike_resp_send(struct ike_sa *sa, struct ike_builder *b)
 {
-	int r = ike_build_finish_sk(b, sa->keys->encr, ike_sk_key_out(sa));
+	struct ike_sk_key k = ike_sk_key_out(sa);
+	int r = ike_build_finish_sk(b, &k);
 
 	if (r < 0)
 		return r;

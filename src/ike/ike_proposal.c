@@ -36,11 +36,13 @@ static bool proposal_fits(const struct conf_proposal *c, const struct ike_propos
 		return false;
 	if (!has(p, IKEV2_TRANSFORM_ENCR, c->encr, c->encr_keybits))
 		return false;
-	/* AEAD only: an INTEG transform (other than NONE) cannot be chosen */
-	for (size_t i = 0; i < p->n_transforms; i++)
-		if (p->t[i].type == IKEV2_TRANSFORM_INTEG && p->t[i].id != 0)
-			if (!has(p, IKEV2_TRANSFORM_INTEG, 0, 0))
-				return false;
+	/* AES-CBC: our integrity algorithm must be offered. An AEAD: an offer
+	 * that insists on integrity (no NONE among its INTEG transforms) does
+	 * not fit (RFC 5282 §8, RFC 7296 §3.3.3). */
+	if (c->integ && !has(p, IKEV2_TRANSFORM_INTEG, c->integ, 0))
+		return false;
+	if (!c->integ && has_type(p, IKEV2_TRANSFORM_INTEG) && !has(p, IKEV2_TRANSFORM_INTEG, 0, 0))
+		return false;
 	if (protocol == IKEV2_PROTO_IKE) {
 		return has(p, IKEV2_TRANSFORM_PRF, c->prf, 0) &&
 		       has(p, IKEV2_TRANSFORM_DH, c->dh, 0);

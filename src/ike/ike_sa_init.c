@@ -78,7 +78,8 @@ int ike_sa_init_compute_keys(struct ike_sa *sa, const uint8_t *peer_pub, size_t 
 		r = ike_skeyseed(sa->prop.prf, sa->ni, sa->ni_len, sa->nr, sa->nr_len, s->gir,
 				 s->gir_len, s->skeyseed);
 	if (r == 0)
-		r = ike_derive_keys(sa->prop.prf, sa->prop.encr, sa->prop.encr_keybits, s->skeyseed,
+		r = ike_derive_keys(sa->prop.prf, sa->prop.encr, sa->prop.encr_keybits,
+				    sa->prop.integ, s->skeyseed,
 				    sa->ni, sa->ni_len, sa->nr, sa->nr_len, sa->spi_i, sa->spi_r,
 				    sa->keys);
 	ike_exch_secret_wipe(s);

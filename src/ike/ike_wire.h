@@ -10,6 +10,8 @@
 #include "linegate/ikev2.h"
 #include "linegate/types.h"
 
+struct ike_sk_key;
+
 enum {
 	IKE_MSG_MAX = 8192,         /* what we build; IKE_AUTH with Ed25519 is < 600 */
 	IKE_MAX_PAYLOADS = 32,
@@ -189,7 +191,7 @@ void ike_build_sk_begin(struct ike_builder *b);
 /* Plain message: sets the total length. 0 or -EMSGSIZE. */
 int ike_build_finish(struct ike_builder *b);
 /* Encrypted message: lengths, then AEAD over the inner payloads. */
-int ike_build_finish_sk(struct ike_builder *b, int encr, const uint8_t *key_salt);
+int ike_build_finish_sk(struct ike_builder *b, const struct ike_sk_key *k);
 
 /* Whole payloads */
 struct conf_proposal;

@@ -49,9 +49,9 @@ static struct ike *responder(void)
 	lg_prefix_parse("10.212.2.0/24", &p->remote_ts[0]);
 	p->n_local_ts = p->n_remote_ts = 1;
 	p->ike_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0,
-						      IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519 };
+						      IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 };
 	p->n_ike_proposals = 1;
-	p->esp_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0 };
+	p->esp_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0, 0 };
 	p->n_esp_proposals = 1;
 	p->role = CONF_ROLE_RESPONDER;
 	ike = ike_new(&cfg, NULL, NULL, &tx, NULL, NULL);

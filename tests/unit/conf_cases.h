@@ -50,6 +50,7 @@ void check_durations(const struct config *cfg);
 void check_sizes(const struct config *cfg);
 void check_identities(const struct config *cfg);
 void check_proposals(const struct config *cfg);
+void check_classic_proposals(const struct config *cfg);
 void check_endpoint_v6(const struct config *cfg);
 void check_syntax_forms(const struct config *cfg);
 void check_audit(const struct config *cfg);
@@ -103,6 +104,11 @@ static const struct conf_case conf_cases[] = {
 	  "  ike-proposals chacha20poly1305-prfsha256-x25519, aes256gcm16-prfsha512-x25519\n"
 	  "  esp-proposals aes256gcm16-x25519, chacha20poly1305\n}\n", NULL,
 	  CHECK(check_proposals) },
+	{ "g05b strongSwan classic proposals", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
+	  "  ike-proposals aes256-sha256-modp2048, aes128-sha256-ecp256, aes256-sha384-ecp384,\n"
+	  "    aes256gcm16-prfsha384-ecp384, aes256-sha512-prfsha256-modp3072\n"
+	  "  esp-proposals aes256gcm16-ecp384, chacha20poly1305-modp2048\n}\n", NULL,
+	  CHECK(check_classic_proposals) },
 	{ "g06 IPv6 endpoint with port, natt-port", BASE
 	  "peer \"p\" {\n  endpoint [2001:db8::7]:4501; natt-port 4600; region DE; uplink inet\n"
 	  "  local-id a.corp.example; remote-id b.corp.example; auth psk; psk-file /k\n"
@@ -342,16 +348,17 @@ static const struct conf_case conf_cases[] = {
 	{ "b51 unknown IKE algorithm", BASE PEER_OPEN PEER_MIN
 	  "  auth psk; psk-file /k; ike-proposals aes128cbc-prfsha256-x25519\n}\n",
 	  "6:40: invalid IKE proposal 'aes128cbc-prfsha256-x25519': unknown algorithm 'aes128cbc': "
-	  "expected chacha20poly1305 or aes256gcm16, prfsha256 or prfsha512, x25519, ecp256, ecp384, "
-	  "modp2048 or modp3072\n", NULL },
+	  "expected e.g. aes256-sha256-modp2048 or aes256gcm16-prfsha384-ecp384: aes128, aes256, "
+	  "aes256gcm16, chacha20poly1305; sha256, sha384, sha512; prfsha256, prfsha384, prfsha512; "
+	  "x25519, ecp256, ecp384, modp2048, modp3072\n", NULL },
 	{ "b52 IKE proposal without key exchange", BASE PEER_OPEN PEER_MIN
 	  "  auth psk; psk-file /k; ike-proposals chacha20poly1305-prfsha256\n}\n",
-	  "6:40: invalid IKE proposal 'chacha20poly1305-prfsha256': incomplete IKE proposal: "
-	  "expected encryption-prf-x25519, e.g. chacha20poly1305-prfsha256-x25519\n", NULL },
+	  "6:40: invalid IKE proposal 'chacha20poly1305-prfsha256': incomplete IKE proposal: no key "
+	  "exchange group, e.g. aes256-sha256-modp2048 or chacha20poly1305-prfsha256-x25519\n", NULL },
 	{ "b53 ESP proposal with a PRF", BASE PEER_OPEN PEER_MIN
 	  "  auth psk; psk-file /k; esp-proposals aes256gcm16-prfsha256\n}\n",
 	  "6:40: invalid ESP proposal 'aes256gcm16-prfsha256': ESP proposals take no PRF: "
-	  "expected e.g. aes256gcm16-x25519\n", NULL },
+	  "expected e.g. aes256gcm16-x25519 or aes256-sha256\n", NULL },
 	{ "b54 bad identity", BASE PEER_OPEN
 	  "  endpoint 192.0.2.1; region CN; uplink inet; local-id \"gw!corp\"\n"
 	  "  remote-id b.corp.example; local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n"
@@ -483,6 +490,19 @@ static const struct conf_case conf_cases[] = {
 	  "  auth psk; psk-file /k; esp-proposals aes256gcm16-x25519-esn\n}\n",
 	  "6:40: invalid ESP proposal 'aes256gcm16-x25519-esn': extended sequence numbers are not "
 	  "supported: expected noesn or nothing\n", NULL },
+	{ "b100a AEAD with an integrity algorithm", BASE PEER_OPEN PEER_MIN
+	  "  auth psk; psk-file /k; ike-proposals aes256gcm16-sha384-ecp384\n}\n",
+	  "6:40: invalid IKE proposal 'aes256gcm16-sha384-ecp384': an AEAD (aes256gcm16, "
+	  "chacha20poly1305) takes no integrity algorithm: name the PRF instead, e.g. "
+	  "aes256gcm16-prfsha384-ecp384\n", NULL },
+	{ "b100b AES-CBC without integrity", BASE PEER_OPEN PEER_MIN
+	  "  auth psk; psk-file /k; ike-proposals aes256-prfsha256-modp2048\n}\n",
+	  "6:40: invalid IKE proposal 'aes256-prfsha256-modp2048': AES-CBC needs an integrity "
+	  "algorithm: expected e.g. aes256-sha256-modp2048\n", NULL },
+	{ "b100c two groups", BASE PEER_OPEN PEER_MIN
+	  "  auth psk; psk-file /k; ike-proposals aes256-sha256-modp2048-ecp256\n}\n",
+	  "6:40: invalid IKE proposal 'aes256-sha256-modp2048-ecp256': 'ecp256' repeats a transform "
+	  "type: expected one of each\n", NULL },
 	{ "b100 noesn in an IKE proposal", BASE PEER_OPEN PEER_MIN
 	  "  auth psk; psk-file /k; ike-proposals aes256gcm16-prfsha256-x25519-noesn\n}\n",
 	  "6:40: invalid IKE proposal 'aes256gcm16-prfsha256-x25519-noesn': 'noesn' applies to ESP "

@@ -152,6 +152,40 @@ void check_proposals(const struct config *c)
 	ck_assert_uint_eq(p->esp_proposals[1].dh, 0);
 }
 
+/* strongSwan's notation: the PRF follows the integrity algorithm unless named. */
+void check_classic_proposals(const struct config *c)
+{
+	static const struct conf_proposal want[] = {
+		{ IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_MODP2048,
+		  IKEV2_INTEG_HMAC_SHA2_256_128 },
+		{ IKEV2_ENCR_AES_CBC, 128, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_ECP256,
+		  IKEV2_INTEG_HMAC_SHA2_256_128 },
+		{ IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA2_384, IKEV2_DH_ECP384,
+		  IKEV2_INTEG_HMAC_SHA2_384_192 },
+		{ IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_384, IKEV2_DH_ECP384, 0 },
+		{ IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_MODP3072,
+		  IKEV2_INTEG_HMAC_SHA2_512_256 },
+	};
+	const struct conf_peer *p = &c->peers[0];
+	ck_assert_uint_eq(p->n_ike_proposals, 5);
+	for (size_t i = 0; i < 5; i++) {
+		const struct conf_proposal *g = &p->ike_proposals[i];
+		ck_assert_uint_eq(g->encr, want[i].encr);
+		ck_assert_uint_eq(g->encr_keybits, want[i].encr_keybits);
+		ck_assert_uint_eq(g->integ, want[i].integ);
+		ck_assert_uint_eq(g->prf, want[i].prf);
+		ck_assert_uint_eq(g->dh, want[i].dh);
+	}
+	ck_assert_uint_eq(p->n_esp_proposals, 2);
+	ck_assert_uint_eq(p->esp_proposals[0].dh, IKEV2_DH_ECP384);
+	ck_assert_uint_eq(p->esp_proposals[1].dh, IKEV2_DH_MODP2048);
+	char buf[64];
+	ck_assert_str_eq(conf_proposal_format(&p->ike_proposals[0], buf, sizeof(buf)),
+			 "aes256-sha256-prfsha256-modp2048");
+	ck_assert_str_eq(conf_proposal_format(&p->ike_proposals[3], buf, sizeof(buf)),
+			 "aes256gcm16-prfsha384-ecp384");
+}
+
 void check_endpoint_v6(const struct config *c)
 {
 	assert_endpoint(&c->peers[0].endpoint, "[2001:db8::7]:4501");
@@ -540,9 +574,9 @@ START_TEST(format_helpers)
 {
 	char buf[128];
 	struct conf_proposal p = { IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_512,
-				   IKEV2_DH_CURVE25519 };
+				   IKEV2_DH_CURVE25519, 0 };
 	ck_assert_str_eq(conf_proposal_format(&p, buf, sizeof(buf)), "aes256gcm16-prfsha512-x25519");
-	p = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0 };
+	p = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0, 0 };
 	ck_assert_str_eq(conf_proposal_format(&p, buf, sizeof(buf)), "chacha20poly1305");
 	ck_assert_int_eq(parse(BASE PEER_OPEN "  endpoint 192.0.2.1; region CN; uplink inet\n"
 			       "  local-id keyid:0aff; remote-id fd00::2; auth psk; psk-file /k\n"

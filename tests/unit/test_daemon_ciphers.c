@@ -6,9 +6,9 @@
 #include "check_main.h"
 #include "daemon.h"
 
-static const struct conf_proposal CHACHA = { IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519 };
-static const struct conf_proposal AES = { IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_512, IKEV2_DH_CURVE25519 };
-static const struct conf_proposal AES_ESP = { IKEV2_ENCR_AES_GCM_16, 256, 0, 0 };
+static const struct conf_proposal CHACHA = { IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 };
+static const struct conf_proposal AES = { IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_512, IKEV2_DH_CURVE25519, 0 };
+static const struct conf_proposal AES_ESP = { IKEV2_ENCR_AES_GCM_16, 256, 0, 0, 0 };
 
 static struct config *two_peers(void)
 {
@@ -31,7 +31,7 @@ static struct config *two_peers(void)
 	cfg.peers[1].line = 30;
 	cfg.peers[1].ike_proposals[0] = CHACHA;
 	cfg.peers[1].n_ike_proposals = 1;
-	cfg.peers[1].esp_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0 };
+	cfg.peers[1].esp_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0, 0 };
 	cfg.peers[1].n_esp_proposals = 1;
 	return &cfg;
 }

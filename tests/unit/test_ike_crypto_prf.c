@@ -92,13 +92,49 @@ START_TEST(test_rfc4231)
 }
 END_TEST
 
+/* PRF_HMAC_SHA2_384 (nettle): RFC 4231 §4.2, §4.3 and §4.7 (a 131-byte key). */
+START_TEST(test_prf_sha384)
+{
+	static const struct { const char *key, *data, *mac; } v[] = {
+		{ "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
+		  "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59c"
+		  "faea9ea9076ede7f4af152e8b2fa9cb6" },
+		{ "4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
+		  "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
+		  "8e2240ca5e69e2c78b3239ecfab21649" },
+		{ NULL, "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a"
+			"65204b6579202d2048617368204b6579204669727374",
+		  "4ece084485813e9088d2c63a041bc5b44f9ef1012a2b588f3cd11f05033ac4c6"
+		  "0c2ef6ab4030fe8296248df163f44952" },
+	};
+	uint8_t key[131], data[128], want[48], got[48];
+
+	ck_assert_uint_eq(ike_prf_len(IKEV2_PRF_HMAC_SHA2_384), 48);
+	for (size_t i = 0; i < 3; i++) {
+		size_t klen = sizeof(key);
+		memset(key, 0xaa, sizeof(key));
+		if (v[i].key)
+			klen = unhex(v[i].key, key, sizeof(key));
+		size_t dlen = unhex(v[i].data, data, sizeof(data));
+		unhex(v[i].mac, want, sizeof(want));
+		ck_assert_int_eq(ike_prf(IKEV2_PRF_HMAC_SHA2_384, key, klen, data, dlen, got), 0);
+		ck_assert_mem_eq(got, want, 48);
+	}
+	/* prf+ with it: T1 = prf(K, S | 01) */
+	uint8_t t[96], s1[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 1 };
+	ck_assert_int_eq(ike_prf_plus(IKEV2_PRF_HMAC_SHA2_384, key, 20, s1, 8, t, sizeof(t)), 0);
+	ck_assert_int_eq(ike_prf(IKEV2_PRF_HMAC_SHA2_384, key, 20, s1, 9, got), 0);
+	ck_assert_mem_eq(t, got, 48);
+}
+END_TEST
+
 START_TEST(test_prf_unsupported)
 {
 	uint8_t out[64];
 
-	ck_assert_uint_eq(ike_prf_len(IKEV2_PRF_HMAC_SHA2_384), 0);
+	ck_assert_uint_eq(ike_prf_len(8), 0);
 	ck_assert_uint_eq(ike_prf_len(0), 0);
-	ck_assert_int_eq(ike_prf(IKEV2_PRF_HMAC_SHA2_384, out, 8, out, 8, out), -ENOTSUP);
+	ck_assert_int_eq(ike_prf(8, out, 8, out, 8, out), -ENOTSUP);
 	ck_assert_int_eq(ike_prf_plus(99, out, 8, out, 8, out, 8), -ENOTSUP);
 	ck_assert_int_eq(ike_prf(IKEV2_PRF_HMAC_SHA2_256, out, 8, NULL, 8, out), -EINVAL);
 }
@@ -201,7 +237,7 @@ START_TEST(test_kdf_sha512)
 	memset(g2, 0x55, 32);
 	ck_assert_int_eq(ike_skeyseed(P, ni, 32, nr, 32, gir, 32, seed), 0);
 	want_hex(0, seed, 64);
-	ck_assert_int_eq(ike_derive_keys(P, IKEV2_ENCR_AES_GCM_16, 256, seed, ni, 32, nr, 32, spi_i,
+	ck_assert_int_eq(ike_derive_keys(P, IKEV2_ENCR_AES_GCM_16, 256, 0, seed, ni, 32, nr, 32, spi_i,
 					 spi_r, k), 0);
 	ck_assert_uint_eq(k->prf_len, 64);
 	ck_assert_uint_eq(k->enc_len, 36);
@@ -222,7 +258,7 @@ END_TEST
 /* Lengths and algorithms the derivations must refuse rather than guess. */
 START_TEST(test_kdf_refusals)
 {
-	uint8_t big[IKEV2_NONCE_MAX + 1] = { 0 }, seed[64], ei[40], er[40];
+	uint8_t big[IKEV2_NONCE_MAX + 1] = { 0 }, seed[64], ei[IKE_CHILD_KEYMAX], er[IKE_CHILD_KEYMAX];
 	uint8_t huge[IKE_DH_SHARED_MAX + 1] = { 0 };
 	static const uint8_t spi[8];
 	struct ike_keys *k = ike_keys_new();
@@ -230,16 +266,16 @@ START_TEST(test_kdf_refusals)
 	ck_assert_int_eq(ike_skeyseed(IKEV2_PRF_HMAC_SHA2_256, big, sizeof(big), big, 32, big, 32, seed),
 			 -EINVAL);
 	ck_assert_int_eq(ike_skeyseed(IKEV2_PRF_HMAC_SHA2_256, big, 32, big, 32, big, 0, seed), -EINVAL);
-	ck_assert_int_eq(ike_skeyseed(IKEV2_PRF_HMAC_SHA2_384, big, 32, big, 32, big, 32, seed),
+	ck_assert_int_eq(ike_skeyseed(8, big, 32, big, 32, big, 32, seed),
 			 -ENOTSUP);
-	ck_assert_int_eq(ike_derive_keys(IKEV2_PRF_HMAC_SHA2_256, IKEV2_ENCR_AES_GCM_16, 128, seed, big,
+	ck_assert_int_eq(ike_derive_keys(IKEV2_PRF_HMAC_SHA2_256, IKEV2_ENCR_AES_GCM_16, 128, 0, seed, big,
 					 32, big, 32, spi, spi, k), -ENOTSUP);
-	ck_assert_int_eq(ike_derive_keys(IKEV2_PRF_HMAC_SHA2_384, IKEV2_ENCR_CHACHA20_POLY1305, 0,
+	ck_assert_int_eq(ike_derive_keys(8, IKEV2_ENCR_CHACHA20_POLY1305, 0, 0,
 					 seed, big, 32, big, 32, spi, spi, k), -ENOTSUP);
-	ck_assert_int_eq(ike_derive_keys(IKEV2_PRF_HMAC_SHA2_256, IKEV2_ENCR_CHACHA20_POLY1305, 0,
+	ck_assert_int_eq(ike_derive_keys(IKEV2_PRF_HMAC_SHA2_256, IKEV2_ENCR_CHACHA20_POLY1305, 0, 0,
 					 seed, big, sizeof(big), big, 32, spi, spi, k), -EINVAL);
 	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, NULL, 0, big, 32, big, 32,
-					  37, ei, er), -EINVAL);
+					  IKE_CHILD_KEYMAX + 1, ei, er), -EINVAL);
 	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, NULL, 0, big, 32, big, 32,
 					  0, ei, er), -EINVAL);
 	ck_assert_int_eq(ike_child_keymat(IKEV2_PRF_HMAC_SHA2_256, seed, 32, huge, sizeof(huge), big,
@@ -260,6 +296,7 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	tcase_add_loop_test(tc, test_rfc4231, 0, sizeof(rfc4231) / sizeof(rfc4231[0]));
+	tcase_add_test(tc, test_prf_sha384);
 	tcase_add_test(tc, test_prf_unsupported);
 	tcase_add_loop_test(tc, test_prf_plus_structure, 0, 2);
 	tcase_add_test(tc, test_prf_plus_limit);

@@ -63,7 +63,7 @@ START_TEST(test_ike_sa_keys)
 							    nr->len, seed), 0);
 		}
 		ck_assert_bytes(seed, VEC(&vf, "ike%u.skeyseed", n)->val, ike_prf_len(prf), "SKEYSEED");
-		ck_assert_int_eq(ike_derive_keys(prf, encr, keybits, seed, ni->val, ni->len, nr->val, nr->len,
+		ck_assert_int_eq(ike_derive_keys(prf, encr, keybits, 0, seed, ni->val, ni->len, nr->val, nr->len,
 						 VEC(&vf, "ike%u.spi_i", n)->val,
 						 VEC(&vf, "ike%u.spi_r", n)->val, k), 0);
 		ck_assert_uint_eq(k->prf_len, 32);

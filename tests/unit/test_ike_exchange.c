@@ -702,8 +702,8 @@ END_TEST
 START_TEST(proposal_order_and_aesgcm)
 {
 	static const struct conf_proposal aes_ike = { IKEV2_ENCR_AES_GCM_16, 256,
-						       IKEV2_PRF_HMAC_SHA2_512, IKEV2_DH_CURVE25519 };
-	static const struct conf_proposal aes_esp = { IKEV2_ENCR_AES_GCM_16, 256, 0, 0 };
+						       IKEV2_PRF_HMAC_SHA2_512, IKEV2_DH_CURVE25519, 0 };
+	static const struct conf_proposal aes_esp = { IKEV2_ENCR_AES_GCM_16, 256, 0, 0, 0 };
 
 	if (!ike_encr_supported(IKEV2_ENCR_AES_GCM_16, 256))
 		return;   /* no AES-NI: AES-GCM is never offered (ike_encr_supported) */

@@ -1,7 +1,8 @@
 /* The key exchange groups in whole exchanges over the mock transport: each
  * of ECP-256/384 and MODP-2048/3072 sets up an IKE SA, a CHILD rekey with
  * PFS in the same group and an IKE rekey, with both sides' keys equal; and
- * INVALID_KE_PAYLOAD sends the initiator to the responder's group. */
+ * INVALID_KE_PAYLOAD sends the initiator to the responder's group; IKE SAs
+ * with AES-CBC + HMAC-SHA2 and PRF HMAC-SHA2-384 work the same way. */
 #include "test_ike_mock.h"
 #include "check_main.h"
 
@@ -93,6 +94,62 @@ START_TEST(invalid_ke_to_foreign_group)
 }
 END_TEST
 
+/* IKE with AES-CBC + HMAC-SHA2 (the SK payload of RFC 7296 §3.14, SK_a*
+ * in the key schedule): established, rekeyed, and answering DPD. */
+static const struct conf_proposal classic[] = {
+	{ IKEV2_ENCR_AES_CBC, 128, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_ECP256,
+	  IKEV2_INTEG_HMAC_SHA2_256_128 },
+	{ IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_MODP2048,
+	  IKEV2_INTEG_HMAC_SHA2_256_128 },
+	{ IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA2_384, IKEV2_DH_ECP384,
+	  IKEV2_INTEG_HMAC_SHA2_384_192 },
+	{ IKEV2_ENCR_AES_CBC, 256, IKEV2_PRF_HMAC_SHA2_512, IKEV2_DH_CURVE25519,
+	  IKEV2_INTEG_HMAC_SHA2_512_256 },
+	{ IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_PRF_HMAC_SHA2_384, IKEV2_DH_ECP384, 0 },
+};
+
+START_TEST(classic_suite_ike)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	for (int i = 0; i < 2; i++)
+		bed.node[i].cfg.peers[0].ike_proposals[0] = classic[_i];
+	mock_start(&bed);
+	mock_establish(&bed);
+	struct ike_sa *a = mock_sa(&bed, 0);
+	ck_assert_uint_eq(a->prop.encr, classic[_i].encr);
+	ck_assert_uint_eq(a->prop.integ, classic[_i].integ);
+	ck_assert_uint_eq(a->keys->integ_len, ike_integ_key_len(classic[_i].integ));
+	ck_assert_int_eq(ike_rekey_ike_start(a), 0);
+	for (int i = 0; i < 4; i++) {
+		mock_run(&bed);
+		mock_tick(&bed, 100);
+	}
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	ck_assert_int_eq(mock_sa(&bed, 1)->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(mock_sa(&bed, 1)->prop.integ, classic[_i].integ);
+	ck_assert_int_eq(ike_info_dpd_start(mock_sa(&bed, 1)), 0);
+	mock_run(&bed);
+	ck_assert(!mock_sa(&bed, 1)->req.active);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
+/* Our AES-CBC proposal against a peer that only does the AEAD: refused. */
+START_TEST(classic_vs_aead_no_proposal)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	bed.node[0].cfg.peers[0].ike_proposals[0] = classic[1];
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	mock_deliver(&bed);
+	mock_deliver(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 1), 0);
+	ck_assert_int_eq(bed.audit[AUDIT_IKE_SA_UP][AUDIT_SUCCESS], 0);
+	mock_free(&bed);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ike_groups");
@@ -101,6 +158,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, group_establishes_and_rekeys, 0, 4);
 	tcase_add_test(t, invalid_ke_to_modp2048);
 	tcase_add_test(t, invalid_ke_to_foreign_group);
+	tcase_add_loop_test(t, classic_suite_ike, 0, 5);
+	tcase_add_test(t, classic_vs_aead_no_proposal);
 	suite_add_tcase(s, t);
 	return s;
 }

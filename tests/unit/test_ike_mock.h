@@ -259,8 +259,8 @@ static inline void mock_id(struct conf_identity *id, const char *fqdn)
 }
 
 static const struct conf_proposal MOCK_IKE_CHACHA = { IKEV2_ENCR_CHACHA20_POLY1305, 0,
-						      IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519 };
-static const struct conf_proposal MOCK_ESP_CHACHA = { IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0 };
+						      IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 };
+static const struct conf_proposal MOCK_ESP_CHACHA = { IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0, 0 };
 
 /* Site idx's config with one peer (the other site). */
 static inline void mock_config(struct mock_bed *b, int idx, enum conf_role role)

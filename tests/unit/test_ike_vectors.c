@@ -296,8 +296,8 @@ START_TEST(builders_round_trip)
 	static struct ike_builder b;
 	static struct ike_payload_list l;
 	static const struct conf_proposal props[2] = {
-		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519 },
-		{ IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_512, IKEV2_DH_CURVE25519 },
+		{ IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 },
+		{ IKEV2_ENCR_AES_GCM_16, 256, IKEV2_PRF_HMAC_SHA2_512, IKEV2_DH_CURVE25519, 0 },
 	};
 	static const char *const want[] = {
 		/* 1 */ "SA/p1.1.-:1.28.0:2.5.0:4.31.0/p2.1.-:1.20.256:2.7.0:4.31.0",
