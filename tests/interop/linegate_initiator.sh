@@ -16,7 +16,8 @@ set -u
 ss_require
 lgi_require
 lgi_setup i
-CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519 chacha-psk-prf512 aesgcm-psk-pfs"}
+CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519 chacha-psk-prf512 aesgcm-psk-pfs
+	aes128-sha256-ecp256-psk aes256-sha256-modp2048-psk aes256gcm16-prfsha384-ecp384-psk"}
 
 # start_case CASE DIR: strongSwan responder, then linegated initiating.
 start_case() {
@@ -42,8 +43,8 @@ start_case() {
 check_negotiated() {
 	local cs=$1 d=$2 sas
 	sas=$(ss_list_sas "$d/ss")
-	grep -q "$(lgi_case_seen "$cs")/$(lgi_case_prf "$cs")/CURVE_25519" <<<"$sas" &&
-		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_seen "$cs")" <<<"$sas" &&
+	grep -q "$(lgi_case_ike_seen "$cs")" <<<"$sas" &&
+		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_esp_seen "$cs")" <<<"$sas" &&
 		grep -q "$LGI_UA\[4500\]" <<<"$sas"
 }
 
@@ -70,6 +71,24 @@ pfs_rekey() {
 	lgi_check "$cs: CHILD SPIs replaced ($old -> $new)" test -n "$new" -a "$old" != "$new"
 }
 
+# A profile's CHILD and IKE rekeys, started by strongSwan, under pings: the
+# new IKE SA's keys come from a fresh exchange in the profile's group.
+profile_rekeys() {
+	local cs=$1 d=$2 old new
+	old=$(ss_ike_spis "$d/ss")
+	lgi_flood_start "$cs-rk" 300 0.01
+	sleep 1
+	ss_rekey_child "$d/ss" || lgi_fail "$cs: swanctl --rekey --child"
+	ss_rekey_ike "$d/ss" || lgi_fail "$cs: swanctl --rekey --ike"
+	lgi_check "$cs: strongSwan-started CHILD and IKE rekeys, zero loss at 100 pkt/s" \
+		lgi_flood_check "$cs-rk"
+	new=$(ss_ike_spis "$d/ss")
+	lgi_check "$cs: IKE SPIs replaced ($old -> $new)" test -n "$new" -a "$old" != "$new"
+	lgi_check "$cs: rekeyed IKE SA still in $(lgi_case_ike_seen "$cs")" \
+		eval "ss_list_sas '$d/ss' | grep -q '$(lgi_case_ike_seen "$cs")'"
+	lgi_check "$cs: pings after the rekeys" lgi_ping_both 2
+}
+
 for cs in $CASES; do
 	d=$WORK/$cs
 	lg_log "=== case $cs: linegate initiates"
@@ -82,11 +101,14 @@ for cs in $CASES; do
 		stop_case "$d"; continue
 	fi
 	lgi_check "$cs: linegate authenticated by strongSwan" check_auth_logged "$cs" "$d"
-	lgi_check "$cs: $(lgi_case_seen "$cs") + $(lgi_case_prf "$cs") + X25519, ESP in UDP/4500" \
+	lgi_check "$cs: IKE $(lgi_case_ike_seen "$cs"), ESP $(lgi_case_esp_seen "$cs") in UDP/4500" \
 		check_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
 	lgi_check "$cs: pings both ways through the tunnel" lgi_ping_both 3 || ss_explain "$d/ss" >&2
 	if [[ $cs == *pfs ]]; then
 		pfs_rekey "$cs" "$d"
+	fi
+	if lgi_case_profile "$cs"; then
+		profile_rekeys "$cs" "$d"
 	fi
 	if [ "$cs" != "${CASES%% *}" ]; then
 		stop_case "$d"

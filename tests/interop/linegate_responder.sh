@@ -18,7 +18,8 @@ set -u
 ss_require
 lgi_require
 lgi_setup r
-CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519"}
+CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519
+	aes128-sha256-ecp256-psk aes256-sha256-modp2048-psk aes256gcm16-prfsha384-ecp384-psk"}
 DPD_GIVEUP=${LGI_DPD_GIVEUP:-90}   # seconds linegate may take to declare strongSwan dead
 
 # start_case CASE DIR [linegate conf options]: linegated waiting, then
@@ -47,8 +48,8 @@ start_case() {
 check_negotiated() {
 	local cs=$1 d=$2 sas
 	sas=$(ss_list_sas "$d/ss")
-	grep -q "$(lgi_case_seen "$cs")/PRF_HMAC_SHA2_256/CURVE_25519" <<<"$sas" &&
-		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_seen "$cs")" <<<"$sas" &&
+	grep -q "$(lgi_case_ike_seen "$cs")" <<<"$sas" &&
+		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_esp_seen "$cs")" <<<"$sas" &&
 		grep -q "$LGI_UA\[4500\]" <<<"$sas"
 }
 
@@ -86,9 +87,26 @@ for cs in $CASES; do
 	fi
 	lgi_pass "$cs: CHILD SA installed at strongSwan"
 	lgi_check "$cs: linegate authenticated by strongSwan" check_auth_logged "$cs" "$d"
-	lgi_check "$cs: $(lgi_case_seen "$cs") + PRF_HMAC_SHA2_256 + X25519, ESP in UDP/4500" \
+	lgi_check "$cs: IKE $(lgi_case_ike_seen "$cs"), ESP $(lgi_case_esp_seen "$cs") in UDP/4500" \
 		check_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
 	lgi_check "$cs: pings both ways through the tunnel" lgi_ping_both 3 || ss_explain "$d/ss" >&2
+	if lgi_case_profile "$cs"; then
+		# linegate (the responder) rekeys the CHILD and the IKE SA on command
+		old_ike=$(ss_ike_spis "$d/ss")
+		lgi_flood_start "$cs-rk" 300 0.01
+		sleep 1
+		lgi_ctl "$d/lg" rekey gwb --child >/dev/null || lgi_fail "$cs: linegatectl rekey --child"
+		sleep 1
+		lgi_ctl "$d/lg" rekey gwb --ike >/dev/null || lgi_fail "$cs: linegatectl rekey --ike"
+		lgi_check "$cs: linegate-started CHILD and IKE rekeys, zero loss at 100 pkt/s" \
+			lgi_flood_check "$cs-rk"
+		lgi_check "$cs: strongSwan received linegate's IKE SA rekey" got_request "$d" ike
+		new_ike=$(ss_ike_spis "$d/ss")
+		lgi_check "$cs: IKE SPIs replaced ($old_ike -> $new_ike)" \
+			test -n "$new_ike" -a "$old_ike" != "$new_ike"
+		lgi_check "$cs: rekeyed IKE SA still in $(lgi_case_ike_seen "$cs")" \
+			eval "ss_list_sas '$d/ss' | grep -q '$(lgi_case_ike_seen "$cs")'"
+	fi
 	if [ "$cs" != "$first" ]; then
 		stop_case "$d"
 		continue

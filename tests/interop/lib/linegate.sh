@@ -192,13 +192,43 @@ lgi_check() { local what=$1; shift; if "$@"; then lgi_pass "$what"; else lgi_fai
 # A case name is CIPHER-AUTH[-prf512][-pfs], e.g. aesgcm-psk-pfs. Proposal
 # strings (linegate and strongSwan share the syntax) and what strongSwan's
 # --list-sas prints once they are negotiated.
+# A profile case names its IKE proposal in strongSwan notation, then the
+# authentication: aes128-sha256-ecp256-psk, aes256-sha256-modp2048-psk,
+# aes256gcm16-prfsha384-ecp384-psk (vendor-style defaults, docs/interop.md).
+# Its ESP proposal is aes256gcm16 (AES-CBC is not in linegate's ESP yet).
+lgi_case_profile() { [[ $1 == aes128-* || $1 == aes256-* || $1 == *-ecp* || $1 == *-modp* ]]; }
+lgi_profile_ike() { local p=${1%-psk}; echo "${p%-ed25519}"; }
+# What strongSwan's list-sas prints for the IKE SA's algorithms.
+lgi_case_ike_seen() {
+	if ! lgi_case_profile "$1"; then
+		echo "$(lgi_case_seen "$1")/$(lgi_case_prf "$1")/CURVE_25519"; return
+	fi
+	local a out="" prf=""
+	for a in $(lgi_profile_ike "$1" | tr - ' '); do
+		case $a in
+		aes128) out=AES_CBC-128;; aes256) out=AES_CBC-256;; aes256gcm16) out=AES_GCM_16-256;;
+		sha256) out+=/HMAC_SHA2_256_128; prf=PRF_HMAC_SHA2_256;;
+		sha384) out+=/HMAC_SHA2_384_192; prf=PRF_HMAC_SHA2_384;;
+		sha512) out+=/HMAC_SHA2_512_256; prf=PRF_HMAC_SHA2_512;;
+		prfsha256) prf=PRF_HMAC_SHA2_256;; prfsha384) prf=PRF_HMAC_SHA2_384;;
+		prfsha512) prf=PRF_HMAC_SHA2_512;;
+		x25519) out+=/$prf/CURVE_25519;; ecp256) out+=/$prf/ECP_256;; ecp384) out+=/$prf/ECP_384;;
+		modp2048) out+=/$prf/MODP_2048;; modp3072) out+=/$prf/MODP_3072;;
+		esac
+	done
+	echo "$out"
+}
+lgi_case_esp_seen() { if lgi_case_profile "$1"; then echo AES_GCM_16-256; else lgi_case_seen "$1"; fi; }
+
 lgi_case_ike() {
+	lgi_case_profile "$1" && { lgi_profile_ike "$1"; return; }
 	local cipher=chacha20poly1305 prf=prfsha256
 	[[ $1 == aesgcm* ]] && cipher=aes256gcm16
 	[[ $1 == *prf512* ]] && prf=prfsha512
 	echo "$cipher-$prf-x25519"
 }
 lgi_case_esp() {
+	lgi_case_profile "$1" && { echo aes256gcm16; return; }
 	local cipher=chacha20poly1305
 	[[ $1 == aesgcm* ]] && cipher=aes256gcm16
 	[[ $1 == *pfs* ]] && cipher=$cipher-x25519   # PFS: a KE in every CHILD rekey
