@@ -26,7 +26,10 @@
 # Environment: LINEGATED (default $LG_BUILD_DIR/linegated, LG_BUILD_DIR
 # default <repo>/build; use a RelWithDebInfo or Release build), BENCH_DUR (10),
 # BENCH_PINGS (50), BENCH_UDP_BW (0 = flood), BENCH_GSO (the daemons'
-# tunnel gso-segments, default 16: ESP packets per UDP GSO send), BENCH_WORK (/tmp/lg-bench),
+# tunnel gso-segments, default 16: ESP packets per UDP GSO send), BENCH_WORK
+# (/tmp/lg-bench, /tmp/lg-bench-<tag> with LG_NS_TAG), LG_NS_TAG (prefix of
+# our namespaces' names, <tag>lgb-a and <tag>lgb-b, so that parallel runs do not
+# collide; the shared anchors' rows keep peers.sh's own names),
 # BENCH_PERF=1 (`perf record` of both sites' daemons during tcp1 and udp64; the
 # top symbols go to <row>/perf-tcp1.txt and perf-udp64.txt).
 set -euo pipefail
@@ -38,7 +41,8 @@ LG_BUILD_DIR=${LG_BUILD_DIR:-$REPO/build}
 LINEGATED=${LINEGATED:-$LG_BUILD_DIR/linegated}
 DUR=${BENCH_DUR:-10}
 PINGS=${BENCH_PINGS:-50}
-WORK=${BENCH_WORK:-/tmp/lg-bench}
+NS_PFX=${LG_NS_TAG:-}lgb-
+WORK=${BENCH_WORK:-/tmp/lg-bench${LG_NS_TAG:+-${LG_NS_TAG%-}}}
 ROW_TIMEOUT=$((4 * DUR + 90))
 OWN_ROWS="veth veth-nooffload linegate-chacha linegate-aesgcm"
 # The cost of the audit trail on the fast path: flow records every second
@@ -46,14 +50,14 @@ OWN_ROWS="veth veth-nooffload linegate-chacha linegate-aesgcm"
 AUDIT_ROWS="linegate-chacha-flow1s linegate-chacha-flowoff"
 DP_ROWS="dp-chacha dp-chacha-nooffload dp-chacha-shared dp-chacha-1worker"
 PEER_ROWS="wireguard-go openvpn-chacha openvpn-aesgcm strongswan-chacha strongswan-aesgcm"
-NS_A=lgb-a NS_B=lgb-b
+NS_A=${NS_PFX}a NS_B=${NS_PFX}b
 UL_A=10.201.0.1 UL_B=10.201.0.2 LAN_A=10.202.1.1 LAN_B=10.202.2.1
 LANNET_A=10.202.1.0/24 LANNET_B=10.202.2.0/24 TUN_A=10.202.0.1 TUN_B=10.202.0.2
 MTU=1436
 PIDS=()
 
 log() { echo "# $*" >&2; }
-in_ns() { local s=$1; shift; ip netns exec "lgb-$s" "$@"; }
+in_ns() { local s=$1; shift; ip netns exec "$NS_PFX$s" "$@"; }
 var() { local v="${2}_${1^^}"; echo "${!v}"; }
 other() { [ "$1" = a ] && echo b || echo a; }
 
@@ -83,7 +87,7 @@ netns_up() { # the same two sites as ../shared/bench/netns.sh, our names
 
 bg() { # SITE NAME CMD...: background in the site, own process group
 	local s=$1 name=$2; shift 2
-	setsid ip netns exec "lgb-$s" "$@" > "$RW/$name.log" 2>&1 < /dev/null &
+	setsid ip netns exec "$NS_PFX$s" "$@" > "$RW/$name.log" 2>&1 < /dev/null &
 	PIDS+=("$!")
 	LAST=$!
 }
