@@ -24,3 +24,8 @@ void lg_utf8_trim(char *s);
 size_t lg_utf8_width(const char *s);
 /* Writes s left-aligned in a field of cols columns (at least s itself). */
 void lg_utf8_pad(FILE *to, const char *s, size_t cols);
+/* Removes in place every byte of s that is not part of a valid sequence,
+ * wherever it is: a value quoted with "%.64s" inside a longer message and
+ * cut within a character leaves the start of one mid-string, where
+ * lg_utf8_trim does not look. */
+void lg_utf8_drop_partial(char *s);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include "linegate/utf8.h"
 #include "parser.h"
 
 static const struct block_def *const top_blocks[] = {
@@ -28,6 +29,8 @@ static void add_error(struct conf_errors *errs, int line, int col, const char *f
 	}
 	struct conf_error *e = &errs->e[errs->n++];
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	/* values are quoted cut to a byte count ("%.64s"), the message to its size */
+	lg_utf8_drop_partial(e->msg);
 	e->file = CONF_FILE_OF(line);
 	e->line = CONF_LINE_OF(line);
 	e->column = col;

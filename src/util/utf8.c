@@ -117,3 +117,19 @@ void lg_utf8_pad(FILE *to, const char *s, size_t cols)
 	for (size_t w = lg_utf8_width(s); w < cols; w++)
 		fputc(' ', to);
 }
+
+void lg_utf8_drop_partial(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+	while (*r) {
+		size_t n = *r < 0x80 ? 1 : lg_utf8_len(r);
+		if (!n) {
+			r++;
+			continue;
+		}
+		memmove(w, r, n);
+		w += n;
+		r += n;
+	}
+	*w = '\0';
+}

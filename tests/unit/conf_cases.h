@@ -382,6 +382,11 @@ static const struct conf_case conf_cases[] = {
 	  "2:23: invalid number '0': expected an integer from 1 to 64\n", NULL },
 	{ "b58b gso-segments above the kernel's 64", SITE "tunnel { gso-segments 65 }\n",
 	  "2:23: invalid number '65': expected an integer from 1 to 64\n", NULL },
+	/* 22 characters of 3 bytes: "%.64s" cuts the 22nd after its first byte;
+	 * the message ends the quote after the 21st */
+	{ "b58e a long UTF-8 value is quoted up to a whole character",
+	  SITE "tunnel { gso-segments \"一丁丂七丄丅丆万丈三上下丌不与丏丐丑丒专且丕\" }\n",
+	  "2:23: invalid number '一丁丂七丄丅丆万丈三上下丌不与丏丐丑丒专且': expected an integer from 1 to 64\n", NULL },
 	{ "b59 IPv6 tunnel address with small mtu", SITE "tunnel { address fd00::1/64; mtu 1000 }\n",
 	  "2:30: mtu 1000 too small for an IPv6 address: expected at least 1280\n", NULL },
 	{ "b60 socket-mode not octal", SITE "control { socket-mode 600 }\n",

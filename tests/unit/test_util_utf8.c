@@ -1,5 +1,7 @@
 /* util/utf8: clipping never cuts a character, display width counts CJK as
- * two columns, padding aligns by columns (the compliance table). */
+ * two columns, padding aligns by columns (the compliance table);
+ * lg_utf8_drop_partial keeps every whole sequence and drops what a
+ * byte-count cut ("%.64s" mid-message) leaves of a character. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +83,29 @@ START_TEST(pad_aligns_columns)
 }
 END_TEST
 
+static const struct {
+	const char *in, *out;
+} drop[] = {
+	/* 0 */ { "", "" },
+	/* 1 */ { "plain ascii", "plain ascii" },
+	/* 2 */ { "\xe4\xb8\x80\xe4\xb8\x81", "\xe4\xb8\x80\xe4\xb8\x81" },     /* whole: kept */
+	/* 3 */ { "'\xe4\xb8\x80\xe4'", "'\xe4\xb8\x80'" },                     /* 1 of 3 bytes */
+	/* 4 */ { "'\xe4\xb8\x80\xe4\xb8'", "'\xe4\xb8\x80'" },                 /* 2 of 3 */
+	/* 5 */ { "\xf0\x9f\x98", "" },                                         /* 3 of 4 at the end */
+	/* 6 */ { "a\xc3", "a" },                                               /* 1 of 2 at the end */
+	/* 7 */ { "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9" },                   /* "été" */
+	/* 8 */ { "x\x80y", "xy" },                                             /* stray continuation */
+};
+
+START_TEST(drop_partial)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", drop[_i].in);
+	lg_utf8_drop_partial(buf);
+	ck_assert_str_eq(buf, drop[_i].out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util_utf8");
@@ -89,6 +114,7 @@ int main(void)
 	tcase_add_loop_test(tc, width_table, 0, sizeof(width_cases) / sizeof(width_cases[0]));
 	tcase_add_test(tc, trim_tail);
 	tcase_add_test(tc, pad_aligns_columns);
+	tcase_add_loop_test(tc, drop_partial, 0, sizeof(drop) / sizeof(drop[0]));
 	suite_add_tcase(s, tc);
 	return lg_check_run(s);
 }
