@@ -72,7 +72,7 @@ static void include_one(struct parser *p, const struct value *v, const char *pat
 			   "expected at most %d levels", path, CONF_MAX_INCLUDE_DEPTH);
 		return;
 	}
-	if (conf_read_file(path, v->line, v->col, &buf, &n, &st, errs))
+	if (conf_read_file(path, v->line, v->col, &buf, &n, &st, NULL, errs))
 		return;
 	if (on_chain(f, &st)) {
 		conf_error(p, v->line, v->col, "include '%.96s': includes itself (an include "

@@ -33,7 +33,7 @@ static void file_error(struct conf_errors *errs, const char *path, int line, int
 }
 
 int conf_read_file(const char *path, int line, int col, char **buf, size_t *n,
-		   struct stat *st_out, struct conf_errors *errs)
+		   struct stat *st_out, crypto_generichash_state *h, struct conf_errors *errs)
 {
 	int rc;
 	struct stat st;
@@ -70,30 +70,21 @@ int conf_read_file(const char *path, int line, int col, char **buf, size_t *n,
 		rc = -ENOMEM;
 		goto out_close;
 	}
-	*n = 0;
-	for (;;) {
-		ssize_t r = read(fd, *buf + *n, CONF_FILE_MAX + 1 - *n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			file_error(errs, path, line, col, "cannot read: %s", strerror(errno));
-			goto out_free;
-		}
-		if (r == 0)
-			break;
-		*n += (size_t)r;
-		if (*n > CONF_FILE_MAX) {
-			rc = -EFBIG;
-			file_error(errs, path, line, col, "file too large: expected at most %d bytes",
-					CONF_FILE_MAX);
-			goto out_free;
-		}
+	rc = conf_read_bounded(fd, *buf, h, n);
+	if (rc == -EFBIG) {
+		file_error(errs, path, line, col, "file too large: expected at most %d bytes",
+				CONF_FILE_MAX);
+		goto out_free;
+	}
+	if (rc) {
+		file_error(errs, path, line, col, "cannot read: %s", strerror(-rc));
+		goto out_free;
 	}
 	close(fd);
 	*st_out = st;
 	return 0;
 out_free:
+	sodium_memzero(*buf, *n);   /* what was read may hold static-SA keys */
 	free(*buf);
 	*buf = NULL;
 out_close:
@@ -257,14 +248,13 @@ int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
 		free(files);
 		return -ENOMEM;
 	}
-	rc = conf_read_file(path, 0, 0, &buf, &n, &files->st[0], errs);
-	if (rc)
-		goto out;
 	if (sodium_init() < 0 || crypto_generichash_init(&files->hash, NULL, 0, 32)) {
 		rc = -EIO;
 		goto out;
 	}
-	crypto_generichash_update(&files->hash, (const uint8_t *)buf, n);
+	rc = conf_read_file(path, 0, 0, &buf, &n, &files->st[0], &files->hash, errs);
+	if (rc)
+		goto out;
 	files->depth = 1;   /* chain[0] = 0: the file named */
 	p->include = conf_include;
 	p->include_ctx = files;
