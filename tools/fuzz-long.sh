@@ -13,7 +13,8 @@
 #   cmake --build build-fuzz -j2
 # Environment: FUZZ_BUILD (default <repo>/build-fuzz), FUZZ_WORK (default
 # /tmp/lg-fuzz-long: the grown corpus, logs, reproducers; kept between runs,
-# so a second run starts where the first stopped), FUZZ_NICE (10).
+# so a second run starts where the first stopped), FUZZ_NICE (10), FUZZ_ARGS
+# (more libFuzzer flags, e.g. "-entropic=0").
 # Output: one "ROW" line per target, then the table in Markdown:
 #   target | executions | exec/s | coverage (edges) | features | corpus | findings | seconds
 # A target stopped by -t before N runs gets its projected time to N.
@@ -46,7 +47,7 @@ run_one() {
 	start=$(date +%s.%N)
 	# -max_total_time=0: no limit; -timeout: a hang is a finding
 	nice -n "${FUZZ_NICE:-10}" "$bin" -runs="$RUNS" -max_total_time="$MAX_T" -timeout=10 \
-		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/findings/" \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/findings/" ${FUZZ_ARGS:-} \
 		"$dir/corpus" "$ROOT/tests/fuzz/corpus/$t" > "$dir/log" 2>&1
 	local rc=$?
 	end=$(date +%s.%N)
