@@ -26,7 +26,8 @@
 # Environment: LINEGATED (default $LG_BUILD_DIR/linegated, LG_BUILD_DIR
 # default <repo>/build; use a RelWithDebInfo or Release build), BENCH_DUR (10),
 # BENCH_PINGS (50), BENCH_UDP_BW (0 = flood), BENCH_GSO (the daemons'
-# tunnel gso-segments, default 16: ESP packets per UDP GSO send), BENCH_WORK
+# tunnel gso-segments, default 16: ESP packets per UDP GSO send), BENCH_PACE
+# (their tunnel pace-rate in Mbit/s, default 0: not paced), BENCH_WORK
 # (/tmp/lg-bench, /tmp/lg-bench-<tag> with LG_NS_TAG), LG_NS_TAG (prefix of
 # our namespaces' names, <tag>lgb-a and <tag>lgb-b, so that parallel runs do not
 # collide; the shared anchors' rows keep peers.sh's own names),
@@ -203,6 +204,7 @@ tunnel {
     address $(var $s TUN)/32
     mtu $MTU
     gso-segments ${BENCH_GSO:-16}
+    pace-rate ${BENCH_PACE:-0}
 }
 audit {
     journal-dir "$RW/$s/audit"

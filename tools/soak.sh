@@ -17,10 +17,12 @@
 # Printed: lost pings per direction, rekeys by side, SAs left at the end on
 # both sides (1 IKE + 1 CHILD expected), RSS and fd counts of linegated and
 # charon at start and end, UDP RcvbufErrors in each gateway's namespace
-# (/proc/net/snmp: strongSwan's socket overruns are counted at gwb).
+# (/proc/net/snmp: strongSwan's socket overruns are counted at gwb), packets
+# dropped at linegate's TUN queue (gwa), sends held back by pace-rate.
 #
 # Environment: LINEGATED LINEGATECTL (default <repo>/build/...), SOAK_MIN
 # (30), SOAK_GSO (linegate's tunnel gso-segments; empty = its default),
+# SOAK_PACE (its tunnel pace-rate in Mbit/s, 0 = off; empty = its default),
 # SOAK_IPERF_BW, LG_NS_TAG (namespace prefix), LGI_KEEP=1 keeps the logs.
 # The strongSwan instance is private to the run (own namespaces, /run,
 # config and vici socket): it needs no lock against other interop runs.
@@ -31,6 +33,7 @@ export LINEGATED=${LINEGATED:-$ROOT/build/linegated}
 export LINEGATECTL=${LINEGATECTL:-$ROOT/build/linegatectl}
 MIN=${SOAK_MIN:-30}
 GSO=${SOAK_GSO:-}
+PACE=${SOAK_PACE:-}
 BW=${SOAK_IPERF_BW:-100M}
 DUR=$((MIN * 60))
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
@@ -49,15 +52,21 @@ udp_snmp() {
 	lg_ns "$1" awk -v f="$2" '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 }
 		else print $c[f] }' /proc/net/snmp
 }
+# packets the kernel dropped at linegate's TUN queue (full while linegate
+# does not read it, e.g. while pacing holds a send back)
+tun_drops() {
+	lg_ns gwa ip -j -s link show dev lgi0 2>/dev/null |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])' 2>/dev/null
+}
 lg_pid() { pgrep -P "$LGI_PID" linegated | head -1; }
 snapshot() { # LABEL
 	local l c; l=$(lg_pid); c=$(ss_charon_pid "$d/ss")
 	echo "soak $1: linegated rss_kb=$(rss_kb "$l") fds=$(fds "$l"); charon rss_kb=$(rss_kb "$c") fds=$(fds "$c");" \
 		"RcvbufErrors gwb=$(udp_snmp gwb RcvbufErrors) gwa=$(udp_snmp gwa RcvbufErrors);" \
-		"InErrors gwb=$(udp_snmp gwb InErrors)"
+		"InErrors gwb=$(udp_snmp gwb InErrors); TUN tx_dropped gwa=$(tun_drops)"
 }
 
-lgi_conf "$d/lg" mode=initiator auth=psk child_life=1m ike_life=2m dpd=30s ${GSO:+gso=$GSO}
+lgi_conf "$d/lg" mode=initiator auth=psk child_life=1m ike_life=2m dpd=30s ${GSO:+gso=$GSO} ${PACE:+pace=$PACE}
 # shellcheck disable=SC2086
 ss_start "$d/ss" gwb role=responder local_addr=$LGI_UB remote_addr=$LGI_UA \
 	local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
@@ -65,7 +74,7 @@ ss_start "$d/ss" gwb role=responder local_addr=$LGI_UB remote_addr=$LGI_UA \
 lgi_start "$d/lg"
 ss_wait_up "$d/ss" 30 || { ss_explain "$d/ss" >&2; lg_die "no CHILD SA at strongSwan"; }
 lgi_ping_both 3 || lg_die "no traffic through the fresh tunnel"
-lg_log "tunnel up: ${MIN} min of rekeys under pings and iperf3 (gso-segments ${GSO:-default})"
+lg_log "tunnel up: ${MIN} min of rekeys under pings and iperf3 (gso-segments ${GSO:-default}, pace-rate ${PACE:-default})"
 snapshot start
 
 lg_assert_test_target lana "$LGI_HOST_B"
@@ -120,7 +129,8 @@ iperf=$(python3 -c 'import json,sys
 e = json.load(open(sys.argv[1]))["end"]["sum"]
 print("iperf3 A->B %.0f Mbit/s, lost %d of %d (%.3f %%)" % (e["bits_per_second"] / 1e6, e["lost_packets"],
       e["packets"], e["lost_percent"]))' "$d/iperf.json" 2>/dev/null || echo "iperf3: no result")
-echo "soak: ${MIN} min, gso-segments ${GSO:-default}, iperf3 UDP ${BW}"
+echo "soak: ${MIN} min, gso-segments ${GSO:-default}, pace-rate ${PACE:-default}, iperf3 UDP ${BW}"
+echo "soak linegate sends paced: $(lgi_ctl "$d/lg" --json status 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["datapath"]["paced"])' 2>/dev/null || echo '?')"
 echo "soak pings A->B: $(loss "$d/ping.ab"); B->A: $(loss "$d/ping.ba")"
 echo "soak $iperf"
 echo "soak rekeys: CHILD $all_child at linegate (started by linegate $lg_child, by strongSwan $((all_child - lg_child)); swanctl --rekey ok $ss_child)," \

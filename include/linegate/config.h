@@ -130,6 +130,7 @@ struct conf_tunnel {
 	size_t n_addrs;
 	uint16_t mtu;                 /* default 1400 */
 	uint16_t gso_segments;        /* per UDP GSO send to one peer, default 16 */
+	uint32_t pace_mbit;           /* sends toward one peer paced at, 0 = not */
 };
 
 struct conf_site {

@@ -38,6 +38,7 @@ struct datapath_config {
 	bool shared_sockets;         /* one NAT-T socket per uplink for all workers
 	                              * instead of one SO_REUSEPORT socket per worker */
 	uint16_t gso_segments;       /* most packets per UDP GSO send (0 or > 64: 64) */
+	uint32_t pace_mbit;          /* per worker and peer, Mbit/s (0: not paced) */
 };
 
 /* One IKE message as received; data excludes the non-ESP marker. */
@@ -104,6 +105,7 @@ int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
 struct datapath_stats {
 	uint64_t tun_rx, tun_tx, udp_rx, udp_tx, ike_rx;
 	uint64_t rx_dropped, tx_errors;
+	uint64_t paced;              /* sends that waited for their peer (pace-rate) */
 };
 void datapath_get_stats(struct datapath *dp, struct datapath_stats *out);
 

@@ -360,6 +360,24 @@ static int tunnel_gso_segments(struct parser *p, void *obj, const struct value *
 	return 0;
 }
 
+/* The rate in Mbit/s at which one worker's sends toward one peer are
+ * spaced (0: not paced): a GSO burst waits until the previous ones can have
+ * drained at that rate (src/net/pace.c). */
+static int tunnel_pace_rate(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	uint64_t x;
+	(void)n;
+	if (conf_val_uint(p, v, 0, 100000, &x))
+		return -1;
+	if (x && x < 10) {
+		conf_error(p, v->line, v->col, "pace-rate %llu too low: expected 0 (off) or 10 to 100000 Mbit/s",
+			   (unsigned long long)x);
+		return -1;
+	}
+	((struct conf_tunnel *)obj)->pace_mbit = (uint32_t)x;
+	return 0;
+}
+
 /* RFC 8200 §5: an IPv6 link needs an MTU of at least 1280. */
 static void tunnel_close(struct parser *p, void *obj)
 {
@@ -382,6 +400,7 @@ static const struct key_def tunnel_keys[] = {
 	{ "address", 1, CONF_MAX_TUN_ADDRS, false, tunnel_address },
 	{ "mtu", 1, 1, false, tunnel_mtu },
 	{ "gso-segments", 1, 1, false, tunnel_gso_segments },
+	{ "pace-rate", 1, 1, false, tunnel_pace_rate },
 	{ NULL, 0, 0, false, NULL },
 };
 

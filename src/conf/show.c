@@ -101,6 +101,7 @@ static void show_tunnel(json_t *blocks, const struct config *c)
 	set_prefixes(s, "address", c->tunnel.addrs, c->tunnel.n_addrs);
 	set_num(s, "mtu", c->tunnel.mtu, "");
 	set_num(s, "gso-segments", c->tunnel.gso_segments, "");
+	set_num(s, "pace-rate", c->tunnel.pace_mbit, "");
 }
 
 static void set_proposals(json_t *o, const char *key, const struct conf_proposal *p, size_t n)

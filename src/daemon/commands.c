@@ -124,6 +124,7 @@ static void json_datapath(const struct datapath_stats *ds, json_t *doc)
 	lg_json_set_u64(o, "ike_rx", ds->ike_rx);
 	lg_json_set_u64(o, "rx_dropped", ds->rx_dropped);
 	lg_json_set_u64(o, "tx_errors", ds->tx_errors);
+	lg_json_set_u64(o, "paced", ds->paced);
 }
 
 static void json_audit(const struct audit_status *as, json_t *doc)

@@ -184,6 +184,7 @@ static void fill_datapath_config(const struct config *cfg, struct datapath_confi
 		dc->tun_addrs[dc->n_tun_addrs++] = cfg->tunnel.addrs[i];
 	dc->mtu = cfg->tunnel.mtu;
 	dc->gso_segments = cfg->tunnel.gso_segments;
+	dc->pace_mbit = cfg->tunnel.pace_mbit;
 	dc->workers = cfg->control.workers;
 	dc->ike_port = 500;
 	dc->natt_port = 4500;

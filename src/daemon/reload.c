@@ -27,6 +27,7 @@ static bool tunnel_changed(const struct config *a, const struct config *b)
 {
 	if (strcmp(a->tunnel.ifname, b->tunnel.ifname) || a->tunnel.mtu != b->tunnel.mtu ||
 	    a->tunnel.gso_segments != b->tunnel.gso_segments ||
+	    a->tunnel.pace_mbit != b->tunnel.pace_mbit ||
 	    a->tunnel.n_addrs != b->tunnel.n_addrs)
 		return true;
 	for (size_t i = 0; i < a->tunnel.n_addrs; i++)

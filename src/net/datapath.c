@@ -149,6 +149,7 @@ static void sum_counters(struct datapath *dp, struct dp_counters *c, struct data
 	s->udp_tx += ld(&c->udp_tx);
 	s->ike_rx += ld(&c->ike_rx);
 	s->tx_errors += ld(&c->tx_errors);
+	s->paced += ld(&c->paced);
 	for (int d = 0; d < DATAPATH_DROP_COUNT; d++)
 		drops[d] += ld(&c->drops[d]);
 	(void)dp;

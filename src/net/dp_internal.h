@@ -13,6 +13,7 @@
 #include "linegate/esp.h"
 #include "linegate/hash.h"
 #include "linegate/log.h"
+#include "pace.h"
 
 struct event;
 struct nl_sock;
@@ -39,6 +40,7 @@ static inline int dp_fam_index(int family) { return family == AF_INET6 ? DP_FAM_
 struct dp_counters {
 	_Atomic uint64_t tun_rx, tun_tx, udp_rx, udp_tx, ike_rx, keepalives;
 	_Atomic uint64_t tx_errors;
+	_Atomic uint64_t paced;      /* sends held back for their peer to drain */
 	_Atomic uint64_t drops[DATAPATH_DROP_COUNT];
 	uint64_t log_next_ms, log_suppressed;   /* owner thread only */
 };
@@ -70,6 +72,7 @@ struct dp_tx_state {
 	struct iovec iov[DP_TX_SLOTS];
 	union lg_sockaddr dst[DP_TX_SLOTS];
 	uint8_t cmsg[DP_TX_SLOTS][CMSG_SPACE(sizeof(uint16_t))];
+	struct dp_pace pace;         /* when each peer has drained our sends */
 };
 
 struct dp_rx_state {

@@ -134,7 +134,7 @@ static const struct conf_case conf_cases[] = {
 	  "  circuit-id \"CTC-IPLC-SH-0042\"; licensed yes; source 192.0.2.10\n}\n", NULL,
 	  CHECK(check_uplink) },
 	{ "g12 tunnel", SITE
-	  "tunnel { device lgt1; address 10.1.0.1/24, fd00:1::1/64; mtu 1500; gso-segments 64 }\n", NULL,
+	  "tunnel { device lgt1; address 10.1.0.1/24, fd00:1::1/64; mtu 1500; gso-segments 64; pace-rate 0 }\n", NULL,
 	  CHECK(check_tunnel) },
 	{ "g13 uplink referenced before it is defined", SITE PEER("p", "10.2.0.0/16")
 	  "uplink \"other\" { interface eth9 }\n" "uplink \"inet\" { interface eth0 }\n", NULL,
@@ -382,6 +382,10 @@ static const struct conf_case conf_cases[] = {
 	  "2:23: invalid number '0': expected an integer from 1 to 64\n", NULL },
 	{ "b58b gso-segments above the kernel's 64", SITE "tunnel { gso-segments 65 }\n",
 	  "2:23: invalid number '65': expected an integer from 1 to 64\n", NULL },
+	{ "b58c pace-rate below 10 Mbit/s", SITE "tunnel { pace-rate 5 }\n",
+	  "2:20: pace-rate 5 too low: expected 0 (off) or 10 to 100000 Mbit/s\n", NULL },
+	{ "b58d pace-rate above 100 Gbit/s", SITE "tunnel { pace-rate 100001 }\n",
+	  "2:20: invalid number '100001': expected an integer from 0 to 100000\n", NULL },
 	/* 22 characters of 3 bytes: "%.64s" cuts the 22nd after its first byte;
 	 * the message ends the quote after the 21st */
 	{ "b58e a long UTF-8 value is quoted up to a whole character",

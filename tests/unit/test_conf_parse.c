@@ -58,6 +58,7 @@ void check_defaults(const struct config *c)
 	ck_assert_str_eq(c->tunnel.ifname, "lg0");
 	ck_assert_uint_eq(c->tunnel.mtu, 1400);
 	ck_assert_uint_eq(c->tunnel.gso_segments, 16);
+	ck_assert_uint_eq(c->tunnel.pace_mbit, 0);   /* not paced: docs/robustness.md */
 	ck_assert_uint_eq(c->n_peers, 1);
 	ck_assert_str_eq(p->name, "p");
 	assert_endpoint(&p->endpoint, "192.0.2.1:500");
@@ -248,6 +249,7 @@ void check_tunnel(const struct config *c)
 	assert_prefix(&c->tunnel.addrs[1], "fd00:1::1/64");
 	ck_assert_uint_eq(c->tunnel.mtu, 1500);
 	ck_assert_uint_eq(c->tunnel.gso_segments, 64);
+	ck_assert_uint_eq(c->tunnel.pace_mbit, 0);
 }
 
 void check_forward_uplink(const struct config *c)

@@ -37,11 +37,12 @@ lgi_topology() {
 # Keys: mode (initiator|responder|both), ike esp (proposal lists), auth
 # (psk|ed25519), psk (default $LGI_PSK), key (our PEM private key), peer_pub
 # (strongSwan's PEM public key), child_life ike_life (durations), dpd, gso
-# (tunnel gso-segments; empty = the default).
+# (tunnel gso-segments; empty = the default), pace (tunnel pace-rate; empty =
+# the default).
 lgi_conf() {
 	local dir=$1; shift
 	declare -A c=([mode]=initiator [ike]=chacha20poly1305-prfsha256-x25519
-		[esp]=chacha20poly1305 [auth]=psk [psk]="$LGI_PSK" [child_life]=1h [ike_life]=4h [dpd]=30s [gso]=)
+		[esp]=chacha20poly1305 [auth]=psk [psk]="$LGI_PSK" [child_life]=1h [ike_life]=4h [dpd]=30s [gso]= [pace]=)
 	local kv auth
 	for kv in "$@"; do c[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/audit"
@@ -69,7 +70,8 @@ tunnel {
     device lgi0
     address 10.212.1.254/32
     mtu 1400${c[gso]:+
-    gso-segments ${c[gso]}}
+    gso-segments ${c[gso]}}${c[pace]:+
+    pace-rate ${c[pace]}}
 }
 peer "gwb" {
     endpoint $LGI_UB
