@@ -50,7 +50,7 @@ with_devlog ip netns exec "$(lg_ns_name gw)" "$LINEGATED" -f -c "$T/etc/linegate
 	>"$T/daemon.out" 2>&1 &
 DPID=$!
 wait_lines "linegated +type=audit.*event=config_loaded" 1
-ctl() { timeout 10 "$LINEGATECTL" -s "$T/run/control.sock" "$@"; }
+ctl() { timeout "$(lg_bound 10)" "$LINEGATECTL" -s "$T/run/control.sock" "$@"; }
 ctl status >/dev/null || fail "linegatectl status"
 # a change is an admin_action record (a query is not): "down" of no peer
 ctl down no-such-peer >/dev/null 2>&1

@@ -131,7 +131,7 @@ check "linegated refuses to start with it (exit $rc)" test "$rc" -ne 0 -a "$rc" 
 check "the refusal at start is audited with its reason code" \
 	bash -c "grep -rhs '\"event\":\"compliance_refused\"' '$T/bad/audit' | grep -q circuit_shared_interface"
 
-ctl() { local d=$1; shift; timeout 10 "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
+ctl() { local d=$1; shift; timeout "$(lg_bound 10)" "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
 start() { # SITE NS
 	local d=$T/$1 i pid
 	rm -f "$d/control.sock"

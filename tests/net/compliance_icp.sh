@@ -64,7 +64,7 @@ control {
 EOF
 }
 write_conf ""
-ctl() { timeout 10 "$LINEGATECTL" -s "$T/control.sock" "$@"; }
+ctl() { timeout "$(lg_bound 10)" "$LINEGATECTL" -s "$T/control.sock" "$@"; }
 records() { grep -rhs '"event":"icp_unrecorded_listener"' "$T/audit" | grep -F -- "$1" | grep -cF -- "$2"; }
 has_records() { [ "$(records "$1" "$2")" -ge 1 ]; }
 # listen NAME FAMILY ADDRESS PORT: a real listening socket in the gateway's namespace

@@ -169,7 +169,7 @@ psk "$T/bad/fra.psk" "$PSK_AB"
 		"$T/bad/fra.psk" 10.1.0.0/16 10.100.0.0/16 both
 } > "$T/bad/linegate.conf"
 
-ctl() { local d=$1; shift; timeout 10 "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
+ctl() { local d=$1; shift; timeout "$(lg_bound 10)" "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
 journal_has() { grep -rqs -- "$2" "$T/$1/audit"; }
 
 # start SITE NS: linegated in NS with $T/SITE/linegate.conf; waits for the socket.
@@ -309,7 +309,7 @@ check "capture on Shanghai's Internet uplink, circuit down then routeless: zero 
 	test "$n_leak" = 0
 check "no LAN ping reached Frankfurt meanwhile" grep -q " 0 received" "$T/xborder-ping-down.txt"
 # Control: the same capture does see a packet that really goes to Frankfurt via inet0.
-lg_ns gwa timeout 10 tcpdump -n -U -c 1 -i inet0 -w "$T/control.pcap" "host $B_INET" >"$T/tcpdump-control.log" 2>&1 &
+lg_ns gwa timeout "$(lg_bound 10)" tcpdump -n -U -c 1 -i inet0 -w "$T/control.pcap" "host $B_INET" >"$T/tcpdump-control.log" 2>&1 &
 CTRL_PID=$!
 LG_PIDS+=("$CTRL_PID")
 lg_wait 5 grep -q "listening on" "$T/tcpdump-control.log"

@@ -41,7 +41,7 @@ check "no PSK byte in any monitor output" bash -c "! grep -qi '$psk' '$T/j.out' 
 mon x3
 mon x4
 check "four monitors subscribed" lg_wait 10 subscribed 4
-OUT=$(timeout 10 "$CTL" -c "$T/a/linegate.conf" monitor 2>&1)
+OUT=$(timeout "$(lg_bound 10)" "$CTL" -c "$T/a/linegate.conf" monitor 2>&1)
 check "a fifth monitor is refused with a reason (exit $?)" grep -q "too many monitors" <<<"$OUT"
 kill -INT "$MON_x3" "$MON_x4"
 wait "$MON_x3"; r3=$?

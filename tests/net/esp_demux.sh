@@ -143,7 +143,7 @@ lg_ns pr ip link set p0 up
 check "carrier back" wait_eq 'd["uplinks"][0]["up"]' True
 
 kill -TERM "$PID"
-timeout 10 tail --pid="$PID" -f /dev/null
+timeout "$(lg_bound 10)" tail --pid="$PID" -f /dev/null
 wait "$PID"
 check "exit 0 on SIGTERM" test $? = 0
 check "no sanitizer report" bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '$T/daemon.log'"

@@ -87,13 +87,13 @@ start() { # SITE
 	LG_PIDS+=("$!")
 	eval "PID_$1=$!"
 	lg_wait 20 test -S "$T/$1/control.sock" || { echo "--- $1 log"; cat "$T/$1/daemon.log"; lg_die "gw$1 did not start"; }
-	lg_wait 10 lg_ns "gw$1" ip route show dev lgesp0 | grep -q . || true
+	lg_wait 10 bash -c "ip -n '$(lg_ns_name "gw$1")' route show dev lgesp0 | grep -q ." || true
 }
 
 stop() { # SITE -> exit status
 	local pid; pid=$(eval echo "\$PID_$1")
 	kill -TERM "$pid" 2>/dev/null
-	timeout 10 tail --pid="$pid" -f /dev/null
+	timeout "$(lg_bound 10)" tail --pid="$pid" -f /dev/null
 	wait "$pid"
 }
 
@@ -106,6 +106,9 @@ drops() { # SITE REASON -> counter from linegatectl --json status
 	lg_ns "gw$1" "$LINEGATECTL" -s "$T/$1/control.sock" --json status |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["drops"].get(sys.argv[1], 0))' "$2"
 }
+
+# listening NS t|u PORT: a server in NS is bound (wait for it, not a fixed time)
+listening() { ip netns exec "$(lg_ns_name "$1")" ss -ln"$2" | grep -q ":$3 "; }
 
 # bulk TCP through the tunnel, verified by SHA-256 at the receiver
 tcp_bulk() { # DST_ADDR BYTES
@@ -124,7 +127,7 @@ while True:
 print(n, h.hexdigest())
 PY
 	local srv=$!
-	sleep 0.5
+	lg_wait 10 listening hb t 5301
 	local want
 	want=$(lg_ns ha timeout 30 python3 - "$1" "$port" "$2" <<'PY'
 import hashlib, os, socket, sys
@@ -162,7 +165,7 @@ except socket.timeout:
 print(len(got), bad)
 PY
 	local srv=$!
-	sleep 0.5
+	lg_wait 10 listening hb u 5303
 	lg_ns ha timeout 20 python3 - "$1" "$2" <<'PY'
 import hashlib, socket, sys
 dst, n = sys.argv[1], int(sys.argv[2])
@@ -182,7 +185,7 @@ PY
 iperf_tcp() { # DST_ADDR -> true if a 2 s iperf3 run moved data
 	lg_ns hb timeout 20 iperf3 -s -1 -p 5302 >/dev/null 2>&1 &
 	local srv=$!
-	sleep 0.5
+	lg_wait 10 listening hb t 5302
 	lg_ns ha timeout 20 iperf3 -c "$1" -p 5302 -t 2 --json > "$T/iperf.json" 2>/dev/null
 	wait "$srv"
 	python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]; assert e["sum_received"]["bytes"] > 1e6' "$T/iperf.json"
@@ -190,9 +193,9 @@ iperf_tcp() { # DST_ADDR -> true if a 2 s iperf3 run moved data
 
 underlay_is_esp() { # "OUTER_A.4500 > OUTER_B.4500: UDP-encap: ESP(spi=SPI_OUT_OF_A": seen; no LAN plaintext
 	local cap=$T/ul.txt
-	lg_ns gwb timeout 8 tcpdump -l -n -i ul0 -c 20 'udp port 4500 or icmp or icmp6 or tcp' > "$cap" 2>/dev/null &
+	lg_ns gwb timeout 8 tcpdump -l -n -i ul0 -c 20 'udp port 4500 or icmp or icmp6 or tcp' > "$cap" 2>"$cap.err" &
 	local td=$!
-	sleep 1
+	lg_wait 10 grep -q "listening on" "$cap.err"
 	lg_ping ha 10.61.2.2 -c 5 -i 0.1 -W 1 >/dev/null
 	wait "$td"
 	grep -qF "$1" "$cap" &&

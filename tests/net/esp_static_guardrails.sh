@@ -118,7 +118,7 @@ CONF
 	chmod 600 "$d/linegate.conf"
 }
 
-ctl() { local d=$1; shift; timeout 10 "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
+ctl() { local d=$1; shift; timeout "$(lg_bound 10)" "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
 journal_has() { grep -rqs -- "$2" "$T/$1/audit"; }
 audited() { # SITE OBJECT REASON
 	grep -rhs "\"event\":\"compliance_refused\",\"object\":\"$2\"" "$T/$1/audit" | grep -q "\"reason\":\"$3\""

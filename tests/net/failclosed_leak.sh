@@ -132,7 +132,7 @@ conf "$T/a" shanghai CN 10.1.0.254 frankfurt-hq "$B_CIRC" DE sh-gw.corp.example 
 conf "$T/b" frankfurt DE 10.100.0.254 shanghai "$A_CIRC" CN hq-gw.corp.example \
 	sh-gw.corp.example "10.100.0.0/16, fd00:100::/48" "10.1.0.0/16, fd00:1::/48" responder > "$T/b/linegate.conf"
 
-ctl() { local d=$1; shift; timeout 10 "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
+ctl() { local d=$1; shift; timeout "$(lg_bound 10)" "$LINEGATECTL" -s "$T/$d/control.sock" "$@"; }
 start() { # SITE NS
 	local d=$T/$1 i pid
 	rm -f "$d/control.sock"
@@ -203,7 +203,9 @@ for h in "$HOST_B" "$HOST6_B"; do
 	check "remote subnet of $h still routed into the TUN device with no SA" \
 		bash -c "ip -n $(lg_ns_name gwa) route get $h | grep -q 'dev lgf0'"
 done
-sleep 5
+held_above() { [ "$(held)" -gt "$1" ]; }
+# the flood keeps knocking: wait for the counter to move, not a fixed time
+lg_wait 20 held_above "$h0"
 h1=$(held)
 check "held counter rose while the circuit was down ($h0 -> $h1)" test "$h1" -gt "$h0"
 check "linegatectl status (text) shows the held line" bash -c "'$LINEGATECTL' -s '$T/a/control.sock' status | grep -q 'held.*frankfurt-hq='"
@@ -225,7 +227,7 @@ h2=$(held)
 lg_log "linegatectl down"
 ctl a down frankfurt-hq >/dev/null 2>&1
 check "linegatectl down: Frankfurt SAs gone within 10 s" lg_wait 10 tunnel_down
-sleep 2
+lg_wait 20 held_above "$h2"
 h3=$(held)
 check "held counter rose after linegatectl down ($h2 -> $h3)" test "$h3" -gt "$h2"
 check "journal: packets_dropped per interval names the peer (held_no_sa)" \
@@ -290,7 +292,7 @@ kill -TERM "$(cat "$T/a/pid")"; lg_wait 20 gone
 lg_ns gwa ip route flush proto 76
 lg_ns gwa ip -6 route flush proto 76
 control() { # NAME FILTER: one packet matching FILTER leaves by inet0
-	lg_ns gwa timeout 15 tcpdump -n -U -c 1 -i inet0 -w "$T/control-$1.pcap" "$2" >"$T/control-$1.log" 2>&1 &
+	lg_ns gwa timeout "$(lg_bound 15)" tcpdump -n -U -c 1 -i inet0 -w "$T/control-$1.pcap" "$2" >"$T/control-$1.log" 2>&1 &
 	local c=$!
 	LG_PIDS+=("$c")
 	lg_wait 10 grep -q "listening on" "$T/control-$1.log"

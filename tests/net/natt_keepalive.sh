@@ -10,8 +10,9 @@ set -u
 . "$LG_SOURCE_DIR/tests/lib/nat_sites.sh"
 nat_sites_setup lgn-nat- lgnat0 0s
 # Everything B receives on 4500 from the NAT, for the keepalive check
-lg_ns_bg gwb timeout 90 tcpdump -i up0 -n -U -s 64 -w "$T/b-4500.pcap" 'udp port 4500' 2>/dev/null >/dev/null
-sleep 1
+lg_ns_bg gwb timeout 600 tcpdump -i up0 -n -U -s 64 -w "$T/b-4500.pcap" 'udp port 4500' 2>"$T/tcpdump.log" >/dev/null
+TD=${LG_PIDS[-1]}
+lg_wait 10 grep -q "listening on" "$T/tcpdump.log" || echo "warning: tcpdump did not report listening" >&2
 nat_sites_start
 
 check "the IKE SA comes up through the NAT" lg_wait 20 peer_up a
@@ -21,11 +22,13 @@ check "site A detected that it is behind a NAT (ike_sa_up nat=local)" \
 check "ping LAN a -> LAN b through the tunnel and the NAT" lg_ping lana 10.2.1.10 -c 3 -i 0.2 -W 2
 check "ping LAN b -> LAN a: B answers to the NAT mapping" lg_ping lanb 10.1.1.10 -c 3 -i 0.2 -W 2
 # IKE stays idle (no DPD configured): after 20 s of IKE silence A sends 0xff.
-echo "waiting 26 s for a keepalive (IKE idle, RFC 3948 §2.3)"
-sleep 26
-kill "$(ip netns pids "$(lg_ns_name gwb)" | xargs -r ps -o pid=,comm= -p | awk '$2=="tcpdump"{print $1}')" 2>/dev/null
-sleep 1
-n_keep=$(tcpdump -r "$T/b-4500.pcap" -n 'udp port 4500 and src host 10.254.0.1 and udp[4:2] = 9 and udp[8] = 0xff' 2>/dev/null | wc -l)
+KEEPALIVE='udp port 4500 and src host 10.254.0.1 and udp[4:2] = 9 and udp[8] = 0xff'
+keepalive_seen() { [ "$(tcpdump -r "$T/b-4500.pcap" -n "$KEEPALIVE" 2>/dev/null | wc -l)" -ge 1 ]; }
+echo "waiting for a keepalive (due after 20 s of IKE silence, RFC 3948 §2.3)"
+lg_wait 30 keepalive_seen
+kill -INT "$TD" 2>/dev/null   # timeout passes it on: tcpdump writes its last packets
+wait "$TD" 2>/dev/null
+n_keep=$(tcpdump -r "$T/b-4500.pcap" -n "$KEEPALIVE" 2>/dev/null | wc -l)
 check "B received NAT-T keepalives (1-byte 0xff) from the NAT's address (got $n_keep)" test "$n_keep" -ge 1
 both_ways() { lg_ping lanb 10.1.1.10 -c 2 -i 0.2 -W 2 >/dev/null && lg_ping lana 10.2.1.10 -c 2 -i 0.2 -W 2 >/dev/null; }
 check "after the keepalives the tunnel still carries traffic both ways" both_ways

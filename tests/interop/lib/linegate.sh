@@ -141,7 +141,7 @@ lgi_stop() {
 	return 0
 }
 
-lgi_ctl() { local dir=$1; shift; timeout 10 "$LINEGATECTL" -s "$dir/control.sock" "$@"; }
+lgi_ctl() { local dir=$1; shift; timeout "$(lg_bound 10)" "$LINEGATECTL" -s "$dir/control.sock" "$@"; }
 
 # Predicates on `linegatectl sas`; the negative ones need an answer from the
 # control socket, so a dead or hung linegated never passes them.
