@@ -294,6 +294,11 @@ static void brace_on_next_line(struct parser *p)
 static void apply_key(struct parser *p, void *obj, const struct token *key, size_t idx)
 {
 	const struct key_def *k = &p->blk->keys[idx];
+	if (idx >= CONF_MAX_KEYS) {   /* a table outgrew key_pos: never write past it */
+		conf_error(p, key->line, key->col, "key '%s': more than %d keys in %s block",
+			   k->key, CONF_MAX_KEYS, p->blk->keyword);
+		return;
+	}
 	if (p->key_pos[idx].line) {
 		char w[128];
 		conf_error(p, key->line, key->col, "duplicate key '%s' (first set at %s)", k->key,

@@ -7,7 +7,9 @@
 #include "lexer.h"
 #include "linegate/conf.h"
 
-enum { CONF_MAX_VALUES = 64, CONF_MAX_KEYS = 24 };
+/* CONF_MAX_KEYS: the most keys of one block (key_pos is indexed by a key's
+ * place in its block's table; apply_key refuses past it). */
+enum { CONF_MAX_VALUES = 64, CONF_MAX_KEYS = 40 };
 
 /* Positions inside conf/ carry the file they stand in: its index (0 = the
  * file loaded, then included files in include order) in the bits of a line
