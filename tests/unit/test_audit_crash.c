@@ -78,16 +78,21 @@ START_TEST(kill9_repeatedly)
 			fputs("{\"seq\":999999,\"ts\":\"2026-", f);
 			fclose(f);
 			free(names);
-			torn++;
 		}
-		/* before the restart: chained, only a torn end, never tampering */
+		/* before the restart: chained, at most a torn end, never tampering.
+		 * SIGKILL itself can tear the last record: the kernel stops a
+		 * write(2) between pages when a fatal signal is pending, so an
+		 * even kill may leave one torn tail too; each is counted. */
 		audit_verify_init(v);
 		ck_assert_int_eq(audit_verify_dir(v, dir, INT64_MIN, INT64_MAX), 0);
 		audit_verify_finish(v);
-		ck_assert_msg(v->faults == (k % 2 ? 1u : 0u), "kill %d: %llu faults, first %s: %s", k,
-			      (unsigned long long)v->faults, audit_fault_kind_name(v->first.kind), v->first.msg);
-		if (v->faults)
+		ck_assert_msg(v->faults == 1 || (v->faults == 0 && k % 2 == 0),
+			      "kill %d: %llu faults, first %s: %s", k, (unsigned long long)v->faults,
+			      audit_fault_kind_name(v->first.kind), v->first.msg);
+		if (v->faults) {
 			ck_assert_int_eq(v->first.kind, AUDIT_FAULT_TRUNCATED);
+			torn++;
+		}
 	}
 	/* the last restart cuts the last torn tail; a clean stop */
 	struct conf_audit cfg;
