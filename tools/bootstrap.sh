@@ -12,6 +12,8 @@ PACKAGES=(
 	libgraphviz-dev
 	# OpenSSL 3 libcrypto: key exchange groups, X.509 (docs/crypto.md)
 	libssl-dev
+	# the audit export and the configuration store (tar)
+	libarchive-dev
 	# fuzzing and sanitizers
 	clang libclang-rt-14-dev llvm
 	# network tests and demo

@@ -78,6 +78,14 @@ uint64_t audit_summary_total(void);
  * the Ed25519 audit key, resumes the chain after the last good record (a torn
  * tail is recorded as an audit_gap), applies retention. hostname may be NULL. */
 int audit_open(const struct conf_audit *cfg, const char *hostname);
+/* The configuration store: the files of a loaded configuration (main_path,
+ * then cfg->included) exactly as hashed into cfg->hash, kept as
+ * <journal_dir>/configs/<blake2b hex>.tar (0640, the journal's group; 0600
+ * when a file of it is readable by its owner only, as inline keys must be),
+ * so a config_loaded record's hash resolves years later. The files are read
+ * again and hashed: one changed since the load is not stored (-ESTALE). out
+ * gets "configs/<hex>.tar" or "failed: why" for the record. */
+int audit_config_store(const struct config *cfg, const char *main_path, char *out, size_t cap);
 /* Applies a reloaded audit section (facility, intervals, retention). */
 void audit_reconfigure(const struct conf_audit *cfg);
 /* Periodic work from the control loop: flush, signed checkpoint, daily

@@ -166,6 +166,7 @@ enum conf_journal_failure { CONF_JOURNAL_FAIL_KEEP_TUNNELS = 0, CONF_JOURNAL_FAI
 
 struct conf_audit {
 	char journal_dir[CONF_PATH_MAX];   /* default /var/lib/linegate/audit */
+	char journal_group[CONF_NAME_MAX]; /* readers of the journal, default "linegate-audit" */
 	uint32_t retention_days;           /* >= 180, default 180 */
 	int syslog_facility;               /* LOG_LOCAL4 etc., default LOG_DAEMON */
 	int log_level;                     /* operational lines up to it, default LOG_INFO */

@@ -397,6 +397,9 @@ int audit_open(const struct conf_audit *cfg, const char *hostname)
 		snprintf(st.host, sizeof(st.host), "%s", hostname);
 	else if (gethostname(st.host, sizeof(st.host) - 1))
 		snprintf(st.host, sizeof(st.host), "localhost");
+	if (audit_perms_set_group(st.cfg.journal_group))
+		lg_log(LOG_WARNING, "event=audit_group_missing group=%s action=\"journal readable by "
+		       "its owner only\"", st.cfg.journal_group);
 	journal_init(&st.j);
 	rc = journal_open(&st.j, st.cfg.journal_dir, &res);
 	if (rc == 0)

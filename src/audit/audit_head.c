@@ -131,6 +131,7 @@ int audit_head_write(int dirfd, const struct audit_head *h)
 	if (fd < 0)
 		return -errno;
 	int err = 0;
+	audit_fix_mode(fd, false);
 	if (write(fd, text, (size_t)n) != n || fdatasync(fd))
 		err = errno ? -errno : -EIO;
 	close(fd);

@@ -33,6 +33,19 @@ enum {
 #define AUDIT_KEY_FILE "audit.key"
 #define AUDIT_PUB_FILE "audit.pub"
 #define AUDIT_DEFAULT_DIR "/var/lib/linegate/audit"
+#define AUDIT_CONFIG_DIR "configs"         /* the configuration store, in the journal dir */
+
+/* ---- audit_perms.c: the auditors' group and the modes (02750 / 0640) */
+/* A group name, or a number; "" or NULL: none. -ENOENT: no such group. */
+int audit_perms_set_group(const char *name);
+void audit_fix_mode(int fd, bool dir);
+void audit_fix_mode_at(int dirfd, const char *name);
+void audit_fix_tree(int dirfd, const char *dir);
+
+/* ---- audit_config_store.c */
+/* The hash of a stored configuration (configs/<hex>.tar) recomputed from
+ * its members; *files: how many. 0, or -EINVAL for anything not a store. */
+int audit_config_tar_hash(int fd, uint8_t out[32], size_t *files);
 
 /* ---- audit_event.c */
 bool audit_event_parse(const char *name, enum audit_event *ev);

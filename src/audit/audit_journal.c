@@ -269,6 +269,7 @@ int journal_open(struct journal *j, const char *dir, struct journal_resume *res)
 	j->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (j->dirfd < 0)
 		return -errno;
+	audit_fix_tree(j->dirfd, dir);
 	if ((rc = audit_list_files(dir, &names, &n)))
 		return rc;
 	struct scan *s = calloc(1, sizeof(*s));
@@ -307,6 +308,8 @@ static int open_day(struct journal *j, int64_t day)
 		close(fd);
 		return rc;
 	}
+	if (st.st_size == 0)
+		audit_fix_mode(fd, false);   /* new: the umask does not decide who reads */
 	if (j->fd >= 0) {
 		fdatasync(j->fd);    /* the old day is complete: make it durable */
 		close(j->fd);

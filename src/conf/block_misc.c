@@ -24,6 +24,15 @@ static int audit_journal(struct parser *p, void *obj, const struct value *v, siz
 	return conf_val_path(p, v, AUDIT(obj)->journal_dir, CONF_PATH_MAX);
 }
 
+static int control_group(struct parser *p, const struct value *v, char *out);
+
+/* The auditor role: members read and verify the journal without root. */
+static int audit_group(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return control_group(p, v, AUDIT(obj)->journal_group);
+}
+
 /* Cybersecurity Law of the PRC (art. 21 of the 2017 text): network logs are
  * kept for no less than six months; 180 days is the floor. */
 static int audit_retention(struct parser *p, void *obj, const struct value *v, size_t n)
@@ -142,6 +151,7 @@ static void audit_close(struct parser *p, void *obj)
 
 static const struct key_def audit_keys[] = {
 	{ "journal-dir", 1, 1, false, audit_journal },
+	{ "journal-group", 1, 1, false, audit_group },
 	{ "retention", 1, 1, false, audit_retention },
 	{ "syslog-facility", 1, 1, false, audit_facility },
 	{ "log-level", 1, 1, false, audit_log_level },

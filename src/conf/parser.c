@@ -579,6 +579,7 @@ void conf_init_defaults(struct config *cfg)
 	cfg->audit.syslog_facility = LOG_DAEMON;
 	cfg->audit.log_level = LOG_INFO;
 	cfg->audit.mlps_level = 3;
+	snprintf(cfg->audit.journal_group, sizeof(cfg->audit.journal_group), "linegate-audit");
 	cfg->audit.flow_interval_s = 300;
 	cfg->audit.checkpoint_interval_s = 60;
 	cfg->audit.on_failure = CONF_JOURNAL_FAIL_KEEP_TUNNELS;

@@ -167,6 +167,7 @@ static void show_audit(json_t *blocks, const struct config *c)
 	const struct conf_audit *a = &c->audit;
 	json_t *s = block(blocks, "audit", NULL);
 	lg_json_set_str(s, "journal-dir", a->journal_dir);
+	set_text(s, "journal-group", a->journal_group);
 	set_num(s, "retention", a->retention_days, "d");
 	lg_json_set_str(s, "syslog-facility", facility_name(a->syslog_facility));
 	set_num(s, "mlps-level", (unsigned long long)a->mlps_level, "");

@@ -298,7 +298,9 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 			   "blake2b", daemon_config_hash_hex(d->cfg, hash), "errors", daemon_refusal_text(why), NULL);
 		goto refused_early;
 	}
-	char mlps[4], fwd[16];
+	char mlps[4], fwd[16], stored[CONF_PATH_MAX];
+	/* the configuration itself beside the trail: the hash below resolves */
+	audit_config_store(d->cfg, d->config_path, stored, sizeof(stored));
 	/* MLPS: the protection level and who answers for the trail, on record */
 	snprintf(mlps, sizeof(mlps), "%d", d->cfg->audit.mlps_level);
 	daemon_forwarding_off(d->cfg, fwd);
@@ -310,7 +312,7 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 		   "stop-tunnels" : "keep-tunnels",
 		   "on_journal_failure_set_by", d->cfg->audit.on_failure_set_by ?
 		   d->cfg->audit.on_failure_set_by : "default",
-		   "forwarding_off", fwd[0] ? fwd : "none", NULL);
+		   "forwarding_off", fwd[0] ? fwd : "none", "config_store", stored, NULL);
 	d->config_wall_ms = lg_wall_ms();
 	lg_log(LOG_INFO, "event=config_loaded file=%s blake2b=%s peers=%zu uplinks=%zu",
 	       d->config_path, hash, d->cfg->n_peers, d->cfg->n_uplinks);

@@ -123,13 +123,15 @@ int daemon_reload(struct daemon *d, const char *who, struct daemon_refusal *why)
 	d->config_wall_ms = lg_wall_ms();
 	if (d->dp && d->esp)
 		(void)daemon_hold_peers(d);   /* logged at LOG_CRIT on failure */
-	char mlps[4], fwd[16];
+	char mlps[4], fwd[16], stored[CONF_PATH_MAX];
+	audit_config_store(cfg, d->config_path, stored, sizeof(stored));
 	snprintf(mlps, sizeof(mlps), "%d", cfg->audit.mlps_level);
 	daemon_forwarding_off(cfg, fwd);
 	audit_emit(AUDIT_CONFIG_RELOADED, AUDIT_SUCCESS, who, d->config_path,
 		   "blake2b", daemon_config_hash_hex(cfg, hash), "mlps_level", mlps,
 		   "security_officer", cfg->audit.security_officer[0] ?
-		   cfg->audit.security_officer : "none", "forwarding_off", fwd[0] ? fwd : "none", NULL);
+		   cfg->audit.security_officer : "none", "forwarding_off", fwd[0] ? fwd : "none",
+		   "config_store", stored, NULL);
 	lg_log(LOG_NOTICE, "event=config_reloaded file=%s blake2b=%s peers=%zu", d->config_path,
 	       hash, cfg->n_peers);
 	daemon_warn_forwarding(cfg);
