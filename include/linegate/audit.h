@@ -151,3 +151,8 @@ int audit_report_sign(const char *journal_dir, const void *data, size_t len, FIL
  * signer gets the public key the file names. */
 int audit_report_verify(const void *data, size_t len, const char *sig_text, const uint8_t trusted[32],
 			uint8_t signer[32]);
+
+/* A member `audit export` adds to the archive as it is (linegatectl gives the
+ * compliance report, which the audit module cannot make itself). Up to 4;
+ * name is a plain file name; data is copied. */
+int audit_export_add_member(const char *name, const void *data, size_t len);

@@ -14,10 +14,13 @@
 
 enum { MAX_LISTED = 100 };
 
+enum mode { VERIFY, SHOW, EXPORT };
+
 struct opts {
-	const char *dir, *pubkey, *event, *peer, *head;
+	const char *dir, *pubkey, *event, *peer, *head, *archive, *report;
 	int64_t since_ms, until_ms;
 	bool have_since, json;
+	FILE *out;                     /* stdout, or an export's transcript */
 };
 
 static int usage(const char *msg)
@@ -26,14 +29,18 @@ static int usage(const char *msg)
 		fprintf(stderr, "audit: %s\n", msg);
 	fprintf(stderr,
 		"usage: linegatectl audit verify [--dir D] [--since T] [--until T] [--pubkey F] [--head F] [--json]\n"
+		"       linegatectl audit verify --archive FILE.tar [--pubkey F]   (or: audit verify FILE.tar)\n"
+		"       linegatectl audit export [--dir D] [--since T] [--until T] [--report F] OUT.tar\n"
 		"       linegatectl audit show [--dir D] [--since T] [--until T] [--event E] [--peer P] [--json]\n"
 		"T: RFC 3339 time (2026-11-28T10:00:00+08:00) or a UTC date (2026-11-28)\n");
 	return 2;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o, bool show)
+static int parse_opts(int argc, char **argv, struct opts *o, enum mode mode)
 {
+	bool show = mode == SHOW;
 	memset(o, 0, sizeof(*o));
+	o->out = stdout;
 	o->dir = AUDIT_DEFAULT_DIR;
 	o->since_ms = INT64_MIN;
 	o->until_ms = INT64_MAX;
@@ -44,6 +51,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool show)
 		const char *eq = strchr(a, '=');
 		if (!strcmp(a, "--json")) {
 			o->json = true;
+			continue;
+		}
+		if (!show && a[0] != '-' && !o->archive) {
+			o->archive = a;   /* audit verify FILE.tar, audit export OUT.tar */
 			continue;
 		}
 		if (eq && strncmp(a, "--", 2) == 0 && (size_t)(eq - a) < sizeof(name)) {
@@ -70,10 +81,14 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool show)
 				/* a bare date as --until means the whole day */
 				o->until_ms = strlen(val) == 10 ? ms + 86400000 - 1 : ms;
 			}
-		} else if (!show && !strcmp(a, "--pubkey")) {
+		} else if (mode == VERIFY && !strcmp(a, "--pubkey")) {
 			o->pubkey = val;
-		} else if (!show && !strcmp(a, "--head")) {
+		} else if (mode == VERIFY && !strcmp(a, "--head")) {
 			o->head = val;
+		} else if (mode == EXPORT && !strcmp(a, "--report")) {
+			o->report = val;
+		} else if (mode == VERIFY && !strcmp(a, "--archive")) {
+			o->archive = val;
 		} else if (show && !strcmp(a, "--event")) {
 			o->event = val;
 		} else if (show && !strcmp(a, "--peer")) {
@@ -99,7 +114,7 @@ static void on_finding(void *ctx, const struct audit_finding *f)
 	if (c->n < MAX_LISTED)
 		c->list[c->n++] = *f;
 	if (!c->o->json)
-		printf("FAULT %s %s:%llu: %s\n", audit_fault_kind_name(f->kind), f->file,
+		fprintf(c->o->out, "FAULT %s %s:%llu: %s\n", audit_fault_kind_name(f->kind), f->file,
 		       (unsigned long long)f->line, f->msg);
 }
 
@@ -113,7 +128,7 @@ static void on_note(void *ctx, const char *file, uint64_t line, const char *msg)
 		snprintf(n->msg, sizeof(n->msg), "%s", msg);
 	}
 	if (!c->o->json)
-		printf("note %s:%llu: %s\n", file, (unsigned long long)line, msg);
+		fprintf(c->o->out, "note %s:%llu: %s\n", file, (unsigned long long)line, msg);
 }
 
 static void finding_json(json_t *o, const struct audit_finding *f)
@@ -152,30 +167,30 @@ static void verify_json(const struct opts *o, const struct vctx *c, const struct
 		lg_json_set_u64(n, "line", c->notes[i].line);
 		lg_json_set_str(n, "message", c->notes[i].msg);
 	}
-	lg_json_print(stdout, doc);
+	lg_json_print(o->out, doc);
 }
 
 static void verify_summary(const struct opts *o, const struct vctx *c, const struct audit_verifier *v,
 			   const char *keysrc)
 {
 	if (!o->json) {
-		printf("journal %s: %llu files, %llu records, %llu checkpoints, %llu recorded gaps; key: %s\n",
+		fprintf(o->out, "journal %s: %llu files, %llu records, %llu checkpoints, %llu recorded gaps; key: %s\n",
 		       o->dir, (unsigned long long)v->files, (unsigned long long)v->records,
 		       (unsigned long long)v->checkpoints, (unsigned long long)v->gaps, keysrc);
 		if (v->check_end && v->head_err == 0)
-			printf("signed head: seq %llu\n", (unsigned long long)v->signed_head.seq);
+			fprintf(o->out, "signed head: seq %llu\n", (unsigned long long)v->signed_head.seq);
 		if (v->unsigned_records)
-			printf("unsigned: %llu records after the last signed checkpoint\n",
+			fprintf(o->out, "unsigned: %llu records after the last signed checkpoint\n",
 			       (unsigned long long)v->unsigned_records);
 		if (v->faults)
-			printf("result: FAULT (%llu) first: %s at %s:%llu: %s\n",
+			fprintf(o->out, "result: FAULT (%llu) first: %s at %s:%llu: %s\n",
 			       (unsigned long long)v->faults, audit_fault_kind_name(v->first.kind),
 			       v->first.file, (unsigned long long)v->first.line, v->first.msg);
 		else if (v->unsigned_records)
-			printf("result: OK, %llu UNSIGNED records at the end\n",
+			fprintf(o->out, "result: OK, %llu UNSIGNED records at the end\n",
 			       (unsigned long long)v->unsigned_records);
 		else
-			printf("result: OK\n");
+			fprintf(o->out, "result: OK\n");
 		return;
 	}
 	verify_json(o, c, v, keysrc);
@@ -192,13 +207,10 @@ static int day_range(const struct opts *o, int64_t *lo, int64_t *hi, bool hi_sla
 	return 0;
 }
 
-static int cmd_verify(int argc, char **argv)
+static int run_verify(struct opts *o)
 {
-	struct opts o;
 	int64_t lo, hi;
 	const char *keysrc = "pinned in the journal (no external key)";
-	if (parse_opts(argc, argv, &o, false))
-		return 2;
 	struct audit_verifier *v = malloc(sizeof(*v));
 	struct vctx *c = calloc(1, sizeof(*c));
 	if (!v || !c) {
@@ -207,45 +219,63 @@ static int cmd_verify(int argc, char **argv)
 		return 2;
 	}
 	audit_verify_init(v);
-	c->o = &o;
+	c->o = o;
 	v->on_finding = on_finding;
 	v->on_note = on_note;
 	v->ctx = c;
-	v->anchored_start = o.have_since;
-	v->head_file = o.head;
+	v->anchored_start = o->have_since;
+	v->head_file = o->head;
 	int rc = 0;
 	char pubpath[CONF_PATH_MAX + 16];
-	snprintf(pubpath, sizeof(pubpath), "%s/%s", o.dir, AUDIT_PUB_FILE);
-	if (o.pubkey) {
-		rc = audit_pubkey_read(o.pubkey, v->trusted);
-		keysrc = o.pubkey;
+	snprintf(pubpath, sizeof(pubpath), "%s/%s", o->dir, AUDIT_PUB_FILE);
+	if (o->pubkey) {
+		rc = audit_pubkey_read(o->pubkey, v->trusted);
+		keysrc = o->pubkey;
 	} else if (access(pubpath, R_OK) == 0) {
 		rc = audit_pubkey_read(pubpath, v->trusted);
 		keysrc = "audit.pub in the journal directory (pass --pubkey for an external copy)";
 	}
-	v->have_trusted = (o.pubkey || access(pubpath, R_OK) == 0) && rc == 0;
+	v->have_trusted = (o->pubkey || access(pubpath, R_OK) == 0) && rc == 0;
 	if (rc) {
 		fprintf(stderr, "audit: cannot read public key: %s\n", strerror(-rc));
 		free(v);
 		free(c);
 		return 2;
 	}
-	day_range(&o, &lo, &hi, false);
-	rc = audit_verify_dir(v, o.dir, lo, hi);
+	day_range(o, &lo, &hi, false);
+	rc = audit_verify_dir(v, o->dir, lo, hi);
 	if (rc) {
-		fprintf(stderr, "audit: %s: %s\n", o.dir, strerror(-rc));
+		fprintf(stderr, "audit: %s: %s\n", o->dir, strerror(-rc));
 		free(v);
 		free(c);
 		return 2;
 	}
 	audit_verify_finish(v);
-	if (v->files == 0 && !o.json)
-		printf("no journal files in %s\n", o.dir);
-	verify_summary(&o, c, v, keysrc);
+	if (v->files == 0 && !o->json)
+		fprintf(o->out, "no journal files in %s\n", o->dir);
+	verify_summary(o, c, v, keysrc);
 	int code = v->faults ? 1 : 0;
 	free(v);
 	free(c);
 	return code;
+}
+
+int audit_verify_report(FILE *out, const char *dir, const char *pubkey, const char *head,
+			int64_t since_ms, int64_t until_ms)
+{
+	struct opts o = { .dir = dir, .pubkey = pubkey, .head = head, .since_ms = since_ms,
+			  .until_ms = until_ms, .have_since = since_ms != INT64_MIN, .out = out };
+	return run_verify(&o);
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o, VERIFY))
+		return 2;
+	if (o.archive)
+		return audit_archive_verify(o.archive, o.pubkey);
+	return run_verify(&o);
 }
 
 struct sctx {
@@ -308,7 +338,7 @@ static int cmd_show(int argc, char **argv)
 	char path[CONF_PATH_MAX + AUDIT_NAME_MAX];
 	size_t n = 0, partial;
 	int64_t lo, hi, day;
-	if (parse_opts(argc, argv, &o, true))
+	if (parse_opts(argc, argv, &o, SHOW))
 		return 2;
 	enum audit_event ev;
 	if (o.event && !audit_event_parse(o.event, &ev))
@@ -340,12 +370,25 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_export(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o, EXPORT))
+		return 2;
+	if (!o.archive)
+		return usage("export needs the archive to write (OUT.tar)");
+	struct audit_export_args a = { .dir = o.dir, .out = o.archive, .report = o.report,
+				       .since_ms = o.since_ms, .until_ms = o.until_ms };
+	return audit_export_write(&a);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "verify", cmd_verify },
 	{ "show", cmd_show },
+	{ "export", cmd_export },
 };
 
 int audit_cli_main(int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <stdio.h>
 #include <sys/uio.h>
 #include "linegate/audit.h"
 
@@ -46,6 +47,35 @@ void audit_fix_tree(int dirfd, const char *dir);
 /* The hash of a stored configuration (configs/<hex>.tar) recomputed from
  * its members; *files: how many. 0, or -EINVAL for anything not a store. */
 int audit_config_tar_hash(int fd, uint8_t out[32], size_t *files);
+
+/* ---- audit_cli.c: `audit verify`'s transcript for a directory, to out
+ * (INT64_MIN / INT64_MAX: no bound; no upper bound checks the signed head). */
+int audit_verify_report(FILE *out, const char *dir, const char *pubkey, const char *head,
+			int64_t since_ms, int64_t until_ms);
+
+/* ---- audit_config_refs.c: the configurations the journal names */
+struct audit_config_refs {
+	char (*hex)[AUDIT_HEX_HASH + 1];
+	size_t n;
+};
+/* Every blake2b of config_loaded / config_reloaded records in the journal
+ * files of dir whose day lies in [lo_day, hi_day], once each, in order. */
+int audit_config_refs_scan(const char *dir, int64_t lo_day, int64_t hi_day,
+			   struct audit_config_refs *out);
+void audit_config_refs_free(struct audit_config_refs *r);
+
+/* ---- audit_export.c, audit_archive.c: the assessor's archive */
+#define AUDIT_EXPORT_MAGIC "linegate-audit-export v1"
+#define AUDIT_EXPORT_SIG_DOMAIN "linegate-audit-export-v1"
+struct audit_export_args {
+	const char *dir, *out, *report;
+	int64_t since_ms, until_ms;     /* INT64_MIN / INT64_MAX: no bound */
+};
+/* `audit export`: the archive at out, with the members added by
+ * audit_export_add_member. Exit code 0 written, 2 usage/IO. */
+int audit_export_write(const struct audit_export_args *a);
+/* `audit verify --archive FILE`: exit code 0 passed, 1 a fault, 2 usage/IO. */
+int audit_archive_verify(const char *archive, const char *pubkey);
 
 /* ---- audit_event.c */
 bool audit_event_parse(const char *name, enum audit_event *ev);

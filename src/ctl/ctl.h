@@ -24,6 +24,9 @@ int ctl_metrics_textfile(const char *sock, const char *path, int timeout_s);
  * ones resolved against its directory; missing key files are not errors.
  * 0 or -errno; conf errors printed to err. */
 int ctl_read_config(const char *path, struct config *cfg, FILE *err);
+/* The compliance report for `audit export` (export.c): the daemon's over
+ * socket, else the static one of cfg (may be NULL), as an archive member. */
+void ctl_export_compliance(const struct config *cfg, const char *socket, int timeout_s);
 /* The control socket a config file names (made absolute against the file's
  * directory), even when the file has errors elsewhere. 0 or -errno. */
 int ctl_config_socket(const char *path, char *out, size_t n);

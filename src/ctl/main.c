@@ -199,6 +199,14 @@ static int run_audit(const struct opts *o, const struct subcommand *sc, int argc
 	for (int i = 1; i < argc; i++)
 		av[ac++] = argv[i];
 	av[ac] = NULL;
+	if (argc > 0 && !strcmp(argv[0], "export")) {
+		char path[CONF_PATH_MAX];
+		if (!cfg)
+			cfg = load_config(o, true);
+		snprintf(path, sizeof(path), "%s", o->socket ? o->socket :
+			 cfg ? cfg->control.socket_path : CTL_DEFAULT_SOCKET);
+		ctl_export_compliance(cfg, path, o->timeout_s);
+	}
 	optind = 1;  /* audit_cli_main may use getopt itself */
 	int rc = audit_cli_main(ac, av);
 	conf_free(cfg);
@@ -220,7 +228,7 @@ static const struct subcommand subcommands[] = {
 	{ "monitor", 0, 0, run_daemon, "stream audit events as they happen (Ctrl-C ends)" },
 	{ "version", 0, 0, run_version, "versions of linegatectl and linegated" },
 	{ "report", 0, 12, run_report, "[--lang zh|en|both] [-o FILE]: signed assessor report (HTML); verify FILE [SIG]" },
-	{ "audit", 0, 62, run_audit, "verify|show [...]: the audit journal (no daemon needed)" },
+	{ "audit", 0, 62, run_audit, "verify|show|export [...]: the audit journal (no daemon needed)" },
 };
 
 /* `linegatectl status --json` reads naturally too: take it out of the args. */

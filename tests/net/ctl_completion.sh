@@ -75,7 +75,7 @@ check "every subcommand for ''" test "$(complete_words '')" = "status peers sas 
 check "subcommands for 'm'" test "$(complete_words m)" = "metrics monitor"
 check "metrics: --textfile, then a file" bash -c "[ '$(complete_words metrics --t)' = --textfile ] &&
 	[ '$(complete_words metrics --textfile "$LG_SOURCE_DIR/conf/linegatectl.bash-compl")' = '$LG_SOURCE_DIR/conf/linegatectl.bash-completion' ]"
-check "audit verbs" test "$(complete_words audit '')" = "verify show"
+check "audit verbs" test "$(complete_words audit '')" = "verify show export"
 check "options of audit show" bash -c "[[ '$(complete_words audit show --e)' == '--event' ]]"
 check "down: the daemon's peers" test "$(complete_words -s "$T/control.sock" down '')" = "beijing bj-backup"
 check "up b: both peers" test "$(complete_words -s "$T/control.sock" up b)" = "beijing bj-backup"

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The assessor's archive (issue 14, items 2 and 3). Two real daemons; the
+# Shanghai one reloads a changed included file, so its journal names two
+# configurations. Then:
+# - root exports (manifest signed with the audit key); the archive is
+#   copied to another directory and verified there by an unprivileged user
+#   (no daemon, no root, no group): manifest, signature, journal chain and
+#   head, both configurations resolve;
+# - a member of the auditors' group (a test gid given as journal-group)
+#   verifies the journal and exports it (manifest unsigned, still verified);
+#   it cannot append to, truncate or add to the journal;
+# - a user outside the group cannot read, verify or export it;
+# - an archive with one journal byte changed, or a configuration removed,
+#   fails with exit 1.
+set -u
+. "$LG_SOURCE_DIR/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/lib/ctl_sites.sh" lgn-exp-
+FAILS=0
+check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }
+AUD_UID=64998 AUD_GID=64999 OUT_UID=64997
+as_auditor() { setpriv --reuid=$AUD_UID --regid=$AUD_UID --groups=$AUD_GID env HOME=/ TMPDIR="$W" "$@"; }
+as_nobody() { setpriv --reuid=$OUT_UID --regid=$OUT_UID --clear-groups env HOME=/ TMPDIR="$W2" "$@"; }
+
+A="$T/a"
+mkdir -p "$A/extra.d"
+printf '# peers of the Shanghai hub (none yet)\n' > "$A/extra.d/one.conf"
+chmod 644 "$A/extra.d/one.conf" "$A/linegate.conf"
+sed -i "s|^    journal-dir \"audit\"$|    journal-dir \"audit\"\n    journal-group $AUD_GID|" "$A/linegate.conf"
+printf 'include "extra.d/*.conf"\n' >> "$A/linegate.conf"
+chmod 711 "$T" "$A"   # others may pass through to the journal; its own modes decide
+W=$(mktemp -d /tmp/lg-exp-aud.XXXXXX) W2=$(mktemp -d /tmp/lg-exp-out.XXXXXX)
+chown $AUD_UID:$AUD_UID "$W"; chown $OUT_UID:$OUT_UID "$W2"; chmod 700 "$W" "$W2"
+trap 'lg_ns_cleanup; [ -n "${LG_KEEP:-}" ] || rm -rf "$T" "$W" "$W2"' EXIT
+
+start_site b
+start_site a
+check "the tunnel to bj comes up" lg_wait 20 pyj a peers 'd[0]["state"]=="up"'
+printf '# peers of the Shanghai hub (edited)\n' > "$A/extra.d/one.conf"
+check "reload after the included file changed" ctl a reload
+n_records() { ctl a audit show --dir "$A/audit" --event "$1" 2>/dev/null | wc -l; }
+check "config_reloaded on record" lg_wait 20 test "$(n_records config_reloaded)" -ge 1
+
+check "root exports the journal" bash -c "'$CTL' -c '$A/linegate.conf' audit export '$T/root.tar' > '$T/exp.out' 2>&1"
+check "the root export's manifest is signed" grep -q "manifest signed" "$T/exp.out"
+check "the archive holds journal, key, head, configs, transcript, compliance" bash -c "
+	tar tf '$T/root.tar' > '$T/list' && grep -qx MANIFEST '$T/list' && grep -qx MANIFEST.sig '$T/list' &&
+	grep -qx audit.pub '$T/list' && grep -qx audit.head '$T/list' && grep -q '^journal/audit-.*jsonl$' '$T/list' &&
+	[ \$(grep -c '^configs/.*\.tar$' '$T/list') = 2 ] && grep -qx verify.txt '$T/list' &&
+	grep -qx compliance.json '$T/list'"
+cp "$T/root.tar" "$W2/copy.tar"; chown $OUT_UID "$W2/copy.tar"
+as_nobody "$CTL" audit verify "$W2/copy.tar" > "$T/v1.out" 2>&1; rc=$?
+cat "$T/v1.out"
+check "an unprivileged user verifies the copy: exit 0" test $rc = 0
+check "... manifest, signature, journal and both configurations pass" bash -c "
+	grep -q '^PASS manifest: ' '$T/v1.out' && grep -q '^PASS manifest signature' '$T/v1.out' &&
+	grep -q '^PASS journal: .*signed head' '$T/v1.out' && grep -q '^PASS configurations: 2 of 2' '$T/v1.out'"
+
+# the auditors' group
+as_auditor "$CTL" audit verify --dir "$A/audit" > "$T/v2.out" 2>&1
+check "a group member verifies the live journal" bash -c "grep -q '^result: OK' '$T/v2.out'"
+as_auditor "$CTL" -c "$A/linegate.conf" audit export --dir "$A/audit" "$W/aud.tar" > "$T/e2.out" 2>&1; rc=$?
+check "a group member exports it (exit 0, unsigned)" bash -c "[ $rc = 0 ] && grep -q 'unsigned' '$T/e2.out'"
+cp "$W/aud.tar" "$W2/aud.tar"; chown $OUT_UID "$W2/aud.tar"
+as_nobody "$CTL" audit verify --archive "$W2/aud.tar" > "$T/v3.out" 2>&1; rc=$?
+check "the group member's export verifies elsewhere (unsigned noted)" bash -c "
+	[ $rc = 0 ] && grep -q '^NOTE manifest unsigned' '$T/v3.out' && grep -q '^PASS configurations: 2 of 2' '$T/v3.out'"
+LIVE=$(ls "$A"/audit/audit-*.jsonl | tail -1)
+check "a group member cannot append to the journal" bash -c "! setpriv --reuid=$AUD_UID --regid=$AUD_UID --groups=$AUD_GID sh -c 'echo x >> \"$LIVE\"' 2>/dev/null"
+check "a group member cannot truncate it" bash -c "! setpriv --reuid=$AUD_UID --regid=$AUD_UID --groups=$AUD_GID truncate -s 0 '$LIVE' 2>/dev/null"
+check "a group member cannot add a file to it" bash -c "! setpriv --reuid=$AUD_UID --regid=$AUD_UID --groups=$AUD_GID touch '$A/audit/audit-2099-01-01.jsonl' 2>/dev/null"
+check "a group member cannot read the signing key" bash -c "! setpriv --reuid=$AUD_UID --regid=$AUD_UID --groups=$AUD_GID cat '$A/audit/audit.key' >/dev/null 2>&1"
+as_nobody "$CTL" audit verify --dir "$A/audit" > /dev/null 2>&1; rc=$?
+check "a user outside the group cannot verify the live journal (exit 2)" test $rc = 2
+as_nobody "$CTL" audit export --dir "$A/audit" "$W2/no.tar" > /dev/null 2>&1; rc=$?
+check "... nor export it" bash -c "[ $rc != 0 ] && [ ! -e '$W2/no.tar' ]"
+
+# tampering with an archive
+python3 - "$T/root.tar" "$W2/bad1.tar" "$W2/bad2.tar" <<'PY'
+import io, sys, tarfile
+src = tarfile.open(sys.argv[1])
+members = [(m, src.extractfile(m).read()) for m in src.getmembers()]
+def write(path, edit):
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as out:
+        for m, data in members:
+            data = edit(m.name, data)
+            if data is None:
+                continue
+            m.size = len(data)
+            out.addfile(m, io.BytesIO(data))
+def flip(name, data):
+    if name.startswith("journal/") and b'"event":"config_reloaded"' in data:
+        return data.replace(b'"event":"config_reloaded"', b'"event":"config_reloadeD"', 1)
+    return data
+write(sys.argv[2], flip)
+write(sys.argv[3], lambda n, d: None if n.startswith("configs/") and n == sorted(x.name for x, _ in members if x.name.startswith("configs/"))[0] else d)
+PY
+chown $OUT_UID "$W2"/bad*.tar
+as_nobody "$CTL" audit verify "$W2/bad1.tar" > "$T/b1.out" 2>&1; rc=$?
+check "one journal byte changed: exit 1, named" bash -c "[ $rc = 1 ] && grep -q '^FAIL manifest: member journal/' '$T/b1.out'"
+as_nobody "$CTL" audit verify "$W2/bad2.tar" > "$T/b2.out" 2>&1; rc=$?
+check "a configuration removed: exit 1" bash -c "[ $rc = 1 ] && grep -q '^FAIL' '$T/b2.out'"
+check "verify left nothing in its temporary directory" bash -c "[ -z \"\$(ls -A '$W2' | grep -v '\.tar$')\" ]"
+echo "audit_export: $FAILS failed"
+[ "$FAILS" = 0 ]
