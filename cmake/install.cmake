@@ -7,7 +7,8 @@
 #     linegate-metrics.{service,timer}
 #   PREFIX/libexec/linegate/regiondb-refresh, central-store
 #   SYSCONFDIR/linegate/keys (0700), SYSCONFDIR/rsyslog.d, SYSCONFDIR/logrotate.d
-#   LOCALSTATEDIR/lib/linegate (0700): audit journal and key
+#   LOCALSTATEDIR/lib/linegate (0711): audit journal (02750/0640, group
+#   linegate-audit, made so by linegated) and key (0600)
 #   PREFIX/share/doc/linegate/examples: example config, sample region database,
 #     RELP forwarding/collector and sysctl examples (nothing "not for
 #     production" goes to /etc: the admin writes linegate.conf)
@@ -53,7 +54,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/conf/linegatectl.bash-completion
 # Empty directories with mode 0700: keys, and the journal (security evidence).
 set(LG_DIR_0700 DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
 install(DIRECTORY DESTINATION ${LG_ETC}/linegate/keys ${LG_DIR_0700})
-install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/linegate ${LG_DIR_0700})
+set(LG_DIR_0711 DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_EXECUTE WORLD_EXECUTE)
+install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/linegate ${LG_DIR_0711})
 
 foreach(section 1 5 7 8)
   file(GLOB LG_MAN ${PROJECT_SOURCE_DIR}/man/*.${section})

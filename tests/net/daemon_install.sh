@@ -56,7 +56,7 @@ cmake -S "$LG_SOURCE_DIR" -B "$T/local" -DCMAKE_INSTALL_PREFIX=/usr/local >"$T/l
 check "configure with prefix /usr/local" test $? = 0
 check "/usr/local unit runs /usr/local/sbin/linegated with /usr/local/etc" \
 	grep -qx "ExecStart=/usr/local/sbin/linegated -c /usr/local/etc/linegate/linegate.conf" "$T/local/systemd/linegated.service"
-check "$VAR/lib/linegate exists with mode 0700" test "$(stat -c %a "$R$VAR/lib/linegate" 2>/dev/null)" = 700
+check "$VAR/lib/linegate exists with mode 0711" test "$(stat -c %a "$R$VAR/lib/linegate" 2>/dev/null)" = 711
 check "$ETC/linegate/keys exists with mode 0700" test "$(stat -c %a "$R$ETC/linegate/keys" 2>/dev/null)" = 700
 check "man page linegated.8" test -f "$R$P/share/man/man8/linegated.8"
 check "man page linegatectl.8" test -f "$R$P/share/man/man8/linegatectl.8"

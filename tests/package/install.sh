@@ -50,7 +50,8 @@ for g in linegate linegate-audit; do
 	check "system group $g" bash -c "gid=\$(getent group $g | cut -d: -f3); [ -n \"\$gid\" ] && [ \"\$gid\" -lt 1000 ]"
 done
 check "/etc/linegate/keys is root's, mode 0700" test "$(stat -c '%U %a' /etc/linegate/keys)" = "root 700"
-check "/var/lib/linegate is root's, mode 0700" test "$(stat -c '%U %a' /var/lib/linegate)" = "root 700"
+check "/var/lib/linegate is root's, mode 0711 (auditors pass to the journal)" test "$(stat -c '%U %a' /var/lib/linegate)" = "root 711"
+check "unit keeps the state directory 0711" grep -qx 'StateDirectoryMode=0711' /lib/systemd/system/linegated.service
 check "no configuration in /etc/linegate until the admin writes one" test ! -e /etc/linegate/linegate.conf
 check "nothing marked not for production in /etc" bash -c "! grep -rqi 'not for production' /etc/linegate /etc/rsyslog.d /etc/logrotate.d"
 check "example config and sample region database in $EX" test -f "$EX/linegate.conf.example" -a -f "$EX/regions.sample.txt"
