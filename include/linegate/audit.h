@@ -44,6 +44,7 @@ enum audit_event {
 	AUDIT_AUDIT_OPEN,            /* journal opened: pins the audit public key */
 	AUDIT_AUDIT_CHECKPOINT,      /* signed checkpoint (written by audit/ itself) */
 	AUDIT_ICP_UNRECORDED_LISTENER, /* web port reachable without ICP recordal: open / gone */
+	AUDIT_CLOCK_SYNC,            /* NTP sync state of the system clock: at start, on change */
 	AUDIT_EVENT_COUNT
 };
 

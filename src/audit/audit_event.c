@@ -41,6 +41,7 @@ static const struct {
 	[AUDIT_AUDIT_OPEN]             = { "audit_open", LOG_NOTICE, LOG_CRIT },
 	[AUDIT_AUDIT_CHECKPOINT]       = { "audit_checkpoint", LOG_INFO, LOG_CRIT },
 	[AUDIT_ICP_UNRECORDED_LISTENER] = { "icp_unrecorded_listener", LOG_NOTICE, LOG_WARNING },
+	[AUDIT_CLOCK_SYNC]             = { "clock_sync", LOG_NOTICE, LOG_WARNING },
 };
 
 const char *audit_event_name(enum audit_event ev)

@@ -139,6 +139,7 @@ static void on_audit_tick(evutil_socket_t fd, short what, void *ctx)
 	daemon_audit_summaries(ctx, now, false);
 	daemon_journal_policy(ctx);
 	daemon_icp_tick(ctx);
+	daemon_clock_check(ctx, "change");
 	daemon_notify_status(ctx);
 }
 
@@ -288,6 +289,7 @@ static int load_and_check(struct daemon *d, struct ike_credentials **creds)
 	}
 	audit_emit(AUDIT_DAEMON_START, AUDIT_SUCCESS, "linegated", d->cfg->site.name,
 		   "version", LINEGATE_VERSION, NULL);
+	daemon_clock_check(d, "start");   /* can the timestamps that follow be trusted? */
 	rc = daemon_check_compliance(d->cfg, d->db, why, true) ? -EPERM : 0;
 	if (rc == 0)
 		rc = daemon_load_credentials(d->cfg, creds, why);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "linegate/clock_sync.h"
 #include "linegate/conf.h"
 #include "linegate/config.h"
 #include "linegate/datapath.h"
@@ -54,6 +55,10 @@ struct daemon {
 	struct policy_listener icp_flagged[POLICY_MAX_LISTENERS];
 	size_t n_icp_flagged;
 	uint64_t icp_last_scan_ms;
+	/* clock evidence (clock.c): the NTP state last on the trail */
+	struct lg_clock_sync clock;
+	int clock_err;                 /* 0, or -errno reading it */
+	bool clock_known;
 	bool stopping;
 	int exit_code;
 };
@@ -139,7 +144,14 @@ struct daemon_icp_facts {
 	int scan_error;
 };
 int daemon_icp_scan(struct daemon *d, struct daemon_icp_facts *f);
-void daemon_icp_check(struct daemon *d);   /* a scan, facts discarded */
+void daemon_icp_check(struct daemon *d);
+/* clock.c: a clock_sync record at start ("start") and when the kernel's NTP
+ * state changes ("change", polled by the audit tick); never one per poll. */
+void daemon_clock_check(struct daemon *d, const char *trigger);
+/* The change rule alone: synchronised, the kernel's state code or the
+ * ability to read it changed (maxerror drifts every second: not a change). */
+bool daemon_clock_changed(bool known, const struct lg_clock_sync *was, int was_err,
+			  const struct lg_clock_sync *now, int now_err);   /* a scan, facts discarded */
 void daemon_icp_tick(struct daemon *d);    /* every DAEMON_ICP_SCAN_MS */
 
 /* periodic.c: flow records and drop summaries (never per packet). */

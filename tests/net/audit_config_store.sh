@@ -5,7 +5,8 @@
 # record's blake2b names configs/<blake2b>.tar; after an included file
 # changes, the reload's config_reloaded record names a second tar holding
 # the new bytes, and the first stays. Modes: directory 02750, files 0640
-# (the auditors' group is a test gid, journal-group 64999).
+# (the auditors' group is a test gid, journal-group 64999). The start is
+# followed by the clock evidence (clock_sync, trigger=start).
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
 . "$LG_SOURCE_DIR/tests/lib/ctl_sites.sh" lgn-cfs-
@@ -34,6 +35,8 @@ check "the stored copy lists linegate.conf and the included file" bash -c \
 check "store directory mode 02750, group 64999" test "$(stat -c '%a %g' "$A/audit/configs")" = "2750 64999"
 check "stored copy mode 0640, group 64999" test "$(stat -c '%a %g' "$A/audit/configs/$H1.tar")" = "640 64999"
 check "journal directory mode 02750, group 64999" test "$(stat -c '%a %g' "$A/audit")" = "2750 64999"
+check "clock evidence: one clock_sync record (trigger start) after daemon_start" bash -c \
+	"ctl() { \"$CTL\" -c \"$A/linegate.conf\" \"\$@\"; }; [ \"\$(ctl audit show --dir '$A/audit' --event clock_sync | grep -c 'trigger=start')\" = 1 ]"
 check "journal files 0640, the signing key 0600" bash -c \
 	"[ \"\$(stat -c %a '$A'/audit/audit-*.jsonl | sort -u)\" = 640 ] && [ \"\$(stat -c %a '$A/audit/audit.key')\" = 600 ]"
 
@@ -47,5 +50,7 @@ check "configs/$H2.tar holds the new bytes of the included file" bash -c \
 	 tar xOf '$A/audit/configs/$H2.tar' '$A/extra.d/one.conf' | cmp -s - '$A/extra.d/one.conf'"
 check "the first configuration stays stored" test -f "$A/audit/configs/$H1.tar"
 check "the daemon is still running" kill -0 "$PA"
+check "no clock_sync record per poll: still the one of the start (the clock did not change)" bash -c \
+	"ctl() { \"$CTL\" -c \"$A/linegate.conf\" \"\$@\"; }; [ \"\$(ctl audit show --dir '$A/audit' --event clock_sync | grep -c .)\" = 1 ]"
 echo "audit_config_store: $FAILS failed"
 [ "$FAILS" = 0 ]

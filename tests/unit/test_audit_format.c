@@ -86,6 +86,7 @@ static const struct {
 	{ AUDIT_AUDIT_OPEN, AUDIT_SUCCESS, "audit_open", LOG_NOTICE, "linegated", "/var/lib/linegate/audit", "pubkey", "cd", "resumed_seq", "0" },
 	{ AUDIT_AUDIT_CHECKPOINT, AUDIT_SUCCESS, "audit_checkpoint", LOG_INFO, "linegated", "audit-2026-11-28.jsonl", "records", "3", "sig", "00" },
 	{ AUDIT_ICP_UNRECORDED_LISTENER, AUDIT_FAILURE, "icp_unrecorded_listener", LOG_WARNING, "linegated", "tcp:0.0.0.0:8080", "state", "open", "port", "8080" },
+	{ AUDIT_CLOCK_SYNC, AUDIT_FAILURE, "clock_sync", LOG_WARNING, "linegated", "system_clock", "synchronised", "no", "kernel_state", "error" },
 };
 
 START_TEST(catalogue_complete)
