@@ -329,6 +329,9 @@ static void run_checks(struct check *c, const char *pubkey)
 	char fp[AUDIT_HEX_HASH + 1];
 	printf("key: %s (compare with the gateway's published audit key)\n", lg_hex(pk, 32, fp));
 	check_signature(c, manifest, len, pk);
+	/* a range that starts after the journal's first record starts at an
+	 * anchor: what came before is not in the archive to chain to */
+	bool from_start = memmem(manifest, len, "\nsince start of the journal\n", 28) != NULL;
 	/* the journal: as `audit verify`, the end anchored by the signed head
 	 * when the export ran to its time of making */
 	snprintf(head, sizeof(head), "%s/%s", c->dir, AUDIT_HEAD_FILE);
@@ -336,8 +339,11 @@ static void run_checks(struct check *c, const char *pubkey)
 	c->head = access(head, F_OK) == 0;
 	printf("journal (the transcript of audit verify on the copy):\n");
 	fflush(stdout);
-	int code = audit_verify_report(stdout, jdir, pubkey, c->head ? head : NULL, INT64_MIN,
-				       c->head ? INT64_MAX : INT64_MAX - 1);
+	if (!from_start)
+		printf("NOTE the range starts after the journal's beginning: its first record is "
+		       "taken as the anchor\n");
+	int code = audit_verify_report(stdout, jdir, pubkey, c->head ? head : NULL,
+				       from_start ? INT64_MIN : 0, c->head ? INT64_MAX : INT64_MAX - 1);
 	if (code)
 		fail(c, "journal", "%s", code == 1 ? "the chain, a checkpoint or the head does not verify"
 			: "could not be read");

@@ -334,10 +334,7 @@ static bool show_line(void *ctx, const char *line, size_t len, uint64_t offset)
 static int cmd_show(int argc, char **argv)
 {
 	struct opts o;
-	char (*names)[AUDIT_NAME_MAX] = NULL;
-	char path[CONF_PATH_MAX + AUDIT_NAME_MAX];
-	size_t n = 0, partial;
-	int64_t lo, hi, day;
+	int64_t lo, hi;
 	if (parse_opts(argc, argv, &o, SHOW))
 		return 2;
 	enum audit_event ev;
@@ -348,20 +345,7 @@ static int cmd_show(int argc, char **argv)
 		return 2;
 	c->o = &o;
 	day_range(&o, &lo, &hi, true);
-	int rc = audit_list_files(o.dir, &names, &n);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (!audit_file_name_day(names[i], &day) || day < lo || day > hi)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", o.dir, names[i]);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			rc = -errno;
-			break;
-		}
-		rc = audit_read_lines(fd, show_line, c, &partial);
-		close(fd);
-	}
-	free(names);
+	int rc = audit_read_range(o.dir, lo, hi, show_line, c);
 	free(c);
 	if (rc) {
 		fprintf(stderr, "audit: %s: %s\n", o.dir, strerror(-rc));

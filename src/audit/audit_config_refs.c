@@ -2,11 +2,9 @@
  * config_loaded and config_reloaded record, which `audit export` packs and
  * `audit verify --archive` resolves against the stored copies. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "audit_internal.h"
 
 enum { REFS_MAX = 4096 };
@@ -53,31 +51,14 @@ static bool on_line(void *ctx, const char *line, size_t len, uint64_t offset)
 int audit_config_refs_scan(const char *dir, int64_t lo_day, int64_t hi_day,
 			   struct audit_config_refs *out)
 {
-	char (*names)[AUDIT_NAME_MAX] = NULL;
-	char path[CONF_PATH_MAX + AUDIT_NAME_MAX];
-	size_t n = 0, partial;
-	int64_t day;
 	struct scan *s = calloc(1, sizeof(*s));
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return -ENOMEM;
 	s->out = out;
-	int rc = audit_list_files(dir, &names, &n);
-	for (size_t i = 0; rc == 0 && s->err == 0 && i < n; i++) {
-		if (!audit_file_name_day(names[i], &day) || day < lo_day || day > hi_day)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0) {
-			rc = -errno;
-			break;
-		}
-		rc = audit_read_lines(fd, on_line, s, &partial);
-		close(fd);
-	}
+	int rc = audit_read_range(dir, lo_day, hi_day, on_line, s);
 	if (rc == 0)
 		rc = s->err;
-	free(names);
 	free(s);
 	return rc;
 }

@@ -40,36 +40,6 @@ struct cfile {
 	mode_t mode;
 };
 
-static int read_whole(struct cfile *f)
-{
-	struct stat sb;
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	int rc = 0;
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size > CONF_FILE_MAX) {
-		close(fd);
-		return -EINVAL;
-	}
-	f->mode = sb.st_mode;
-	f->buf = malloc((size_t)sb.st_size + 1);
-	if (!f->buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (rc == 0 && f->n < (size_t)sb.st_size) {
-		ssize_t r = read(fd, f->buf + f->n, (size_t)sb.st_size - f->n);
-		if (r < 0)
-			rc = -errno;
-		else if (r == 0)
-			break;
-		else
-			f->n += (size_t)r;
-	}
-	close(fd);
-	return rc;
-}
-
 static void free_files(struct cfile *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -174,7 +144,7 @@ int audit_config_store(const struct config *cfg, const char *main_path, char *ou
 	crypto_generichash_init(&h, NULL, 0, AUDIT_HASH_LEN);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		f[i].path = i ? cfg->included[i - 1] : main_path;
-		rc = read_whole(&f[i]);
+		rc = audit_read_file(f[i].path, CONF_FILE_MAX, true, &f[i].buf, &f[i].n, &f[i].mode);
 		if (rc == 0)
 			hash_member(&h, i == 0, f[i].path, f[i].buf, f[i].n);
 		withheld |= !(f[i].mode & (S_IRGRP | S_IROTH));

@@ -56,36 +56,6 @@ struct export {
 	FILE *mf;
 };
 
-static int read_all(const char *path, char **buf, size_t *len)
-{
-	struct stat sb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size > MEMBER_MAX_BYTES) {
-		close(fd);
-		return -EINVAL;
-	}
-	*buf = malloc((size_t)sb.st_size + 1);
-	*len = 0;
-	int rc = *buf ? 0 : -ENOMEM;
-	while (rc == 0 && *len < (size_t)sb.st_size) {
-		ssize_t r = read(fd, *buf + *len, (size_t)sb.st_size - *len);
-		if (r < 0)
-			rc = -errno;
-		else if (r == 0)
-			break;
-		else
-			*len += (size_t)r;
-	}
-	close(fd);
-	if (rc) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc;
-}
-
 static struct member *add(struct export *x, const char *name)
 {
 	if (x->n == MEMBERS_MAX)
@@ -104,7 +74,7 @@ static int add_path(struct export *x, const char *path, const char *name, bool l
 	struct member *m = add(x, name);
 	if (!m)
 		return -E2BIG;
-	int rc = read_all(path, &m->buf, &m->len);
+	int rc = audit_read_file(path, MEMBER_MAX_BYTES, false, &m->buf, &m->len, NULL);
 	if (rc) {
 		x->n--;
 		fprintf(x->mf, "withheld %s %s\n", name, strerror(-rc));

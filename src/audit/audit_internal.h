@@ -252,6 +252,14 @@ void audit_file_name(int64_t day, char *out, size_t cap);
  * to stop. */
 typedef bool (*audit_line_fn)(void *ctx, const char *line, size_t len, uint64_t offset);
 int audit_read_lines(int fd, audit_line_fn fn, void *ctx, size_t *partial);
+/* audit_read_lines over every journal file of dir whose day lies in
+ * [lo_day, hi_day], in order. */
+int audit_read_range(const char *dir, int64_t lo_day, int64_t hi_day, audit_line_fn fn, void *ctx);
+/* A whole regular file of at most max bytes (not a FIFO or device; a
+ * symbolic link only if follow): 0 and *buf (malloc'd), or -errno. mode may
+ * be NULL. */
+int audit_read_file(const char *path, size_t max, bool follow, char **buf, size_t *len,
+		    mode_t *mode);
 /* The last good record of a file (for retention anchors); -ENOENT if none. */
 int journal_file_tail(int dirfd, const char *name, uint64_t *seq, uint8_t hash[AUDIT_HASH_LEN]);
 /* The hash of record seq, newest file first; -ENOENT if it is not there. */

@@ -55,6 +55,12 @@ check "... manifest, signature, journal and both configurations pass" bash -c "
 	grep -q '^PASS manifest: ' '$T/v1.out' && grep -q '^PASS manifest signature' '$T/v1.out' &&
 	grep -q '^PASS journal: .*signed head' '$T/v1.out' && grep -q '^PASS configurations: 2 of 2' '$T/v1.out'"
 
+"$CTL" audit export --dir "$A/audit" --since "$(date -u +%F)" --until "$(date -u +%F)" "$W2/range.tar" > /dev/null 2>&1
+chown $OUT_UID "$W2/range.tar"
+as_nobody "$CTL" audit verify "$W2/range.tar" > "$T/v4.out" 2>&1; rc=$?
+check "an export of a range (--since/--until today) verifies: anchored start, no head" bash -c "
+	[ $rc = 0 ] && ! tar tf '$W2/range.tar' | grep -qx audit.head && grep -q '^PASS journal: .*range ends before now' '$T/v4.out'"
+
 # the auditors' group
 as_auditor "$CTL" audit verify --dir "$A/audit" > "$T/v2.out" 2>&1
 check "a group member verifies the live journal" bash -c "grep -q '^result: OK' '$T/v2.out'"
