@@ -39,11 +39,16 @@ int audit_perms_set_group(const char *name)
 
 void audit_fix_mode(int fd, bool dir)
 {
+	struct stat sb;
 	bool grouped = group != (gid_t)-1;
-	/* not owner or not root (a test's journal): the modes still apply */
-	if (grouped && fchown(fd, (uid_t)-1, group))
+	if (fstat(fd, &sb))
+		return;
+	/* changing the group needs membership (the unit's SupplementaryGroups=)
+	 * or CAP_CHOWN; without either the modes still apply, group or not */
+	if (grouped && sb.st_gid != group && fchown(fd, (uid_t)-1, group))
 		grouped = false;
-	if (fchmod(fd, dir ? (grouped ? 02750 : 0750) : 0640))
+	mode_t want = dir ? (grouped ? 02750 : 0750) : 0640;
+	if ((sb.st_mode & 07777) != want && fchmod(fd, want))
 		lg_log(LOG_WARNING, "event=audit_mode_failed error=\"%s\"", strerror(errno));
 }
 
