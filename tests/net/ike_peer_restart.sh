@@ -6,7 +6,11 @@
 # the minute it used to take. 2: b is killed and stays away until a's
 # liveness check has given up; b comes back as a pure responder, so only a's
 # retry schedule (retry-min 1s, retry-max 4s) can bring the tunnel back.
-# The measured times are printed.
+# The measured times are printed. Times run from the moment the restarted
+# daemon answers on its control socket (its start-up under ASan on a busy
+# machine is not the protocol's delay); the 20 s bounds are scaled by
+# LG_WAIT_SCALE like every wait, and case 1 also checks the mechanism: a
+# never declared b dead, so INITIAL_CONTACT, not DPD, replaced the SA.
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
 lg_ns_init lgn-rst-
@@ -78,6 +82,8 @@ peer_down() { ! peer_up "$1"; }
 ike_sas() { ctl a --json sas | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["ike_sas"] if s["peer"]=="bj"))'; }
 one_sa_up() { peer_up a && peer_up b && [ "$(ike_sas)" = 1 ]; }
 ms() { date +%s%3N; }
+ready() { lg_wait 20 ctl "$1" status; }
+BOUND_MS=$(( $(lg_bound 20) * 1000 ))
 # the tunnel carries a ping from a's tunnel address to b's
 tunnel_ping() { lg_ns gwa ping -c 1 -W 1 -I 10.1.0.1 10.2.0.1 >/dev/null; }
 
@@ -88,12 +94,15 @@ check "ping through the tunnel" lg_wait 10 tunnel_ping
 
 # 1: SIGKILL and an immediate restart
 kill -KILL "$PB"; wait "$PB" 2>/dev/null
-t0=$(ms)
 start b both; PB=$LAST
+check "b answers on its control socket after the restart" ready b
+t0=$(ms)
 lg_wait 20 one_sa_up; t1=$(ms)
 echo "measured: restart with INITIAL_CONTACT: tunnel back (one IKE SA on a) $((t1 - t0)) ms after the restart"
-check "one IKE SA with b on a, up on both sides, within 20 s of the restart ($((t1 - t0)) ms)" \
-	test $((t1 - t0)) -lt 20000 -a "$(ike_sas)" = 1
+check "one IKE SA with b on a, up on both sides, within 20 s (x$LG_WAIT_SCALE) of the restart ($((t1 - t0)) ms)" \
+	test $((t1 - t0)) -lt $BOUND_MS -a "$(ike_sas)" = 1
+check "a never declared b dead: INITIAL_CONTACT, not DPD, replaced the SA" \
+	bash -c "! grep -q 'reason=dpd_timeout' '$T/a.log'"
 check "ping through the new tunnel" lg_wait 10 tunnel_ping
 check "a audited the stale SA's removal for INITIAL_CONTACT" lg_wait 5 bash -c \
 	"grep -rhs '\"event\":\"ike_sa_down\"' '$T/a/audit' | grep -q '\"reason\":\"initial_contact\"'"
@@ -107,11 +116,12 @@ echo "measured: dead peer detected after $((t1 - t0)) ms"
 check "a logged its next attempt by the schedule (reason dpd_timeout)" lg_wait 5 \
 	grep -q 'event=ike_retry peer=bj reason=dpd_timeout in_ms=' "$T/a.log"
 start b responder; PB=$LAST
+check "b (responder only) answers on its control socket" ready b
 t0=$(ms)
 lg_wait 20 one_sa_up; t1=$(ms)
 echo "measured: responder restarted, a's retry brought the tunnel back after $((t1 - t0)) ms"
-check "a's retries bring the tunnel back within 20 s of b's restart ($((t1 - t0)) ms)" \
-	test $((t1 - t0)) -lt 20000 -a "$(ike_sas)" = 1
+check "a's retries bring the tunnel back within 20 s (x$LG_WAIT_SCALE) of b's restart ($((t1 - t0)) ms)" \
+	test $((t1 - t0)) -lt $BOUND_MS -a "$(ike_sas)" = 1
 check "ping through the tunnel again" lg_wait 10 tunnel_ping
 
 kill -TERM "$PA" "$PB"
