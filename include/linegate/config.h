@@ -116,6 +116,11 @@ struct conf_peer {
 	uint32_t retry_min_s;         /* first wait after a failed attempt, default 1s */
 	uint32_t retry_max_s;         /* the doubling stops here, default 30s */
 	uint16_t natt_port;           /* default 4500 */
+	/* IKE fragmentation (RFC 7383): offered in IKE_SA_INIT unless off; an
+	 * encrypted message whose IP datagram would exceed fragment_size is
+	 * sent as SKF fragments when both sides offered it. */
+	bool fragmentation;           /* default yes */
+	uint16_t fragment_size;       /* IP datagram bytes, default 1280 */
 	enum conf_role role;
 	int line;
 	/* Positions of the values compliance verdicts cite. */

@@ -24,6 +24,8 @@ static void peer_init(struct conf_peer *peer)
 	peer->retry_min_s = 1;
 	peer->retry_max_s = 30;
 	peer->natt_port = 4500;
+	peer->fragmentation = true;
+	peer->fragment_size = 1280;
 	peer->role = CONF_ROLE_BOTH;
 }
 
@@ -304,6 +306,25 @@ static int peer_natt_port(struct parser *p, void *obj, const struct value *v, si
 	return 0;
 }
 
+static int peer_fragmentation(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	return conf_val_bool(p, v, &PEER(obj)->fragmentation);
+}
+
+/* RFC 7383 §2.5.1: 1280 is the IPv6 minimum MTU, what strongSwan assumes for
+ * both families; 576 is the IPv4 minimum. Below 256 a fragment would carry
+ * too little to fit a message in IKE_FRAG_MAX fragments. */
+static int peer_fragment_size(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	uint64_t x;
+	(void)n;
+	if (conf_val_uint(p, v, 256, 65535, &x))
+		return -1;
+	PEER(obj)->fragment_size = (uint16_t)x;
+	return 0;
+}
+
 static int peer_mode(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	static const char *const words[] = { "both", "initiator", "responder", NULL };
@@ -341,6 +362,8 @@ static const struct key_def peer_keys[] = {
 	{ "retry-min", 1, 1, false, peer_retry_min },
 	{ "retry-max", 1, 1, false, peer_retry_max },
 	{ "natt-port", 1, 1, false, peer_natt_port },
+	{ "fragmentation", 1, 1, false, peer_fragmentation },
+	{ "fragment-size", 1, 1, false, peer_fragment_size },
 	{ "mode", 1, 1, false, peer_mode },
 	{ NULL, 0, 0, false, NULL },
 };

@@ -9,7 +9,7 @@
 /* A field added to struct conf_peer must be added here too (or said to be
  * a position): this trips when the struct changes size on the build hosts. */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct conf_peer) == 2200,
+_Static_assert(sizeof(struct conf_peer) == 2208,
 	       "struct conf_peer changed: update conf_peer_equal() in src/conf/compare.c");
 _Static_assert(sizeof(struct conf_static_sa) == 1024,
 	       "struct conf_static_sa changed: update conf_static_sa_equal() in src/conf/compare.c");
@@ -65,7 +65,9 @@ bool conf_peer_equal(const struct conf_peer *a, const struct conf_peer *b)
 	       a->natt_port == b->natt_port && a->role == b->role;
 	/* dpd-action, close-action, retry-min and retry-max are not compared:
 	 * they say what happens after an SA ends, and a kept SA follows the
-	 * new block (ike_reconfigure points it there). */
+	 * new block (ike_reconfigure points it there). Nor are fragmentation
+	 * (offered at the next IKE_SA_INIT) and fragment-size (read at each
+	 * send). */
 }
 
 bool conf_static_sa_equal(const struct conf_static_sa *a, const struct conf_static_sa *b)

@@ -145,6 +145,8 @@ static void show_peer(json_t *blocks, const struct config *c, const struct conf_
 	set_num(s, "retry-min", p->retry_min_s, "s");
 	set_num(s, "retry-max", p->retry_max_s, "s");
 	set_num(s, "natt-port", p->natt_port, "");
+	lg_json_set_str(s, "fragmentation", p->fragmentation ? "yes" : "no");
+	set_num(s, "fragment-size", p->fragment_size, "");
 	lg_json_set_str(s, "mode", p->role <= CONF_ROLE_RESPONDER ? modes[p->role] : "both");
 }
 

@@ -269,6 +269,7 @@ static void rekey_inherit(struct ike_sa *n, const struct ike_sa *old)
 	n->uplink = old->uplink;
 	n->natt = old->natt;
 	n->nat_local = old->nat_local;
+	n->frag = old->frag;             /* RFC 7383 §2.3: negotiated once per IKE SA chain */
 	n->peer_identity = old->peer_identity;
 	memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));
 	n->msg_id_in = n->msg_id_out = 0;

@@ -98,31 +98,56 @@ int ike_build_finish(struct ike_builder *b)
 	return 0;
 }
 
+size_t ike_sk_msg_overhead(const struct ike_sk_key *k, size_t plain_len)
+{
+	if (k->encr == IKEV2_ENCR_AES_CBC)
+		return ike_sk_cbc_overhead(k->integ, plain_len);
+	return ike_sk_overhead();
+}
+
+int ike_sk_seal_payload(const struct ike_sk_key *k, uint8_t *msg, size_t pl_off, size_t aad_len,
+			size_t plain_len, size_t cap, size_t *out_len)
+{
+	size_t total = aad_len + plain_len + ike_sk_msg_overhead(k, plain_len);
+	size_t iv_len = ike_sk_iv_len(k->encr);
+
+	if (total > cap || total > IKEV2_MAX_MESSAGE || aad_len < pl_off + 4)
+		return -EMSGSIZE;
+	/* the room left is an AEAD's 8-byte IV; CBC's is 16 */
+	if (iv_len > IKEV2_AEAD_IV_LEN)
+		memmove(msg + aad_len + iv_len, msg + aad_len + IKEV2_AEAD_IV_LEN, plain_len);
+	/* the AAD / ICV input covers the final lengths (RFC 5282 §5.1,
+	 * RFC 7296 §3.14, RFC 7383 §2.5) */
+	msg[pl_off + 2] = (uint8_t)((total - pl_off) >> 8);
+	msg[pl_off + 3] = (uint8_t)(total - pl_off);
+	for (int i = 0; i < 4; i++)
+		msg[24 + i] = (uint8_t)(total >> (24 - 8 * i));
+	int r = ike_sk_seal(k, msg, aad_len, plain_len, cap, out_len);
+	if (r < 0)
+		return r;
+	return *out_len == total ? 0 : -EMSGSIZE;
+}
+
+size_t ike_build_sealed_len(const struct ike_builder *b, const struct ike_sk_key *k)
+{
+	size_t plain_len = b->len - b->sk_off - IKEV2_GENERIC_PAYLOAD_HEADER_LEN - IKEV2_AEAD_IV_LEN;
+
+	return b->len - IKEV2_AEAD_IV_LEN + ike_sk_msg_overhead(k, plain_len);
+}
+
 int ike_build_finish_sk(struct ike_builder *b, const struct ike_sk_key *k)
 {
 	size_t aad_len = b->sk_off + IKEV2_GENERIC_PAYLOAD_HEADER_LEN;
-	size_t plain_len, total, out_len, iv_len = ike_sk_iv_len(k->encr);
+	size_t out_len;
 
 	if (b->error || !b->sk_off)
 		return -EMSGSIZE;
-	plain_len = b->len - aad_len - IKEV2_AEAD_IV_LEN;
-	if (k->encr == IKEV2_ENCR_AES_CBC)
-		total = aad_len + plain_len + ike_sk_cbc_overhead(k->integ, plain_len);
-	else
-		total = aad_len + plain_len + ike_sk_overhead();
-	if (total > sizeof(b->buf))
-		return -EMSGSIZE;
-	/* sk_begin left room for an AEAD's 8-byte IV; CBC's is 16 */
-	if (iv_len > IKEV2_AEAD_IV_LEN)
-		memmove(b->buf + aad_len + iv_len, b->buf + aad_len + IKEV2_AEAD_IV_LEN, plain_len);
-	/* the AAD / ICV input covers the final lengths (RFC 5282 §5.1, RFC 7296 §3.14) */
-	patch_u16(b, b->sk_off + 2, (uint16_t)(total - b->sk_off));
-	patch_u32(b, 24, (uint32_t)total);
-	int r = ike_sk_seal(k, b->buf, aad_len, plain_len, sizeof(b->buf), &out_len);
+	int r = ike_sk_seal_payload(k, b->buf, b->sk_off, aad_len,
+				    b->len - aad_len - IKEV2_AEAD_IV_LEN, sizeof(b->buf), &out_len);
 	if (r < 0)
 		return r;
 	b->len = out_len;
-	return out_len == total ? 0 : -EMSGSIZE;
+	return 0;
 }
 
 static void build_transform(struct ike_builder *b, bool last, uint8_t type, uint16_t id,

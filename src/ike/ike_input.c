@@ -33,7 +33,7 @@ static void input_sa_init(struct ike *ike, const struct ike_datagram *d, const s
 		if (sa) {   /* retransmission: same answer, no new state */
 			if (sa->state == IKE_SA_HALF_OPEN && sa->have_last_resp &&
 			    same_request(sa, d))
-				ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
+				ike_send_all(sa, sa->last_resp, sa->last_resp_len);
 			else
 				ike_count_drop(ike, IKE_DROP_STATE, "late_ike_sa_init");
 			return;
@@ -184,6 +184,41 @@ static void refuse_inner(struct ike_sa *sa, const struct ike_header *h, uint8_t 
 	free(b);
 }
 
+/* SK: decrypted in a copy; SKF: kept until the message is whole. 1 with
+ * the plaintext (*plain inside *owned) and its first payload type; 0 when
+ * there is nothing (yet) to process. */
+static int open_message(struct ike_sa *sa, const struct ike_datagram *d, const struct ike_header *h,
+			const struct ike_payload_list *pl, bool again, uint8_t **owned,
+			const uint8_t **plain, size_t *plain_len, uint8_t *first)
+{
+	const struct ike_payload *sk = &pl->p[pl->n - 1];
+
+	if (sk->type == IKEV2_PAYLOAD_SKF) {
+		int r = ike_frag_input(sa, d, h, pl, again, owned, plain_len, first);
+		*plain = *owned;
+		return r > 0;
+	}
+	*owned = malloc(d->len);
+	if (!*owned)
+		return 0;
+	memcpy(*owned, d->data, d->len);
+	/* AAD = header and the SK payload header (RFC 5282 §5.1) */
+	size_t aad_len = (size_t)(sk->body - d->data);
+	struct ike_sk_key key_in = ike_sk_key_in(sa);
+	if (ike_sk_open(&key_in, *owned, aad_len, d->len, plain, plain_len) < 0) {
+		ike_count_drop(sa->ike, IKE_DROP_DECRYPT, sa->peer_name);
+		return 0;
+	}
+	if (again) {
+		/* only now: a retransmission that authenticates gets our cached
+		 * response (a forged one would reflect it at the peer, §2.1) */
+		ike_send_all(sa, sa->last_resp, sa->last_resp_len);
+		return 0;
+	}
+	*first = pl->sk_next;
+	return 1;
+}
+
 static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 			    const struct ike_header *h, const struct ike_payload_list *pl)
 {
@@ -191,10 +226,10 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 	struct ike_sa *sa = ike_sa_by_spi(ike, we_initiator ? h->spi_i : h->spi_r, we_initiator);
 	const struct ike_payload *sk;
 	struct ike_payload_list *inner = NULL;
-	const uint8_t *plain;
-	size_t plain_len;
+	const uint8_t *plain = NULL;
+	size_t plain_len = 0;
 	uint8_t *buf = NULL;
-	uint8_t bad = 0;
+	uint8_t bad = 0, first = 0;
 	bool again;
 	int r;
 
@@ -204,7 +239,7 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 		return;
 	}
 	sk = pl->n ? &pl->p[pl->n - 1] : NULL;
-	if (!sk || sk->type != IKEV2_PAYLOAD_SK) {
+	if (!sk || (sk->type != IKEV2_PAYLOAD_SK && sk->type != IKEV2_PAYLOAD_SKF)) {
 		ike_count_drop(ike, IKE_DROP_MALFORMED, "no_sk_payload");
 		return;
 	}
@@ -216,25 +251,10 @@ static void input_encrypted(struct ike *ike, const struct ike_datagram *d,
 		ike_count_drop(ike, IKE_DROP_STATE, ike_exchange_name(h->exchange));
 		return;
 	}
-	buf = malloc(d->len);
 	inner = malloc(sizeof(*inner));
-	if (!buf || !inner)
+	if (!inner || !open_message(sa, d, h, pl, again, &buf, &plain, &plain_len, &first))
 		goto out;
-	memcpy(buf, d->data, d->len);
-	/* AAD = header and the SK payload header (RFC 5282 §5.1) */
-	size_t aad_len = (size_t)(sk->body - d->data);
-	struct ike_sk_key key_in = ike_sk_key_in(sa);
-	if (ike_sk_open(&key_in, buf, aad_len, d->len, &plain, &plain_len) < 0) {
-		ike_count_drop(ike, IKE_DROP_DECRYPT, sa->peer_name);
-		goto out;
-	}
-	if (again) {
-		/* only now: a retransmission that authenticates gets our cached
-		 * response (a forged one would reflect it at the peer, §2.1) */
-		ike_send_raw(sa, sa->last_resp, sa->last_resp_len);
-		goto out;
-	}
-	r = ike_payloads_split(pl->sk_next, plain, plain_len, inner);
+	r = ike_payloads_split(first, plain, plain_len, inner);
 	if (r == -EINVAL || ike_payloads_validate(inner) < 0) {
 		ike_count_drop(ike, IKE_DROP_MALFORMED, "inner_payloads");
 		goto out;

@@ -34,6 +34,10 @@ enum {
 	IKE_MAX_IKE_SAS_PER_PEER = 4,    /* established + rekeyed awaiting DELETE */
 	IKE_CHILDLESS_GRACE_MS = 5000,   /* our IKE SA without any CHILD SA */
 	IKE_OUTBOUND_GRACE_MS = 2000,    /* rekey responder: new SA outbound at the latest */
+	/* a message's fragments arrive within this, or the partial message is
+	 * dropped (RFC 7383 §2.6 leaves it to us; the sender retransmits after
+	 * 1, 2, 4 s: a complete set arrives well within it) */
+	IKE_REASM_TIMEOUT_MS = 10000,
 	/* header + a notify with one octet of data (UNSUPPORTED_CRITICAL_PAYLOAD) */
 	IKE_STATELESS_MIN = IKEV2_HEADER_LEN + IKEV2_GENERIC_PAYLOAD_HEADER_LEN + 4 + 1,
 };
@@ -89,6 +93,7 @@ enum ike_drop {
 	IKE_DROP_HALF_OPEN_SOURCE,  /* half-open SAs of one address or prefix */
 	IKE_DROP_HALF_OPEN_LIMIT,   /* half-open SAs of the daemon */
 	IKE_DROP_AMPLIFY,           /* a stateless answer would outgrow the request */
+	IKE_DROP_FRAGMENT,          /* SKF not negotiated, misnumbered, over a bound */
 	IKE_DROP_COUNT
 };
 _Static_assert((int)IKE_DROP_COUNT <= (int)IKE_DROP_NAMES_MAX, "ike.h: IKE_DROP_NAMES_MAX");
@@ -164,6 +169,8 @@ struct ike_sa {
 	bool natt;                       /* floated to the NAT-T port */
 	bool nat_local;                  /* we are behind a NAT: keepalives */
 	bool peer_sig_identity;          /* RFC 7427 Identity hash offered */
+	bool frag;                       /* RFC 7383: both offered fragmentation */
+	struct ike_reasm *reasm[2];      /* fragments of a request [0], a response [1] */
 	struct conf_proposal prop;       /* negotiated IKE proposal */
 	struct ike_keys *keys;
 	struct ike_exch_secret *sec;     /* during IKE_SA_INIT / rekey */
@@ -250,6 +257,48 @@ struct ike_peer_secret {
 };
 const struct ike_peer_secret *ike_credentials_find(const struct ike_credentials *c,
 						   const char *peer_name);
+
+/* --- IKE fragmentation, RFC 7383 (ike_frag.c, ike_reasm.c) --- */
+/* The largest IKE message (UDP payload less the non-ESP marker) this SA
+ * sends unfragmented: fragment-size less the IP and UDP headers (§2.5.1). */
+size_t ike_frag_limit(const struct ike_sa *sa);
+/* Seals the built message: one SK datagram, or, when it would exceed
+ * ike_frag_limit and fragmentation was negotiated, SKF fragments back to
+ * back. *out (malloc) holds whole datagrams: ike_send_all sends them. */
+int ike_frag_seal(struct ike_sa *sa, struct ike_builder *b, uint8_t **out, size_t *out_len);
+/* Sends every datagram of a buffer ike_frag_seal filled (a retransmission
+ * resends all fragments, §2.6.1). 0 or the first send error. */
+int ike_send_all(struct ike_sa *sa, const uint8_t *msgs, size_t len);
+/* An SKF datagram of sa (window and state already checked): its integrity
+ * is checked, then it is kept. 1 with the whole plaintext (*plain, malloc)
+ * and the type of its first payload once all fragments are there; 0 when
+ * kept or ignored (a duplicate); -errno when dropped (counted). again: a
+ * retransmitted request we answered: fragment 1 gets our response again. */
+int ike_frag_input(struct ike_sa *sa, const struct ike_datagram *d, const struct ike_header *h,
+		   const struct ike_payload_list *pl, bool again, uint8_t **plain,
+		   size_t *plain_len, uint8_t *first);
+
+enum ike_reasm_result {
+	IKE_REASM_KEPT,
+	IKE_REASM_DUPLICATE,      /* this fragment number is already kept */
+	IKE_REASM_COMPLETE,       /* all Total Fragments kept: take the message */
+	IKE_REASM_STALE,          /* fewer Total Fragments than the kept ones (§2.6) */
+	IKE_REASM_TOO_LARGE,      /* the message would exceed IKE_REASM_MAX */
+	IKE_REASM_NOMEM,
+};
+/* Keeps one authenticated fragment (1 <= num <= total <= IKE_FRAG_MAX, the
+ * caller checked) in *slot. Another message ID, a larger Total Fragments
+ * (the sender re-fragmented, §2.6) or a partial message older than
+ * IKE_REASM_TIMEOUT_MS starts over. np: Next Payload of fragment 1. */
+enum ike_reasm_result ike_reasm_add(struct ike_reasm **slot, uint32_t msg_id, uint16_t num,
+				    uint16_t total, uint8_t np, const uint8_t *data, size_t len,
+				    uint64_t now_ms);
+/* The complete message's plaintext (malloc) and its first payload type;
+ * the slot is freed. 0 or -ENOMEM. */
+int ike_reasm_take(struct ike_reasm **slot, uint8_t **out, size_t *len, uint8_t *first);
+void ike_reasm_free(struct ike_reasm **slot);
+/* Frees the partial messages of sa older than IKE_REASM_TIMEOUT_MS. */
+void ike_reasm_expire(struct ike_sa *sa, uint64_t now_ms);
 
 /* --- state machines (ike_state.c) --- */
 const char *ike_sa_state_name(enum ike_sa_state s);

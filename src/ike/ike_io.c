@@ -25,6 +25,7 @@ static const char *const drop_names[IKE_DROP_COUNT] = {
 	[IKE_DROP_HALF_OPEN_SOURCE] = "half_open_per_source",
 	[IKE_DROP_HALF_OPEN_LIMIT] = "half_open_limit",
 	[IKE_DROP_AMPLIFY] = "reply_too_large",
+	[IKE_DROP_FRAGMENT] = "fragment_refused",
 };
 
 const char *ike_drop_name(enum ike_drop d)
@@ -182,18 +183,21 @@ static int req_arm(struct ike_sa *sa, const uint8_t *msg, size_t len, enum ike_t
 	r->msg_id = sa->msg_id_out;
 	r->tries = 0;
 	r->next_ms = sa->ike->now_ms + IKE_RETRANSMIT_BASE_MS;
-	ike_send_raw(sa, copy, len);
+	ike_send_all(sa, copy, len);
 	return 0;
 }
 
 int ike_req_send(struct ike_sa *sa, struct ike_builder *b, enum ike_task task)
 {
-	struct ike_sk_key k = ike_sk_key_out(sa);
-	int r = ike_build_finish_sk(b, &k);
+	uint8_t *msgs;
+	size_t len;
+	int r = ike_frag_seal(sa, b, &msgs, &len);
 
 	if (r < 0)
 		return r;
-	return req_arm(sa, b->buf, b->len, task);
+	r = req_arm(sa, msgs, len, task);
+	free(msgs);
+	return r;
 }
 
 int ike_req_send_plain(struct ike_sa *sa, struct ike_builder *b, enum ike_task task)
@@ -231,13 +235,16 @@ static int cache_response(struct ike_sa *sa, const uint8_t *msg, size_t len)
 
 int ike_resp_send(struct ike_sa *sa, struct ike_builder *b)
 {
-	struct ike_sk_key k = ike_sk_key_out(sa);
-	int r = ike_build_finish_sk(b, &k);
+	uint8_t *msgs;
+	size_t len;
+	int r = ike_frag_seal(sa, b, &msgs, &len);
 
 	if (r < 0)
 		return r;
-	cache_response(sa, b->buf, b->len);
-	return ike_send_raw(sa, b->buf, b->len);
+	cache_response(sa, msgs, len);
+	r = ike_send_all(sa, msgs, len);
+	free(msgs);
+	return r;
 }
 
 int ike_resp_send_plain(struct ike_sa *sa, struct ike_builder *b)

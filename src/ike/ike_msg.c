@@ -31,12 +31,13 @@ int ike_header_parse(const uint8_t *msg, size_t len, struct ike_header *h)
 
 /* Payload types we implement. A payload of any other type with the critical
  * bit set makes us reject the message (§2.5) -- also the types RFC 7296
- * defines but we do not implement (CERT, CERTREQ, CP, EAP) and SKF (RFC 7383,
- * never negotiated): a peer that marks one critical needs it understood. */
+ * defines but we do not implement (CERT, CERTREQ, CP, EAP): a peer that
+ * marks one critical needs it understood. */
 static bool implemented_payload(uint8_t type)
 {
 	return (type >= IKEV2_PAYLOAD_SA && type <= IKEV2_PAYLOAD_SK &&
-		type != IKEV2_PAYLOAD_CERT && type != IKEV2_PAYLOAD_CERTREQ);
+		type != IKEV2_PAYLOAD_CERT && type != IKEV2_PAYLOAD_CERTREQ) ||
+	       type == IKEV2_PAYLOAD_SKF;
 }
 
 int ike_payloads_split(uint8_t first, const uint8_t *data, size_t len,
@@ -63,9 +64,9 @@ int ike_payloads_split(uint8_t first, const uint8_t *data, size_t len,
 			.type = type, .critical = flags & 0x80, .body = body,
 			.len = plen - IKEV2_GENERIC_PAYLOAD_HEADER_LEN,
 		};
-		if (type == IKEV2_PAYLOAD_SK) {
-			/* §3.14: SK is the last payload; its next payload names
-			 * the first inner one */
+		if (type == IKEV2_PAYLOAD_SK || type == IKEV2_PAYLOAD_SKF) {
+			/* §3.14, RFC 7383 §2.5: SK (SKF) is the last payload;
+			 * its next payload names the first inner one */
 			out->sk_next = next;
 			break;
 		}
@@ -147,6 +148,7 @@ const char *ike_notify_name(uint16_t type)
 	case IKEV2_NOTIFY_COOKIE: return "COOKIE";
 	case IKEV2_NOTIFY_REKEY_SA: return "REKEY_SA";
 	case IKEV2_NOTIFY_SIGNATURE_HASH_ALGORITHMS: return "SIGNATURE_HASH_ALGORITHMS";
+	case IKEV2_NOTIFY_IKEV2_FRAGMENTATION_SUPPORTED: return "IKEV2_FRAGMENTATION_SUPPORTED";
 	default: return type < 16384 ? "error" : "status";
 	}
 }

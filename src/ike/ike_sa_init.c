@@ -96,6 +96,13 @@ static bool no_spi(const struct ike_sa_payload *o)
 	return true;
 }
 
+/* RFC 7383 §2.3: fragmentation is used when both sides offered it. */
+static bool offers_fragmentation(const struct conf_peer *peer, const struct ike_payload_list *pl)
+{
+	return peer->fragmentation &&
+	       ike_find_notify(pl, IKEV2_NOTIFY_IKEV2_FRAGMENTATION_SUPPORTED, NULL);
+}
+
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 {
 	uint8_t *d = malloc(n);
@@ -126,6 +133,8 @@ static int send_init_request(struct ike_sa *sa)
 	ike_build_natd(b, sa);
 	ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_SIGNATURE_HASH_ALGORITHMS, sig_hash_algs,
 			 sizeof(sig_hash_algs));
+	if (p->fragmentation)
+		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	r = ike_build_finish(b);
 	if (r == 0) {
 		free(sa->init_i);
@@ -235,6 +244,7 @@ void ike_sa_init_initiator_response(struct ike_sa *sa, const struct ike_header *
 	memcpy(sa->nr, nonce, sa->nr_len);
 	memcpy(sa->spi_r, h->spi_r, 8);
 	sa->peer_sig_identity = offers_identity_hash(pl);
+	sa->frag = offers_fragmentation(sa->peer, pl);
 	ike_nat_detect(sa, pl, &sa->local);
 	free(sa->init_r);
 	sa->init_r = dup_bytes(msg, len);
@@ -304,6 +314,8 @@ static int send_init_response(struct ike_sa *sa, uint8_t num, const struct ike_d
 	ike_build_natd(b, sa);
 	ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_SIGNATURE_HASH_ALGORITHMS, sig_hash_algs,
 			 sizeof(sig_hash_algs));
+	if (sa->frag)   /* RFC 7383 §2.3: only when the initiator offered it */
+		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	r = ike_build_finish(b);
 	if (r == 0) {
 		sa->init_r = dup_bytes(b->buf, b->len);
@@ -349,6 +361,7 @@ static struct ike_sa *responder_sa(struct ike *ike, const struct ike_datagram *d
 	sa->nr_len = IKEV2_NONCE_LEN;
 	randombytes_buf(sa->nr, sa->nr_len);
 	sa->peer_sig_identity = offers_identity_hash(pl);
+	sa->frag = offers_fragmentation(peer, pl);
 	sa->init_i = dup_bytes(d->data, d->len);
 	sa->init_i_len = d->len;
 	ike_nat_detect(sa, pl, &d->local);

@@ -186,6 +186,8 @@ void ike_sa_unlink_free(struct ike_sa *sa)
 	free(sa->init_i);
 	free(sa->init_r);
 	free(sa->last_resp);
+	ike_reasm_free(&sa->reasm[0]);
+	ike_reasm_free(&sa->reasm[1]);
 	free(sa);
 }
 

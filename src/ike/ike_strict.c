@@ -20,9 +20,10 @@ static const struct payload_rule sa_init = {
 	P(IKEV2_PAYLOAD_SA) | P(IKEV2_PAYLOAD_KE) | P(IKEV2_PAYLOAD_NONCE),
 };
 
-/* Plain chain of every other exchange: the SK payload and nothing else. */
+/* Plain chain of every other exchange: the SK payload, or one Encrypted
+ * Fragment (RFC 7383 §2.5), and nothing else (both must come last). */
 static const struct payload_rule encrypted_outer = {
-	P(IKEV2_PAYLOAD_SK), P(IKEV2_PAYLOAD_SK),
+	P(IKEV2_PAYLOAD_SK) | P(IKEV2_PAYLOAD_SKF), P(IKEV2_PAYLOAD_SK) | P(IKEV2_PAYLOAD_SKF),
 };
 
 static const struct payload_rule ike_auth = {

@@ -36,7 +36,7 @@ static bool retransmit(struct ike_sa *sa, uint64_t now)
 	}
 	r->tries++;
 	r->next_ms = now + ((uint64_t)IKE_RETRANSMIT_BASE_MS << r->tries);
-	ike_send_raw(sa, r->msg, r->len);
+	ike_send_all(sa, r->msg, r->len);   /* every fragment again (RFC 7383 §2.6.1) */
 	return true;
 }
 
@@ -173,6 +173,7 @@ static bool sa_tick(struct ike_sa *sa, uint64_t now)
 		return true;
 	}
 	activate_late(sa, now);
+	ike_reasm_expire(sa, now);
 	if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYING) {
 		note_esp_activity(sa, now);
 		keepalive(sa, now);

@@ -20,6 +20,11 @@ enum {
 	IKE_MAX_TS = 16,
 	IKE_MAX_DELETE_SPIS = 32,
 	IKE_COOKIE_MAX = 64,        /* §2.6: 1..64 bytes */
+	/* RFC 7383: Encrypted Fragment payload header (generic header,
+	 * Fragment Number, Total Fragments), all of it in the AAD (§2.5) */
+	IKE_SKF_HEADER_LEN = IKEV2_GENERIC_PAYLOAD_HEADER_LEN + 4,
+	IKE_FRAG_MAX = 64,          /* fragments of one message, sent or received */
+	IKE_REASM_MAX = 32768,      /* reassembled plaintext of one message */
 };
 
 struct ike_header {
@@ -192,6 +197,19 @@ void ike_build_sk_begin(struct ike_builder *b);
 int ike_build_finish(struct ike_builder *b);
 /* Encrypted message: lengths, then AEAD over the inner payloads. */
 int ike_build_finish_sk(struct ike_builder *b, const struct ike_sk_key *k);
+/* IV, padding, pad length and ICV around plain_len bytes under k; with
+ * plain_len 0 it is the most any plaintext's can be. */
+size_t ike_sk_msg_overhead(const struct ike_sk_key *k, size_t plain_len);
+/* Seals an SK or SKF payload in place: msg holds the IKE header, the
+ * payload's generic header at pl_off, the rest of the AAD up to aad_len,
+ * IKEV2_AEAD_IV_LEN bytes of room for the IV and then plain_len bytes of
+ * plaintext (moved up for a longer IV). Patches the payload and message
+ * lengths (the AAD / ICV covers them), encrypts; *out_len is the datagram.
+ * 0 or -EMSGSIZE (cap) or the cipher's error. */
+int ike_sk_seal_payload(const struct ike_sk_key *k, uint8_t *msg, size_t pl_off, size_t aad_len,
+			size_t plain_len, size_t cap, size_t *out_len);
+/* The datagram size ike_build_finish_sk would produce under k. */
+size_t ike_build_sealed_len(const struct ike_builder *b, const struct ike_sk_key *k);
 
 /* Whole payloads */
 struct conf_proposal;

@@ -62,6 +62,7 @@ void check_forward_uplink(const struct config *cfg);
 void check_static_sa(const struct config *cfg);
 void check_ed25519(const struct config *cfg);
 void check_modes(const struct config *cfg);
+void check_fragmentation(const struct config *cfg);
 void check_allow_identity(const struct config *cfg);
 void check_two_peers(const struct config *cfg);
 void check_bare_numbers(const struct config *cfg);
@@ -617,5 +618,14 @@ static const struct conf_case conf_cases[] = {
 	{ "b125 blank contract number", SITE
 	  "uplink \"c\" { interface eth1; licensed yes; contract-number \" \" }\n",
 	  "2:60: invalid text: only white space; expected printable text\n", NULL },
+	{ "b126 fragment-size below 256", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k; fragment-size 200\n}\n",
+	  "6:40: invalid number '200': expected an integer from 256 to 65535\n", NULL },
+	{ "b127 fragmentation maybe", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k; fragmentation maybe\n}\n",
+	  "6:40: invalid value 'maybe': expected no or yes\n", NULL },
+	{ "g92 fragmentation off and fragment-size on one peer, defaults on the other", BASE
+	  PEER_OPEN PEER_MIN "  auth psk; psk-file /k; fragmentation no; fragment-size 576\n}\n"
+	  "peer \"q\" {\n  endpoint 192.0.2.2; region CN; uplink inet; local-id a.corp.example\n"
+	  "  remote-id c.corp.example; local-subnets 10.1.0.0/16; remote-subnets 10.3.0.0/16\n"
+	  "  auth psk; psk-file /k\n}\n", NULL, CHECK(check_fragmentation) },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -290,6 +290,14 @@ void check_modes(const struct config *c)
 	ck_assert_int_eq(c->peers[1].role, CONF_ROLE_RESPONDER);
 }
 
+void check_fragmentation(const struct config *c)
+{
+	ck_assert(!c->peers[0].fragmentation);
+	ck_assert_uint_eq(c->peers[0].fragment_size, 576);
+	ck_assert(c->peers[1].fragmentation);              /* RFC 7383 offered by default */
+	ck_assert_uint_eq(c->peers[1].fragment_size, 1280);
+}
+
 void check_allow_identity(const struct config *c)
 {
 	ck_assert_str_eq(c->site.identity_domain, "corp.example");

@@ -37,12 +37,14 @@ lgi_topology() {
 # Keys: mode (initiator|responder|both), ike esp (proposal lists), auth
 # (psk|ed25519), psk (default $LGI_PSK), key (our PEM private key), peer_pub
 # (strongSwan's PEM public key), child_life ike_life (durations), dpd, gso
-# (tunnel gso-segments; empty = the default), pace (tunnel pace-rate; empty =
-# the default).
+# (tunnel gso-segments), pace (tunnel pace-rate), fragmentation (yes|no),
+# fragment_size (bytes); empty = the default; local_ts remote_ts (subnet
+# lists, default the LANs).
 lgi_conf() {
 	local dir=$1; shift
 	declare -A c=([mode]=initiator [ike]=chacha20poly1305-prfsha256-x25519
-		[esp]=chacha20poly1305 [auth]=psk [psk]="$LGI_PSK" [child_life]=1h [ike_life]=4h [dpd]=30s [gso]= [pace]=)
+		[esp]=chacha20poly1305 [auth]=psk [psk]="$LGI_PSK" [child_life]=1h [ike_life]=4h [dpd]=30s [gso]= [pace]=
+		[fragmentation]= [fragment_size]= [local_ts]="$LGI_LAN_A" [remote_ts]="$LGI_LAN_B")
 	local kv auth
 	for kv in "$@"; do c[${kv%%=*}]=${kv#*=}; done
 	mkdir -p "$dir/audit"
@@ -80,13 +82,15 @@ peer "gwb" {
     local-id $LGI_ID_A
     remote-id $LGI_ID_B
     $auth
-    local-subnets $LGI_LAN_A
-    remote-subnets $LGI_LAN_B
+    local-subnets ${c[local_ts]}
+    remote-subnets ${c[remote_ts]}
     ike-proposals ${c[ike]}
     esp-proposals ${c[esp]}
     ike-lifetime ${c[ike_life]}
     child-lifetime ${c[child_life]}
-    dpd ${c[dpd]}
+    dpd ${c[dpd]}${c[fragmentation]:+
+    fragmentation ${c[fragmentation]}}${c[fragment_size]:+
+    fragment-size ${c[fragment_size]}}
     mode ${c[mode]}
 }
 audit {

@@ -81,6 +81,7 @@ charon {
 	retransmit_tries = ${o[retransmit_tries]}
 	retransmit_timeout = 1.0
 	retransmit_base = 1.4
+	fragment_size = ${o[fragment_size]}
 	install_virtual_ip = no
 	plugins {
 		vici { socket = unix://$dir/charon.vici }
@@ -144,6 +145,7 @@ connections {
 		$ports
 		encap = yes
 		mobike = no
+		fragmentation = ${o[fragmentation]}
 		dpd_delay = ${o[dpd]}s
 		rekey_time = ${o[ike_rekey]}s
 		reauth_time = 0s
@@ -185,13 +187,16 @@ EOF
 # local_id remote_id, auth (psk|pubkey), psk, local_key local_pub remote_pub
 # (PEM files), ike esp (strongSwan proposals), ike_rekey child_rekey dpd
 # (seconds, 0 = off), port (initiator: 500 or 4500), loglevel, max_time
-# (charon is killed after it), conn.
+# (charon is killed after it), conn, fragment_size (charon.fragment_size:
+# largest IP datagram of an IKE fragment, default 1280 as charon's own) and
+# fragmentation (yes|accept|force|no, default yes as swanctl's).
 # An initiator brings the tunnel up and fails when no CHILD_SA is installed.
 ss_start() {
 	local dir=$1 ns; ns=$(lg_ns_name "$2"); shift 2
 	declare -A o=([role]=responder [auth]=psk [ike]=chacha20poly1305-prfsha256-x25519
 		[esp]=chacha20poly1305 [ike_rekey]=0 [child_rekey]=0 [dpd]=0 [loglevel]=4
-		[max_time]=300 [conn]=lgi [retransmit_tries]=3 [port]=500 [psk]="" [local_id]="" [remote_id]="")
+		[max_time]=300 [conn]=lgi [retransmit_tries]=3 [port]=500 [psk]="" [local_id]="" [remote_id]=""
+		[fragment_size]=1280 [fragmentation]=yes)
 	local kv
 	for kv in "$@"; do
 		[[ $kv == *=* ]] || lg_die "ss_start: '$kv' is not key=value"
