@@ -15,7 +15,7 @@ struct scan {
 	int err;
 };
 
-static bool known(const struct audit_config_refs *r, const char *hex)
+bool audit_config_refs_has(const struct audit_config_refs *r, const char *hex)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->hex[i], hex))
@@ -32,7 +32,7 @@ static bool on_line(void *ctx, const char *line, size_t len, uint64_t offset)
 		return true;
 	const char *h = audit_record_detail(&s->rec, "blake2b");
 	if (!h || strlen(h) != AUDIT_HEX_HASH || strspn(h, "0123456789abcdef") != AUDIT_HEX_HASH ||
-	    known(s->out, h))
+	    audit_config_refs_has(s->out, h))
 		return true;
 	if (s->out->n == REFS_MAX) {
 		s->err = -E2BIG;

@@ -8,6 +8,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,25 @@ static void hash_member(crypto_generichash_state *h, bool first, const char *pat
 		crypto_generichash_update(h, len, sizeof(len));
 	}
 	crypto_generichash_update(h, buf, n);
+}
+
+/* The configuration in force is kept by pruning even once the record that
+ * named it has gone with retention (a daemon up longer than the period). */
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static char current[AUDIT_HEX_HASH + 1];
+
+void audit_config_current(char out[AUDIT_HEX_HASH + 1])
+{
+	pthread_mutex_lock(&current_lock);
+	memcpy(out, current, sizeof(current));
+	pthread_mutex_unlock(&current_lock);
+}
+
+static void set_current(const char *hex)
+{
+	pthread_mutex_lock(&current_lock);
+	snprintf(current, sizeof(current), "%s", hex);
+	pthread_mutex_unlock(&current_lock);
 }
 
 struct cfile {
@@ -100,8 +120,11 @@ static int store_files(const char *journal_dir, const struct cfile *f, size_t n,
 	snprintf(name, sizeof(name), "%s.tar", hex);
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", hex);
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode)) {
+		/* content-addressed: already stored is stored; the new mtime
+		 * keeps a prune that is scanning now from taking it */
+		utimensat(dfd, name, NULL, AT_SYMLINK_NOFOLLOW);
 		close(dfd);
-		return 0;   /* content-addressed: already stored is stored */
+		return 0;
 	}
 	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
@@ -154,6 +177,8 @@ int audit_config_store(const struct config *cfg, const char *main_path, char *ou
 	if (rc == 0 && sodium_memcmp(hash, cfg->hash, sizeof(hash)))
 		rc = -ESTALE;
 	lg_hex(cfg->hash, sizeof(cfg->hash), hex);
+	if (rc == 0)
+		set_current(hex);   /* before the file: a prune never sees it unprotected */
 	if (rc == 0)
 		rc = store_files(cfg->audit.journal_dir, f, n, hex, withheld);
 	free_files(f, n);

@@ -306,13 +306,23 @@ static int retention_record(void *ctx, const char *file, int err, uint64_t last_
 		      "last_hash", hex, NULL);
 }
 
-static void sweep_locked(uint64_t now)
+/* true when a file went: the configuration store is pruned after the
+ * lock is released (prune_store), as it reads the whole journal */
+static bool sweep_locked(uint64_t now)
 {
 	int64_t today = audit_day_of_ms((int64_t)now);
 	st.last_sweep_day = today;
 	int64_t current = st.j.day > today ? st.j.day : today;
-	audit_retention_sweep(st.j.dirfd, st.j.dir, current, (int64_t)now,
-			      st.cfg.retention_days, retention_record, NULL);
+	return audit_retention_sweep(st.j.dirfd, st.j.dir, current, (int64_t)now,
+				     st.cfg.retention_days, retention_record, NULL) > 0;
+}
+
+static void prune_store(const char *dir)
+{
+	int rc = audit_config_prune(dir);
+	if (rc < 0)
+		lg_log(LOG_WARNING, "event=audit_config_prune_failed dir=%s error=%s", dir,
+		       strerrorname_np(-rc) ? strerrorname_np(-rc) : "unknown");
 }
 
 /* The trail on disk is not where the signed head says it ended: alarm, and
@@ -422,8 +432,12 @@ int audit_open(const struct conf_audit *cfg, const char *hostname)
 	open_records(created, &res, &hc);
 	if (!st.faulted)
 		write_head_locked(now_ms());   /* the pins are anchored from the start */
-	sweep_locked(now_ms());
+	bool prune = sweep_locked(now_ms());
+	char dir[sizeof(st.j.dir)];
+	snprintf(dir, sizeof(dir), "%s", st.j.dir);
 	pthread_mutex_unlock(&lock);
+	if (prune)
+		prune_store(dir);
 	return 0;
 }
 
@@ -494,8 +508,14 @@ void audit_tick(uint64_t now_wall_ms)
 	}
 	if (st.since_checkpoint && now_wall_ms - st.last_checkpoint_ms >= checkpoint_interval_ms())
 		checkpoint_locked(false);
-	if (!st.faulted && audit_day_of_ms((int64_t)now_wall_ms) != st.last_sweep_day)
-		sweep_locked(now_wall_ms);
+	if (!st.faulted && audit_day_of_ms((int64_t)now_wall_ms) != st.last_sweep_day &&
+	    sweep_locked(now_wall_ms)) {
+		char dir[sizeof(st.j.dir)];
+		snprintf(dir, sizeof(dir), "%s", st.j.dir);
+		pthread_mutex_unlock(&lock);
+		prune_store(dir);
+		return;
+	}
 out:
 	pthread_mutex_unlock(&lock);
 }

@@ -47,6 +47,15 @@ void audit_fix_tree(int dirfd, const char *dir);
 /* The hash of a stored configuration (configs/<hex>.tar) recomputed from
  * its members; *files: how many. 0, or -EINVAL for anything not a store. */
 int audit_config_tar_hash(int fd, uint8_t out[32], size_t *files);
+/* The hex hash of the configuration last stored by this process ("" none). */
+void audit_config_current(char out[AUDIT_HEX_HASH + 1]);
+
+/* ---- audit_config_prune.c: the store follows journal retention */
+/* Deletes every configs/<hex>.tar that no config_loaded/config_reloaded
+ * record left in dir names, except the current configuration and any
+ * stored or re-stored while the scan ran. Returns how many, or -errno (a
+ * journal that cannot be read whole prunes nothing). */
+int audit_config_prune(const char *dir);
 
 /* ---- audit_cli.c: `audit verify`'s transcript for a directory, to out
  * (INT64_MIN / INT64_MAX: no bound; no upper bound checks the signed head). */
@@ -63,6 +72,7 @@ struct audit_config_refs {
 int audit_config_refs_scan(const char *dir, int64_t lo_day, int64_t hi_day,
 			   struct audit_config_refs *out);
 void audit_config_refs_free(struct audit_config_refs *r);
+bool audit_config_refs_has(const struct audit_config_refs *r, const char *hex);
 
 /* ---- audit_export.c, audit_archive.c: the assessor's archive */
 #define AUDIT_EXPORT_MAGIC "linegate-audit-export v1"

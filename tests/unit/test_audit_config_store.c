@@ -3,7 +3,10 @@
  * stored once by its hash, the stored tar hashes back to the config hash
  * (and not when a byte of it changes), a file edited after the load is not
  * stored, a file readable by its owner only keeps the copy 0600, and the
- * journal's group and modes (02750 / 0640) are set whatever the umask. */
+ * journal's group and modes (02750 / 0640) are set whatever the umask.
+ * Retention prunes the store: a configuration whose last record went with
+ * an expired journal file goes, one still named, the one in force and one
+ * stored while the scan ran stay. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "linegate/conf.h"
 #include "linegate/log.h"
@@ -188,6 +192,90 @@ START_TEST(journal_group_and_modes)
 }
 END_TEST
 
+static uint64_t fake_now;
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static void config_record(enum audit_event ev, char c)
+{
+	char hex[65];
+	memset(hex, c, 64);
+	hex[64] = '\0';
+	audit_emit(ev, AUDIT_SUCCESS, "linegated", "linegate.conf", "blake2b", hex, NULL);
+}
+
+/* configs/<c x 64>.tar, written an hour ago (0: the current one) */
+static const char *store_entry(char c, bool create)
+{
+	static char name[8][128], full[8][256];
+	static int k;
+	char hex[65];
+	k = (k + 1) % 8;
+	if (c)
+		memset(hex, c, 64), hex[64] = '\0';
+	else
+		lg_hex(cfg.hash, sizeof(cfg.hash), hex);
+	snprintf(name[k], sizeof(name[k]), "journal/configs/%s.tar", hex);
+	if (create)
+		write_file(name[k], "x", 0640);
+	struct timespec old[2] = { { time(NULL) - 3600, 0 }, { time(NULL) - 3600, 0 } };
+	if (!c || create)
+		ck_assert_int_eq(utimensat(AT_FDCWD, path_of(name[k]), old, 0), 0);
+	snprintf(full[k], sizeof(full[k]), "%s", path_of(name[k]));
+	return full[k];
+}
+
+START_TEST(retention_prunes_store)
+{
+	struct conf_audit ac;
+	char out[256];
+	int64_t t0;
+	memset(&ac, 0, sizeof(ac));
+	snprintf(ac.journal_dir, sizeof(ac.journal_dir), "%s", path_of("journal"));
+	ac.retention_days = 180;
+	ac.checkpoint_interval_s = 60;
+	ac.flow_interval_s = 300;
+	ck_assert_int_eq(audit_time_parse("2026-01-10T12:00:00Z", &t0), 0);
+	audit_set_clock(fake_clock);
+	fake_now = (uint64_t)t0;
+	ck_assert_int_eq(audit_open(&ac, "gw"), 0);
+	config_record(AUDIT_CONFIG_LOADED, 'a');     /* only in the file that expires */
+	config_record(AUDIT_CONFIG_LOADED, 'b');
+	fake_now += 100 * 86400000ULL;
+	audit_tick(fake_now);
+	config_record(AUDIT_CONFIG_RELOADED, 'b');   /* named again in a kept file */
+	config_record(AUDIT_CONFIG_RELOADED, 'c');
+	ck_assert_int_eq(audit_config_store(&cfg, path_of("linegate.conf"), out, sizeof(out)), 0);
+	const char *a = store_entry('a', true), *b = store_entry('b', true);
+	const char *c = store_entry('c', true), *d = store_entry('d', true);
+	const char *cur = store_entry(0, false);   /* in force, never on record here */
+	ck_assert_int_eq(access(a, F_OK), 0);
+	/* retention before the first file expires: nothing is pruned */
+	fake_now = (uint64_t)t0 + 150 * 86400000ULL;
+	audit_tick(fake_now);
+	ck_assert_int_eq(access(a, F_OK), 0);
+	ck_assert_int_eq(access(d, F_OK), 0);
+	/* 182 days on, the first day's file goes and with it a's last record */
+	fake_now = (uint64_t)t0 + 182 * 86400000ULL;
+	audit_tick(fake_now);
+	ck_assert_int_ne(access(path_of("journal/audit-2026-01-10.jsonl"), F_OK), 0);
+	ck_assert_msg(access(a, F_OK) != 0, "a config named only by deleted records stays");
+	ck_assert_msg(access(d, F_OK) != 0, "a config named by no record stays");
+	ck_assert_int_eq(access(b, F_OK), 0);
+	ck_assert_int_eq(access(c, F_OK), 0);
+	ck_assert_int_eq(access(cur, F_OK), 0);
+	/* a tar stored during a scan (mtime now) is not taken */
+	const char *e = store_entry('e', false);
+	write_file("journal/configs/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.tar", "x", 0640);
+	ck_assert_int_eq(audit_config_prune(path_of("journal")), 0);
+	ck_assert_int_eq(access(e, F_OK), 0);
+	audit_close();
+	audit_set_clock(NULL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("audit_config_store");
@@ -198,6 +286,7 @@ int main(void)
 	tcase_add_test(tc, edited_after_load_not_stored);
 	tcase_add_test(tc, owner_only_file_keeps_copy_private);
 	tcase_add_test(tc, journal_group_and_modes);
+	tcase_add_test(tc, retention_prunes_store);
 	suite_add_tcase(s, tc);
 	return lg_check_run(s);
 }
