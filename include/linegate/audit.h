@@ -157,3 +157,6 @@ int audit_report_verify(const void *data, size_t len, const char *sig_text, cons
  * compliance report, which the audit module cannot make itself). Up to 4;
  * name is a plain file name; data is copied. */
 int audit_export_add_member(const char *name, const void *data, size_t len);
+/* A line "key text" in the export's MANIFEST header (e.g. "report" and where
+ * the compliance report came from); up to 4, one line each. */
+int audit_export_add_note(const char *key, const char *text);

@@ -5,8 +5,9 @@
  * fresh private directory that is removed afterwards. Then, in order: the
  * manifest lists every member with its BLAKE2b (and the manifest signature,
  * if any, verifies with the key), the journal's chain, checkpoints and
- * head verify as `audit verify` would, and every configuration the records
- * name is in the archive and hashes to the value on record. */
+ * head verify as `audit verify` would, every configuration the records
+ * name is in the archive and hashes to the value on record, and the
+ * report's detached signature (if any) verifies with the same key. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -280,6 +281,50 @@ static void check_configs(struct check *c, const char *manifest, size_t len)
 	audit_config_refs_free(&refs);
 }
 
+/* The compliance report, when the export holds one: its detached signature
+ * must verify with the same audit key as the journal; the manifest's
+ * "report" line says where it came from (live daemon or configuration). */
+static void check_report(struct check *c, const char *manifest, size_t len, const uint8_t pk[32])
+{
+	char path[192], *html = NULL, *sig = NULL;
+	size_t hlen = 0, slen = 0;
+	uint8_t signer[32];
+	const char *src = memmem(manifest, len, "\nreport ", 8);
+	const char *end = src ? memchr(src + 1, '\n', len - (size_t)(src + 1 - manifest)) : NULL;
+	if (src && end)
+		printf("report: %.*s\n", (int)(end - src - 8 < 400 ? end - src - 8 : 400), src + 8);
+	if (!listed(c, "report.html")) {
+		printf("NOTE no compliance report (report.html) in the archive\n");
+		return;
+	}
+	if (!listed(c, "report.html.sig")) {
+		printf("NOTE report.html is unsigned (exported without the audit key): its content "
+		       "is vouched for by the manifest only\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/report.html", c->dir);
+	int rc = audit_read_file(path, ARCHIVE_MAX_BYTES, false, &html, &hlen, NULL);
+	snprintf(path, sizeof(path), "%s/report.html.sig", c->dir);
+	if (rc == 0)
+		rc = audit_read_file(path, 4096, false, &sig, &slen, NULL);
+	char *text = rc == 0 ? realloc(sig, slen + 1) : NULL;
+	if (text) {
+		sig = text;
+		sig[slen] = '\0';
+		rc = audit_report_verify(html, hlen, sig, pk, signer);
+	} else if (rc == 0) {
+		rc = -ENOMEM;
+	}
+	if (rc == 0)
+		printf("PASS report signature: report.html signed (Ed25519) by the audit key\n");
+	else
+		fail(c, "report signature", "%s", rc == -EKEYREJECTED ? "report.html is signed by "
+		     "another key than the journal's" : rc == -EBADMSG ? "report.html or its "
+		     "signature was changed after signing" : "report.html.sig is not a report signature");
+	free(html);
+	free(sig);
+}
+
 static void cleanup(struct check *c)
 {
 	char path[192];
@@ -352,6 +397,7 @@ static void run_checks(struct check *c, const char *pubkey)
 		       c->head ? ", the trail reaches its signed head" :
 		       " (range ends before now: no head; records after the last checkpoint are unsigned)");
 	check_configs(c, manifest, len);
+	check_report(c, manifest, len, pk);
 	free(manifest);
 }
 

@@ -48,6 +48,22 @@ int audit_export_add_member(const char *name, const void *data, size_t len)
 	return 0;
 }
 
+static char notes[EXTRA_MAX][512];
+static size_t n_notes;
+
+int audit_export_add_note(const char *key, const char *text)
+{
+	if (n_notes == EXTRA_MAX || strpbrk(key, " \n") || strchr(text, '\n') ||
+	    strlen(key) + strlen(text) + 2 > sizeof(notes[0]))
+		return -EINVAL;
+	char *n = notes[n_notes++];
+	size_t kl = strlen(key);
+	memcpy(n, key, kl);
+	n[kl] = ' ';
+	memcpy(n + kl + 1, text, strlen(text) + 1);   /* fits: checked above */
+	return 0;
+}
+
 struct export {
 	struct member m[MEMBERS_MAX];
 	size_t n;
@@ -270,6 +286,9 @@ int audit_export_write(const struct audit_export_args *a)
 	lg_time_format(lg_wall_ms(), now, sizeof(now));
 	fprintf(x->mf, "%s\ncreated %s\nhost %s\njournal %s\nsince %s\nuntil %s\n",
 		AUDIT_EXPORT_MAGIC, now, host, a->dir, since, until);
+	for (size_t i = 0; i < n_notes; i++)
+		fprintf(x->mf, "%s\n", notes[i]);
+	n_notes = 0;
 	rc = add_journal(x, a, lo, hi);
 	if (rc == 0)
 		rc = add_extras(x, a, 0);

@@ -177,13 +177,19 @@ static int run_audit(const struct opts *o, const struct subcommand *sc, int argc
 {
 	char *av[64];
 	int ac = 0;
-	bool has_dir = false, has_json = false;
+	bool has_dir = false, has_json = false, has_report = false;
+	const char *dir = NULL;
 	struct config *cfg = NULL;
 	(void)sc;
 
 	for (int i = 0; i < argc; i++) {
 		has_dir |= strcmp(argv[i], "--dir") == 0 || strncmp(argv[i], "--dir=", 6) == 0;
 		has_json |= strcmp(argv[i], "--json") == 0;
+		has_report |= strcmp(argv[i], "--report") == 0 || strncmp(argv[i], "--report=", 9) == 0;
+		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+			dir = argv[i + 1];
+		else if (strncmp(argv[i], "--dir=", 6) == 0)
+			dir = argv[i] + 6;
 	}
 	if (argc + 6 > (int)(sizeof(av) / sizeof(av[0])))
 		return 2;
@@ -205,7 +211,12 @@ static int run_audit(const struct opts *o, const struct subcommand *sc, int argc
 			cfg = load_config(o, true);
 		snprintf(path, sizeof(path), "%s", o->socket ? o->socket :
 			 cfg ? cfg->control.socket_path : CTL_DEFAULT_SOCKET);
-		ctl_export_compliance(cfg, path, o->timeout_s);
+		struct ctl_export x = {
+			.cfg = cfg, .config_path = o->config, .socket = path, .timeout_s = o->timeout_s,
+			.html = !has_report,   /* --report F: that file is the report */
+			.journal_dir = dir ? dir : cfg ? cfg->audit.journal_dir : "",
+		};
+		ctl_export_compliance(&x);
 	}
 	optind = 1;  /* audit_cli_main may use getopt itself */
 	int rc = audit_cli_main(ac, av);

@@ -26,8 +26,9 @@ static int usage(void)
 	return 2;
 }
 
-/* Live state per peer from the daemon's compliance answer, when one runs. */
-static void add_live(struct report_model *m, const char *socket_path)
+/* Live state per peer from the daemon's compliance answer, when one runs;
+ * true when it answered. */
+static bool add_live(struct report_model *m, const char *socket_path)
 {
 	struct control_request rq = { .json = true };
 	char *body = NULL;
@@ -41,6 +42,7 @@ static void add_live(struct report_model *m, const char *socket_path)
 	if (f)
 		fclose(f);
 	json_t *doc = (code == CONTROL_OK || code == CONTROL_OK_VIOLATIONS) && body ? json_loads(body, 0, NULL) : NULL;
+	bool answered = doc != NULL;
 	const char *lists[] = { "peers", "static_sas" };
 	for (size_t l = 0; doc && l < 2; l++) {
 		size_t i;
@@ -57,9 +59,11 @@ static void add_live(struct report_model *m, const char *socket_path)
 	}
 	json_decref(doc);
 	free(body);
+	return answered;
 }
 
-static int make_document(const struct config *cfg, const struct report_opts *ro, char **buf, size_t *len)
+static int make_document(const struct config *cfg, const struct report_opts *ro, const char *socket_path,
+			 char **buf, size_t *len, bool *live)
 {
 	static struct lg_report_meta meta;
 	struct regiondb *db = NULL;
@@ -77,7 +81,7 @@ static int make_document(const struct config *cfg, const struct report_opts *ro,
 		policy_report_doc(cfg, db, NULL, NULL, &meta, true, f);
 		report_model_free(&m);
 	} else if (rc == 0) {
-		add_live(&m, cfg->control.socket_path);
+		*live = add_live(&m, socket_path);
 		rc = report_html_write(f, &m, ro->lang);
 		report_model_free(&m);
 	}
@@ -171,7 +175,8 @@ int ctl_report(const struct config *cfg, bool json, int argc, char **argv)
 	if (first < 0 || first != argc + 1 || ro.key)
 		return usage();
 	ro.json |= json;
-	int rc = make_document(cfg, &ro, &buf, &len);
+	bool live = false;
+	int rc = make_document(cfg, &ro, cfg->control.socket_path, &buf, &len, &live);
 	if (rc == 0 && ro.out)
 		rc = write_file(ro.out, buf, len);
 	else if (rc == 0)
@@ -180,4 +185,11 @@ int ctl_report(const struct config *cfg, bool json, int argc, char **argv)
 		rc = sign(cfg, &ro, buf, len);
 	free(buf);
 	return rc;
+}
+
+int ctl_report_html(const struct config *cfg, const char *socket_path, char **buf, size_t *len, bool *live)
+{
+	struct report_opts ro = { .lang = REPORT_BOTH };
+	*live = false;
+	return make_document(cfg, &ro, socket_path, buf, len, live);
 }
