@@ -25,6 +25,8 @@ enum {
 enum esp_cipher {
 	ESP_CIPHER_CHACHA20_POLY1305 = IKEV2_ENCR_CHACHA20_POLY1305,
 	ESP_CIPHER_AES256_GCM16 = IKEV2_ENCR_AES_GCM_16,
+	/* RFC 3602 + RFC 4868, encrypt-then-MAC: cipher_keybits and integ say which */
+	ESP_CIPHER_AES_CBC = IKEV2_ENCR_AES_CBC,
 };
 
 /* Why a packet was dropped; names in esp_verdict_name() are stable. */
@@ -50,9 +52,14 @@ const char *esp_verdict_name(enum esp_verdict v);
 struct esp_child_params {
 	uint32_t child_id;               /* control-plane handle, unique, != 0 */
 	enum esp_cipher cipher;
+	uint16_t cipher_keybits;         /* AES-CBC: 128 or 256 (the AEADs: 256 or 0) */
+	uint16_t integ;                  /* AES-CBC: IKEV2_INTEG_HMAC_SHA2_*; AEAD: 0 */
 	uint32_t spi_in, spi_out;        /* network-order value as on the wire, host int */
+	/* AEAD: 32-byte key + salt; AES-CBC: the key in the first 16 or 32
+	 * bytes and the HMAC key (32, 48 or 64 bytes) in integ_in / integ_out */
 	uint8_t key_in[32], salt_in[4];  /* decrypts what the peer sends */
 	uint8_t key_out[32], salt_out[4];
+	uint8_t integ_in[64], integ_out[64];
 	bool esn;                        /* 64-bit extended sequence numbers */
 	struct lg_prefix local_ts[ESP_MAX_TS];
 	size_t n_local_ts;
@@ -164,5 +171,6 @@ int esp_table_set_holds(struct esp_table *t, const struct esp_hold *h, size_t n)
  * (0 for a tag no hold carries). Control thread. */
 uint64_t esp_table_hold_drops(struct esp_table *t, uint32_t tag);
 
-/* Which AEADs this CPU runs: AES-GCM needs AES-NI (libsodium's check). */
+/* Which ciphers this CPU runs: AES-GCM needs AES-NI (libsodium's check);
+ * AES-CBC (nettle) runs everywhere. */
 bool esp_cipher_available(enum esp_cipher c);

@@ -124,9 +124,6 @@ static int check_whole(bool ike, const bool seen[], struct conf_proposal *out, c
 	if (!aead && !seen[IKEV2_TRANSFORM_INTEG])
 		return snprintf(err, n, "AES-CBC needs an integrity algorithm: expected e.g. "
 				"%s", ike ? "aes256-sha256-modp2048" : "aes256-sha256"), -1;
-	if (!ike && !aead)   /* TODO(esp): AES-CBC + HMAC in the fast path */
-		return snprintf(err, n, "AES-CBC is not in the ESP fast path yet: expected "
-				"aes256gcm16 or chacha20poly1305"), -1;
 	if (ike && !seen[IKEV2_TRANSFORM_PRF] && !aead)
 		out->prf = prf_of_integ(out->integ);
 	else if (ike && !seen[IKEV2_TRANSFORM_PRF])

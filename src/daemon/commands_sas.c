@@ -194,6 +194,20 @@ static const char *peer_of(struct daemon *d, const struct esp_child_params *p)
 	return peer ? peer->name : "?";
 }
 
+/* The child's suite in strongSwan's notation. */
+static const char *child_encr(const struct esp_child_params *p)
+{
+	static const char *const cbc[2][3] = {
+		{ "aes128-sha256", "aes128-sha384", "aes128-sha512" },
+		{ "aes256-sha256", "aes256-sha384", "aes256-sha512" },
+	};
+	unsigned i = (unsigned)p->integ - IKEV2_INTEG_HMAC_SHA2_256_128;
+
+	if (p->cipher == ESP_CIPHER_AES_CBC)
+		return i < 3 ? cbc[p->cipher_keybits == 256][i] : "aes-cbc";
+	return p->cipher == ESP_CIPHER_AES256_GCM16 ? "aes256gcm16" : "chacha20poly1305";
+}
+
 static void flow_out(void *ctx, const struct esp_child_params *p, const struct esp_child_stats *s)
 {
 	struct flows_ctx *fc = ctx;
@@ -201,7 +215,7 @@ static void flow_out(void *ctx, const struct esp_child_params *p, const struct e
 	bool lab = p->child_id >= DAEMON_LAB_CHILD_BASE;
 	struct child_view v = {
 		.id = p->child_id, .spi_in = p->spi_in, .spi_out = p->spi_out, .s = s,
-		.encr = p->cipher == ESP_CIPHER_AES256_GCM16 ? "aes256gcm16" : "chacha20poly1305",
+		.encr = child_encr(p),
 		.peer = peer_of(fc->d, p), .lts = lts, .rts = rts,
 	};
 

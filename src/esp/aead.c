@@ -31,6 +31,7 @@ bool esp_cipher_available(enum esp_cipher c)
 		return false;
 	switch (c) {
 	case ESP_CIPHER_CHACHA20_POLY1305:
+	case ESP_CIPHER_AES_CBC:   /* nettle, with or without AES-NI */
 		return true;
 	case ESP_CIPHER_AES256_GCM16:
 		/* libsodium's AES-GCM needs AES-NI + PCLMUL; no slow fallback. */

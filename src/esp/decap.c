@@ -1,7 +1,9 @@
 /* Inbound: RFC 4303 tunnel-mode decapsulation in place, in strongSwan
  * libipsec's order: parse, SPI lookup, replay pre-check, ICV verify and
  * decrypt, replay window commit, trailer and padding, then the inner
- * addresses against the selectors of the SA that authenticated the packet. */
+ * addresses against the selectors of the SA that authenticated the packet.
+ * AES-CBC (16-byte IV): the plaintext moves forward by 8 bytes after
+ * decryption, so every suite leaves its inner packet at buf + ESP_HEADROOM. */
 #include <endian.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -57,9 +59,26 @@ static bool replay_commit(struct esp_sa *sa, uint64_t seq)
 	return fresh;
 }
 
+/* The ciphertext's length for this SA's layout; 0 = malformed. */
+static size_t ct_length(const struct esp_sa *sa, size_t esp_len)
+{
+	if (!sa->cbc)
+		return esp_len - ESP_HEADROOM - ESP_ICV_LEN;
+	if (esp_len < (size_t)ESP_CBC_HEADROOM + ESP_CBC_BLOCK + sa->icv_len)
+		return 0;
+	size_t ct_len = esp_len - ESP_CBC_HEADROOM - sa->icv_len;
+	return ct_len % ESP_CBC_BLOCK ? 0 : ct_len;
+}
+
 static bool open_packet(const struct esp_sa *sa, uint8_t *buf, const uint8_t *iv,
 			uint64_t seq, size_t ct_len)
 {
+	if (sa->cbc) {
+		if (!esp_cbc_open(&sa->cbc[0], buf, seq, sa->p.esn, ct_len))
+			return false;
+		memmove(buf + ESP_HEADROOM, buf + ESP_CBC_HEADROOM, ct_len);
+		return true;
+	}
 	uint32_t spi = htobe32(sa->p.spi_in), lo = htobe32((uint32_t)seq);
 	uint32_t hi = htobe32((uint32_t)(seq >> 32));
 	uint8_t aad[12];
@@ -145,11 +164,13 @@ enum esp_verdict esp_decrypt(struct esp_worker *w, uint8_t *buf, size_t esp_len,
 	const uint8_t *iv = cursor_get_ref(&c, ESP_IV_LEN);
 	if (!cursor_ok(&c) || esp_len < ESP_MIN_LEN || esp_len > ESP_BUF_SIZE)
 		return drop(w, ESP_DROP_MALFORMED, spi, from);
-	size_t ct_len = esp_len - ESP_HEADROOM - ESP_ICV_LEN;
 
 	struct esp_sa *sa = snapshot_find_spi(s, spi);
 	if (!sa)
 		return drop(w, ESP_DROP_BAD_SPI, spi, from);
+	size_t ct_len = ct_length(sa, esp_len);
+	if (!ct_len)
+		return drop(w, ESP_DROP_MALFORMED, spi, from);
 	if (lifetime_over(sa))
 		return drop(w, ESP_DROP_LIFETIME, spi, from);
 	/* Check before decrypting (cheap rejection of replays), commit only

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <stdatomic.h>
 #include <sodium.h>
+#include <nettle/aes.h>
+#include <nettle/hmac.h>
 #include "linegate/esp.h"
 #include "linegate/hash.h"
 
@@ -32,6 +34,48 @@ void esp_aead_seal(const struct esp_aead *a, const uint8_t iv[ESP_IV_LEN],
 bool esp_aead_open(const struct esp_aead *a, const uint8_t iv[ESP_IV_LEN],
 		   const uint8_t *aad, size_t aad_len, uint8_t *buf, size_t len,
 		   const uint8_t icv[ESP_ICV_LEN]);
+
+/* ---- AES-CBC + HMAC-SHA2 (cbc.c): RFC 3602, RFC 4868, encrypt-then-MAC ---- */
+
+enum {
+	ESP_CBC_BLOCK = 16,
+	ESP_CBC_IV_LEN = IKEV2_CBC_IV_LEN,
+	ESP_CBC_HEADROOM = ESP_HEADER_LEN + ESP_CBC_IV_LEN,   /* 24: ciphertext offset */
+	ESP_CBC_ICV_MAX = 32,                                 /* HMAC-SHA2-512-256 */
+	/* the inner packet moves by this much between the two layouts */
+	ESP_CBC_SHIFT = ESP_CBC_HEADROOM - ESP_HEADROOM,
+};
+
+union esp_cbc_mac {
+	struct hmac_sha256_ctx s256;
+	struct hmac_sha512_ctx s512;      /* also SHA-384's */
+};
+
+/* One direction of a CBC SA: read only once initialised. */
+struct esp_cbc {
+	union {
+		struct aes128_ctx a128;
+		struct aes256_ctx a256;
+	} aes;                            /* encrypt schedule outbound, decrypt inbound */
+	struct aes256_ctx ivk;            /* outbound: IV = AES(ivk, seq) */
+	union esp_cbc_mac mac;            /* keyed inner and outer states */
+	uint16_t keybits, integ;
+	uint8_t icv_len;                  /* 16, 24 or 32 */
+	bool outbound;
+};
+
+/* AES key length (16, 32) and *integ_len (32, 48, 64); 0 if unsupported. */
+size_t esp_cbc_key_len(unsigned keybits, int integ, size_t *integ_len);
+/* 0 or -EINVAL. */
+int esp_cbc_init(struct esp_cbc *c, unsigned keybits, int integ, const uint8_t *key,
+		 const uint8_t *integ_key, bool outbound);
+/* pkt: SPI, seq, room for the IV, then ct_len bytes of padded plaintext
+ * (a multiple of the block) and room for the ICV behind them. Writes the
+ * IV, encrypts in place and appends the ICV. */
+void esp_cbc_seal(const struct esp_cbc *c, uint8_t *pkt, uint64_t seq, bool esn, size_t ct_len);
+/* Verifies the ICV behind pkt[0..24 + ct_len) (constant time) and only then
+ * decrypts in place; false = forged, nothing decrypted. */
+bool esp_cbc_open(const struct esp_cbc *c, uint8_t *pkt, uint64_t seq, bool esn, size_t ct_len);
 
 /* ---- anti-replay (replay.c): RFC 4303 §3.4.3, RFC 6479 bitmap ---- */
 
@@ -104,6 +148,8 @@ struct esp_sa {
 	 * the old copy retired like a snapshot */
 	_Atomic(union lg_sockaddr *) peer_out;
 	struct esp_aead *aead;            /* [0] inbound, [1] outbound, sodium memory */
+	struct esp_cbc *cbc;              /* the same for AES-CBC (then aead is NULL) */
+	uint8_t icv_len;                  /* 16, or the HMAC's 16/24/32 */
 	uint64_t seq_hard, seq_soft;
 	uint64_t soft_bytes, soft_packets;
 	uint64_t iv_mask;                 /* IV = seq ^ mask (strongSwan, Linux seqiv) */

@@ -41,6 +41,8 @@ void sa_free(struct esp_sa *sa)
 		return;
 	if (sa->aead)
 		sodium_free(sa->aead);   /* sodium_free wipes before unmapping */
+	if (sa->cbc)
+		sodium_free(sa->cbc);
 	free(atomic_load(&sa->peer_out));
 	pthread_spin_destroy(&sa->replay_lock);
 	sodium_memzero(sa, sizeof(*sa));
@@ -307,7 +309,11 @@ static int check_params(struct esp_table *t, const struct esp_child_params *p)
 	    !p->n_local_ts || !p->n_remote_ts ||
 	    !ts_valid(p->local_ts, p->n_local_ts) || !ts_valid(p->remote_ts, p->n_remote_ts))
 		return -EINVAL;
-	if (p->cipher != ESP_CIPHER_CHACHA20_POLY1305 && p->cipher != ESP_CIPHER_AES256_GCM16)
+	size_t integ_len;
+	if (p->cipher == ESP_CIPHER_AES_CBC ?
+	    !esp_cbc_key_len(p->cipher_keybits, p->integ, &integ_len) :
+	    (p->cipher != ESP_CIPHER_CHACHA20_POLY1305 && p->cipher != ESP_CIPHER_AES256_GCM16) ||
+	    p->integ)
 		return -EINVAL;
 	if (!esp_cipher_available(p->cipher))
 		return -ENOTSUP;
@@ -324,6 +330,31 @@ static void set_limits(struct esp_sa *sa)
 	sa->soft_packets = sa->p.hard_packets - sa->p.hard_packets / 8;
 }
 
+static int sa_keys_aead(struct esp_sa *sa, const struct esp_child_params *p)
+{
+	/* Two 16-byte multiples: sodium_malloc then returns 16-aligned memory. */
+	sa->aead = sodium_malloc(2 * sizeof(struct esp_aead));
+	if (!sa->aead || ((uintptr_t)sa->aead & 15))
+		return -ENOMEM;
+	sa->icv_len = ESP_ICV_LEN;
+	int rc = esp_aead_init(&sa->aead[0], p->cipher, p->key_in, p->salt_in);
+	return rc ? rc : esp_aead_init(&sa->aead[1], p->cipher, p->key_out, p->salt_out);
+}
+
+static int sa_keys_cbc(struct esp_sa *sa, const struct esp_child_params *p)
+{
+	sa->cbc = sodium_malloc(2 * sizeof(struct esp_cbc));
+	if (!sa->cbc)
+		return -ENOMEM;
+	int rc = esp_cbc_init(&sa->cbc[0], p->cipher_keybits, p->integ, p->key_in, p->integ_in,
+			      false);
+	if (!rc)
+		rc = esp_cbc_init(&sa->cbc[1], p->cipher_keybits, p->integ, p->key_out,
+				  p->integ_out, true);
+	sa->icv_len = sa->cbc[0].icv_len;
+	return rc;
+}
+
 static int sa_new(const struct esp_child_params *p, struct esp_sa **out)
 {
 	struct esp_sa *sa = aligned_alloc(64, (sizeof(*sa) + 63) & ~(size_t)63);
@@ -338,16 +369,14 @@ static int sa_new(const struct esp_child_params *p, struct esp_sa **out)
 	sodium_memzero(sa->p.key_out, sizeof(sa->p.key_out));
 	sodium_memzero(sa->p.salt_in, sizeof(sa->p.salt_in));
 	sodium_memzero(sa->p.salt_out, sizeof(sa->p.salt_out));
-	/* Two 16-byte multiples: sodium_malloc then returns 16-aligned memory. */
-	sa->aead = sodium_malloc(2 * sizeof(struct esp_aead));
+	sodium_memzero(sa->p.integ_in, sizeof(sa->p.integ_in));
+	sodium_memzero(sa->p.integ_out, sizeof(sa->p.integ_out));
 	union lg_sockaddr *peer = malloc(sizeof(*peer));
 	atomic_init(&sa->peer_out, peer);
-	if (!peer || !sa->aead || ((uintptr_t)sa->aead & 15))
+	if (!peer)
 		goto fail;
 	*peer = p->peer;
-	rc = esp_aead_init(&sa->aead[0], p->cipher, p->key_in, p->salt_in);
-	if (!rc)
-		rc = esp_aead_init(&sa->aead[1], p->cipher, p->key_out, p->salt_out);
+	rc = p->cipher == ESP_CIPHER_AES_CBC ? sa_keys_cbc(sa, p) : sa_keys_aead(sa, p);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < p->n_local_ts; i++)

@@ -21,6 +21,17 @@ const char *ike_encr_name(uint16_t encr, uint16_t keybits)
 	return "unknown";
 }
 
+/* strongSwan's integrity names; "none" for an AEAD. */
+const char *ike_integ_name(uint16_t integ)
+{
+	switch (integ) {
+	case IKEV2_INTEG_HMAC_SHA2_256_128: return "sha256";
+	case IKEV2_INTEG_HMAC_SHA2_384_192: return "sha384";
+	case IKEV2_INTEG_HMAC_SHA2_512_256: return "sha512";
+	default: return integ ? "unknown" : "none";
+	}
+}
+
 const char *ike_prf_name(uint16_t prf)
 {
 	switch (prf) {
@@ -135,17 +146,28 @@ static int build_params(struct ike_sa *sa, struct child_sa *c, bool we_initiated
 {
 	const uint8_t *kin = we_initiated ? kr : ki;
 	const uint8_t *kout = we_initiated ? ki : kr;
+	size_t ekey = ike_encr_key_len(c->encr, c->keybits), akey = ike_integ_key_len(c->integ);
 
 	memset(p, 0, sizeof(*p));
 	p->child_id = c->child_id;
-	p->cipher = c->encr == IKEV2_ENCR_AES_GCM_16 ? ESP_CIPHER_AES256_GCM16
-						     : ESP_CIPHER_CHACHA20_POLY1305;
+	p->cipher = c->encr == IKEV2_ENCR_AES_GCM_16 ? ESP_CIPHER_AES256_GCM16 :
+		    c->encr == IKEV2_ENCR_AES_CBC ? ESP_CIPHER_AES_CBC : ESP_CIPHER_CHACHA20_POLY1305;
+	p->cipher_keybits = c->keybits;
+	p->integ = c->integ;
 	p->spi_in = c->spi_in;
 	p->spi_out = c->spi_out;
-	memcpy(p->key_in, kin, 32);
-	memcpy(p->salt_in, kin + 32, 4);
-	memcpy(p->key_out, kout, 32);
-	memcpy(p->salt_out, kout + 32, 4);
+	if (p->cipher == ESP_CIPHER_AES_CBC) {
+		/* §2.17: per direction the encryption key, then the integrity key */
+		memcpy(p->key_in, kin, ekey);
+		memcpy(p->integ_in, kin + ekey, akey);
+		memcpy(p->key_out, kout, ekey);
+		memcpy(p->integ_out, kout + ekey, akey);
+	} else {
+		memcpy(p->key_in, kin, 32);
+		memcpy(p->salt_in, kin + 32, 4);
+		memcpy(p->key_out, kout, 32);
+		memcpy(p->salt_out, kout + 32, 4);
+	}
 	memcpy(p->local_ts, c->local_ts, c->n_local_ts * sizeof(c->local_ts[0]));
 	p->n_local_ts = c->n_local_ts;
 	memcpy(p->remote_ts, c->remote_ts, c->n_remote_ts * sizeof(c->remote_ts[0]));
@@ -169,7 +191,8 @@ static void audit_child(struct ike_sa *sa, struct child_sa *c, enum audit_event 
 	format_ts(c->remote_ts, c->n_remote_ts, rts, sizeof(rts));
 	snprintf(obj, sizeof(obj), "%s", sa->peer_name);
 	audit_emit(ev, oc, sa->peer_id, obj, "spi_in", in, "spi_out", out,
-		   "encr", ike_encr_name(c->encr, c->keybits), "pfs", ike_dh_name(c->dh),
+		   "encr", ike_encr_name(c->encr, c->keybits), "integ", ike_integ_name(c->integ),
+		   "pfs", ike_dh_name(c->dh),
 		   "local_ts", lts, "remote_ts", rts, "reason", reason, NULL);
 }
 
@@ -180,7 +203,10 @@ int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 {
 	struct ike *ike = sa->ike;
 	struct esp_child_params *p = sodium_malloc(sizeof(*p));
-	size_t enc_len = ike_aead_keymat_len(c->encr, c->keybits);
+	/* one direction's key material: AEAD key + salt, or AES key + HMAC key */
+	size_t enc_len = c->encr == IKEV2_ENCR_AES_CBC ?
+			 ike_encr_key_len(c->encr, c->keybits) + ike_integ_key_len(c->integ) :
+			 ike_aead_keymat_len(c->encr, c->keybits);
 	int r = -ENOMEM;
 
 	if (!p)

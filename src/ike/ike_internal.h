@@ -360,6 +360,7 @@ void child_sa_set_lifetimes(struct ike_sa *sa, struct child_sa *c, uint64_t now)
 size_t child_sa_count(const struct ike_sa *sa);
 const char *ike_encr_name(uint16_t encr, uint16_t keybits);
 const char *ike_prf_name(uint16_t prf);
+const char *ike_integ_name(uint16_t integ);
 
 /* --- proposals and selectors (ike_proposal.c) --- */
 /* First configured proposal (in config order) that one of `offer` contains.

@@ -17,7 +17,8 @@ ss_require
 lgi_require
 lgi_setup i
 CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519 chacha-psk-prf512 aesgcm-psk-pfs
-	aes128-sha256-ecp256-psk aes256-sha256-modp2048-psk aes256gcm16-prfsha384-ecp384-psk"}
+	aes128-sha256-ecp256-psk aes256-sha256-modp2048-psk aes256gcm16-prfsha384-ecp384-psk
+	aes256-sha384-ecp384-psk aes128-sha512-modp3072-psk"}
 
 # start_case CASE DIR: strongSwan responder, then linegated initiating.
 start_case() {

@@ -19,7 +19,8 @@ ss_require
 lgi_require
 lgi_setup r
 CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519
-	aes128-sha256-ecp256-psk aes256-sha256-modp2048-psk aes256gcm16-prfsha384-ecp384-psk"}
+	aes128-sha256-ecp256-psk aes256-sha256-modp2048-psk aes256gcm16-prfsha384-ecp384-psk
+	aes256-sha384-ecp384-psk aes128-sha512-modp3072-psk"}
 DPD_GIVEUP=${LGI_DPD_GIVEUP:-90}   # seconds linegate may take to declare strongSwan dead
 
 # start_case CASE DIR [linegate conf options]: linegated waiting, then

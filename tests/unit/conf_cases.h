@@ -108,7 +108,8 @@ static const struct conf_case conf_cases[] = {
 	{ "g05b strongSwan classic proposals", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k\n"
 	  "  ike-proposals aes256-sha256-modp2048, aes128-sha256-ecp256, aes256-sha384-ecp384,\n"
 	  "    aes256gcm16-prfsha384-ecp384, aes256-sha512-prfsha256-modp3072\n"
-	  "  esp-proposals aes256gcm16-ecp384, chacha20poly1305-modp2048\n}\n", NULL,
+	  "  esp-proposals aes256gcm16-ecp384, chacha20poly1305-modp2048, aes256-sha256,\n"
+	  "    aes128-sha512-ecp256-noesn\n}\n", NULL,
 	  CHECK(check_classic_proposals) },
 	{ "g06 IPv6 endpoint with port, natt-port", BASE
 	  "peer \"p\" {\n  endpoint [2001:db8::7]:4501; natt-port 4600; region DE; uplink inet\n"
@@ -509,6 +510,10 @@ static const struct conf_case conf_cases[] = {
 	  "  auth psk; psk-file /k; ike-proposals aes256-prfsha256-modp2048\n}\n",
 	  "6:40: invalid IKE proposal 'aes256-prfsha256-modp2048': AES-CBC needs an integrity "
 	  "algorithm: expected e.g. aes256-sha256-modp2048\n", NULL },
+	{ "b100d ESP AES-CBC without integrity", BASE PEER_OPEN PEER_MIN
+	  "  auth psk; psk-file /k; esp-proposals aes128-ecp256\n}\n",
+	  "6:40: invalid ESP proposal 'aes128-ecp256': AES-CBC needs an integrity "
+	  "algorithm: expected e.g. aes256-sha256\n", NULL },
 	{ "b100c two groups", BASE PEER_OPEN PEER_MIN
 	  "  auth psk; psk-file /k; ike-proposals aes256-sha256-modp2048-ecp256\n}\n",
 	  "6:40: invalid IKE proposal 'aes256-sha256-modp2048-ecp256': 'ecp256' repeats a transform "

@@ -177,10 +177,23 @@ void check_classic_proposals(const struct config *c)
 		ck_assert_uint_eq(g->prf, want[i].prf);
 		ck_assert_uint_eq(g->dh, want[i].dh);
 	}
-	ck_assert_uint_eq(p->n_esp_proposals, 2);
+	ck_assert_uint_eq(p->n_esp_proposals, 4);
 	ck_assert_uint_eq(p->esp_proposals[0].dh, IKEV2_DH_ECP384);
 	ck_assert_uint_eq(p->esp_proposals[1].dh, IKEV2_DH_MODP2048);
+	/* ESP AES-CBC: encryption + integrity, no PRF, PFS group optional */
+	const struct conf_proposal *e = &p->esp_proposals[2];
+	ck_assert_uint_eq(e->encr, IKEV2_ENCR_AES_CBC);
+	ck_assert_uint_eq(e->encr_keybits, 256);
+	ck_assert_uint_eq(e->integ, IKEV2_INTEG_HMAC_SHA2_256_128);
+	ck_assert_uint_eq(e->prf, 0);
+	ck_assert_uint_eq(e->dh, 0);
+	e = &p->esp_proposals[3];
+	ck_assert_uint_eq(e->encr_keybits, 128);
+	ck_assert_uint_eq(e->integ, IKEV2_INTEG_HMAC_SHA2_512_256);
+	ck_assert_uint_eq(e->prf, 0);
+	ck_assert_uint_eq(e->dh, IKEV2_DH_ECP256);
 	char buf[64];
+	ck_assert_str_eq(conf_proposal_format(e, buf, sizeof(buf)), "aes128-sha512-ecp256");
 	ck_assert_str_eq(conf_proposal_format(&p->ike_proposals[0], buf, sizeof(buf)),
 			 "aes256-sha256-prfsha256-modp2048");
 	ck_assert_str_eq(conf_proposal_format(&p->ike_proposals[3], buf, sizeof(buf)),

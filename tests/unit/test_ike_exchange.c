@@ -737,6 +737,41 @@ START_TEST(proposal_order_and_aesgcm)
 }
 END_TEST
 
+/* ESP AES-CBC + HMAC (aes128-sha384-ecp256 with PFS): the CHILD's key
+ * material is split per direction into the AES key and the HMAC key
+ * (RFC 7296 §2.17), crossed between the two ends, through a PFS rekey. */
+START_TEST(esp_aes_cbc_negotiated)
+{
+	static const struct conf_proposal cbc = { IKEV2_ENCR_AES_CBC, 128, 0, IKEV2_DH_ECP256,
+						  IKEV2_INTEG_HMAC_SHA2_384_192 };
+
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	for (int i = 0; i < 2; i++)
+		bed.node[i].cfg.peers[0].esp_proposals[0] = cbc;
+	mock_start(&bed);
+	mock_establish(&bed);
+	for (int i = 0; i < 2; i++) {
+		const struct esp_child_params *p = mock_active_child(&bed, i, 0);
+		ck_assert_int_eq(p->cipher, ESP_CIPHER_AES_CBC);
+		ck_assert_uint_eq(p->cipher_keybits, 128);
+		ck_assert_uint_eq(p->integ, IKEV2_INTEG_HMAC_SHA2_384_192);
+		/* 16 key bytes, 48 HMAC key bytes, nothing beyond */
+		static const uint8_t zero[64];
+		ck_assert(memcmp(p->key_in + 12, zero, 4) && !memcmp(p->key_in + 16, zero, 16));
+		ck_assert(memcmp(p->integ_in + 44, zero, 4) && !memcmp(p->integ_in + 48, zero, 16));
+		ck_assert(!memcmp(p->salt_in, zero, 4));
+	}
+	mock_assert_children_match(&bed);
+	struct ike_sa *sa = mock_sa(&bed, 0);
+	ck_assert_int_eq(ike_child_rekey_start(sa, sa->children), 0);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_active_children(&bed, 0), 1);
+	ck_assert_int_eq(mock_active_child(&bed, 0, 0)->cipher, ESP_CIPHER_AES_CBC);
+	mock_assert_children_match(&bed);
+	mock_free(&bed);
+}
+END_TEST
+
 /* A lost CREATE_CHILD_SA response: the retransmitted request is answered
  * from the cache, the responder never installs a second new SA. */
 START_TEST(rekey_response_lost)
@@ -1034,6 +1069,7 @@ static Suite *suite(void)
 	tcase_add_test(t, start_on_natt_port);
 	tcase_add_test(t, rekey_response_lost);
 	tcase_add_test(t, proposal_order_and_aesgcm);
+	tcase_add_test(t, esp_aes_cbc_negotiated);
 	tcase_add_test(t, cross_border_fail_closed);
 	tcase_add_test(t, cross_border_unlicensed_refused);
 	tcase_add_test(t, reconfigure_removed_peer);

@@ -474,7 +474,11 @@ static inline void mock_assert_children_match(struct mock_bed *b)
 		ck_assert_mem_eq(m->salt_out, a->salt_in, 4);
 		ck_assert_mem_eq(m->key_in, a->key_out, 32);
 		ck_assert_mem_eq(m->salt_in, a->salt_out, 4);
+		ck_assert_mem_eq(m->integ_out, a->integ_in, 64);
+		ck_assert_mem_eq(m->integ_in, a->integ_out, 64);
 		ck_assert_int_eq(m->cipher, a->cipher);
+		ck_assert_uint_eq(m->cipher_keybits, a->cipher_keybits);
+		ck_assert_uint_eq(m->integ, a->integ);
 		ck_assert_uint_ge(a->spi_in, ESP_SPI_MIN);
 		ck_assert_uint_ne(a->spi_in, a->spi_out);
 	}

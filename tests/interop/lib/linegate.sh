@@ -201,7 +201,8 @@ lgi_check() { local what=$1; shift; if "$@"; then lgi_pass "$what"; else lgi_fai
 # A profile case names its IKE proposal in strongSwan notation, then the
 # authentication: aes128-sha256-ecp256-psk, aes256-sha256-modp2048-psk,
 # aes256gcm16-prfsha384-ecp384-psk (vendor-style defaults, docs/interop.md).
-# Its ESP proposal is aes256gcm16 (AES-CBC is not in linegate's ESP yet).
+# Its ESP proposal is the vendor's usual pairing: AES-CBC + the same HMAC
+# for a CBC profile (aes256-sha256), aes256gcm16 for an AEAD one.
 lgi_case_profile() { [[ $1 == aes128-* || $1 == aes256-* || $1 == *-ecp* || $1 == *-modp* ]]; }
 lgi_profile_ike() { local p=${1%-psk}; echo "${p%-ed25519}"; }
 # What strongSwan's list-sas prints for the IKE SA's algorithms.
@@ -224,7 +225,16 @@ lgi_case_ike_seen() {
 	done
 	echo "$out"
 }
-lgi_case_esp_seen() { if lgi_case_profile "$1"; then echo AES_GCM_16-256; else lgi_case_seen "$1"; fi; }
+lgi_profile_cbc() { [[ $1 == aes128-* || $1 == aes256-* ]]; }
+lgi_case_esp_seen() {
+	if lgi_profile_cbc "$1"; then
+		lgi_case_ike_seen "$1" | cut -d/ -f1-2
+	elif lgi_case_profile "$1"; then
+		echo AES_GCM_16-256
+	else
+		lgi_case_seen "$1"
+	fi
+}
 
 lgi_case_ike() {
 	lgi_case_profile "$1" && { lgi_profile_ike "$1"; return; }
@@ -234,6 +244,7 @@ lgi_case_ike() {
 	echo "$cipher-$prf-x25519"
 }
 lgi_case_esp() {
+	lgi_profile_cbc "$1" && { lgi_profile_ike "$1" | cut -d- -f1-2; return; }
 	lgi_case_profile "$1" && { echo aes256gcm16; return; }
 	local cipher=chacha20poly1305
 	[[ $1 == aesgcm* ]] && cipher=aes256gcm16
