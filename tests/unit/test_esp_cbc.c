@@ -4,7 +4,10 @@
  * encapsulation built here with OpenSSL (EVP AES-CBC + HMAC): what linegate
  * sends, OpenSSL opens, and what OpenSSL builds, linegate opens. Forgeries
  * are refused before decryption and never move the replay window; the ESN
- * high half is in the ICV (RFC 4303 §3.3.2.1); bad lengths and padding. */
+ * high half is in the ICV (RFC 4303 §3.3.2.1); bad lengths and padding.
+ * And real strongSwan 5.9.8 packets (tests/vectors/esp_aes256-sha256-
+ * modp2048-psk.txt, from tools/esp_cbc_vectors.py): each decrypts to the
+ * captured inner packet, a copy is a replay, a changed byte a forgery. */
 #include <endian.h>
 #include <errno.h>
 #include <openssl/evp.h>
@@ -342,6 +345,78 @@ START_TEST(install_checks)
 }
 END_TEST
 
+struct cbc_line {
+	unsigned frame, keybits, integ;
+	uint32_t spi;
+	unsigned long long seq;
+	uint8_t key[32], ikey[64], packet[2048], inner[2048];
+	char local[64], remote[64];
+	size_t key_len, ikey_len, packet_len, inner_len;
+};
+
+static bool read_cbc_line(FILE *f, struct cbc_line *l)
+{
+	static char line[16384], key[128], ikey[160], pkt[8192], inner[8192];
+
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		ck_assert_int_eq(sscanf(line, "%u %u %u %x %llu %127s %159s %63s %63s %8191s %8191s",
+					&l->frame, &l->keybits, &l->integ, &l->spi, &l->seq, key, ikey,
+					l->local, l->remote, pkt, inner), 11);
+		l->key_len = unhex(key, l->key, sizeof(l->key));
+		l->ikey_len = unhex(ikey, l->ikey, sizeof(l->ikey));
+		l->packet_len = unhex(pkt, l->packet, sizeof(l->packet));
+		l->inner_len = unhex(inner, l->inner, sizeof(l->inner));
+		return true;
+	}
+	return false;
+}
+
+START_TEST(strongswan_capture)
+{
+	static uint8_t buf[ESP_BUF_SIZE];
+	char path[512];
+	const char *dir = getenv("LG_VECTORS");
+	struct cbc_line l;
+	unsigned n = 0;
+
+	snprintf(path, sizeof(path), "%s/esp_aes256-sha256-modp2048-psk.txt", dir ? dir : "vectors");
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f, "cannot open %s", path);
+	while (read_cbc_line(f, &l)) {
+		struct esp_table *t = esp_table_new();
+		struct esp_worker *w = esp_worker_new(t);
+		struct esp_child_params p = child(1, l.spi, 0x7fff0001u, l.local, l.remote);
+		size_t out = 0;
+
+		p.cipher = ESP_CIPHER_AES_CBC;
+		p.cipher_keybits = (uint16_t)l.keybits;
+		p.integ = (uint16_t)l.integ;
+		ck_assert_uint_eq(l.key_len * 8, l.keybits);
+		memset(p.key_in, 0, sizeof(p.key_in));
+		memcpy(p.key_in, l.key, l.key_len);
+		memcpy(p.integ_in, l.ikey, l.ikey_len);
+		ck_assert_int_eq(esp_table_install(t, &p), 0);
+		memcpy(buf, l.packet, l.packet_len);
+		buf[30] ^= 1;   /* a ciphertext bit: forged, and the window stays */
+		ck_assert_int_eq(esp_decrypt(w, buf, l.packet_len, &out, NULL), ESP_DROP_AUTH);
+		memcpy(buf, l.packet, l.packet_len);
+		ck_assert_msg(esp_decrypt(w, buf, l.packet_len, &out, NULL) == ESP_OK, "frame %u",
+			      l.frame);
+		ck_assert_uint_eq(out, l.inner_len);
+		ck_assert_msg(!memcmp(buf + ESP_HEADROOM, l.inner, out), "frame %u", l.frame);
+		memcpy(buf, l.packet, l.packet_len);
+		ck_assert_int_eq(esp_decrypt(w, buf, l.packet_len, &out, NULL), ESP_DROP_REPLAY);
+		esp_worker_free(w);
+		esp_table_free(t);
+		n++;
+	}
+	fclose(f);
+	ck_assert_uint_ge(n, 20);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("esp_cbc");
@@ -351,6 +426,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, forgery_never_moves_window, 0, N_SUITES);
 	tcase_add_test(tc, lengths_and_padding);
 	tcase_add_test(tc, install_checks);
+	tcase_add_test(tc, strongswan_capture);
 	suite_add_tcase(s, tc);
 	return s;
 }
