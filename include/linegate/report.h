@@ -24,6 +24,8 @@ struct report_entry {
 	char local_id[160], remote_id[160];
 	char local_ts[REPORT_TEXT], remote_ts[REPORT_TEXT];
 	bool have_live, uplink_up, tunnel_up;
+	char egress[16];                /* live: the interface the endpoint's route leaves by */
+	char sas[REPORT_TEXT];          /* live: its IKE and CHILD SAs, "" none */
 	size_t n_findings;
 	struct policy_verdict findings[REPORT_MAX_FINDINGS];
 };

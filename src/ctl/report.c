@@ -26,22 +26,57 @@ static int usage(void)
 	return 2;
 }
 
-/* Live state per peer from the daemon's compliance answer, when one runs;
- * true when it answered. */
-static bool add_live(struct report_model *m, const char *socket_path)
+/* The daemon's JSON answer to command, or NULL (not running, refused). */
+static json_t *ask(const char *socket_path, const char *command)
 {
 	struct control_request rq = { .json = true };
 	char *body = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&body, &len);
 	FILE *devnull = fopen("/dev/null", "w");
-	snprintf(rq.command, sizeof(rq.command), "compliance");
+	snprintf(rq.command, sizeof(rq.command), "%s", command);
 	int code = f && devnull ? ctl_request(socket_path, &rq, f, devnull, 10) : -ENOMEM;
 	if (devnull)
 		fclose(devnull);
 	if (f)
 		fclose(f);
 	json_t *doc = (code == CONTROL_OK || code == CONTROL_OK_VIOLATIONS) && body ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	return doc;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key)) ?: "";
+}
+
+/* "IKE <state> <encr> since <established>; CHILD in/out <encr>, ..." per
+ * peer from the daemon's `sas` answer. */
+static void add_sas(struct report_model *m, const char *socket_path)
+{
+	json_t *doc = ask(socket_path, "sas"), *sa, *c;
+	size_t i, k;
+	json_array_foreach(json_object_get(doc, "ike_sas"), i, sa) {
+		struct report_entry *e = report_model_find(m, str(sa, "peer"));
+		if (!e || strlen(e->sas) + 1 >= sizeof(e->sas))
+			continue;
+		size_t at = strlen(e->sas);
+		snprintf(e->sas + at, sizeof(e->sas) - at, "%sIKE %s %s since %s", at ? "; " : "",
+			 str(sa, "state"), str(sa, "encr"), str(sa, "established"));
+		json_array_foreach(json_object_get(sa, "children"), k, c) {
+			at = strlen(e->sas);   /* snprintf cut at the end: never past it */
+			snprintf(e->sas + at, sizeof(e->sas) - at, ", CHILD %s/%s %s",
+				 str(c, "spi_in"), str(c, "spi_out"), str(c, "encr"));
+		}
+	}
+	json_decref(doc);
+}
+
+/* Live state per peer from the daemon's compliance and sas answers, when
+ * one runs; true when it answered. */
+static bool add_live(struct report_model *m, const char *socket_path)
+{
+	json_t *doc = ask(socket_path, "compliance");
 	bool answered = doc != NULL;
 	const char *lists[] = { "peers", "static_sas" };
 	for (size_t l = 0; doc && l < 2; l++) {
@@ -55,10 +90,12 @@ static bool add_live(struct report_model *m, const char *socket_path)
 			e->have_live = m->live = true;
 			e->uplink_up = json_is_true(json_object_get(live, "uplink_up"));
 			e->tunnel_up = json_is_true(json_object_get(live, "tunnel_up"));
+			snprintf(e->egress, sizeof(e->egress), "%s", str(live, "egress"));
 		}
 	}
 	json_decref(doc);
-	free(body);
+	if (answered)
+		add_sas(m, socket_path);
 	return answered;
 }
 

@@ -53,7 +53,9 @@ static void live_text(const struct report_model *m, const struct report_entry *e
 	if (!m->live || !e->have_live)
 		snprintf(out, n, "no daemon: from the configuration / 守护进程未运行：仅依据配置");
 	else
-		snprintf(out, n, "uplink %s, tunnel %s", e->uplink_up ? "up" : "DOWN", e->tunnel_up ? "up" : "down");
+		snprintf(out, n, "uplink %s, tunnel %s%s%s%s; SAs: %s", e->uplink_up ? "up" : "DOWN",
+			 e->tunnel_up ? "up" : "down", e->egress[0] ? " (egress " : "", e->egress,
+			 e->egress[0] ? ")" : "", e->sas[0] ? e->sas : "none / 无");
 }
 
 static void entry_table(FILE *to, const struct report_model *m, const struct report_entry *e,
@@ -90,8 +92,9 @@ static void entry_table(FILE *to, const struct report_model *m, const struct rep
 	field(to, lang, "对端选择子", "remote selectors", e->remote_ts);
 	field(to, lang, "本端身份", "local identity", e->local_id);
 	field(to, lang, "对端身份", "remote identity", e->remote_id);
-	live_text(m, e, buf, sizeof(buf));
-	field(to, lang, "运行状态", "live state", buf);
+	char live[REPORT_TEXT + 128];
+	live_text(m, e, live, sizeof(live));
+	field(to, lang, "运行状态", "live state", live);
 	fputs("<tr><th>", to);
 	report_t(to, lang, "结论", "verdict");
 	fprintf(to, "</th><td class=\"%s\">", e->n_findings ? "bad" : "ok");
