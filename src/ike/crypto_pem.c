@@ -125,18 +125,18 @@ static int check_owner_mode(const char *path, const struct stat *st, char *err, 
 /* One sodium buffer for every key file, wiped after each: sodium_malloc
  * and sodium_free cost guard-page mprotects and munmaps (TLB shootdowns on
  * every CPU), which made loading a hub's thousands of PSK files take
- * seconds. Held by read_file until release_file. */
+ * seconds. Held by ike_key_file_read until ike_key_file_release. */
 static char *scratch;
 static pthread_mutex_t scratch_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void release_file(char *buf)
+void ike_key_file_release(char *buf)
 {
 	sodium_memzero(buf, FILE_MAX + 1);
 	pthread_mutex_unlock(&scratch_lock);
 }
 
 /* Reads a whole small file into the scratch buffer (NUL added). */
-static int read_file(const char *path, char **out, size_t *out_len, char *err, size_t errlen)
+int ike_key_file_read(const char *path, char **out, size_t *out_len, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -172,7 +172,7 @@ static int read_file(const char *path, char **out, size_t *out_len, char *err, s
 	if (n < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
-		release_file(buf);
+		ike_key_file_release(buf);
 		goto close_fd;
 	}
 	buf[got] = '\0';
@@ -191,13 +191,13 @@ int ike_load_ed25519_private(const char *path, uint8_t sk[64], char *err, size_t
 
 	if (!path || !sk || !err || ike_crypto_init())
 		return -EINVAL;
-	rc = read_file(path, &buf, &len, err, errlen);
+	rc = ike_key_file_read(path, &buf, &len, err, errlen);
 	if (rc)
 		return rc;
 	rc = ike_parse_ed25519_private_pem(buf, len, sk);
 	if (rc)
 		snprintf(err, errlen, "%s: not an Ed25519 PKCS#8 PEM private key", path);
-	release_file(buf);
+	ike_key_file_release(buf);
 	return rc;
 }
 
@@ -209,14 +209,14 @@ int ike_load_ed25519_public(const char *path, uint8_t pk[32], char *err, size_t 
 
 	if (!path || !pk || !err || ike_crypto_init())
 		return -EINVAL;
-	rc = read_file(path, &buf, &len, err, errlen);
+	rc = ike_key_file_read(path, &buf, &len, err, errlen);
 	if (rc)
 		return rc;
 	rc = ike_parse_ed25519_public_pem(buf, len, pk);
 	if (rc)
 		snprintf(err, errlen, "%s: not an Ed25519 SubjectPublicKeyInfo PEM public key",
 			 path);
-	release_file(buf);
+	ike_key_file_release(buf);
 	return rc;
 }
 
@@ -229,7 +229,7 @@ int ike_load_psk(const char *path, uint8_t *psk, size_t cap, size_t *psk_len, ch
 
 	if (!path || !psk || !psk_len || !err || ike_crypto_init())
 		return -EINVAL;
-	rc = read_file(path, &buf, &len, err, errlen);
+	rc = ike_key_file_read(path, &buf, &len, err, errlen);
 	if (rc)
 		return rc;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
@@ -244,7 +244,7 @@ int ike_load_psk(const char *path, uint8_t *psk, size_t cap, size_t *psk_len, ch
 	} else {
 		rc = -EINVAL;
 	}
-	release_file(buf);
+	ike_key_file_release(buf);
 	/* An empty or oversized PSK is a configuration error, never a key. */
 	if (!rc && (got == 0 || got > IKE_PSK_MAX))
 		rc = -EINVAL;
