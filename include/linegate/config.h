@@ -27,6 +27,7 @@ enum {
 	CONF_ID_MAX = 255,
 	CONF_REGION_LEN = 3,       /* ISO 3166-1 alpha-2 + NUL */
 	CONF_MAX_INCLUDED = 63,    /* files included by linegate.conf, all levels */
+	CONF_MAX_TEMPLATES = 16,   /* template peers (endpoint %any): one per uplink and kind */
 };
 
 /* Where a value was written in linegate.conf, so that a compliance verdict
@@ -122,10 +123,18 @@ struct conf_peer {
 	bool fragmentation;           /* default yes */
 	uint16_t fragment_size;       /* IP datagram bytes, default 1280 */
 	enum conf_role role;
+	/* A template (`endpoint %any`): a responder-only peer for branches
+	 * whose address changes, matching remote-id `*.domain`; the config
+	 * holds one instance per identity file in key_dir (conf/template.c). */
+	bool is_template;
+	char key_dir[CONF_PATH_MAX];
+	/* An instance: the template it was made from ("" = an ordinary peer);
+	 * its name is "TEMPLATE/IDENTITY", its key file key_dir/IDENTITY. */
+	char template_name[CONF_NAME_MAX];
 	int line;
 	/* Positions of the values compliance verdicts cite. */
 	struct conf_at at;                /* the block's name */
-	struct conf_at endpoint_at, region_at, uplink_at, remote_id_at;
+	struct conf_at endpoint_at, region_at, uplink_at, remote_id_at, key_dir_at;
 	struct conf_at local_ts_at[CONF_MAX_TS], remote_ts_at[CONF_MAX_TS];
 };
 
@@ -238,6 +247,8 @@ struct config {
 	struct conf_peer *peers;           /* n_peers, heap; grown by config_add_peer */
 	size_t n_peers, cap_peers;
 	struct lg_hash peer_names;         /* name -> peer, see config_index_peer */
+	size_t templates[CONF_MAX_TEMPLATES];  /* indexes in peers of the template peers */
+	size_t n_templates;
 	struct conf_audit audit;
 	struct conf_compliance compliance;
 	struct conf_control control;
@@ -257,6 +268,16 @@ int config_index_peer(struct config *cfg, const struct conf_peer *peer);
 struct conf_static_sa *config_add_static_sa(struct config *cfg);
 /* Lookups by name; NULL / -1 when absent. */
 const struct conf_peer *config_find_peer(const struct config *cfg, const char *name);
+/* Does identity id match a template's remote-id? "*.domain" matches an FQDN
+ * of exactly one more label (non-empty, no dot) before domain, as TLS
+ * wildcards do (RFC 6125 §6.4.3); the domain compares case-insensitively
+ * (DNS). Any other pattern matches only the same identity (FQDN: case
+ * aside). A pure function (no I/O). */
+bool config_identity_matches(const struct conf_identity *pattern, const struct conf_identity *id);
+/* The instance of template tmpl for an FQDN identity (hashed, by its name
+ * "TEMPLATE/IDENTITY"); NULL when the identity has no key file there. */
+const struct conf_peer *config_find_instance(const struct config *cfg, const struct conf_peer *tmpl,
+					     const struct conf_identity *id);
 int config_find_uplink(const struct config *cfg, const char *name);
 /* "FILE:LINE:COL" of a value (FILE: the config or the included file). */
 const char *config_at_format(const struct config *cfg, struct conf_at at, char *out, size_t n);

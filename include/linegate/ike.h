@@ -117,6 +117,7 @@ struct ike_sa_info {
 size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max);
 /* The same for one peer's IKE SAs (up to IKE_MAX_IKE_SAS_PER_PEER and a
  * half-open one or two). */
+enum { IKE_MAX_PEER_SAS = 6 };   /* IKE_MAX_IKE_SAS_PER_PEER + half-open ones */
 size_t ike_list_peer_sas(struct ike *ike, const char *peer_name, struct ike_sa_info *out,
 			 size_t max);
 /* IKE SAs in any state: how many ike_list_sas can return. */

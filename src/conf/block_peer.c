@@ -67,10 +67,15 @@ static void *peer_open(struct parser *p, const struct value *name)
 static int peer_endpoint(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	PEER(obj)->endpoint_at = (struct conf_at){ v->line, v->col };
+	if (!strcmp(v->text, "%any")) {   /* strongSwan's word for any address */
+		PEER(obj)->is_template = true;
+		memset(&PEER(obj)->endpoint, 0, sizeof(PEER(obj)->endpoint));
+		return 0;
+	}
 	if (conf_val_endpoint(p, v, 500, &PEER(obj)->endpoint))
 		return -1;
 	extra(p, obj)->endpoint = (struct conf_pos){ v->line, v->col };
-	PEER(obj)->endpoint_at = (struct conf_at){ v->line, v->col };
 	return 0;
 }
 
@@ -103,7 +108,7 @@ static int peer_remote_id(struct parser *p, void *obj, const struct value *v, si
 {
 	(void)n;
 	PEER(obj)->remote_id_at = (struct conf_at){ v->line, v->col };
-	return conf_val_identity(p, v, &PEER(obj)->remote_id);
+	return conf_val_identity_pattern(p, v, &PEER(obj)->remote_id);
 }
 
 static int peer_auth(struct parser *p, void *obj, const struct value *v, size_t n)
@@ -141,6 +146,13 @@ static int peer_public_key(struct parser *p, void *obj, const struct value *v, s
 {
 	(void)n;
 	return key_file(p, obj, v, 2, PEER(obj)->peer_public_key_file);
+}
+
+static int peer_key_dir(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	PEER(obj)->key_dir_at = (struct conf_at){ v->line, v->col };
+	return conf_val_path(p, v, PEER(obj)->key_dir, CONF_PATH_MAX);
 }
 
 static int peer_local_ts(struct parser *p, void *obj, const struct value *v, size_t n)
@@ -334,6 +346,7 @@ static int peer_mode(struct parser *p, void *obj, const struct value *v, size_t 
 	(void)n;
 	if (conf_val_choice(p, v, words, &i))
 		return -1;
+	extra(p, obj)->mode = (struct conf_pos){ v->line, v->col };
 	PEER(obj)->role = roles[i];
 	return 0;
 }
@@ -348,6 +361,7 @@ static const struct key_def peer_keys[] = {
 	{ "psk-file", 1, 1, false, peer_psk_file },
 	{ "private-key", 1, 1, false, peer_private_key },
 	{ "peer-public-key", 1, 1, false, peer_public_key },
+	{ "key-dir", 1, 1, false, peer_key_dir },
 	{ "local-subnets", 1, CONF_MAX_TS, true, peer_local_ts },
 	{ "remote-subnets", 1, CONF_MAX_TS, true, peer_remote_ts },
 	{ "ike-proposals", 1, CONF_MAX_PROPOSALS, false, peer_ike_proposals },
@@ -380,7 +394,8 @@ static void check_auth(struct parser *p, struct conf_peer *peer)
 		return;
 	bool psk = peer->auth == CONF_AUTH_PSK;
 	for (size_t i = 0; i < 3; i++) {
-		bool wanted = psk ? i == 0 : i > 0;
+		/* a template's peer secret is in key-dir, one file per identity */
+		bool wanted = (psk ? i == 0 : i > 0) && !(peer->is_template && i != 1);
 		if (wanted && !pos[i].line)
 			conf_error(p, auth.line, auth.col, "auth %s requires '%s'",
 				   psk ? "psk" : "ed25519", files[i]);
@@ -421,8 +436,46 @@ static void check_retry(struct parser *p, struct conf_peer *peer)
 		   peer->retry_min_s);
 }
 
+/* A template answers branches from wherever they connect: it cannot
+ * initiate (no address), its identities are a pattern and its secrets a
+ * directory. A fixed peer has neither. */
+static void check_template(struct parser *p, struct conf_peer *peer)
+{
+	struct conf_pos dir = parser_key_pos(p, "key-dir");
+	struct conf_pos mode = extra(p, peer)->mode;
+	bool wild = peer->remote_id.type == CONF_ID_FQDN && peer->remote_id.len > 2 &&
+		    !memcmp(peer->remote_id.data, "*.", 2);
+
+	if (!peer->is_template) {
+		if (dir.line)
+			conf_error(p, dir.line, dir.col, "'key-dir' applies to a template peer only "
+				   "(endpoint %%any)");
+		if (wild)
+			conf_error(p, peer->remote_id_at.line, peer->remote_id_at.col,
+				   "a remote-id pattern applies to a template peer only (endpoint %%any)");
+		return;
+	}
+	if (p->cfg->n_templates == CONF_MAX_TEMPLATES)
+		conf_error(p, peer->endpoint_at.line, peer->endpoint_at.col, "more than %d template "
+			   "peers: expected one per uplink and kind of branch", CONF_MAX_TEMPLATES);
+	else
+		p->cfg->templates[p->cfg->n_templates++] = (size_t)(peer - p->cfg->peers);
+	if (!dir.line)
+		conf_error(p, p->blk_pos.line, p->blk_pos.col, "template peer '%s' (endpoint %%any) "
+			   "requires 'key-dir': one key file per branch identity", peer->name);
+	if (peer->role == CONF_ROLE_INITIATOR)
+		conf_error(p, mode.line, mode.col, "template peer '%s' has no address to initiate "
+			   "to: expected mode responder", peer->name);
+	peer->role = CONF_ROLE_RESPONDER;
+	if (peer->remote_id.type != CONF_ID_FQDN)
+		conf_error(p, peer->remote_id_at.line, peer->remote_id_at.col, "template peer '%s': "
+			   "expected a host name or *.domain remote-id (key files are named by it)",
+			   peer->name);
+}
+
 static void peer_close(struct parser *p, void *obj)
 {
+	check_template(p, obj);
 	check_auth(p, obj);
 	check_retry(p, obj);
 	default_proposals(obj);
@@ -453,7 +506,7 @@ static void *defaults_open(struct parser *p, const struct value *name)
 static void defaults_close(struct parser *p, void *obj)
 {
 	static const char *const own[] = { "endpoint", "remote-id", "remote-subnets", "psk-file",
-					   "peer-public-key" };
+					   "peer-public-key", "key-dir" };
 	(void)obj;
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
 		struct conf_pos at = parser_key_pos(p, own[i]);

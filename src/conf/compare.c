@@ -9,7 +9,7 @@
 /* A field added to struct conf_peer must be added here too (or said to be
  * a position): this trips when the struct changes size on the build hosts. */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct conf_peer) == 2208,
+_Static_assert(sizeof(struct conf_peer) == 2536,
 	       "struct conf_peer changed: update conf_peer_equal() in src/conf/compare.c");
 _Static_assert(sizeof(struct conf_static_sa) == 1024,
 	       "struct conf_static_sa changed: update conf_static_sa_equal() in src/conf/compare.c");
@@ -62,7 +62,9 @@ bool conf_peer_equal(const struct conf_peer *a, const struct conf_peer *b)
 	       a->ike_lifetime_s == b->ike_lifetime_s && a->child_lifetime_s == b->child_lifetime_s &&
 	       a->child_lifetime_bytes == b->child_lifetime_bytes &&
 	       a->child_lifetime_packets == b->child_lifetime_packets && a->dpd_s == b->dpd_s &&
-	       a->natt_port == b->natt_port && a->role == b->role;
+	       a->natt_port == b->natt_port && a->role == b->role &&
+	       a->is_template == b->is_template && strcmp(a->key_dir, b->key_dir) == 0 &&
+	       strcmp(a->template_name, b->template_name) == 0;
 	/* dpd-action, close-action, retry-min and retry-max are not compared:
 	 * they say what happens after an SA ends, and a kept SA follows the
 	 * new block (ike_reconfigure points it there). Nor are fragmentation

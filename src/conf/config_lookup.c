@@ -1,4 +1,5 @@
 /* Growing a config's peers and static SAs, and name lookups in it. */
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,50 @@ const struct conf_peer *config_find_peer(const struct config *cfg, const char *n
 		if (!strcmp(cfg->peers[i].name, name))
 			return &cfg->peers[i];
 	return NULL;
+}
+
+static bool same_fqdn(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tolower(a[i]) != tolower(b[i]))
+			return false;
+	return true;
+}
+
+bool config_identity_matches(const struct conf_identity *pattern, const struct conf_identity *id)
+{
+	if (pattern->type != id->type)
+		return false;
+	if (pattern->type != CONF_ID_FQDN)
+		return pattern->len == id->len && !memcmp(pattern->data, id->data, id->len);
+	if (pattern->len < 2 || memcmp(pattern->data, "*.", 2) != 0)
+		return pattern->len == id->len && same_fqdn(pattern->data, id->data, id->len);
+	size_t suffix = pattern->len - 1;   /* ".domain" */
+	if (id->len <= suffix)
+		return false;
+	size_t label = id->len - suffix;
+	if (memchr(id->data, '.', label) || memchr(id->data, '*', label))
+		return false;
+	return same_fqdn(id->data + label, pattern->data + 1, suffix);
+}
+
+const struct conf_peer *config_find_instance(const struct config *cfg, const struct conf_peer *tmpl,
+					     const struct conf_identity *id)
+{
+	char name[CONF_NAME_MAX];
+	const struct conf_peer *q;
+
+	if (id->type != CONF_ID_FQDN || !config_identity_matches(&tmpl->remote_id, id))
+		return NULL;
+	int w = snprintf(name, sizeof(name), "%s/%.*s", tmpl->name, (int)id->len, (const char *)id->data);
+	if (w < 0 || (size_t)w >= sizeof(name))
+		return NULL;
+	/* instances are named in lower case (conf/template.c): DNS ignores case */
+	for (size_t i = strlen(tmpl->name) + 1; name[i]; i++)
+		name[i] = (char)tolower((unsigned char)name[i]);
+	q = config_find_peer(cfg, name);
+	return q && !strcmp(q->template_name, tmpl->name) &&
+	       config_identity_matches(&q->remote_id, id) ? q : NULL;
 }
 
 int config_find_uplink(const struct config *cfg, const char *name)

@@ -130,6 +130,7 @@ static void resolve_paths(struct config *cfg, const char *cfg_path, struct conf_
 		resolve(cfg->peers[i].psk_file, dir, errs);
 		resolve(cfg->peers[i].private_key_file, dir, errs);
 		resolve(cfg->peers[i].peer_public_key_file, dir, errs);
+		resolve(cfg->peers[i].key_dir, dir, errs);
 	}
 	resolve(cfg->compliance.region_db, dir, errs);
 	resolve(cfg->audit.journal_dir, dir, errs);
@@ -265,6 +266,7 @@ int conf_load_file_flags(const char *path, unsigned flags, struct config *out,
 		out->n_included = errs->n_included;
 		memcpy(out->included, errs->included, sizeof(out->included));
 		resolve_paths(out, path, errs);
+		conf_expand_templates(p, flags, errs);
 		check_key_files(p, flags, errs);
 		check_inline_keys(p, files, errs);
 		conf_errors_sort(errs);

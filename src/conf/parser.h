@@ -68,6 +68,7 @@ struct peer_extra {
 	struct conf_pos remote_ts[CONF_MAX_TS];
 	struct conf_pos key_file[3];  /* psk-file, private-key, peer-public-key */
 	struct conf_pos retry[2];     /* values of retry-min, retry-max */
+	struct conf_pos mode;         /* value of mode */
 };
 
 struct sa_extra {
@@ -141,6 +142,7 @@ int conf_val_address(struct parser *p, const struct value *v, union lg_sockaddr 
 int conf_val_endpoint(struct parser *p, const struct value *v, uint16_t default_port,
 		      union lg_sockaddr *out);
 int conf_val_identity(struct parser *p, const struct value *v, struct conf_identity *out);
+int conf_val_identity_pattern(struct parser *p, const struct value *v, struct conf_identity *out);
 int conf_val_hexkey(struct parser *p, const struct value *v, uint8_t *out, size_t n);
 int conf_val_proposal(struct parser *p, const struct value *v, bool ike, struct conf_proposal *out);
 /* One of `words` (NULL-terminated); *out = its index. */
@@ -156,6 +158,9 @@ extern const struct block_def conf_block_site, conf_block_compliance, conf_block
 
 /* Cross-checks after the whole file is read (validate.c). */
 void conf_validate(struct parser *p);
+/* Template peers (template.c): after load.c resolved key-dir, one instance
+ * per identity file in it, appended to cfg->peers (I/O: readdir). */
+void conf_expand_templates(struct parser *p, unsigned flags, struct conf_errors *errs);
 
 /* "line 12" in the file being parsed, "peers.d/a.conf:12" in another. */
 const char *conf_where(const struct parser *p, int line, char *out, size_t n);

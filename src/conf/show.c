@@ -122,7 +122,8 @@ static void show_peer(json_t *blocks, const struct config *c, const struct conf_
 	static const char *const modes[] = { "both", "initiator", "responder" };
 	char buf[LG_ADDRSTRLEN];
 	json_t *s = block(blocks, "peer", p->name);
-	lg_json_set_str(s, "endpoint", lg_sockaddr_format(&p->endpoint, buf, sizeof(buf)));
+	lg_json_set_str(s, "endpoint", p->is_template ? "%any"
+			: lg_sockaddr_format(&p->endpoint, buf, sizeof(buf)));
 	lg_json_set_str(s, "region", p->region);
 	lg_json_set_str(s, "uplink", p->uplink >= 0 ? c->uplinks[p->uplink].name : "");
 	set_id(s, "local-id", &p->local_id);
@@ -131,6 +132,7 @@ static void show_peer(json_t *blocks, const struct config *c, const struct conf_
 	set_text(s, "psk-file", p->psk_file);                 /* the path, never the key */
 	set_text(s, "private-key", p->private_key_file);
 	set_text(s, "peer-public-key", p->peer_public_key_file);
+	set_text(s, "key-dir", p->key_dir);
 	set_prefixes(s, "local-subnets", p->local_ts, p->n_local_ts);
 	set_prefixes(s, "remote-subnets", p->remote_ts, p->n_remote_ts);
 	set_proposals(s, "ike-proposals", p->ike_proposals, p->n_ike_proposals);
@@ -223,7 +225,8 @@ json_t *conf_show_json(const struct config *c)
 	show_uplinks(blocks, c);
 	show_tunnel(blocks, c);
 	for (size_t i = 0; i < c->n_peers; i++)
-		show_peer(blocks, c, &c->peers[i]);
+		if (!c->peers[i].template_name[0])   /* instances come from key-dir */
+			show_peer(blocks, c, &c->peers[i]);
 	show_audit(blocks, c);
 	show_control(blocks, c);
 	for (size_t i = 0; i < c->n_static_sas; i++)

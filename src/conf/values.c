@@ -406,6 +406,25 @@ int conf_val_identity(struct parser *p, const struct value *v, struct conf_ident
 	return 0;
 }
 
+/* A template's remote-id: an identity as above, or "*.domain" for every
+ * FQDN one label below domain (config_identity_matches). */
+int conf_val_identity_pattern(struct parser *p, const struct value *v, struct conf_identity *out)
+{
+	const char *s = v->text[0] == '@' ? v->text + 1 : v->text;
+
+	if (strncmp(s, "*.", 2) != 0)
+		return conf_val_identity(p, v, out);
+	memset(out, 0, sizeof(*out));
+	if (!fqdn_ok(s + 2) || strlen(s) > CONF_ID_MAX) {
+		bad(p, v, "identity pattern", "*. followed by a domain name (e.g. *.branches.corp.example)");
+		return -1;
+	}
+	out->type = CONF_ID_FQDN;
+	out->len = (uint8_t)strlen(s);
+	memcpy(out->data, s, out->len);
+	return 0;
+}
+
 int conf_val_hexkey(struct parser *p, const struct value *v, uint8_t *out, size_t n)
 {
 	if (lg_unhex(v->text, out, n)) {

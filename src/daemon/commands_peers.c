@@ -1,7 +1,9 @@
 /* `peers`: every configured peer with its region, uplink and state, when
  * it is tried next and why its last attempt failed (the retry schedule is
  * the IKE module's), and its traffic totals, which outlive rekeys. */
+#include <stdlib.h>
 #include <string.h>
+#include "linegate/conf.h"
 #include "linegate/control.h"
 #include "linegate/ike.h"
 #include "linegate/json.h"
@@ -22,6 +24,30 @@ static int64_t peer_schedule(struct daemon *d, const char *name, struct ike_peer
 	if (!d->ike || ike_peer_retry(d->ike, name, pr) != 0 || !pr->next_attempt_ms)
 		return IKE_INFO_NEVER;
 	return (int64_t)pr->next_attempt_ms - (int64_t)lg_now_ms();
+}
+
+/* A template's instance has no configured endpoint: the address its
+ * established IKE SA uses now ("%any" while none; a template is "%any"). */
+static void endpoint_of(struct daemon *d, const struct conf_peer *p, char ep[LG_ADDRSTRLEN])
+{
+	struct ike_sa_info *info;
+	size_t n;
+
+	if (p->endpoint.sa.sa_family != AF_UNSPEC) {
+		lg_sockaddr_format(&p->endpoint, ep, LG_ADDRSTRLEN);
+		return;
+	}
+	snprintf(ep, LG_ADDRSTRLEN, "%%any");
+	info = p->template_name[0] && d->ike ? calloc(IKE_MAX_PEER_SAS, sizeof(*info)) : NULL;
+	if (!info)
+		return;
+	n = ike_list_peer_sas(d->ike, p->name, info, IKE_MAX_PEER_SAS);
+	for (size_t i = 0; i < n; i++)
+		if (info[i].established_ms) {
+			snprintf(ep, LG_ADDRSTRLEN, "%s", info[i].remote);
+			break;
+		}
+	free(info);
 }
 
 static void peer_text(struct daemon *d, FILE *out, const struct conf_peer *p, const char *ep,
@@ -59,6 +85,11 @@ static void peer_json(struct daemon *d, json_t *arr, const struct conf_peer *p, 
 	esp_table_owner_totals(d->esp, p->name, &t);
 	lg_json_set_str(o, "name", p->name);
 	lg_json_set_str(o, "endpoint", ep);
+	if (p->is_template || p->template_name[0]) {
+		char id[CONF_ID_MAX + 1];
+		lg_json_set_str(o, "template", p->is_template ? p->name : p->template_name);
+		lg_json_set_str(o, "identity", conf_identity_format(&p->remote_id, id, sizeof(id)));
+	}
 	lg_json_set_str(o, "region", r->effective);
 	lg_json_set_str(o, "declared_region", r->declared);
 	lg_json_set_bool(o, "cross_border", r->cross_border);
@@ -100,7 +131,7 @@ int control_cmd_peers(struct daemon *d, const struct control_request *rq, const 
 		bool up = d->ike && ike_peer_up(d->ike, p->name);
 
 		policy_peer_region(d->cfg, p, d->db, &r);
-		lg_sockaddr_format(&p->endpoint, ep, sizeof(ep));
+		endpoint_of(d, p, ep);
 		if (arr)
 			peer_json(d, arr, p, ep, &r, up);
 		else

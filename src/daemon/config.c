@@ -206,7 +206,8 @@ static size_t warn_absent_keys(const struct config *cfg, struct daemon_refusal *
 	size_t absent = 0;
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct conf_peer *p = &cfg->peers[i];
-		const char *files[] = { p->psk_file, p->private_key_file, p->peer_public_key_file };
+		const char *files[] = { p->psk_file, p->private_key_file, p->peer_public_key_file,
+					p->key_dir };
 		for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 			if (!files[f][0] || access(files[f], F_OK) == 0)
 				continue;

@@ -28,6 +28,25 @@ static void usage(FILE *to)
 		"      --version        print the version\n");
 }
 
+/* Each template and its instances (one per identity file in key-dir). */
+static void print_templates(const struct config *cfg)
+{
+	for (size_t t = 0; t < cfg->n_templates; t++) {
+		const struct conf_peer *tp = &cfg->peers[cfg->templates[t]];
+		char id[CONF_ID_MAX + 1];
+		size_t n = 0;
+		for (size_t i = 0; i < cfg->n_peers; i++)
+			n += !strcmp(cfg->peers[i].template_name, tp->name);
+		printf("template %s: remote-id %s, key-dir %s, %zu instance%s\n", tp->name,
+		       conf_identity_format(&tp->remote_id, id, sizeof(id)), tp->key_dir, n,
+		       n == 1 ? "" : "s");
+		for (size_t i = 0; i < cfg->n_peers; i++)
+			if (!strcmp(cfg->peers[i].template_name, tp->name))
+				printf("  instance %s: identity %s\n", cfg->peers[i].name,
+				       conf_identity_format(&cfg->peers[i].remote_id, id, sizeof(id)));
+	}
+}
+
 static int check_config(const char *path, bool offline)
 {
 	struct config *cfg = NULL;
@@ -48,6 +67,7 @@ static int check_config(const char *path, bool offline)
 			printf("%s: OK (site %s, region %s, %zu uplinks, %zu peers%s)\n", path,
 			       cfg->site.name, cfg->site.region, cfg->n_uplinks, cfg->n_peers,
 			       cfg->lab_only ? ", LAB-ONLY static SAs" : "");
+		print_templates(cfg);
 		policy_report(cfg, db, NULL, false, stdout);
 		if (offline)
 			printf("%s: --offline: checked without this machine; the \"not checked\" lines "

@@ -406,6 +406,38 @@ static void send_auth_failed(struct ike_sa *sa, uint32_t msg_id)
 	free(b);
 }
 
+/* A template's SA learns which branch it is from IDi: the instance of that
+ * identity (its own key file) among the templates of the uplink the
+ * IKE_SA_INIT was judged on. An identity without a key file is refused as
+ * an authentication failure (audited with the identity and address). */
+static bool bind_instance(struct ike_sa *sa, const struct ike_id *id)
+{
+	const struct config *cfg = sa->ike->cfg;
+	const struct conf_peer *inst = NULL;
+	struct conf_identity presented;
+	char shown[CONF_ID_MAX + 1], remote[LG_ADDRSTRLEN];
+
+	if (!sa->peer->is_template)
+		return true;
+	to_conf_identity(id, &presented);
+	for (size_t i = 0; !inst && id->len <= CONF_ID_MAX && i < cfg->n_templates; i++) {
+		const struct conf_peer *t = &cfg->peers[cfg->templates[i]];
+		if (t->uplink == sa->peer->uplink)
+			inst = config_find_instance(cfg, t, &presented);
+	}
+	if (inst && ike_sa_set_peer(sa, inst) == 0) {
+		lg_log(LOG_INFO, "event=ike_template_instance template=%s peer=%s", inst->template_name,
+		       inst->name);
+		return true;
+	}
+	ike_identity_format(&presented, shown, sizeof(shown));
+	lg_sockaddr_format(&sa->remote, remote, sizeof(remote));
+	audit_emit(AUDIT_AUTH_FAILURE, AUDIT_FAILURE, shown, sa->peer_name, "remote", remote,
+		   "method", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519",
+		   "reason", inst ? "out_of_memory" : "no_template_identity", NULL);
+	return false;
+}
+
 void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl)
 {
 	const struct ike_payload *idp = ike_payload_find(pl, IKEV2_PAYLOAD_IDi);
@@ -419,7 +451,7 @@ void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 	int err = 0;
 
 	if (!idp || !ap || ike_decode_id(idp, &id) < 0 || ike_decode_auth(ap, &auth) < 0 ||
-	    !ike_auth_verify_peer(sa, &id, &auth)) {
+	    !bind_instance(sa, &id) || !ike_auth_verify_peer(sa, &id, &auth)) {
 		send_auth_failed(sa, msg_id);
 		ike_sa_fail(sa, "AUTHENTICATION_FAILED");
 		return;

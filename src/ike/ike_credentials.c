@@ -33,6 +33,8 @@ static uint64_t name_hash(const char *name)
 static int load_peer(const struct conf_peer *p, struct ike_peer_secret *s,
 		     struct secret_slot *slot, char *err, size_t errlen)
 {
+	if (p->is_template)
+		return 0;   /* its branches' secrets are its instances' */
 	if (p->auth == CONF_AUTH_PSK) {
 		s->psk = slot->psk;
 		int r = ike_load_psk(p->psk_file, s->psk, IKE_PSK_MAX, &s->psk_len, err, errlen);

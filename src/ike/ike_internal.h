@@ -320,6 +320,17 @@ struct ike_sa *ike_sa_by_peer(struct ike *ike, const char *peer_name);
 struct ike_sa *ike_sa_peer_next(const struct ike *ike, const char *peer_name, size_t *pos);
 /* Indexes a responder SA by spi_i and sa->remote (again after a move). */
 void ike_sa_index_remote(struct ike_sa *sa);
+/* A template's half-open SA becomes its instance's (IKE_AUTH named the
+ * identity): peer, name and the by-peer index. 0 or -ENOMEM (unindexed:
+ * the caller fails the SA). */
+int ike_sa_set_peer(struct ike_sa *sa, const struct conf_peer *peer);
+/* The template an IKE_SA_INIT from no configured address is for: the one
+ * of the uplink it arrived on, else the first (which the ingress check
+ * then refuses); NULL when the config has none. */
+const struct conf_peer *ike_template_for(const struct ike *ike, const struct ike_datagram *d);
+/* The template judged at the datagram's source address and ingress: region
+ * database, uplink, licensing; a refusal is summarised (unauthenticated). */
+bool ike_template_allowed(struct ike *ike, const struct conf_peer *tmpl, const struct ike_datagram *d);
 /* ike_half_open.c: the state setter's hook into and out of HALF_OPEN. */
 void ike_half_open_track(struct ike_sa *sa, bool entering);
 /* Authenticated IKE SAs with the peer (any state until dead). */

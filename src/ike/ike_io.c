@@ -396,6 +396,32 @@ enum policy_reason ike_endpoint_check(struct ike *ike, const struct ike_sa *sa, 
 	return v.reason;
 }
 
+const struct conf_peer *ike_template_for(const struct ike *ike, const struct ike_datagram *d)
+{
+	const struct config *cfg = ike->cfg;
+
+	for (size_t i = 0; i < cfg->n_templates; i++)
+		if (cfg->peers[cfg->templates[i]].uplink == d->uplink)
+			return &cfg->peers[cfg->templates[i]];
+	return cfg->n_templates ? &cfg->peers[cfg->templates[0]] : NULL;
+}
+
+bool ike_template_allowed(struct ike *ike, const struct conf_peer *tmpl, const struct ike_datagram *d)
+{
+	struct conf_peer *at = malloc(sizeof(*at));
+	const char *ingress = d->ifname[0] ? d->ifname : NULL;
+
+	if (!at)
+		return false;   /* fail closed */
+	if (!ingress && d->uplink >= 0 && (size_t)d->uplink < ike->cfg->n_uplinks)
+		ingress = ike->cfg->uplinks[d->uplink].ifname;
+	*at = *tmpl;
+	at->endpoint = d->remote;   /* the address in use is the address judged */
+	bool ok = ike_runtime_check(ike, at, ingress) == POLICY_OK;
+	free(at);
+	return ok;
+}
+
 bool ike_runtime_allowed(struct ike *ike, const struct conf_peer *peer, const char *ingress)
 {
 	return ike_runtime_check(ike, peer, ingress) == POLICY_OK;

@@ -380,6 +380,7 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 			   const struct ike_payload_list *pl)
 {
 	const struct conf_peer *peer = policy_peer_by_endpoint(ike->cfg, &d->remote);
+	bool dynamic = !peer && (peer = ike_template_for(ike, d)) != NULL;
 	const struct ike_payload *sap = ike_payload_find(pl, IKEV2_PAYLOAD_SA);
 	const struct ike_payload *kep = ike_payload_find(pl, IKEV2_PAYLOAD_KE);
 	const struct ike_payload *np = ike_payload_find(pl, IKEV2_PAYLOAD_NONCE);
@@ -404,7 +405,8 @@ void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const 
 		return;
 	if (ike_half_open_admit(ike, &d->remote, true) < 0)
 		return;
-	if (!ike_runtime_allowed(ike, peer, d->ifname[0] ? d->ifname : NULL)) {
+	if (dynamic ? !ike_template_allowed(ike, peer, d)
+		    : !ike_runtime_allowed(ike, peer, d->ifname[0] ? d->ifname : NULL)) {
 		ike_count_drop(ike, IKE_DROP_POLICY, peer->name);
 		return;
 	}

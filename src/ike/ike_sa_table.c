@@ -123,6 +123,17 @@ struct ike_sa *ike_sa_new(struct ike *ike, const struct conf_peer *peer, bool in
 	return sa;
 }
 
+int ike_sa_set_peer(struct ike_sa *sa, const struct conf_peer *peer)
+{
+	struct ike *ike = sa->ike;
+
+	lg_hash_del(&ike->by_peer, peer_hash(sa->peer_name), sa);
+	sa->peer = peer;
+	snprintf(sa->peer_name, sizeof(sa->peer_name), "%s", peer->name);
+	ike_identity_format(&peer->remote_id, sa->peer_id, sizeof(sa->peer_id));
+	return lg_hash_add(&ike->by_peer, peer_hash(sa->peer_name), sa);
+}
+
 void ike_sa_index_remote(struct ike_sa *sa)
 {
 	struct ike *ike = sa->ike;

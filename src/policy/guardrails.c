@@ -110,6 +110,19 @@ static size_t check_region(const struct conf_peer *peer, policy_violation_fn fn,
 	return 1;
 }
 
+/* A template's "*.domain" belongs when its domain does: every identity it
+ * matches is one label below it. */
+static bool remote_id_in_org(const struct config *cfg, const struct conf_peer *peer)
+{
+	struct conf_identity d = peer->remote_id;
+
+	if (peer->is_template && d.type == CONF_ID_FQDN && d.len > 2 && !memcmp(d.data, "*.", 2)) {
+		d.len = (uint8_t)(d.len - 2);
+		memmove(d.data, d.data + 2, d.len);
+	}
+	return policy_identity_in_org(cfg, &d);
+}
+
 static size_t check_remote_id(const struct config *cfg, const struct conf_peer *peer,
 			      policy_violation_fn fn, void *ctx)
 {
@@ -118,7 +131,7 @@ static size_t check_remote_id(const struct config *cfg, const struct conf_peer *
 	if (peer->remote_id.type == CONF_ID_NONE) {
 		verdict_set(&v, POLICY_IDENTITY_MISMATCH,
 			    "peer \"%s\" has no remote-id: any identity would be accepted", peer->name);
-	} else if (!policy_identity_in_org(cfg, &peer->remote_id)) {
+	} else if (!remote_id_in_org(cfg, peer)) {
 		verdict_set(&v, POLICY_IDENTITY_FOREIGN,
 			    "peer \"%s\" remote-id \"%s\" is not of the organisation (not in identity domain "
 			    "\"%s\" nor on the allow-list)", peer->name,

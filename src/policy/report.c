@@ -294,7 +294,10 @@ static void peer_row(const struct config *cfg, const struct conf_peer *p, const 
 	size_t cap = sizeof(row->cell[0]);
 
 	snprintf(row->cell[COL_NAME], cap, "%s", p->name);
-	lg_sockaddr_format(&p->endpoint, row->cell[COL_ENDPOINT], LG_ADDRSTRLEN);
+	if (p->endpoint.sa.sa_family == AF_UNSPEC)   /* a template and its instances */
+		snprintf(row->cell[COL_ENDPOINT], cap, "%%any (judged at connect)");
+	else
+		lg_sockaddr_format(&p->endpoint, row->cell[COL_ENDPOINT], LG_ADDRSTRLEN);
 	snprintf(row->cell[COL_CLASS], cap, "%s", r->cross_border ? "cross-border" : "domestic");
 	snprintf(row->cell[COL_REGIONS], cap, "%s/%s/%s", r->declared[0] ? r->declared : "-",
 		 r->private_endpoint ? "priv" : (r->database[0] ? r->database : "-"),

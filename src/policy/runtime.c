@@ -22,6 +22,29 @@ static bool same_addr(const union lg_sockaddr *a, const union lg_sockaddr *b)
 	       !memcmp(lg_sockaddr_addr(a), lg_sockaddr_addr(b), lg_family_addr_len(f));
 }
 
+/* A template's branches have no address of their own to route by: the
+ * uplink the template names is where they must arrive, domestic or not
+ * (an Internet uplink's template is not answered on the licensed circuit). */
+static bool dynamic_ingress_wrong(const struct config *cfg, const struct conf_peer *peer,
+				  const struct policy_link_facts *facts, struct policy_verdict *v)
+{
+	char link[200], ep[LG_ADDRSTRLEN] = "?";
+
+	if ((!peer->is_template && !peer->template_name[0]) || !facts->ingress_ifname[0] ||
+	    peer->uplink < 0 || (size_t)peer->uplink >= cfg->n_uplinks)
+		return false;
+	const struct conf_uplink *u = &cfg->uplinks[peer->uplink];
+	if (!strncmp(facts->ingress_ifname, u->ifname, IF_NAMESIZE))
+		return false;
+	if (peer->endpoint.sa.sa_family != AF_UNSPEC)
+		lg_addr_format(peer->endpoint.sa.sa_family, lg_sockaddr_addr(&peer->endpoint), ep,
+			       sizeof(ep));
+	link_desc(u, link, sizeof(link));
+	verdict_set(v, POLICY_INGRESS_MISMATCH, "IKE for template peer \"%s\" from %s arrived on %.*s, "
+		    "not on %s", peer->name, ep, IF_NAMESIZE, facts->ingress_ifname, link);
+	return true;
+}
+
 struct policy_verdict policy_check_peer_runtime(const struct config *cfg, const struct conf_peer *peer,
 						const struct regiondb *db,
 						const struct policy_link_facts *facts)
@@ -33,6 +56,8 @@ struct policy_verdict policy_check_peer_runtime(const struct config *cfg, const 
 	if (!policy_allowed(&v))
 		return v;
 	policy_peer_region(cfg, peer, db, &r);
+	if (dynamic_ingress_wrong(cfg, peer, facts, &v))
+		return v;
 	if (!r.cross_border)
 		return v;   /* domestic: routing is the operator's business */
 	/* check_peer_config passed, so the uplink exists and is licensed. */

@@ -36,6 +36,9 @@ printf '0x%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$T/k
 cp "$LG_VECTORS/chacha20poly1305-ed25519/ed25519/gwa.key.pem" "$T/keys/local.key.pem"
 cp "$LG_VECTORS/chacha20poly1305-ed25519/ed25519/gwb.pub.pem" "$T/keys/frankfurt-hq.pub.pem"
 chmod 600 "$T"/keys/*
+mkdir -m 700 "$T/branches"   # the template's key-dir: one key file per branch identity
+printf '0x%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$T/branches/shop17.branches.corp.example"
+chmod 600 "$T/branches/shop17.branches.corp.example"
 if ls "$LG_SOURCE_DIR"/conf/regions*.txt >/dev/null 2>&1; then
 	cp "$(ls "$LG_SOURCE_DIR"/conf/regions*.txt | head -1)" "$T/regions.txt"
 else
@@ -45,6 +48,8 @@ out=$(inns "$LINEGATED" --check-config "$T/example.conf" 2>&1); rc=$?
 echo "$out" | head -20
 check "conf/linegate.conf.example passes --check-config where eth0 and eth1 exist" test "$rc" = 0
 check "the OK line names the site" grep -q "OK (site shanghai-branch" <<<"$out"
+check "the template and its instance are listed" \
+	grep -q "instance branches/shop17.branches.corp.example: identity shop17.branches.corp.example" <<<"$out"
 check "a CN site with a region database: no warning about it" \
 	bash -c '! grep -q "no region database configured" <<<"$1"' _ "$out"
 

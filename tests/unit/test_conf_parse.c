@@ -535,7 +535,10 @@ START_TEST(example_parses)
 	ck_assert_uint_eq(cfg.site.n_internal, 3);
 	ck_assert_uint_eq(cfg.n_uplinks, 2);
 	ck_assert(cfg.uplinks[1].licensed);
-	ck_assert_uint_eq(cfg.n_peers, 2);
+	ck_assert_uint_eq(cfg.n_peers, 3);   /* a template's instances come from its key-dir at load */
+	ck_assert_uint_eq(cfg.n_templates, 1);
+	ck_assert(cfg.peers[cfg.templates[0]].is_template);
+	ck_assert_int_eq(cfg.peers[cfg.templates[0]].role, CONF_ROLE_RESPONDER);
 	const struct conf_peer *fr = config_find_peer(&cfg, "frankfurt-hq");
 	ck_assert_ptr_nonnull(fr);
 	ck_assert_str_eq(fr->region, "DE");
