@@ -265,6 +265,16 @@ int audit_read_lines(int fd, audit_line_fn fn, void *ctx, size_t *partial);
 /* audit_read_lines over every journal file of dir whose day lies in
  * [lo_day, hi_day], in order. */
 int audit_read_range(const char *dir, int64_t lo_day, int64_t hi_day, audit_line_fn fn, void *ctx);
+/* The same walk with per-file hooks (either may be NULL): begin before a
+ * file's first line, end after its last with the bytes after its last
+ * '\n' (a torn tail); end is not called for a file that failed to read. */
+struct audit_range_hooks {
+	audit_line_fn line;
+	void (*begin)(void *ctx, const char *name);
+	void (*end)(void *ctx, size_t partial);
+};
+int audit_read_range_hooks(const char *dir, int64_t lo_day, int64_t hi_day,
+			   const struct audit_range_hooks *h, void *ctx);
 /* A whole regular file of at most max bytes (not a FIFO or device; a
  * symbolic link only if follow): 0 and *buf (malloc'd), or -errno. mode may
  * be NULL. */

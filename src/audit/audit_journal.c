@@ -198,6 +198,13 @@ int audit_list_files(const char *dir, char (**names)[AUDIT_NAME_MAX], size_t *n)
 
 int audit_read_range(const char *dir, int64_t lo_day, int64_t hi_day, audit_line_fn fn, void *ctx)
 {
+	const struct audit_range_hooks h = { .line = fn };
+	return audit_read_range_hooks(dir, lo_day, hi_day, &h, ctx);
+}
+
+int audit_read_range_hooks(const char *dir, int64_t lo_day, int64_t hi_day,
+			   const struct audit_range_hooks *h, void *ctx)
+{
 	char (*names)[AUDIT_NAME_MAX] = NULL;
 	char path[CONF_PATH_MAX + AUDIT_NAME_MAX];
 	size_t n = 0, partial;
@@ -212,8 +219,12 @@ int audit_read_range(const char *dir, int64_t lo_day, int64_t hi_day, audit_line
 			rc = -errno;
 			break;
 		}
-		rc = audit_read_lines(fd, fn, ctx, &partial);
+		if (h->begin)
+			h->begin(ctx, names[i]);
+		rc = audit_read_lines(fd, h->line, ctx, &partial);
 		close(fd);
+		if (rc == 0 && h->end)
+			h->end(ctx, partial);
 	}
 	free(names);
 	return rc;

@@ -412,12 +412,21 @@ static bool verify_line_cb(void *ctx, const char *line, size_t len, uint64_t off
 	return true;
 }
 
+static void verify_begin_cb(void *ctx, const char *name)
+{
+	audit_verify_begin_file(ctx, name);
+}
+
+static void verify_end_cb(void *ctx, size_t partial)
+{
+	audit_verify_end_file(ctx, partial);
+}
+
 int audit_verify_dir(struct audit_verifier *v, const char *dir, int64_t since_day, int64_t until_day)
 {
-	char (*names)[AUDIT_NAME_MAX] = NULL;
-	char path[CONF_PATH_MAX + AUDIT_NAME_MAX];
-	size_t n = 0, partial = 0;
-	int64_t day;
+	static const struct audit_range_hooks hooks = {
+		.line = verify_line_cb, .begin = verify_begin_cb, .end = verify_end_cb,
+	};
 	/* the head first: the daemon writes it after the records it names */
 	v->check_end = until_day == INT64_MAX;
 	if (v->check_end && v->head_file) {
@@ -428,22 +437,5 @@ int audit_verify_dir(struct audit_verifier *v, const char *dir, int64_t since_da
 		if (dfd >= 0)
 			close(dfd);
 	}
-	int rc = audit_list_files(dir, &names, &n);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (!audit_file_name_day(names[i], &day) || day < since_day || day > until_day)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0) {
-			rc = -errno;
-			break;
-		}
-		audit_verify_begin_file(v, names[i]);
-		rc = audit_read_lines(fd, verify_line_cb, v, &partial);
-		close(fd);
-		if (rc == 0)
-			audit_verify_end_file(v, partial);
-	}
-	free(names);
-	return rc;
+	return audit_read_range_hooks(dir, since_day, until_day, &hooks, v);
 }
