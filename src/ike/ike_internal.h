@@ -130,6 +130,10 @@ struct ike_exch_secret {
 };
 /* Frees the DH key and zeroes everything (the struct stays allocated). */
 void ike_exch_secret_wipe(struct ike_exch_secret *s);
+/* A zeroed one in the secret pool (util/secpool.c), NULL without memory;
+ * free wipes it (after ike_exch_secret_wipe has let go of the DH key). */
+struct ike_exch_secret *ike_exch_secret_new(void);
+void ike_exch_secret_free(struct ike_exch_secret *s);
 
 /* Our outstanding request (window of one). */
 struct ike_request {
@@ -203,6 +207,7 @@ struct ike_sa {
 	uint8_t peer_rekey_min_nonce[IKEV2_NONCE_MAX];
 	size_t peer_rekey_min_len;
 	struct ike_sa *replaced_by;      /* REKEYED: the new SA */
+	bool gone;                       /* freed during ike_tick: in ike->graveyard */
 };
 
 struct ike_peer_state {
@@ -245,6 +250,11 @@ struct ike {
 	bool rx_summarised;              /* its refusal is already counted */
 	const char *refused;             /* reason code of the last -EPERM of
 					  * ike_sa_init_initiator_start */
+	/* While ike_tick walks its snapshot, freed SAs wait here (marked
+	 * gone) instead of being freed: the walk skips them without searching
+	 * the list for each one (that search made a tick quadratic). */
+	bool in_tick;
+	struct ike_sa *graveyard;
 };
 
 /* --- credentials (ike_credentials.c) --- */

@@ -79,14 +79,13 @@ struct ike_sa *ike_sa_new(struct ike *ike, const struct conf_peer *peer, bool in
 	if (!sa)
 		return NULL;
 	sa->keys = ike_keys_new();
-	sa->sec = sodium_malloc(sizeof(*sa->sec));
+	sa->sec = ike_exch_secret_new();
 	if (!sa->keys || !sa->sec) {
 		ike_keys_free(sa->keys);
-		sodium_free(sa->sec);
+		ike_exch_secret_free(sa->sec);
 		free(sa);
 		return NULL;
 	}
-	sodium_memzero(sa->sec, sizeof(*sa->sec));
 	sa->ike = ike;
 	sa->state = IKE_SA_NEW;
 	sa->peer = peer;
@@ -103,14 +102,14 @@ struct ike_sa *ike_sa_new(struct ike *ike, const struct conf_peer *peer, bool in
 		ike_random_spi(ike, sa->spi_r);
 	if (lg_hash_add(&ike->by_spi, spi_hash(ike_sa_our_spi(sa)), sa)) {
 		ike_keys_free(sa->keys);
-		sodium_free(sa->sec);
+		ike_exch_secret_free(sa->sec);
 		free(sa);
 		return NULL;
 	}
 	if (lg_hash_add(&ike->by_peer, peer_hash(sa->peer_name), sa)) {
 		lg_hash_del(&ike->by_spi, spi_hash(ike_sa_our_spi(sa)), sa);
 		ike_keys_free(sa->keys);
-		sodium_free(sa->sec);
+		ike_exch_secret_free(sa->sec);
 		free(sa);
 		return NULL;
 	}
@@ -193,12 +192,18 @@ void ike_sa_unlink_free(struct ike_sa *sa)
 	}
 	ike_keys_free(sa->keys);
 	ike_exch_secret_wipe(sa->sec);
-	sodium_free(sa->sec);
+	ike_exch_secret_free(sa->sec);
 	free(sa->init_i);
 	free(sa->init_r);
 	free(sa->last_resp);
 	ike_reasm_free(&sa->reasm[0]);
 	ike_reasm_free(&sa->reasm[1]);
+	if (ike->in_tick) {   /* ike_tick's snapshot may still name it */
+		sa->gone = true;
+		sa->next = ike->graveyard;
+		ike->graveyard = sa;
+		return;
+	}
 	free(sa);
 }
 

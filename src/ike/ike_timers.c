@@ -209,22 +209,13 @@ static void initiate_peers(struct ike *ike, uint64_t now)
 	}
 }
 
-static bool still_linked(struct ike *ike, const struct ike_sa *sa)
-{
-	for (const struct ike_sa *s = ike->sas; s; s = s->next)
-		if (s == sa)
-			return true;
-	return false;
-}
-
 void ike_tick(struct ike *ike, uint64_t now_ms)
 {
 	struct ike_sa **snap;
 	size_t n = 0, cap = 0;
 
 	ike->now_ms = now_ms;
-	for (struct ike_sa *sa = ike->sas; sa; sa = sa->next)
-		cap++;
+	cap = ike->n_sas;
 	/* a tick may free other SAs (a failed rekey frees its new SA):
 	 * walk a snapshot and skip what is gone */
 	snap = cap ? calloc(cap, sizeof(*snap)) : NULL;
@@ -232,9 +223,16 @@ void ike_tick(struct ike *ike, uint64_t now_ms)
 		return;
 	for (struct ike_sa *sa = ike->sas; sa && n < cap; sa = sa->next)
 		snap[n++] = sa;
+	ike->in_tick = true;
 	for (size_t i = 0; i < n; i++)
-		if (still_linked(ike, snap[i]))
+		if (!snap[i]->gone)
 			sa_tick(snap[i], now_ms);
+	ike->in_tick = false;
+	while (ike->graveyard) {
+		struct ike_sa *g = ike->graveyard;
+		ike->graveyard = g->next;
+		free(g);
+	}
 	free(snap);
 	initiate_peers(ike, now_ms);
 }
