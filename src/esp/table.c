@@ -3,13 +3,15 @@
  * publishes it with one atomic store and retires the old one (and any
  * removed SA) until every worker has passed a quiescent point (QSBR), so
  * workers never take a lock to look up. The control side finds SAs by
- * child id and SPI through hash indexes. Keys live only in sodium_malloc
- * memory and are wiped when the SA is freed. */
+ * child id and SPI through hash indexes. Keys live only in secret pools
+ * (util/secpool.c: sodium_malloc'd slabs) and are wiped when the SA is
+ * freed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "esp_internal.h"
+#include "linegate/secpool.h"
 
 struct esp_table *esp_table_new(void)
 {
@@ -35,14 +37,18 @@ struct esp_table *esp_table_new(void)
 	return t;
 }
 
+/* Both directions' key states of an SA: one slot of a secret pool. */
+static struct lg_secpool aead_pool = LG_SECPOOL_INIT(2 * sizeof(struct esp_aead));
+static struct lg_secpool cbc_pool = LG_SECPOOL_INIT(2 * sizeof(struct esp_cbc));
+
 void sa_free(struct esp_sa *sa)
 {
 	if (!sa)
 		return;
 	if (sa->aead)
-		sodium_free(sa->aead);   /* sodium_free wipes before unmapping */
+		lg_secpool_free(&aead_pool, sa->aead);   /* wipes */
 	if (sa->cbc)
-		sodium_free(sa->cbc);
+		lg_secpool_free(&cbc_pool, sa->cbc);
 	free(atomic_load(&sa->peer_out));
 	pthread_spin_destroy(&sa->replay_lock);
 	sodium_memzero(sa, sizeof(*sa));
@@ -332,8 +338,7 @@ static void set_limits(struct esp_sa *sa)
 
 static int sa_keys_aead(struct esp_sa *sa, const struct esp_child_params *p)
 {
-	/* Two 16-byte multiples: sodium_malloc then returns 16-aligned memory. */
-	sa->aead = sodium_malloc(2 * sizeof(struct esp_aead));
+	sa->aead = lg_secpool_alloc(&aead_pool);   /* 64-byte aligned */
 	if (!sa->aead || ((uintptr_t)sa->aead & 15))
 		return -ENOMEM;
 	sa->icv_len = ESP_ICV_LEN;
@@ -343,7 +348,7 @@ static int sa_keys_aead(struct esp_sa *sa, const struct esp_child_params *p)
 
 static int sa_keys_cbc(struct esp_sa *sa, const struct esp_child_params *p)
 {
-	sa->cbc = sodium_malloc(2 * sizeof(struct esp_cbc));
+	sa->cbc = lg_secpool_alloc(&cbc_pool);
 	if (!sa->cbc)
 		return -ENOMEM;
 	int rc = esp_cbc_init(&sa->cbc[0], p->cipher_keybits, p->integ, p->key_in, p->integ_in,

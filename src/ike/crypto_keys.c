@@ -1,12 +1,13 @@
 /* IKE SA and CHILD SA key derivation (RFC 7296 §2.14, §2.17, §2.18). The
- * SA's keys live in one sodium_malloc'd struct (guard pages, mlock) that is
- * wiped when freed. */
+ * SA's keys live in a slot of a secret pool (util/secpool.c: sodium_malloc'd
+ * slabs, guard pages, mlock) that is wiped when freed. */
 #include <errno.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "linegate/ike_crypto.h"
 #include "linegate/ikev2.h"
+#include "linegate/secpool.h"
 #include "crypto_internal.h"
 
 int ike_crypto_init(void)
@@ -14,22 +15,18 @@ int ike_crypto_init(void)
 	return sodium_init() < 0 ? -EIO : 0;
 }
 
+static struct lg_secpool keys_pool = LG_SECPOOL_INIT(sizeof(struct ike_keys));
+
 struct ike_keys *ike_keys_new(void)
 {
-	struct ike_keys *k;
-
 	if (ike_crypto_init())
 		return NULL;
-	k = sodium_malloc(sizeof(*k));
-	if (k)
-		sodium_memzero(k, sizeof(*k));
-	return k;
+	return lg_secpool_alloc(&keys_pool);   /* zeroed */
 }
 
 void ike_keys_free(struct ike_keys *k)
 {
-	if (k)
-		sodium_free(k); /* sodium_free wipes before unmapping */
+	lg_secpool_free(&keys_pool, k);   /* wipes */
 }
 
 int ike_skeyseed(int prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,

@@ -9,6 +9,7 @@
 #include "linegate/audit.h"
 #include "ike_internal.h"
 #include "linegate/log.h"
+#include "linegate/secpool.h"
 
 const char *ike_encr_name(uint16_t encr, uint16_t keybits)
 {
@@ -196,13 +197,16 @@ static void audit_child(struct ike_sa *sa, struct child_sa *c, enum audit_event 
 		   "local_ts", lts, "remote_ts", rts, "reason", reason, NULL);
 }
 
+/* The keys handed to the datapath, wiped as soon as it has them. */
+static struct lg_secpool params_pool = LG_SECPOOL_INIT(sizeof(struct esp_child_params));
+
 int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 		     bool defer_outbound, const uint8_t *gir, size_t gir_len,
 		     const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
 		     const char *event_reason)
 {
 	struct ike *ike = sa->ike;
-	struct esp_child_params *p = sodium_malloc(sizeof(*p));
+	struct esp_child_params *p = lg_secpool_alloc(&params_pool);
 	/* one direction's key material: AEAD key + salt, or AES key + HMAC key */
 	size_t enc_len = c->encr == IKEV2_ENCR_AES_CBC ?
 			 ike_encr_key_len(c->encr, c->keybits) + ike_integ_key_len(c->integ) :
@@ -237,7 +241,7 @@ int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 wipe:
 	sodium_memzero(sa->sec->keymat_i, sizeof(sa->sec->keymat_i));
 	sodium_memzero(sa->sec->keymat_r, sizeof(sa->sec->keymat_r));
-	sodium_free(p);
+	lg_secpool_free(&params_pool, p);   /* wipes */
 fail:
 	if (r < 0) {
 		lg_log(LOG_ERR, "event=child_install_failed peer=%s spi_in=%08x error=%d",

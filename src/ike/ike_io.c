@@ -9,6 +9,7 @@
 #include "linegate/audit.h"
 #include "ike_internal.h"
 #include "linegate/log.h"
+#include "linegate/secpool.h"
 
 static const char *const drop_names[IKE_DROP_COUNT] = {
 	[IKE_DROP_MALFORMED] = "malformed",
@@ -130,6 +131,18 @@ struct ike_sk_key ike_sk_key_out(const struct ike_sa *sa)
 struct ike_sk_key ike_sk_key_in(const struct ike_sa *sa)
 {
 	return sk_key(sa, !sa->initiator);
+}
+
+static struct lg_secpool secret_pool = LG_SECPOOL_INIT(sizeof(struct ike_exch_secret));
+
+struct ike_exch_secret *ike_exch_secret_new(void)
+{
+	return lg_secpool_alloc(&secret_pool);
+}
+
+void ike_exch_secret_free(struct ike_exch_secret *s)
+{
+	lg_secpool_free(&secret_pool, s);
 }
 
 void ike_exch_secret_wipe(struct ike_exch_secret *s)
