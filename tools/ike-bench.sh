@@ -42,6 +42,7 @@ INFLIGHT=${IKEB_INFLIGHT:-8}
 DP=${IKEB_DP:-1}
 RESTART=${IKEB_RESTART:-1}
 RESTART_SAS=${IKEB_RESTART_SAS:-5000}
+[ "$RESTART_SAS" -le "$N" ] || RESTART_SAS=$N
 RESTART_INFLIGHT=${IKEB_RESTART_INFLIGHT:-256}
 DUR=${IKEB_DUR:-10}
 PFX=${LG_NS_TAG:-}ikeb-
@@ -225,9 +226,10 @@ if [ "$DP" = 1 ]; then
 	bg $NS_BR branch "$LINEGATED" -f -c "$W/br/br.conf"
 	dp_rows 1
 	# 999 swarm SAs beside the real branch's: 1,000 installed
-	swarm 999 999 -R
+	dpn=$((N < 999 ? N : 999))
+	swarm $dpn $dpn -R
 	swarm_wait_line READY 600
-	dp_rows 1000
+	dp_rows $((dpn + 1))
 	swarm_stop
 	kill -KILL -- "-$LAST" 2>/dev/null || true
 	# a clean hub for the setup figures (no SA, the same configuration)
