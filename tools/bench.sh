@@ -17,7 +17,8 @@
 #   ROW name tcp1_gbps=.. tcp4_gbps=.. udp64_kpps=.. udp64_tx_kpps=.. rtt_ms=.. dev=.. mtu=..
 # then RATIO lines: each linegate row against each peer row, and the fastest.
 #
-# Rows: veth, veth-nooffload (no tunnel), linegate-chacha, linegate-aesgcm
+# Rows: veth, veth-nooffload (no tunnel), linegate-chacha, linegate-aesgcm,
+# linegate-aescbc (AES-256-CBC + HMAC-SHA2-256-128)
 # (linegated with lab-only static SAs, MTU 1436 = the largest that keeps
 # ESP-in-UDP over IPv4 within the underlay's 1500). With BENCH_DP=1 also
 # dp-* rows: the datapath alone (tests/net/dp_driver.c) with design options
@@ -45,12 +46,13 @@ PINGS=${BENCH_PINGS:-50}
 NS_PFX=${LG_NS_TAG:-}lgb-
 WORK=${BENCH_WORK:-/tmp/lg-bench${LG_NS_TAG:+-${LG_NS_TAG%-}}}
 ROW_TIMEOUT=$((4 * DUR + 90))
-OWN_ROWS="veth veth-nooffload linegate-chacha linegate-aesgcm"
+OWN_ROWS="veth veth-nooffload linegate-chacha linegate-aesgcm linegate-aescbc"
 # The cost of the audit trail on the fast path: flow records every second
 # (an extreme setting; the default is 5 min) against flow records off.
 AUDIT_ROWS="linegate-chacha-flow1s linegate-chacha-flowoff"
 DP_ROWS="dp-chacha dp-chacha-nooffload dp-chacha-shared dp-chacha-1worker"
-PEER_ROWS="wireguard-go openvpn-chacha openvpn-aesgcm strongswan-chacha strongswan-aesgcm"
+PEER_ROWS="wireguard-go openvpn-chacha openvpn-aesgcm openvpn-aescbc strongswan-chacha strongswan-aesgcm
+	strongswan-aescbc"
 NS_A=${NS_PFX}a NS_B=${NS_PFX}b
 UL_A=10.201.0.1 UL_B=10.201.0.2 LAN_A=10.202.1.1 LAN_B=10.202.2.1
 LANNET_A=10.202.1.0/24 LANNET_B=10.202.2.0/24 TUN_A=10.202.0.1 TUN_B=10.202.0.2
@@ -176,14 +178,15 @@ row_veth_nooffload() {
 	in_ns b ethtool -K pa-ul tso off gso off gro off
 }
 
-key_hex() { head -c 36 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+key_hex() { head -c "${1:-36}" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # One linegated per site with a hand-keyed SA (lab-only): the datapath as the
 # product runs it, IKE aside.
-row_linegate() { # CIPHER (chacha20poly1305 | aes256gcm16) [FLOW_INTERVAL]
-	local cipher=$1 flow=${2:-5m} s o ka kb kin kout spin spout
+row_linegate() { # CIPHER (chacha20poly1305 | aes256gcm16 | aes256-sha256) [FLOW_INTERVAL]
+	local cipher=$1 flow=${2:-5m} s o ka kb kin kout spin spout klen=36
 	[ -x "$LINEGATED" ] || { log "no linegated at $LINEGATED (set LINEGATED or LG_BUILD_DIR)"; return 1; }
-	ka=$(key_hex) kb=$(key_hex)
+	[ "$cipher" = aes256-sha256 ] && klen=64   # AES key + HMAC key (linegate.conf(5))
+	ka=$(key_hex $klen) kb=$(key_hex $klen)
 	for s in a b; do
 		o=$(other $s)
 		if [ $s = a ]; then kin=$kb kout=$ka spin=0x00001001 spout=0x00002001
@@ -273,6 +276,7 @@ one_row() {
 	veth-nooffload) row_veth_nooffload ;;
 	linegate-chacha) row_linegate chacha20poly1305 ;;
 	linegate-aesgcm) row_linegate aes256gcm16 ;;
+	linegate-aescbc) row_linegate aes256-sha256 ;;
 	linegate-chacha-flow1s) row_linegate chacha20poly1305 1s ;;
 	linegate-chacha-flowoff) row_linegate chacha20poly1305 0s ;;
 	dp-chacha) row_dp chacha ;;

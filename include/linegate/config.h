@@ -19,6 +19,7 @@ enum {
 	CONF_MAX_PUBLIC = 8,       /* public space declared as the organisation's own */
 	CONF_MAX_UPLINKS = 8,
 	CONF_MAX_TS = 8,           /* local or remote subnets per peer */
+	CONF_SA_KEY_MAX = 96,      /* static SA: AES-256 key + HMAC-SHA2-512 key */
 	CONF_MAX_PROPOSALS = 8,
 	CONF_MAX_CARRIERS = 8,
 	CONF_MAX_IDENTITIES = 32,  /* site-wide identity allow-list */
@@ -221,9 +222,11 @@ struct conf_static_sa {
 	char region[CONF_REGION_LEN];      /* declared, judged like a peer's */
 	struct conf_identity remote_id;    /* who the other end is: of the organisation */
 	int uplink;
-	uint16_t encr;                     /* IKEV2_ENCR_CHACHA20_POLY1305 / IKEV2_ENCR_AES_GCM_16 */
+	uint16_t encr;                     /* IKEV2_ENCR_CHACHA20_POLY1305 / _AES_GCM_16 / _AES_CBC */
+	uint16_t encr_keybits, integ;      /* AES-CBC: 128/256 and IKEV2_INTEG_HMAC_SHA2_* */
 	uint32_t spi_in, spi_out;
-	uint8_t key_in[36], key_out[36];   /* 32-byte key || 4-byte salt */
+	/* AEAD: 32-byte key || 4-byte salt; AES-CBC: AES key || HMAC key */
+	uint8_t key_in[CONF_SA_KEY_MAX], key_out[CONF_SA_KEY_MAX];
 	struct lg_prefix local_ts[CONF_MAX_TS];
 	size_t n_local_ts;
 	struct lg_prefix remote_ts[CONF_MAX_TS];

@@ -6,6 +6,7 @@
 #include <syslog.h>
 #include "linegate/hash.h"
 #include "linegate/ikev2.h"
+#include "linegate/log.h"
 #include "parser.h"
 
 /* ---- audit { ... } ---- */
@@ -314,15 +315,67 @@ static int sa_uplink(struct parser *p, void *obj, const struct value *v, size_t 
 	return 0;
 }
 
+/* The AEADs, or AES-CBC + HMAC-SHA2 in strongSwan's ESP notation. */
 static int sa_cipher(struct parser *p, void *obj, const struct value *v, size_t n)
 {
-	static const char *const words[] = { "chacha20poly1305", "aes256gcm16", NULL };
+	static const char *const words[] = { "chacha20poly1305", "aes256gcm16",
+		"aes128-sha256", "aes128-sha384", "aes128-sha512",
+		"aes256-sha256", "aes256-sha384", "aes256-sha512", NULL };
+	struct conf_static_sa *sa = SA(obj);
 	int i;
 	(void)n;
 	if (conf_val_choice(p, v, words, &i))
 		return -1;
-	SA(obj)->encr = i ? IKEV2_ENCR_AES_GCM_16 : IKEV2_ENCR_CHACHA20_POLY1305;
+	sa->encr_keybits = sa->integ = 0;
+	if (i < 2) {
+		sa->encr = i ? IKEV2_ENCR_AES_GCM_16 : IKEV2_ENCR_CHACHA20_POLY1305;
+		return 0;
+	}
+	sa->encr = IKEV2_ENCR_AES_CBC;
+	sa->encr_keybits = i < 5 ? 128 : 256;
+	sa->integ = (uint16_t)(IKEV2_INTEG_HMAC_SHA2_256_128 + (i - 2) % 3);
 	return 0;
+}
+
+/* Key bytes the cipher takes: key + salt, or AES key + HMAC key (RFC 4868). */
+static size_t sa_key_len(const struct conf_static_sa *sa, size_t *aes)
+{
+	*aes = sa->encr_keybits / 8;
+	if (sa->encr != IKEV2_ENCR_AES_CBC)
+		return 36;
+	return *aes + 32 + 16 * (size_t)(sa->integ - IKEV2_INTEG_HMAC_SHA2_256_128);
+}
+
+static int sa_key(struct parser *p, void *obj, const struct value *v, int dir, uint8_t *out)
+{
+	long len = lg_unhex_any(v->text, out, CONF_SA_KEY_MAX);
+	sa_extra(p, obj)->key[dir] = (struct conf_pos){ v->line, v->col };
+	sa_extra(p, obj)->key_len[dir] = len > 0 ? (size_t)len : 0;
+	if (len <= 0) {
+		conf_error(p, v->line, v->col, "invalid key: expected 0x and hex digits (72 for an "
+			   "AEAD: 32-byte key + 4-byte salt; 96 to 192 for AES-CBC: key + HMAC key)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Once the cipher and both keys are known: their lengths agree. */
+static void sa_close(struct parser *p, void *obj)
+{
+	struct sa_extra *x = sa_extra(p, obj);
+	size_t aes, want = sa_key_len(SA(obj), &aes);
+
+	for (int d = 0; d < 2; d++) {
+		if (!x->key[d].line || x->key_len[d] == want)
+			continue;
+		if (SA(obj)->encr == IKEV2_ENCR_AES_CBC)
+			conf_error(p, x->key[d].line, x->key[d].col, "invalid key: expected 0x and %zu "
+				   "hex digits for this cipher (%zu-byte AES key + %zu-byte HMAC key)",
+				   2 * want, aes, want - aes);
+		else
+			conf_error(p, x->key[d].line, x->key[d].col, "invalid key: expected 0x and %zu "
+				   "hex digits (%zu-byte key + 4-byte salt)", 2 * want, want - 4);
+	}
 }
 
 /* RFC 4303 §2.1: SPIs 1-255 are reserved by IANA, 0 for local use. */
@@ -351,15 +404,13 @@ static int sa_spi_out(struct parser *p, void *obj, const struct value *v, size_t
 static int sa_key_in(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
-	sa_extra(p, obj)->key[0] = (struct conf_pos){ v->line, v->col };
-	return conf_val_hexkey(p, v, SA(obj)->key_in, sizeof(SA(obj)->key_in));
+	return sa_key(p, obj, v, 0, SA(obj)->key_in);
 }
 
 static int sa_key_out(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
-	sa_extra(p, obj)->key[1] = (struct conf_pos){ v->line, v->col };
-	return conf_val_hexkey(p, v, SA(obj)->key_out, sizeof(SA(obj)->key_out));
+	return sa_key(p, obj, v, 1, SA(obj)->key_out);
 }
 
 static int sa_local_ts(struct parser *p, void *obj, const struct value *v, size_t n)
@@ -396,5 +447,5 @@ static const struct key_def sa_keys[] = {
 	{ NULL, 0, 0, false, NULL },
 };
 
-const struct block_def conf_block_static_sa = { "static-sa", true, true, sa_keys, sa_open, NULL,
+const struct block_def conf_block_static_sa = { "static-sa", true, true, sa_keys, sa_open, sa_close,
 						false };

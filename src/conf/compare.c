@@ -11,7 +11,7 @@
 #if defined(__x86_64__)
 _Static_assert(sizeof(struct conf_peer) == 2536,
 	       "struct conf_peer changed: update conf_peer_equal() in src/conf/compare.c");
-_Static_assert(sizeof(struct conf_static_sa) == 1024,
+_Static_assert(sizeof(struct conf_static_sa) == 1152,
 	       "struct conf_static_sa changed: update conf_static_sa_equal() in src/conf/compare.c");
 #endif
 
@@ -77,7 +77,8 @@ bool conf_static_sa_equal(const struct conf_static_sa *a, const struct conf_stat
 	return strcmp(a->name, b->name) == 0 && lg_sockaddr_equal(&a->peer, &b->peer) &&
 	       strcmp(a->region, b->region) == 0 &&
 	       identity_equal(&a->remote_id, &b->remote_id) && a->uplink == b->uplink &&
-	       a->encr == b->encr && a->spi_in == b->spi_in && a->spi_out == b->spi_out &&
+	       a->encr == b->encr && a->encr_keybits == b->encr_keybits && a->integ == b->integ &&
+	       a->spi_in == b->spi_in && a->spi_out == b->spi_out &&
 	       prefixes_equal(a->local_ts, a->n_local_ts, b->local_ts, b->n_local_ts) &&
 	       prefixes_equal(a->remote_ts, a->n_remote_ts, b->remote_ts, b->n_remote_ts);
 }

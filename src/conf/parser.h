@@ -77,6 +77,7 @@ struct sa_extra {
 	struct conf_pos remote_ts[CONF_MAX_TS];
 	struct conf_pos spi_in;
 	struct conf_pos key[2];   /* key-in, key-out values: a readable config refuses them */
+	size_t key_len[2];        /* bytes written, checked against the cipher at the end */
 };
 
 struct parser {
@@ -143,7 +144,6 @@ int conf_val_endpoint(struct parser *p, const struct value *v, uint16_t default_
 		      union lg_sockaddr *out);
 int conf_val_identity(struct parser *p, const struct value *v, struct conf_identity *out);
 int conf_val_identity_pattern(struct parser *p, const struct value *v, struct conf_identity *out);
-int conf_val_hexkey(struct parser *p, const struct value *v, uint8_t *out, size_t n);
 int conf_val_proposal(struct parser *p, const struct value *v, bool ike, struct conf_proposal *out);
 /* One of `words` (NULL-terminated); *out = its index. */
 int conf_val_choice(struct parser *p, const struct value *v, const char *const *words, int *out);

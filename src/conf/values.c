@@ -425,17 +425,6 @@ int conf_val_identity_pattern(struct parser *p, const struct value *v, struct co
 	return 0;
 }
 
-int conf_val_hexkey(struct parser *p, const struct value *v, uint8_t *out, size_t n)
-{
-	if (lg_unhex(v->text, out, n)) {
-		conf_error(p, v->line, v->col,
-			   "invalid key: expected 0x and %zu hex digits (%zu-byte key + 4-byte salt)",
-			   2 * n, n - 4);
-		return -1;
-	}
-	return 0;
-}
-
 const char *conf_identity_format(const struct conf_identity *id, char *out, size_t n)
 {
 	char hex[2 * CONF_ID_MAX + 1];

@@ -18,7 +18,7 @@
 #include "daemon.h"
 
 struct daemon_lab_key {
-	uint8_t in[36], out[36];   /* 32-byte key || 4-byte salt, as written */
+	uint8_t in[CONF_SA_KEY_MAX], out[CONF_SA_KEY_MAX];   /* as written */
 };
 
 int daemon_lab_take_keys(struct daemon *d, struct config *cfg)
@@ -50,8 +50,10 @@ static bool lab_keys_equal(struct daemon *d, const struct config *cfg)
 		return cfg->n_static_sas == 0;
 	sodium_mprotect_readonly(d->lab_keys);
 	for (size_t i = 0; i < cfg->n_static_sas; i++)
-		same &= sodium_memcmp(d->lab_keys[i].in, cfg->static_sas[i].key_in, 36) == 0 &&
-			sodium_memcmp(d->lab_keys[i].out, cfg->static_sas[i].key_out, 36) == 0;
+		same &= sodium_memcmp(d->lab_keys[i].in, cfg->static_sas[i].key_in,
+				      CONF_SA_KEY_MAX) == 0 &&
+			sodium_memcmp(d->lab_keys[i].out, cfg->static_sas[i].key_out,
+				      CONF_SA_KEY_MAX) == 0;
 	sodium_mprotect_noaccess(d->lab_keys);
 	return same;
 }
@@ -88,13 +90,24 @@ static void lab_params(const struct daemon *d, const struct conf_static_sa *s, s
 	memset(p, 0, sizeof(*p));
 	p->child_id = DAEMON_LAB_CHILD_BASE + (uint32_t)idx;
 	p->cipher = (enum esp_cipher)s->encr;
+	p->cipher_keybits = s->encr_keybits;
+	p->integ = s->integ;
 	p->spi_in = s->spi_in;
 	p->spi_out = s->spi_out;
 	sodium_mprotect_readonly(d->lab_keys);
-	memcpy(p->key_in, d->lab_keys[idx].in, 32);
-	memcpy(p->salt_in, d->lab_keys[idx].in + 32, 4);
-	memcpy(p->key_out, d->lab_keys[idx].out, 32);
-	memcpy(p->salt_out, d->lab_keys[idx].out + 32, 4);
+	if (s->encr == IKEV2_ENCR_AES_CBC) {
+		/* AES key || HMAC key, lengths checked at load (conf/block_misc.c) */
+		size_t ek = s->encr_keybits / 8, ak = sizeof(p->integ_in);
+		memcpy(p->key_in, d->lab_keys[idx].in, ek);
+		memcpy(p->integ_in, d->lab_keys[idx].in + ek, ak);
+		memcpy(p->key_out, d->lab_keys[idx].out, ek);
+		memcpy(p->integ_out, d->lab_keys[idx].out + ek, ak);
+	} else {
+		memcpy(p->key_in, d->lab_keys[idx].in, 32);
+		memcpy(p->salt_in, d->lab_keys[idx].in + 32, 4);
+		memcpy(p->key_out, d->lab_keys[idx].out, 32);
+		memcpy(p->salt_out, d->lab_keys[idx].out + 32, 4);
+	}
 	sodium_mprotect_noaccess(d->lab_keys);
 	/* Both ends are linegate: 64-bit sequence numbers, never a wrap. */
 	p->esn = true;

@@ -60,6 +60,7 @@ void check_uplink(const struct config *cfg);
 void check_tunnel(const struct config *cfg);
 void check_forward_uplink(const struct config *cfg);
 void check_static_sa(const struct config *cfg);
+void check_static_sa_cbc(const struct config *cfg);
 void check_ed25519(const struct config *cfg);
 void check_modes(const struct config *cfg);
 void check_fragmentation(const struct config *cfg);
@@ -143,6 +144,11 @@ static const struct conf_case conf_cases[] = {
 	  CHECK(check_forward_uplink) },
 	{ "g14 static SA in the lab", BASE "lab-only yes\n" STATIC_SA("bench", "0x1001", "10.2.0.0/16"),
 	  NULL, CHECK(check_static_sa) },
+	{ "g14b static SA with AES-CBC + HMAC", BASE "lab-only yes\nstatic-sa \"s\" {\n"
+	  "  peer 10.201.0.2; uplink inet; cipher aes128-sha512; spi-in 0x1001; spi-out 0x2001; region CN; remote-id lab.corp.example\n"
+	  "  key-in 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f\n  key-out 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f\n"
+	  "  local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n}\n",
+	  NULL, CHECK(check_static_sa_cbc) },
 	{ "g15 ed25519", BASE PEER_OPEN PEER_MIN
 	  "  auth ed25519; private-key /k/local.pem; peer-public-key \"/k/peer.pub.pem\"\n}\n", NULL,
 	  CHECK(check_ed25519) },
@@ -332,6 +338,14 @@ static const struct conf_case conf_cases[] = {
 	  "  key-in 0x0001020304; key-out " KEY72 "\n"
 	  "  local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n}\n",
 	  "6:10: invalid key: expected 0x and 72 hex digits (32-byte key + 4-byte salt)\n", NULL },
+	{ "b44b static SA AES-CBC key of an AEAD's length", BASE "lab-only yes\nstatic-sa \"s\" {\n"
+	  "  peer 10.201.0.2; uplink inet; cipher aes256-sha384; spi-in 0x1001; spi-out 0x2001; region CN; remote-id lab.corp.example\n"
+	  "  key-in " KEY72 "; key-out " KEY72 "\n"
+	  "  local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n}\n",
+	  "6:10: invalid key: expected 0x and 160 hex digits for this cipher (32-byte AES key + "
+	  "48-byte HMAC key)\n"
+	  "6:94: invalid key: expected 0x and 160 hex digits for this cipher (32-byte AES key + "
+	  "48-byte HMAC key)\n", NULL },
 	{ "b45 reserved SPI", BASE "lab-only yes\n" STATIC_SA("s", "5", "10.2.0.0/16"),
 	  "6:10: invalid number '5': expected an integer from 256 to 4294967295\n", NULL },
 	{ "b46 duplicate spi-in", BASE "lab-only yes\n" STATIC_SA("s1", "0x1001", "10.2.0.0/16")
@@ -479,7 +493,8 @@ static const struct conf_case conf_cases[] = {
 	  "  peer 10.201.0.2; uplink inet; cipher aes128gcm16; spi-in 0x1001; spi-out 0x2001; region CN; remote-id lab.corp.example\n"
 	  "  key-in " KEY72 "; key-out " KEY72 "\n"
 	  "  local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n}\n",
-	  "5:40: invalid value 'aes128gcm16': expected chacha20poly1305 or aes256gcm16\n", NULL },
+	  "5:40: invalid value 'aes128gcm16': expected chacha20poly1305, aes256gcm16, "
+	  "aes128-sha256, aes128-sha384, aes128-sha512, aes256-sha256, aes256-sha384 or aes256-sha512\n", NULL },
 	{ "b92 bad on-journal-failure", SITE "audit { on-journal-failure ignore }\n",
 	  "2:28: invalid value 'ignore': expected keep-tunnels or stop-tunnels\n", NULL },
 	{ "b93 natt-port 0", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /k; natt-port 0\n}\n",

@@ -271,6 +271,16 @@ void check_forward_uplink(const struct config *c)
 	ck_assert_str_eq(c->uplinks[1].name, "inet");
 }
 
+void check_static_sa_cbc(const struct config *c)
+{
+	const struct conf_static_sa *sa = &c->static_sas[0];
+	ck_assert_uint_eq(sa->encr, IKEV2_ENCR_AES_CBC);
+	ck_assert_uint_eq(sa->encr_keybits, 128);
+	ck_assert_uint_eq(sa->integ, IKEV2_INTEG_HMAC_SHA2_512_256);
+	ck_assert_uint_eq(sa->key_in[79], 79);
+	ck_assert_uint_eq(sa->key_out[16], 16);
+}
+
 void check_static_sa(const struct config *c)
 {
 	const struct conf_static_sa *sa = &c->static_sas[0];
