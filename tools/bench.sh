@@ -20,7 +20,7 @@
 # Rows: veth, veth-nooffload (no tunnel), linegate-chacha, linegate-aesgcm,
 # linegate-aescbc (AES-256-CBC + HMAC-SHA2-256-128)
 # (linegated with lab-only static SAs, MTU 1436 = the largest that keeps
-# ESP-in-UDP over IPv4 within the underlay's 1500). With BENCH_DP=1 also
+# ESP-in-UDP over IPv4 within the underlay's 1500; 1420 for AES-CBC). With BENCH_DP=1 also
 # dp-* rows: the datapath alone (tests/net/dp_driver.c) with design options
 # the daemon does not expose: no offloads, one shared socket, one worker.
 #
@@ -183,9 +183,11 @@ key_hex() { head -c "${1:-36}" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # One linegated per site with a hand-keyed SA (lab-only): the datapath as the
 # product runs it, IKE aside.
 row_linegate() { # CIPHER (chacha20poly1305 | aes256gcm16 | aes256-sha256) [FLOW_INTERVAL]
-	local cipher=$1 flow=${2:-5m} s o ka kb kin kout spin spout klen=36
+	local cipher=$1 flow=${2:-5m} s o ka kb kin kout spin spout klen=36 mtu=$MTU
 	[ -x "$LINEGATED" ] || { log "no linegated at $LINEGATED (set LINEGATED or LG_BUILD_DIR)"; return 1; }
-	[ "$cipher" = aes256-sha256 ] && klen=64   # AES key + HMAC key (linegate.conf(5))
+	# AES-CBC: key = AES key + HMAC key (linegate.conf(5)); its 16-byte IV,
+	# block padding and ICV leave 1420 as the largest unfragmented inner MTU
+	[ "$cipher" = aes256-sha256 ] && klen=64 mtu=1420
 	ka=$(key_hex $klen) kb=$(key_hex $klen)
 	for s in a b; do
 		o=$(other $s)
@@ -205,7 +207,7 @@ uplink "ul" {
 tunnel {
     device lg0
     address $(var $s TUN)/32
-    mtu $MTU
+    mtu $mtu
     gso-segments ${BENCH_GSO:-16}
     pace-rate ${BENCH_PACE:-0}
 }
