@@ -51,8 +51,7 @@ OWN_ROWS="veth veth-nooffload linegate-chacha linegate-aesgcm linegate-aescbc"
 # (an extreme setting; the default is 5 min) against flow records off.
 AUDIT_ROWS="linegate-chacha-flow1s linegate-chacha-flowoff"
 DP_ROWS="dp-chacha dp-chacha-nooffload dp-chacha-shared dp-chacha-1worker"
-PEER_ROWS="wireguard-go openvpn-chacha openvpn-aesgcm openvpn-aescbc strongswan-chacha strongswan-aesgcm
-	strongswan-aescbc"
+PEER_ROWS="wireguard-go openvpn-chacha openvpn-aesgcm openvpn-aescbc strongswan-chacha strongswan-aesgcm strongswan-aescbc"
 NS_A=${NS_PFX}a NS_B=${NS_PFX}b
 UL_A=10.201.0.1 UL_B=10.201.0.2 LAN_A=10.202.1.1 LAN_B=10.202.2.1
 LANNET_A=10.202.1.0/24 LANNET_B=10.202.2.0/24 TUN_A=10.202.0.1 TUN_B=10.202.0.2
