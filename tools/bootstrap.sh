@@ -30,6 +30,8 @@ PACKAGES=(
 	# interop against strongSwan
 	strongswan-charon strongswan-swanctl strongswan-pki libcharon-extra-plugins
 	libstrongswan-standard-plugins libstrongswan-extra-plugins
+	# tools/bench.sh's OpenVPN peer rows (AES-256-GCM, AES-256-CBC + SHA256)
+	openvpn
 )
 
 missing=()
