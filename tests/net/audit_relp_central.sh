@@ -120,7 +120,7 @@ central_count() { cat "$T"/central/*.log 2>/dev/null | grep -c 'type=audit'; }
 # The burst: each reload is an admin_action and a config_reloaded record.
 (
 	for i in $(seq "$BURST"); do
-		"$LINEGATECTL" -s "$T/run/control.sock" reload >/dev/null 2>&1 || echo "reload $i failed" >>"$T/burst.err"
+		"$LINEGATECTL" -s "$T/run/control.sock" reload >/dev/null 2>"$T/reload.err" || echo "reload $i failed: $(head -c 300 "$T/reload.err")" >>"$T/burst.err"
 		echo "$i" >"$T/burst.n.new" && mv "$T/burst.n.new" "$T/burst.n"   # never read half-written
 	done
 ) &
