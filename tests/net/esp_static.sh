@@ -142,19 +142,23 @@ PY
 }
 
 # a burst of small UDP datagrams (merged into USO runs at gwb, split again
-# when gwb forwards them to hb): most arrive, every one intact
+# when gwb forwards them to hb): most arrive, every one intact. The receiver
+# waits for the first datagram as long as the whole bound (the sender's
+# interpreter may take seconds to start on a busy machine), then ends after
+# 3 s (scaled) without one.
 udp_burst() { # DST_ADDR COUNT
-	lg_ns hb timeout 20 python3 - "$2" > "$T/udp.out" 2>&1 <<'PY' &
+	lg_ns hb timeout "$(lg_bound 20)" python3 - "$2" "$(lg_bound 3)" > "$T/udp.out" 2>&1 <<'PY' &
 import hashlib, socket, sys
-n = int(sys.argv[1])
+n, idle = int(sys.argv[1]), float(sys.argv[2])
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-s.bind(("::", 5303)); s.settimeout(3)
+s.bind(("::", 5303))
 got, bad = set(), 0
 try:
     while len(got) < n:
         b, _ = s.recvfrom(2048)
+        s.settimeout(idle)
         i = int.from_bytes(b[:4], "big")
         if len(b) != 64 or b[4:] != (hashlib.sha256(b[:4]).digest() * 2)[:60]:
             bad += 1
@@ -166,7 +170,7 @@ print(len(got), bad)
 PY
 	local srv=$!
 	lg_wait 10 listening hb u 5303
-	lg_ns ha timeout 20 python3 - "$1" "$2" <<'PY'
+	lg_ns ha timeout "$(lg_bound 20)" python3 - "$1" "$2" <<'PY'
 import hashlib, socket, sys
 dst, n = sys.argv[1], int(sys.argv[2])
 fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
