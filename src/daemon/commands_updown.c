@@ -134,6 +134,10 @@ static int run_up(struct daemon *d, struct control_wait *w, FILE *out)
 		ike_peer_retry(d->ike, w->peer, &pr);
 		return refused(w, &pr, out);
 	}
+	if (rc == -EDESTADDRREQ)
+		return answer(out, w->json, CONTROL_REFUSED, w->peer, "no_endpoint",
+			      "peer %s has no fixed endpoint: a template branch connects to this "
+			      "gateway, it is not called", w->peer);
 	if (rc && rc != -EALREADY)
 		return answer(out, w->json, CONTROL_REFUSED, w->peer, "error", "peer %s: %s", w->peer,
 			      strerror(-rc));

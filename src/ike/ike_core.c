@@ -235,6 +235,10 @@ int ike_initiate(struct ike *ike, const char *peer_name, uint64_t now_ms)
 	ike->peers[i].backoff_ms = 0;
 	if (ike_sa_by_peer(ike, peer_name))
 		return -EALREADY;
+	/* A template and its instances have no address to call: the branch
+	 * calls us, from wherever it is. */
+	if (p->is_template || p->template_name[0])
+		return -EDESTADDRREQ;
 	ike->peers[i].next_initiate_ms = 0;
 	int rc = ike_sa_init_initiator_start(ike, p, now_ms);
 	if (rc < 0 && rc != -EIO)   /* refused (policy): the ordinary retries take over */

@@ -275,6 +275,9 @@ moved_refused() { journal | grep '"event":"compliance_refused"' | grep -q "\"to\
 check "the move to $FOREIGN is refused and audited (compliance_refused, from and to)" lg_wait 30 moved_refused
 gone() { ! inst_up 1; }
 check "branch 1's tunnel is torn down" lg_wait 15 gone
+hctl up branches/shop1.branches.corp.example > "$T/up.txt" 2>&1; up_rc=$?
+check "up on a template instance is refused: it has no address to call (exit $up_rc)" \
+	bash -c "[ $up_rc != 0 ] && grep -q 'has no fixed endpoint' '$T/up.txt'"
 # branch 1 starts over from there: its IKE_SA_INIT is judged at the source
 "$CTL" -s "$T/br1/control.sock" down hub >/dev/null 2>&1
 "$CTL" -s "$T/br1/control.sock" up hub >/dev/null 2>&1
