@@ -126,7 +126,7 @@ echo "$out" > "$T/bad/check.log"
 check "check-config refuses a licensed circuit sharing the Internet uplink's interface (exit $rc)" test "$rc" -ne 0
 check "... with reason circuit_shared_interface at the interface value ($line:15)" \
 	grep -q "linegate.conf:$line:15: .*circuit_shared_interface" <<<"$out"
-lg_ns gwa timeout 20 "$LINEGATED" -f -c "$T/bad/linegate.conf" </dev/null >"$T/bad/start.log" 2>&1; rc=$?
+lg_ns gwa timeout "$(lg_bound 20)" "$LINEGATED" -f -c "$T/bad/linegate.conf" </dev/null >"$T/bad/start.log" 2>&1; rc=$?
 check "linegated refuses to start with it (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 check "the refusal at start is audited with its reason code" \
 	bash -c "grep -rhs '\"event\":\"compliance_refused\"' '$T/bad/audit' | grep -q circuit_shared_interface"

@@ -202,7 +202,7 @@ check "check-config accepts the legal Shanghai config" lg_ns gwa "$LINEGATED" --
 check "check-config accepts Frankfurt's config" lg_ns gwb "$LINEGATED" --check-config "$T/b/linegate.conf"
 check "check-config accepts Beijing's config" lg_ns gwc "$LINEGATED" --check-config "$T/c/linegate.conf"
 
-lg_ns gwa timeout 20 "$LINEGATED" -f -c "$T/bad/linegate.conf" </dev/null >"$T/bad/start.log" 2>&1; rc=$?
+lg_ns gwa timeout "$(lg_bound 20)" "$LINEGATED" -f -c "$T/bad/linegate.conf" </dev/null >"$T/bad/start.log" 2>&1; rc=$?
 check "linegated refuses to start with it (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 check "the refusal at start is audited (compliance_refused)" journal_has bad compliance_refused
 check "the audit record carries the reason code" journal_has bad cross_border_no_licensed_uplink

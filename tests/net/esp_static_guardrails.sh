@@ -176,7 +176,7 @@ check "check-config refuses a static SA whose remote-id is not of the organisati
 capture refused "$LEAK_FILTER and not arp"
 lg_ns lana ping -n -i 0.2 -W 1 -c 25 "$HOST_B" > "$T/refused-ping.txt" 2>&1 &
 LG_PIDS+=("$!")
-lg_ns gwa timeout 20 "$LINEGATED" -f -c "$T/bad/linegate.conf" </dev/null >"$T/bad/start.log" 2>&1; rc=$?
+lg_ns gwa timeout "$(lg_bound 20)" "$LINEGATED" -f -c "$T/bad/linegate.conf" </dev/null >"$T/bad/start.log" 2>&1; rc=$?
 check "linegated refuses to start with it (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 check "the refusal is audited: compliance_refused, object abroad, cross_border_no_licensed_uplink" \
 	audited bad abroad cross_border_no_licensed_uplink
