@@ -27,6 +27,7 @@
 #include "linegate/conf.h"
 #include "linegate/ike.h"
 #include "linegate/log.h"
+#include "ike_fixture.h"
 
 enum { ST_IDLE, ST_FLIGHT, ST_UP };
 
@@ -132,61 +133,32 @@ static int child_stats(void *ctx, uint32_t id, struct esp_child_stats *out)
 	return 0;
 }
 
-static void set_id(struct conf_identity *id, const char *fqdn)
-{
-	id->type = CONF_ID_FQDN;
-	id->len = (uint8_t)strlen(fqdn);
-	memcpy(id->data, fqdn, id->len);
-}
-
 /* Branch i's configuration: one initiator peer, the hub. */
 static void branch_config(struct branch *b)
 {
-	struct config *c = &b->cfg;
-	struct conf_peer *p;
-	char id[CONF_ID_MAX];
+	char site[16], id[CONF_ID_MAX], psk[160], ts[32];
 	uint32_t s = 512 + b->idx;
+	/* the same subnets tools/hub-config-bench.sh gives branch i */
+	const struct ike_fixture f = {
+		.site = site, .domain = S.domain, .uplink_if = "eth0", .peer = "hub",
+		.local_id = id, .remote_id = S.hub_id, .local_ts = ts, .remote_ts = "10.1.0.0/16",
+		.psk_file = psk, .role = CONF_ROLE_INITIATOR,
+	};
+	struct conf_peer *p;
 
-	memset(c, 0, sizeof(*c));
-	p = config_add_peer(c);
-	if (!p)
+	snprintf(site, sizeof(site), "b%u", b->idx);
+	snprintf(id, sizeof(id), "b%u.branches.%s", b->idx, S.domain);
+	snprintf(psk, sizeof(psk), "%s/b%u.psk", S.keydir, b->idx);
+	snprintf(ts, sizeof(ts), "10.%u.%u.0/24", s / 256, s % 256);
+	if (!(p = ike_fixture_config(&b->cfg, &f)))
 		die("config");
-	snprintf(c->site.name, sizeof(c->site.name), "b%u", b->idx);
-	snprintf(c->site.region, sizeof(c->site.region), "CN");
-	snprintf(c->site.identity_domain, sizeof(c->site.identity_domain), "%s", S.domain);
-	lg_prefix_parse("10.0.0.0/8", &c->site.internal[0]);
-	c->site.n_internal = 1;
-	c->n_uplinks = 1;
-	snprintf(c->uplinks[0].name, sizeof(c->uplinks[0].name), "internet");
-	snprintf(c->uplinks[0].ifname, sizeof(c->uplinks[0].ifname), "eth0");
-	snprintf(p->name, sizeof(p->name), "hub");
 	p->endpoint.in4.sin_family = AF_INET;
 	p->endpoint.in4.sin_addr = S.hub;
 	p->endpoint.in4.sin_port = htons(500);
-	snprintf(p->region, sizeof(p->region), "CN");
-	snprintf(id, sizeof(id), "b%u.branches.%s", b->idx, S.domain);
-	set_id(&p->local_id, id);
-	set_id(&p->remote_id, S.hub_id);
-	p->auth = CONF_AUTH_PSK;
-	snprintf(p->psk_file, sizeof(p->psk_file), "%s/b%u.psk", S.keydir, b->idx);
-	/* the same subnets tools/hub-config-bench.sh gives branch i */
-	char ts[32];
-	snprintf(ts, sizeof(ts), "10.%u.%u.0/24", s / 256, s % 256);
-	lg_prefix_parse(ts, &p->local_ts[0]);
-	lg_prefix_parse("10.1.0.0/16", &p->remote_ts[0]);
-	p->n_local_ts = p->n_remote_ts = 1;
-	p->ike_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0,
-						      IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 };
-	p->n_ike_proposals = 1;
-	p->esp_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0, 0 };
-	p->n_esp_proposals = 1;
 	p->ike_lifetime_s = 24 * 3600;
 	p->child_lifetime_s = 8 * 3600;
 	p->dpd_s = 0;          /* the swarm is not ticked once up */
-	p->retry_min_s = 1;
 	p->retry_max_s = 8;
-	p->natt_port = 4500;
-	p->role = CONF_ROLE_INITIATOR;
 }
 
 /* Starts branch b: a fresh IKE instance initiates on its first tick. */

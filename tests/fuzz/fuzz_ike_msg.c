@@ -12,6 +12,7 @@
 #include "linegate/ike.h"
 #include "linegate/log.h"
 #include "ike_wire.h"
+#include "ike_fixture.h"
 
 static int drop_send(void *ctx, int uplink, const union lg_sockaddr *remote, bool natt,
 		     const uint8_t *msg, size_t len)
@@ -26,34 +27,17 @@ static struct ike *responder(void)
 {
 	static struct ike *ike;
 	static const struct ike_transport tx = { .send = drop_send };
-	struct conf_peer *p;
+	static const struct ike_fixture f = {
+		.peer = "peer", .endpoint = "10.211.0.2", .domain = "ib.test",
+		.local_ts = "10.212.1.0/24", .remote_ts = "10.212.2.0/24", .role = CONF_ROLE_RESPONDER,
+	};
 
 	if (ike)
 		return ike;
-	if (!(p = config_add_peer(&cfg)))
+	if (!ike_fixture_config(&cfg, &f))
 		abort();
 	lg_log_open("fuzz", LOG_DAEMON, false);
 	lg_log_close();   /* silent */
-	snprintf(cfg.site.region, sizeof(cfg.site.region), "CN");
-	snprintf(cfg.site.identity_domain, sizeof(cfg.site.identity_domain), "ib.test");
-	lg_prefix_parse("10.0.0.0/8", &cfg.site.internal[0]);
-	cfg.site.n_internal = 1;
-	cfg.n_uplinks = 1;
-	snprintf(cfg.uplinks[0].name, sizeof(cfg.uplinks[0].name), "u");
-	snprintf(p->name, sizeof(p->name), "peer");
-	lg_sockaddr_parse("10.211.0.2", 500, &p->endpoint);
-	snprintf(p->region, sizeof(p->region), "CN");
-	p->local_id.type = p->remote_id.type = CONF_ID_FQDN;
-	p->auth = CONF_AUTH_PSK;
-	lg_prefix_parse("10.212.1.0/24", &p->local_ts[0]);
-	lg_prefix_parse("10.212.2.0/24", &p->remote_ts[0]);
-	p->n_local_ts = p->n_remote_ts = 1;
-	p->ike_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0,
-						      IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 };
-	p->n_ike_proposals = 1;
-	p->esp_proposals[0] = (struct conf_proposal){ IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0, 0 };
-	p->n_esp_proposals = 1;
-	p->role = CONF_ROLE_RESPONDER;
 	ike = ike_new(&cfg, NULL, NULL, &tx, NULL, NULL);
 	return ike;
 }

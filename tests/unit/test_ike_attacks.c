@@ -39,7 +39,7 @@ static size_t build_sa_init(const uint8_t spi_i[8], const uint8_t nonce[32], con
 	ike_build_start(b, spi_i, zero, IKEV2_EXCHANGE_IKE_SA_INIT, IKEV2_FLAG_INITIATOR, 0);
 	if (cookie_len)
 		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_COOKIE, cookie, cookie_len);
-	ike_build_sa(b, &MOCK_IKE_CHACHA, 1, IKEV2_PROTO_IKE, NULL, 0, true);
+	ike_build_sa(b, &FIXTURE_IKE_CHACHA, 1, IKEV2_PROTO_IKE, NULL, 0, true);
 	ike_build_ke(b, IKEV2_DH_CURVE25519, pub, sizeof(pub));
 	ike_build_nonce(b, nonce, 32);
 	ck_assert_int_eq(ike_build_finish(b), 0);

@@ -408,10 +408,7 @@ START_TEST(ike_rekey_collision)
 	ck_assert_int_eq(ike_rekey_ike_start(mock_sa(&bed, 1)), 0);
 	mock_deliver(&bed);
 	mock_deliver(&bed);
-	for (int i = 0; i < 5; i++) {
-		mock_run(&bed);
-		mock_tick(&bed, 100);
-	}
+	mock_settle(&bed, 5);
 	mock_run(&bed);
 	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
 	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
@@ -746,8 +743,7 @@ START_TEST(esp_aes_cbc_negotiated)
 						  IKEV2_INTEG_HMAC_SHA2_384_192 };
 
 	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
-	for (int i = 0; i < 2; i++)
-		bed.node[i].cfg.peers[0].esp_proposals[0] = cbc;
+	mock_set_suite(&bed, NULL, &cbc);
 	mock_start(&bed);
 	mock_establish(&bed);
 	for (int i = 0; i < 2; i++) {

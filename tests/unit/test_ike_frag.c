@@ -162,8 +162,7 @@ START_TEST(cbc_suite_fragmented)
 {
 	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
 	frag_config(&bed, true, true, SMALL);
-	for (int i = 0; i < 2; i++)
-		bed.node[i].cfg.peers[0].ike_proposals[0] = cbc_suites[_i];
+	mock_set_suite(&bed, &cbc_suites[_i], NULL);
 	mock_start(&bed);
 	to_auth(&bed);
 	ck_assert_uint_eq(mock_sa(&bed, 0)->prop.integ, cbc_suites[_i].integ);

@@ -35,10 +35,7 @@ START_TEST(group_establishes_and_rekeys)
 	mock_assert_children_match(&bed);
 
 	ck_assert_int_eq(ike_rekey_ike_start(mock_sa(&bed, 1)), 0);
-	for (int i = 0; i < 4; i++) {
-		mock_run(&bed);
-		mock_tick(&bed, 100);
-	}
+	mock_settle(&bed, 4);
 	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
 	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
 	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_ESTABLISHED);
@@ -111,8 +108,7 @@ static const struct conf_proposal classic[] = {
 START_TEST(classic_suite_ike)
 {
 	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
-	for (int i = 0; i < 2; i++)
-		bed.node[i].cfg.peers[0].ike_proposals[0] = classic[_i];
+	mock_set_suite(&bed, &classic[_i], NULL);
 	mock_start(&bed);
 	mock_establish(&bed);
 	struct ike_sa *a = mock_sa(&bed, 0);
@@ -120,10 +116,7 @@ START_TEST(classic_suite_ike)
 	ck_assert_uint_eq(a->prop.integ, classic[_i].integ);
 	ck_assert_uint_eq(a->keys->integ_len, ike_integ_key_len(classic[_i].integ));
 	ck_assert_int_eq(ike_rekey_ike_start(a), 0);
-	for (int i = 0; i < 4; i++) {
-		mock_run(&bed);
-		mock_tick(&bed, 100);
-	}
+	mock_settle(&bed, 4);
 	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
 	ck_assert_int_eq(mock_sa(&bed, 1)->state, IKE_SA_ESTABLISHED);
 	ck_assert_uint_eq(mock_sa(&bed, 1)->prop.integ, classic[_i].integ);

@@ -16,6 +16,7 @@
 #include "linegate/audit.h"
 #include "linegate/ike.h"
 #include "ike_internal.h"
+#include "ike_fixture.h"
 
 enum { MOCK_QUEUE = 64, MOCK_MAX_CHILD = 32 };
 
@@ -250,61 +251,39 @@ static inline void mock_write(const char *path, const void *data, size_t len)
 	close(fd);
 }
 
-static inline void mock_id(struct conf_identity *id, const char *fqdn)
-{
-	memset(id, 0, sizeof(*id));
-	id->type = CONF_ID_FQDN;
-	id->len = (uint8_t)strlen(fqdn);
-	memcpy(id->data, fqdn, id->len);
-}
-
-static const struct conf_proposal MOCK_IKE_CHACHA = { IKEV2_ENCR_CHACHA20_POLY1305, 0,
-						      IKEV2_PRF_HMAC_SHA2_256, IKEV2_DH_CURVE25519, 0 };
-static const struct conf_proposal MOCK_ESP_CHACHA = { IKEV2_ENCR_CHACHA20_POLY1305, 0, 0, 0, 0 };
-
 /* Site idx's config with one peer (the other site). */
 static inline void mock_config(struct mock_bed *b, int idx, enum conf_role role)
 {
 	struct config *c = &b->node[idx].cfg;
-	int other = 1 - idx;
-	char path[128];
+	char site[16], peer[16], addr[32], psk[128];
+	const struct ike_fixture f = {
+		.site = site, .domain = "ib.test", .uplink_if = "ua", .peer = peer, .endpoint = addr,
+		.local_id = idx ? "gw-b.ib.test" : "gw-a.ib.test",
+		.remote_id = idx ? "gw-a.ib.test" : "gw-b.ib.test",
+		.local_ts = idx ? "10.212.2.0/24" : "10.212.1.0/24",
+		.remote_ts = idx ? "10.212.1.0/24" : "10.212.2.0/24",
+		.psk_file = psk, .role = role,
+	};
 
+	snprintf(site, sizeof(site), "site-%c", 'a' + idx);
+	snprintf(peer, sizeof(peer), "site-%c", 'a' + (1 - idx));
+	snprintf(addr, sizeof(addr), "10.211.0.%d", 2 - idx);
+	snprintf(psk, sizeof(psk), "%s/psk-%d", b->dir, idx);
 	conf_release(c);
-	memset(c, 0, sizeof(*c));
-	struct conf_peer *p = config_add_peer(c);
-	ck_assert_ptr_nonnull(p);
-	snprintf(c->site.name, sizeof(c->site.name), "site-%c", 'a' + idx);
-	snprintf(c->site.region, sizeof(c->site.region), "CN");
-	snprintf(c->site.identity_domain, sizeof(c->site.identity_domain), "ib.test");
-	lg_prefix_parse("10.0.0.0/8", &c->site.internal[0]);
-	c->site.n_internal = 1;
-	c->n_uplinks = 1;
-	snprintf(c->uplinks[0].name, sizeof(c->uplinks[0].name), "internet");
-	snprintf(c->uplinks[0].ifname, sizeof(c->uplinks[0].ifname), "ua");
-	snprintf(p->name, sizeof(p->name), "site-%c", 'a' + other);
-	mock_addr(other, 500, &p->endpoint);
-	snprintf(p->region, sizeof(p->region), "CN");
-	p->uplink = 0;
-	mock_id(&p->local_id, idx ? "gw-b.ib.test" : "gw-a.ib.test");
-	mock_id(&p->remote_id, idx ? "gw-a.ib.test" : "gw-b.ib.test");
-	p->auth = CONF_AUTH_PSK;
-	snprintf(path, sizeof(path), "%s/psk-%d", b->dir, idx);
-	snprintf(p->psk_file, sizeof(p->psk_file), "%s", path);
-	mock_write(path, "a-test-psk\n", 11);
-	lg_prefix_parse(idx ? "10.212.2.0/24" : "10.212.1.0/24", &p->local_ts[0]);
-	lg_prefix_parse(idx ? "10.212.1.0/24" : "10.212.2.0/24", &p->remote_ts[0]);
-	p->n_local_ts = p->n_remote_ts = 1;
-	p->ike_proposals[0] = MOCK_IKE_CHACHA;
-	p->n_ike_proposals = 1;
-	p->esp_proposals[0] = MOCK_ESP_CHACHA;
-	p->n_esp_proposals = 1;
-	p->ike_lifetime_s = 4 * 3600;
-	p->child_lifetime_s = 3600;
-	p->dpd_s = 30;
-	p->retry_min_s = 1;
-	p->retry_max_s = 30;
-	p->natt_port = 4500;
-	p->role = role;
+	ck_assert_ptr_nonnull(ike_fixture_config(c, &f));
+	mock_write(psk, "a-test-psk\n", 11);
+}
+
+/* Both sites' first IKE and/or ESP proposal (NULL keeps the default). */
+static inline void mock_set_suite(struct mock_bed *b, const struct conf_proposal *ike,
+				  const struct conf_proposal *esp)
+{
+	for (int i = 0; i < 2; i++) {
+		if (ike)
+			b->node[i].cfg.peers[0].ike_proposals[0] = *ike;
+		if (esp)
+			b->node[i].cfg.peers[0].esp_proposals[0] = *esp;
+	}
 }
 
 static inline void mock_start_node(struct mock_bed *b, int idx)
@@ -424,6 +403,16 @@ static inline void mock_run(struct mock_bed *b)
 	for (int i = 0; i < 200 && b->n; i++)
 		mock_deliver(b);
 	ck_assert_uint_eq(b->n, 0);
+}
+
+/* rounds x (deliver all, then 100 ms): a rekey's exchange, the old SA's
+ * delete and the retransmits they may need settle within a few rounds. */
+static inline void mock_settle(struct mock_bed *b, int rounds)
+{
+	for (int i = 0; i < rounds; i++) {
+		mock_run(b);
+		mock_tick(b, 100);
+	}
 }
 
 static inline size_t mock_sa_count(struct mock_bed *b, int idx)

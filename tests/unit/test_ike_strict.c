@@ -117,7 +117,7 @@ static size_t build_init(const struct init_case *c, uint8_t spi_i[8], uint8_t *o
 	ike_build_start(b, spi_i, zero, IKEV2_EXCHANGE_IKE_SA_INIT,
 			IKEV2_FLAG_INITIATOR | (c->response_flag ? IKEV2_FLAG_RESPONSE : 0), 0);
 	for (int k = 0; k < (c->twice == IKEV2_PAYLOAD_SA ? 2 : 1); k++)
-		ike_build_sa(b, &MOCK_IKE_CHACHA, 1, IKEV2_PROTO_IKE, c->proposal_spi ? spi : NULL,
+		ike_build_sa(b, &FIXTURE_IKE_CHACHA, 1, IKEV2_PROTO_IKE, c->proposal_spi ? spi : NULL,
 			     c->proposal_spi, true);
 	for (int k = 0; k < (c->twice == IKEV2_PAYLOAD_KE ? 2 : 1); k++)
 		ike_build_ke(b, IKEV2_DH_CURVE25519, pub, sizeof(pub));
