@@ -2,6 +2,7 @@
  * through child_ops, routes for the remote selectors, removal and the audit
  * events of both. Make before break: a rekeyed child's routes stay while any
  * other child still carries the same prefix. */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,24 @@ static void audit_child(struct ike_sa *sa, struct child_sa *c, enum audit_event 
 		   "local_ts", lts, "remote_ts", rts, "reason", reason, NULL);
 }
 
+static void release(struct ike *ike, const char *owner, const struct child_sa *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ts_claims_del(&ike->claims, owner, &c->remote_ts[i]);
+}
+
+/* The child's remote selectors become its peer's (ike_narrow_ts refuses
+ * another peer's). 0 or -ENOMEM, nothing claimed then. */
+static int claim(struct ike *ike, const char *owner, const struct child_sa *c)
+{
+	for (size_t i = 0; i < c->n_remote_ts; i++)
+		if (ts_claims_add(&ike->claims, owner, &c->remote_ts[i]) < 0) {
+			release(ike, owner, c, i);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
 /* The keys handed to the datapath, wiped as soon as it has them. */
 static struct lg_secpool params_pool = LG_SECPOOL_INIT(sizeof(struct esp_child_params));
 
@@ -220,13 +239,18 @@ int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 	if (r < 0)
 		goto wipe;
 	build_params(sa, c, we_initiated, sa->sec->keymat_i, sa->sec->keymat_r, p);
+	r = claim(ike, sa->peer_name, c);
+	if (r < 0)
+		goto wipe;
 	defer_outbound = defer_outbound && ike->child.install_inbound && ike->child.activate_outbound;
 	if (defer_outbound)
 		r = ike->child.install_inbound(ike->child.ctx, p);
 	else
 		r = ike->child.install ? ike->child.install(ike->child.ctx, p) : 0;
-	if (r < 0)
+	if (r < 0) {
+		release(ike, sa->peer_name, c, c->n_remote_ts);
 		goto wipe;
+	}
 	c->in_datapath = true;
 	c->out_pending = defer_outbound;
 	c->activate_ms = ike->now_ms + IKE_OUTBOUND_GRACE_MS;
@@ -252,7 +276,8 @@ fail:
 }
 
 /* Does any other installed child still route this prefix? Only the same
- * peer's can: remote subnets of two peers never overlap (conf/validate.c). */
+ * peer's can: remote subnets of two peers never overlap (conf/validate.c
+ * for configured peers, the claims for a template's branches). */
 static bool prefix_still_used(struct ike *ike, const char *peer_name,
 			      const struct child_sa *except, const struct lg_prefix *p)
 {
@@ -322,6 +347,7 @@ void child_sa_remove(struct ike_sa *sa, struct child_sa *c, const char *reason)
 		if (ike->child.remove)
 			ike->child.remove(ike->child.ctx, c->child_id);
 		c->in_datapath = false;
+		release(ike, sa->peer_name, c, c->n_remote_ts);
 		for (size_t i = 0; i < c->n_remote_ts && ike->child.route_del; i++)
 			if (!prefix_still_used(ike, sa->peer_name, c, &c->remote_ts[i]))
 				ike->child.route_del(ike->child.ctx, &c->remote_ts[i]);

@@ -17,6 +17,7 @@ static void free_indexes(struct ike *ike)
 	lg_hash_free(&ike->by_init);
 	lg_hash_free(&ike->half_open_idx);
 	lg_hash_free(&ike->esp_spis);
+	ts_claims_free(&ike->claims);
 }
 
 struct ike *ike_new(const struct config *cfg, const struct regiondb *db,
@@ -34,7 +35,7 @@ struct ike *ike_new(const struct config *cfg, const struct regiondb *db,
 	if (!ike->peers || lg_hash_init(&ike->by_spi, cfg->n_peers) ||
 	    lg_hash_init(&ike->by_peer, cfg->n_peers) || lg_hash_init(&ike->by_init, 0) ||
 	    lg_hash_init(&ike->half_open_idx, IKE_HALF_OPEN_MAX) ||
-	    lg_hash_init(&ike->esp_spis, cfg->n_peers)) {
+	    lg_hash_init(&ike->esp_spis, cfg->n_peers) || ts_claims_init(&ike->claims, cfg->n_peers)) {
 		free_indexes(ike);
 		free(ike->peers);
 		free(ike);

@@ -222,6 +222,27 @@ struct ike_peer_state {
 /* The peer's counts, or NULL when it is no longer configured. */
 struct ike_peer_counts *ike_peer_counts_of(struct ike *ike, const struct conf_peer *peer);
 
+/* --- remote selectors of installed CHILD SAs, by owner (ike_ts_claims.c) --- */
+struct ts_claim {
+	struct lg_prefix p;
+	uint32_t refs;                   /* the owner's installed CHILD SAs routing p */
+	char owner[CONF_NAME_MAX];       /* peer name (TEMPLATE/IDENTITY for a branch) */
+};
+struct ts_claims {
+	struct lg_hash by_prefix;        /* exact prefix -> claim */
+	size_t n;
+	uint32_t at_len[2][129];         /* claims per family (IPv4, IPv6) and length */
+};
+int ts_claims_init(struct ts_claims *t, size_t expect);
+void ts_claims_free(struct ts_claims *t);
+/* 0 or -ENOMEM; a claim counts its owner's SAs, so add and del pair up. */
+int ts_claims_add(struct ts_claims *t, const char *owner, const struct lg_prefix *p);
+void ts_claims_del(struct ts_claims *t, const char *owner, const struct lg_prefix *p);
+/* A claim of another owner that overlaps p (contains it, equals it or lies
+ * inside it), or NULL. */
+const struct ts_claim *ts_claims_conflict(const struct ts_claims *t, const char *owner,
+					  const struct lg_prefix *p);
+
 struct ike {
 	const struct config *cfg;
 	const struct regiondb *db;
@@ -238,6 +259,9 @@ struct ike {
 	 * SPI + address (responder SAs), half-open ones by source prefix
 	 * (ike_half_open.c), CHILD SAs by inbound ESP SPI (ike_child.c). */
 	struct lg_hash by_spi, by_peer, by_init, half_open_idx, esp_spis;
+	/* remote selectors of installed CHILD SAs: no peer's SA may overlap
+	 * another peer's (a hub's branches under one template) */
+	struct ts_claims claims;
 	uint32_t next_child_id;
 	uint8_t cookie_secret[32];
 	size_t half_open;

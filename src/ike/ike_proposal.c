@@ -3,6 +3,7 @@
  * every selector inside the site's declared internal space. */
 #include <string.h>
 #include "ike_internal.h"
+#include "linegate/audit.h"
 #include "linegate/log.h"
 
 static bool has(const struct ike_proposal *p, uint8_t type, uint16_t id, uint16_t keybits)
@@ -111,6 +112,31 @@ static int narrow_one(struct ike *ike, const struct lg_prefix *conf, size_t n_co
 	return 0;
 }
 
+/* A hub's branches share a template's pool: a branch (valid key, own
+ * identity) must not take another branch's subnet, nor a part of it that the
+ * datapath's longest match would prefer. Refused whatever the configuration
+ * binds; summarised under the refused peer's name, as it may retry at will. */
+static int refuse_claimed(struct ike *ike, const struct conf_peer *peer, const struct child_sa *c)
+{
+	static struct lg_ratelimit rl = LG_RATELIMIT_INIT(10000, 20);
+	char a[LG_ADDRSTRLEN], b[LG_ADDRSTRLEN];
+	const struct ts_claim *other = NULL;
+	size_t i;
+
+	for (i = 0; !other && i < c->n_remote_ts; i++)
+		other = ts_claims_conflict(&ike->claims, peer->name, &c->remote_ts[i]);
+	if (!other)
+		return 0;
+	lg_prefix_format(&c->remote_ts[i - 1], a, sizeof(a));
+	lg_prefix_format(&other->p, b, sizeof(b));
+	lg_log_ratelimited(&rl, LOG_WARNING, "event=child_ts_refused peer=%s remote_ts=%s "
+			   "reason=selectors_claimed owner=%s claimed=%s", peer->name, a, other->owner, b);
+	audit_summarize(AUDIT_COMPLIANCE_REFUSED, "selectors_claimed",
+			peer->uplink >= 0 && (size_t)peer->uplink < ike->cfg->n_uplinks ?
+			ike->cfg->uplinks[peer->uplink].name : NULL, peer->name, NULL, lg_wall_ms());
+	return IKEV2_NOTIFY_TS_UNACCEPTABLE;
+}
+
 int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, bool we_initiator,
 		  const struct ike_payload_list *pl, struct child_sa *c)
 {
@@ -124,6 +150,7 @@ int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, bool we_initiat
 	r = narrow_one(ike, peer->local_ts, peer->n_local_ts, local, c->local_ts, &c->n_local_ts);
 	if (r)
 		return r;
-	return narrow_one(ike, peer->remote_ts, peer->n_remote_ts, remote, c->remote_ts,
-			  &c->n_remote_ts);
+	r = narrow_one(ike, peer->remote_ts, peer->n_remote_ts, remote, c->remote_ts,
+		       &c->n_remote_ts);
+	return r ? r : refuse_claimed(ike, peer, c);
 }
