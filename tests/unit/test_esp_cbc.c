@@ -5,9 +5,10 @@
  * sends, OpenSSL opens, and what OpenSSL builds, linegate opens. Forgeries
  * are refused before decryption and never move the replay window; the ESN
  * high half is in the ICV (RFC 4303 §3.3.2.1); bad lengths and padding.
- * And real strongSwan 5.9.8 packets (tests/vectors/esp_aes256-sha256-
- * modp2048-psk.txt, from tools/esp_cbc_vectors.py): each decrypts to the
- * captured inner packet, a copy is a replay, a changed byte a forgery. */
+ * And real strongSwan 5.9.8 packets, one capture per HMAC-SHA2 size
+ * (tests/vectors/esp_*-psk.txt, from tools/esp_cbc_vectors.py): each
+ * decrypts to the captured inner packet, a copy is a replay, a changed
+ * byte a forgery. */
 #include <endian.h>
 #include <errno.h>
 #include <openssl/evp.h>
@@ -373,6 +374,12 @@ static bool read_cbc_line(FILE *f, struct cbc_line *l)
 	return false;
 }
 
+/* One capture per HMAC (tests/vectors/README.md lists the proposals). */
+static const char *const captures[] = {
+	"esp_aes256-sha256-modp2048-psk.txt", "esp_aes128-sha256-ecp256-psk.txt",
+	"esp_aes256-sha384-ecp384-psk.txt", "esp_aes128-sha512-modp3072-psk.txt",
+};
+
 START_TEST(strongswan_capture)
 {
 	static uint8_t buf[ESP_BUF_SIZE];
@@ -381,7 +388,7 @@ START_TEST(strongswan_capture)
 	struct cbc_line l;
 	unsigned n = 0;
 
-	snprintf(path, sizeof(path), "%s/esp_aes256-sha256-modp2048-psk.txt", dir ? dir : "vectors");
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "vectors", captures[_i]);
 	FILE *f = fopen(path, "r");
 	ck_assert_msg(f, "cannot open %s", path);
 	while (read_cbc_line(f, &l)) {
@@ -426,7 +433,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, forgery_never_moves_window, 0, N_SUITES);
 	tcase_add_test(tc, lengths_and_padding);
 	tcase_add_test(tc, install_checks);
-	tcase_add_test(tc, strongswan_capture);
+	tcase_add_loop_test(tc, strongswan_capture, 0, sizeof(captures) / sizeof(captures[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

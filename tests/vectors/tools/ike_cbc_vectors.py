@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Converts a strongSwan <-> strongSwan capture with an AES-CBC + HMAC-SHA2
+IKE SA (capture-vectors.sh --set cbc|ecp256|ecp384|modp3072; the set
+directory holds underlay.pcap and gw{a,b}/charon.log at level 4) into the
+flat `name hex` file the C tests read (tests/vectors/ike_<set>.txt).
+
+Independently of linegate: every key set comes from the logs and is bound
+to the capture here (SKEYSEED recomputed from the logged g^ir and the
+nonces on the wire, SK_* from prf+), every SK payload is authenticated with
+HMAC and decrypted with AES-CBC in Python before it is written.
+
+    python3 tools/ike_cbc_vectors.py SET_DIRECTORY [SHARED_INTEROP_DIR] > ike_SET.txt
+
+SHARED_INTEROP_DIR holds vectors.py (pcap and charon.log readers).
+The names are those of ike_crypto_vectors.py (the AEAD sets), plus:
+  integ, dh              IANA INTEG and KE transform IDs of the IKE SA
+  ikeN.sk_ai, ikeN.sk_ar integrity keys
+  ikeN.ke_i, ikeN.ke_r   the KE data (public values) of the exchange that
+                         made IKE SA N (IKE_SA_INIT, or the rekey)
+  childN.encr_i/encr_r   encryption key | integrity key of each direction
+  auth_i.certN (auth_r.) the CERT payloads of IKE_AUTH (certificate sets):
+                         encoding (4 = X.509 signature) | DER
+A CBC message's sk*.aad is the IKE header and SK header (what the ICV
+covers besides IV and ciphertext), sk*.plain ends in padding | pad length.
+"""
+import hashlib
+import hmac
+import socket
+import struct
+import sys
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+PRF = {5: hashlib.sha256, 6: hashlib.sha384, 7: hashlib.sha512}
+INTEG = {12: (hashlib.sha256, 16), 13: (hashlib.sha384, 24), 14: (hashlib.sha512, 32)}
+SK, KE, NONCE, SA, NOTIFY = 46, 34, 40, 33, 41
+
+
+def prf(p, key, data):
+    return hmac.new(key, data, PRF[p]).digest()
+
+
+def prf_plus(p, key, seed, n):
+    out, t, i = b"", b"", 1
+    while len(out) < n:
+        t = prf(p, key, t + seed + bytes([i]))
+        out += t
+        i += 1
+    return out[:n]
+
+
+def chain(first, buf):
+    """[(type, body)] of a payload chain; SK ends it (its body is returned)."""
+    out, t, off = [], first, 0
+    while t:
+        nxt, plen = buf[off], struct.unpack("!H", buf[off + 2:off + 4])[0]
+        out.append((t, buf[off + 4:off + plen], nxt))
+        if t == SK:
+            break
+        t, off = nxt, off + plen
+    return out
+
+
+def get(pl, t):
+    return [b for (pt, b, _) in pl if pt == t]
+
+
+def proposal(body):
+    """First proposal of an SA payload: protocol, SPI, {transform type: (id, keybits)}."""
+    plen, proto, spisize, ntrans = struct.unpack("!xxHxBBB", body[:8])
+    spi, off, tr = body[8:8 + spisize], 8 + spisize, {}
+    for _ in range(ntrans):
+        tlen, ttype, tid = struct.unpack("!xxHBxH", body[off:off + 8])
+        keybits = 0
+        if tlen > 8:
+            keybits = struct.unpack("!H", body[off + 10:off + 12])[0]
+        tr[ttype] = (tid, keybits)
+        off += tlen
+    return proto, spi, tr
+
+
+def udp_datagrams(v, pcap):
+    """(frame, src, sport, dst, dport, payload) of each UDP datagram, IPv4
+    fragments reassembled (an IKE_AUTH with an RSA certificate exceeds 1500)."""
+    frags = {}
+    for frame, _, lt, pkt in v.read_pcap(pcap):
+        et, ip = v.l3_of(lt, pkt)
+        if et != 0x0800 or not ip or ip[9] != 17:
+            continue
+        ihl, total = (ip[0] & 0xF) * 4, struct.unpack("!H", ip[2:4])[0]
+        ident, off = struct.unpack("!HH", ip[4:8])
+        more, off = off & 0x2000, (off & 0x1FFF) * 8
+        data = ip[ihl:total]
+        if more or off:
+            key = (ip[12:16], ip[16:20], ident)
+            parts = frags.setdefault(key, {})
+            parts[off] = data
+            if more:
+                continue
+            data, pos = b"", 0
+            for o in sorted(parts):
+                assert o == pos, "missing IP fragment"
+                data, pos = data + parts[o], pos + len(parts[o])
+            del frags[key]
+        sport, dport, ulen = struct.unpack("!HHH", data[:6])
+        yield (frame, socket.inet_ntoa(ip[12:16]), sport, socket.inet_ntoa(ip[16:20]), dport,
+               data[8:ulen])
+
+
+def ep(addr, port):
+    return (socket.inet_aton(addr) + struct.pack("!H", port)).hex()
+
+
+def main():
+    d = sys.argv[1].rstrip("/")
+    sys.path.insert(0, sys.argv[2] if len(sys.argv) > 2 else "/work/shared/interop")
+    import vectors as v
+    logged, children, psks = v.keysets_from_logs([f"{d}/gwa/charon.log", f"{d}/gwb/charon.log"])
+    msgs = []   # (frame, src, sport, dst, dport, ike message)
+    for frame, src, sport, dst, dport, p in udp_datagrams(v, f"{d}/underlay.pcap"):
+        if 4500 in (sport, dport):
+            if p[:4] != b"\0\0\0\0":
+                continue   # ESP
+            p = p[4:]
+        if len(p) >= 28:
+            msgs.append((frame, src, sport, dst, dport, p))
+    lines = ["# generated by tests/vectors/tools/ike_cbc_vectors.py from " + d.split("/")[-1]]
+    add = lambda n, h: lines.append("%s %s" % (n, h))
+    ikes, child_nonces = [], []   # ikes: dict per IKE SA
+
+    def derive(sa, seed):
+        p, elen, ilen = sa["prf"], sa["elen"], sa["ilen"]
+        plen = PRF[p]().digest_size
+        km = prf_plus(p, seed, sa["ni"] + sa["nr"] + sa["spi_i"] + sa["spi_r"], 3 * plen + 2 * ilen + 2 * elen)
+        o, keys = 0, {}
+        for n, ln in (("sk_d", plen), ("sk_ai", ilen), ("sk_ar", ilen), ("sk_ei", elen), ("sk_er", elen),
+                      ("sk_pi", plen), ("sk_pr", plen)):
+            keys[n], o = km[o:o + ln], o + ln
+        return keys
+
+    def bind(sa, old):
+        for ks in logged:
+            if old is None:
+                seed = prf(sa["prf"], sa["ni"] + sa["nr"], ks["g_ir"])
+            else:
+                seed = prf(old["prf"], old["sk_d"], ks["g_ir"] + sa["ni"] + sa["nr"])
+            if seed == ks["skeyseed"]:
+                keys = derive(sa, seed)
+                assert all(keys[k] == ks[k] for k in keys), "SK_* differ from the log"
+                sa.update(keys, skeyseed=seed, gir=ks["g_ir"], rekey_of=0xFF if old is None else old["idx"])
+                sa["idx"] = len(ikes)
+                ikes.append(sa)
+                return
+        sys.exit("no logged key set fits IKE SA %s" % sa["spi_i"].hex())
+
+    def suite(tr):
+        encr, keybits = tr[1]
+        integ = tr[3][0]
+        assert encr == 12 and integ in INTEG, "not an AES-CBC + HMAC-SHA2 IKE SA"
+        return {"encr": encr, "keybits": keybits, "prf": tr[2][0], "integ": integ, "dh": tr[4][0],
+                "elen": keybits // 8, "ilen": INTEG[integ][0]().digest_size}
+
+    def open_sk(m):
+        """(ike index, 0 = initiator's keys | 1, aad, plaintext) of an SK message."""
+        pl = chain(m[16], m[28:])
+        assert pl[-1][0] == SK and len(pl) == 1, "SK must be the only payload"
+        for sa in ikes:
+            md, icv = INTEG[sa["integ"]]
+            for dr, ak, ek in ((0, sa["sk_ai"], sa["sk_ei"]), (1, sa["sk_ar"], sa["sk_er"])):
+                if hmac.compare_digest(hmac.new(ak, m[:-icv], md).digest()[:icv], m[-icv:]):
+                    iv, ct = m[32:48], m[48:-icv]
+                    dec = Cipher(algorithms.AES(ek), modes.CBC(iv)).decryptor()
+                    return sa, dr, m[:32], dec.update(ct) + dec.finalize(), pl[-1][2]
+        sys.exit("no IKE SA authenticates an SK message")
+
+    init_req = sk_n = None
+    pending = {}   # message ID of a CREATE_CHILD_SA request -> its payloads
+    for frame, src, sport, dst, dport, m in msgs:
+        exch, flags, mid = m[18], m[19], struct.unpack("!I", m[20:24])[0]
+        if exch == 34:
+            pl = chain(m[16], m[28:])
+            if not flags & 0x20:
+                init_req = (m, pl, src, sport, dst, dport)
+                continue
+            rq, rpl = init_req[0], init_req[1]
+            sa = suite(proposal(get(pl, SA)[0])[2])
+            sa.update(ni=get(rpl, NONCE)[0], nr=get(pl, NONCE)[0], spi_i=m[:8], spi_r=m[8:16],
+                      ke_i=get(rpl, KE)[0][4:], ke_r=get(pl, KE)[0][4:])
+            bind(sa, None)
+            child_nonces.append((sa, sa["ni"], sa["nr"]))
+            for name, (w, wpl, s, sp, dd, dp) in (("init_req", init_req), ("init_resp", (m, pl, src, sport, dst, dport))):
+                add(name, w.hex())
+                add(name + ".src", ep(s, sp))
+                add(name + ".dst", ep(dd, dp))
+                natd = {struct.unpack("!H", b[2:4])[0]: b[4:] for b in get(wpl, NOTIFY)}
+                add(name + ".natd_src", natd[16388].hex())
+                add(name + ".natd_dst", natd[16389].hex())
+            continue
+        sa, dr, aad, pt, first = open_sk(m)
+        inner = chain(first, pt[:-1 - pt[-1]])
+        n = sk_n or 0
+        add("sk%d.frame" % n, "%02x" % frame)
+        add("sk%d.ike" % n, "%02x" % sa["idx"])
+        add("sk%d.dir" % n, "%02x" % dr)
+        add("sk%d.wire" % n, m.hex())
+        add("sk%d.aad" % n, aad.hex())
+        add("sk%d.plain" % n, pt.hex())
+        sk_n = n + 1
+        if exch == 35 and n < 2:
+            idt = 35 if n == 0 else 36
+            add("auth_%s.id" % "ir"[n], get(inner, idt)[0].hex())
+            a = get(inner, 39)[0]
+            add("auth_%s.method" % "ir"[n], "%02x" % a[0])
+            add("auth_%s.data" % "ir"[n], a[4:].hex())
+            for c, body in enumerate(get(inner, 37)):
+                add("auth_%s.cert%d" % ("ir"[n], c), body.hex())
+        if exch != 36:
+            continue
+        if not flags & 0x20:
+            pending[mid] = (inner, sa)
+            continue
+        rq, parent = pending.pop(mid)
+        proto, spi_i, tr = proposal(get(rq, SA)[0])
+        ni, nr = get(rq, NONCE)[0], get(inner, NONCE)[0]
+        if proto == 1:
+            new = suite(tr)
+            new.update(ni=ni, nr=nr, spi_i=spi_i, spi_r=proposal(get(inner, SA)[0])[1],
+                       ke_i=get(rq, KE)[0][4:], ke_r=get(inner, KE)[0][4:])
+            bind(new, parent)
+        else:
+            child_nonces.append((parent, ni, nr))
+    s0 = ikes[0]
+    head = ["prf %02x" % s0["prf"], "encr %02x" % s0["encr"], "encr_keybytes %02x" % s0["elen"],
+            "integ %02x" % s0["integ"], "dh %02x" % s0["dh"]]
+    assert len(psks) <= 1
+    if psks:
+        head.append("psk " + psks[0].hex())
+    for sa in ikes:
+        for f in ("spi_i", "spi_r", "ni", "nr", "skeyseed", "sk_d", "sk_ai", "sk_ar", "sk_ei", "sk_er",
+                  "sk_pi", "sk_pr", "gir", "ke_i", "ke_r"):
+            head.append("ike%d.%s %s" % (sa["idx"], f, sa[f].hex()))
+        head.append("ike%d.rekey_of %02x" % (sa["idx"], sa["rekey_of"]))
+    # CHILD SAs: each logged key set bound to the nonces of the exchange
+    # that made it (KEYMAT = prf+(SK_d, Ni | Nr), encr then integ keys).
+    for i, c in enumerate(children):
+        want = c["encr_i"] + c["integ_i"] + c["encr_r"] + c["integ_r"]
+        for parent, ni, nr in child_nonces:
+            if prf_plus(parent["prf"], parent["sk_d"], ni + nr, len(want)) == want:
+                break
+        else:
+            sys.exit("no exchange made CHILD key set %d" % i)
+        head += ["child%d.ike %02x" % (i, parent["idx"]), "child%d.ni %s" % (i, ni.hex()),
+                 "child%d.nr %s" % (i, nr.hex()),
+                 "child%d.encr_i %s" % (i, (c["encr_i"] + c["integ_i"]).hex()),
+                 "child%d.encr_r %s" % (i, (c["encr_r"] + c["integ_r"]).hex())]
+    print("\n".join(lines[:1] + head + lines[1:]))
+
+
+if __name__ == "__main__":
+    main()
