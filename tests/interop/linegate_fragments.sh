@@ -16,13 +16,8 @@
 # `fragmentation no` cannot complete IKE_AUTH over the same path.
 # Bounded: about a minute; every wait has a timeout. Needs root and nft.
 set -u
-. "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
-. "$LG_SOURCE_DIR/tests/interop/lib/strongswan.sh"
-. "$LG_SOURCE_DIR/tests/interop/lib/linegate.sh"
-ss_require
-lgi_require
-command -v nft >/dev/null || { echo "SKIP: nft missing" >&2; exit 77; }
-lgi_setup f
+. "${LG_SOURCE_DIR:?}/tests/interop/lib/begin.sh"
+lgi_begin f nft
 SIZE=${LGI_FRAG_SIZE:-400}
 TS_A=$LGI_LAN_A TS_B=$LGI_LAN_B
 for i in 1 2 3 4 5 6 7; do
@@ -67,8 +62,6 @@ lg_clean_drops() {
 	[[ " $drops" != *" fragment_refused="* && " $drops" != *" decrypt_failed="* ]]
 }
 
-stop_case() { lgi_stop "$1/lg"; ss_stop "$1/ss"; }
-
 # rekeys NAME DIR: CHILD and IKE rekeys from strongSwan, then from linegate,
 # under pings both ways at 100 pkt/s.
 rekeys() {
@@ -102,21 +95,16 @@ run_case() {
 	local name=$1 who=$2 auth=$3 ike=${4:-chacha20poly1305-prfsha256-x25519} d=$WORK/$1 ss_auth lg_auth
 	mkdir -p "$d"
 	lgi_capture "$d"
-	if [ "$auth" = psk ]; then
-		ss_auth="auth=psk psk=$LGI_PSK ike=$ike"; lg_auth="auth=psk ike=$ike"
-	else
-		ss_auth="auth=pubkey local_key=$WORK/keys/ss.key.pem local_pub=$WORK/keys/ss.pub.pem remote_pub=$WORK/keys/lg.pub.pem ike=$ike"
-		lg_auth="auth=ed25519 key=$WORK/keys/lg.key.pem peer_pub=$WORK/keys/ss.pub.pem ike=$ike"
-	fi
+	ss_auth="$(lgi_ss_auth "$auth") ike=$ike" lg_auth="$(lgi_lg_auth "$auth") ike=$ike"
 	lg_log "=== case $name: $who initiates ($auth, $ike) over a $SIZE-byte path without IP fragments"
 	if [ "$who" = linegate ]; then
 		# shellcheck disable=SC2046,SC2086
-		ss_start "$d/ss" gwb role=responder $(ss_common) $ss_auth || { lgi_fail "$name: start"; stop_case "$d"; return; }
+		ss_start "$d/ss" gwb role=responder $(ss_common) $ss_auth || { lgi_fail "$name: start"; lgi_stop_case "$d"; return; }
 		# shellcheck disable=SC2086
 		lgi_conf "$d/lg" mode=initiator $lg_auth fragment_size="$SIZE" "$LG_LOCAL" "$LG_REMOTE"
 		lgi_start "$d/lg"
 		lgi_check "$name: CHILD SA installed at strongSwan within 20 s" ss_wait_up "$d/ss" 20 || {
-			ss_explain "$d/ss" >&2; tail -15 "$d/lg/linegated.log" >&2; stop_case "$d"; return; }
+			ss_explain "$d/ss" >&2; tail -15 "$d/lg/linegated.log" >&2; lgi_stop_case "$d"; return; }
 	else
 		# shellcheck disable=SC2086
 		lgi_conf "$d/lg" mode=responder $lg_auth fragment_size="$SIZE" "$LG_LOCAL" "$LG_REMOTE"
@@ -124,7 +112,7 @@ run_case() {
 		# shellcheck disable=SC2046,SC2086
 		lgi_check "$name: strongSwan brought the tunnel up" \
 			ss_start "$d/ss" gwb role=initiator $(ss_common) $ss_auth || {
-			ss_explain "$d/ss" >&2; tail -15 "$d/lg/linegated.log" >&2; stop_case "$d"; return; }
+			ss_explain "$d/ss" >&2; tail -15 "$d/lg/linegated.log" >&2; lgi_stop_case "$d"; return; }
 	fi
 	if [ -n "${4:-}" ]; then
 		local seen
@@ -140,7 +128,7 @@ run_case() {
 	rekeys "$name" "$d"
 	lgi_check "$name: tunnel carries traffic after the rekeys" lgi_ping_both 2
 	lgi_check "$name: linegate refused no fragment and found none forged" lg_clean_drops "$d/lg"
-	stop_case "$d"
+	lgi_stop_case "$d"
 }
 
 narrow_underlay
@@ -164,7 +152,6 @@ lgi_check "no-frag: IP fragments of linegate's IKE_AUTH dropped on the path" \
 	lg_wait 10 eval '[ "$(ip_frags_dropped gwb)" -gt "$before" ]'
 lgi_check "no-frag: no CHILD SA at strongSwan" ss_is_down "$d/ss"
 lgi_check "no-frag: no established IKE SA at linegate" lgi_no_sas "$d/lg"
-stop_case "$d"
+lgi_stop_case "$d"
 
-lg_log "linegate_fragments: $LGI_FAILS check(s) failed"
-[ "$LGI_FAILS" = 0 ]
+lgi_end linegate_fragments

@@ -10,52 +10,24 @@
 # refused and leaves nothing installed.
 # Bounded: about one minute; every wait has a timeout. Needs root.
 set -u
-. "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
-. "$LG_SOURCE_DIR/tests/interop/lib/strongswan.sh"
-. "$LG_SOURCE_DIR/tests/interop/lib/linegate.sh"
-ss_require
-lgi_require
-lgi_setup i
+. "${LG_SOURCE_DIR:?}/tests/interop/lib/begin.sh"
+lgi_begin i
 CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519 chacha-psk-prf512 aesgcm-psk-pfs
 	aes128-sha256-ecp256-psk aes256-sha256-modp2048-psk aes256gcm16-prfsha384-ecp384-psk
 	aes256-sha384-ecp384-psk aes128-sha512-modp3072-psk"}
 
 # start_case CASE DIR: strongSwan responder, then linegated initiating.
 start_case() {
-	local cs=$1 d=$2 ss_auth lg_auth
+	local cs=$1 d=$2
 	mkdir -p "$d"
 	lgi_capture "$d"
-	if [[ $cs != *ed25519* ]]; then
-		ss_auth="auth=psk psk=$LGI_PSK"; lg_auth="auth=psk"
-	else
-		ss_auth="auth=pubkey local_key=$WORK/keys/ss.key.pem local_pub=$WORK/keys/ss.pub.pem remote_pub=$WORK/keys/lg.pub.pem"
-		lg_auth="auth=ed25519 key=$WORK/keys/lg.key.pem peer_pub=$WORK/keys/ss.pub.pem"
-	fi
-	# shellcheck disable=SC2086
-	ss_start "$d/ss" gwb role=responder local_addr=$LGI_UB remote_addr=$LGI_UA \
-		local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
-		$ss_auth ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")" max_time=240 || return 1
-	# shellcheck disable=SC2086
-	lgi_conf "$d/lg" mode=initiator $lg_auth ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")"
+	# shellcheck disable=SC2046
+	ss_start "$d/ss" gwb role=responder $(lgi_ss_sites) \
+		$(lgi_ss_auth "$cs") ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")" max_time=240 || return 1
+	# shellcheck disable=SC2046
+	lgi_conf "$d/lg" mode=initiator $(lgi_lg_auth "$cs") ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")"
 	lgi_start "$d/lg"
 }
-
-# The algorithms strongSwan negotiated, and ESP in UDP.
-check_negotiated() {
-	local cs=$1 d=$2 sas
-	sas=$(ss_list_sas "$d/ss")
-	grep -q "$(lgi_case_ike_seen "$cs")" <<<"$sas" &&
-		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_esp_seen "$cs")" <<<"$sas" &&
-		grep -q "$LGI_UA\[4500\]" <<<"$sas"
-}
-
-check_auth_logged() {
-	local cs=$1 d=$2 how="pre-shared key"
-	[[ $cs == *ed25519* ]] && how="ED25519"
-	grep -q "authentication of '$LGI_ID_A' with $how successful" "$d/ss/charon.log"
-}
-
-stop_case() { lgi_stop "$1/lg"; ss_stop "$1/ss"; }
 
 # A CHILD rekey with PFS (RFC 7296 §2.17: KEYMAT from a fresh g^ir) started by
 # strongSwan under traffic.
@@ -94,16 +66,16 @@ for cs in $CASES; do
 	d=$WORK/$cs
 	lg_log "=== case $cs: linegate initiates"
 	if ! start_case "$cs" "$d"; then
-		lgi_fail "$cs: start"; stop_case "$d"; continue
+		lgi_fail "$cs: start"; lgi_stop_case "$d"; continue
 	fi
 	if ! lgi_check "$cs: CHILD SA installed at strongSwan within 20 s" ss_wait_up "$d/ss" 20; then
 		ss_explain "$d/ss" >&2
 		tail -15 "$d/lg/linegated.log" >&2
-		stop_case "$d"; continue
+		lgi_stop_case "$d"; continue
 	fi
-	lgi_check "$cs: linegate authenticated by strongSwan" check_auth_logged "$cs" "$d"
+	lgi_check "$cs: linegate authenticated by strongSwan" lgi_auth_logged "$cs" "$d"
 	lgi_check "$cs: IKE $(lgi_case_ike_seen "$cs"), ESP $(lgi_case_esp_seen "$cs") in UDP/4500" \
-		check_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
+		lgi_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
 	lgi_check "$cs: pings both ways through the tunnel" lgi_ping_both 3 || ss_explain "$d/ss" >&2
 	if [[ $cs == *pfs ]]; then
 		pfs_rekey "$cs" "$d"
@@ -112,7 +84,7 @@ for cs in $CASES; do
 		profile_rekeys "$cs" "$d"
 	fi
 	if [ "$cs" != "${CASES%% *}" ]; then
-		stop_case "$d"
+		lgi_stop_case "$d"
 		continue
 	fi
 
@@ -146,15 +118,15 @@ for cs in $CASES; do
 		lg_wait 5 lgi_lacks_spi "$d/lg" "$spi" || lgi_ctl "$d/lg" sas >&2
 	grep -q "IKE_SA .* successfully deleted\|deleting IKE_SA" "$d/ss/charon.log" ||
 		lgi_fail "$cs: charon did not log the deletion"
-	stop_case "$d"
+	lgi_stop_case "$d"
 done
 
 # --- a wrong PSK: strongSwan refuses linegate's AUTH, nothing is installed
 d=$WORK/neg-psk
 lg_log "=== refusal: linegate initiates with a wrong PSK"
 mkdir -p "$d"
-ss_start "$d/ss" gwb role=responder local_addr=$LGI_UB remote_addr=$LGI_UA \
-	local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
+# shellcheck disable=SC2046
+ss_start "$d/ss" gwb role=responder $(lgi_ss_sites) \
 	auth=psk psk="$LGI_PSK" max_time=60
 lgi_conf "$d/lg" mode=initiator auth=psk psk=not-the-right-psk
 lgi_start "$d/lg"
@@ -164,7 +136,6 @@ lgi_check "neg-psk: strongSwan refused linegate's AUTH (AUTHENTICATION_FAILED se
 	ss_explain "$d/ss" >&2
 lgi_check "neg-psk: no CHILD SA at strongSwan" ss_is_down "$d/ss"
 lgi_check "neg-psk: no established IKE SA at linegate" lgi_no_sas "$d/lg"
-stop_case "$d"
+lgi_stop_case "$d"
 
-lg_log "linegate_initiator: $LGI_FAILS check(s) failed"
-[ "$LGI_FAILS" = 0 ]
+lgi_end linegate_initiator

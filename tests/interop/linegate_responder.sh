@@ -12,12 +12,8 @@
 # straight to port 4500.
 # Bounded: about three minutes; every wait has a timeout. Needs root.
 set -u
-. "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
-. "$LG_SOURCE_DIR/tests/interop/lib/strongswan.sh"
-. "$LG_SOURCE_DIR/tests/interop/lib/linegate.sh"
-ss_require
-lgi_require
-lgi_setup r
+. "${LG_SOURCE_DIR:?}/tests/interop/lib/begin.sh"
+lgi_begin r
 CASES=${LGI_CASES:-"chacha-psk aesgcm-psk chacha-ed25519 aesgcm-ed25519
 	aes128-sha256-ecp256-psk aes256-sha256-modp2048-psk aes256gcm16-prfsha384-ecp384-psk
 	aes256-sha384-ecp384-psk aes128-sha512-modp3072-psk"}
@@ -26,38 +22,17 @@ DPD_GIVEUP=${LGI_DPD_GIVEUP:-90}   # seconds linegate may take to declare strong
 # start_case CASE DIR [linegate conf options]: linegated waiting, then
 # strongSwan initiating (ss_start fails if no CHILD SA is installed in 20 s).
 start_case() {
-	local cs=$1 d=$2 ss_auth lg_auth
+	local cs=$1 d=$2
 	shift 2
 	mkdir -p "$d"
 	lgi_capture "$d"
-	if [[ $cs != *ed25519* ]]; then
-		ss_auth="auth=psk psk=$LGI_PSK"; lg_auth="auth=psk"
-	else
-		ss_auth="auth=pubkey local_key=$WORK/keys/ss.key.pem local_pub=$WORK/keys/ss.pub.pem remote_pub=$WORK/keys/lg.pub.pem"
-		lg_auth="auth=ed25519 key=$WORK/keys/lg.key.pem peer_pub=$WORK/keys/ss.pub.pem"
-	fi
-	# shellcheck disable=SC2086
-	lgi_conf "$d/lg" mode=responder $lg_auth ike="$(lgi_case_ike "$cs")" \
+	# shellcheck disable=SC2046
+	lgi_conf "$d/lg" mode=responder $(lgi_lg_auth "$cs") ike="$(lgi_case_ike "$cs")" \
 		esp="$(lgi_case_esp "$cs")" "$@"
 	lgi_start "$d/lg"
-	# shellcheck disable=SC2086
-	ss_start "$d/ss" gwb role=initiator local_addr=$LGI_UB remote_addr=$LGI_UA \
-		local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
-		$ss_auth ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")" max_time=240
-}
-
-check_negotiated() {
-	local cs=$1 d=$2 sas
-	sas=$(ss_list_sas "$d/ss")
-	grep -q "$(lgi_case_ike_seen "$cs")" <<<"$sas" &&
-		grep -q "INSTALLED, TUNNEL-in-UDP, ESP:$(lgi_case_esp_seen "$cs")" <<<"$sas" &&
-		grep -q "$LGI_UA\[4500\]" <<<"$sas"
-}
-
-check_auth_logged() {
-	local cs=$1 d=$2 how="pre-shared key"
-	[[ $cs == *ed25519* ]] && how="ED25519"
-	grep -q "authentication of '$LGI_ID_A' with $how successful" "$d/ss/charon.log"
+	# shellcheck disable=SC2046
+	ss_start "$d/ss" gwb role=initiator $(lgi_ss_sites) \
+		$(lgi_ss_auth "$cs") ike="$(lgi_case_ike "$cs")" esp="$(lgi_case_esp "$cs")" max_time=240
 }
 
 # got_request DIR N(REKEY_SA)|ike: strongSwan parsed a CREATE_CHILD_SA request
@@ -72,8 +47,6 @@ got_request() {
 	fi
 }
 
-stop_case() { lgi_stop "$1/lg"; ss_stop "$1/ss"; }
-
 first=${CASES%% *}
 for cs in $CASES; do
 	d=$WORK/$cs
@@ -84,12 +57,12 @@ for cs in $CASES; do
 	if ! start_case "$cs" "$d" "${extra[@]}"; then
 		lgi_fail "$cs: strongSwan could not bring the tunnel up"
 		tail -15 "$d/lg/linegated.log" >&2
-		stop_case "$d"; continue
+		lgi_stop_case "$d"; continue
 	fi
 	lgi_pass "$cs: CHILD SA installed at strongSwan"
-	lgi_check "$cs: linegate authenticated by strongSwan" check_auth_logged "$cs" "$d"
+	lgi_check "$cs: linegate authenticated by strongSwan" lgi_auth_logged "$cs" "$d"
 	lgi_check "$cs: IKE $(lgi_case_ike_seen "$cs"), ESP $(lgi_case_esp_seen "$cs") in UDP/4500" \
-		check_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
+		lgi_negotiated "$cs" "$d" || ss_list_sas "$d/ss" >&2
 	lgi_check "$cs: pings both ways through the tunnel" lgi_ping_both 3 || ss_explain "$d/ss" >&2
 	if lgi_case_profile "$cs"; then
 		# linegate (the responder) rekeys the CHILD and the IKE SA on command
@@ -109,7 +82,7 @@ for cs in $CASES; do
 			eval "ss_list_sas '$d/ss' | grep -q '$(lgi_case_ike_seen "$cs")'"
 	fi
 	if [ "$cs" != "$first" ]; then
-		stop_case "$d"
+		lgi_stop_case "$d"
 		continue
 	fi
 
@@ -140,7 +113,7 @@ for cs in $CASES; do
 	else
 		lgi_ctl "$d/lg" sas >&2
 	fi
-	stop_case "$d"
+	lgi_stop_case "$d"
 done
 
 # --- refusals and the INVALID_KE_PAYLOAD retry (strongSwan initiating)
@@ -151,9 +124,8 @@ neg_case() {
 	mkdir -p "$d"
 	lgi_conf "$d/lg" mode=responder auth=psk
 	lgi_start "$d/lg"
-	# shellcheck disable=SC2086
-	ss_start "$d/ss" gwb role=initiator local_addr=$LGI_UB remote_addr=$LGI_UA \
-		local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
+	# shellcheck disable=SC2046
+	ss_start "$d/ss" gwb role=initiator $(lgi_ss_sites) \
 		auth=psk psk="$LGI_PSK" esp=chacha20poly1305 max_time=60 "$@" 2>/dev/null && up=yes
 	if [ "$want_up" = yes ]; then
 		lgi_check "$name: tunnel up" test "$up" = yes &&
@@ -168,7 +140,7 @@ neg_case() {
 		fi
 	fi
 	lgi_check "$name: charon.log: $re" grep -qE "$re" "$d/ss/charon.log" || ss_explain "$d/ss" >&2
-	stop_case "$d"
+	lgi_stop_case "$d"
 }
 lg_log "=== refusals: strongSwan initiates with a wrong PSK / an unknown proposal / ECP-256 first"
 neg_case neg-psk no 'received AUTHENTICATION_FAILED notify error' psk=not-the-right-psk
@@ -188,14 +160,13 @@ mkdir -p "$d"
 lgi_conf "$d/lg" mode=responder auth=psk
 lgi_start "$d/lg"
 up=no
-ss_start "$d/ss" gwb role=initiator local_addr=$LGI_UB remote_addr=$LGI_UA \
-	local_ts=$LGI_LAN_B remote_ts=$LGI_LAN_A local_id=$LGI_ID_B remote_id=$LGI_ID_A \
+# shellcheck disable=SC2046
+ss_start "$d/ss" gwb role=initiator $(lgi_ss_sites) \
 	auth=psk psk="$LGI_PSK" port=4500 max_time=60 && up=yes
 lgi_check "start-4500: tunnel up" test "$up" = yes
 lgi_check "start-4500: IKE_SA_INIT went 4500 -> 4500" eval \
 	"awk '/sending packet:/ {print; exit}' '$d/ss/charon.log' | grep -q '\[4500\] to $LGI_UA\[4500\]'"
 lgi_check "start-4500: pings both ways" lgi_ping_both 2
-stop_case "$d"
+lgi_stop_case "$d"
 
-lg_log "linegate_responder: $LGI_FAILS check(s) failed"
-[ "$LGI_FAILS" = 0 ]
+lgi_end linegate_responder
