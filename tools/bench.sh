@@ -34,6 +34,10 @@
 # collide; the shared anchors' rows keep peers.sh's own names),
 # BENCH_PERF=1 (`perf record` of both sites' daemons during tcp1 and udp64; the
 # top symbols go to <row>/perf-tcp1.txt and perf-udp64.txt).
+# Peer rows: those of ../shared/bench/peers.sh, plus openvpn-aescbc (OpenVPN
+# AES-256-CBC + SHA256) and strongswan-aescbc (charon + kernel-libipsec, IKE
+# aes256-sha256-modp2048, ESP aes256-sha256), which it has no row for: they
+# run as its `custom` row with tools/bench-peer.sh in each site.
 set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -322,6 +326,23 @@ for o in ours:
 EOF
 }
 
+# peer_row ROW: one row of the shared harness; the AES-CBC peers it has no
+# row for run as its `custom` row with tools/bench-peer.sh in each site.
+peer_row() {
+	local r=$1 dev=
+	# the harness' namespaces get our tag too, so parallel runs do not collide
+	export PA_DUR=$DUR PA_PINGS=$PINGS PA_UDP_BW=${BENCH_UDP_BW:-0} PA_WORK=$WORK/peers \
+		PA_NS_A=${LG_NS_TAG:-}pa-a PA_NS_B=${LG_NS_TAG:-}pa-b
+	case $r in
+	openvpn-aescbc | strongswan-aescbc)
+		[ "$r" = openvpn-aescbc ] && dev=pa-ovpn
+		PA_WORK=$WORK/peers-$r PA_CUSTOM_NAME=$r PA_CUSTOM_DEV=$dev PA_CUSTOM_MTU=${dev:+1500} \
+			PA_CUSTOM_A="exec bash $HERE/bench-peer.sh $r" PA_CUSTOM_B="exec bash $HERE/bench-peer.sh $r" \
+			bash "$SHARED/peers.sh" custom ;;
+	*) bash "$SHARED/peers.sh" "$r" ;;
+	esac
+}
+
 main() {
 	if [ "${1:-}" = --one ]; then one_row "$2"; return; fi
 	[ "$(id -u)" = 0 ] || { echo "bench.sh: must run as root" >&2; return 1; }
@@ -349,8 +370,7 @@ main() {
 	if [ -n "$peers" ]; then
 		if [ -x "$SHARED/peers.sh" ]; then
 			log "peer rows from $SHARED/peers.sh:$peers"
-			PA_DUR=$DUR PA_PINGS=$PINGS PA_UDP_BW=${BENCH_UDP_BW:-0} PA_WORK=$WORK/peers \
-				bash "$SHARED/peers.sh" $peers | tee -a "$out" || true
+			for r in $peers; do peer_row "$r" | tee -a "$out" || true; done
 		else
 			log "no anchor harness at $SHARED: peer rows skipped"
 		fi
