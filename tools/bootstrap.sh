@@ -32,6 +32,9 @@ PACKAGES=(
 	libstrongswan-standard-plugins libstrongswan-extra-plugins
 	# tools/bench.sh's OpenVPN peer rows (AES-256-GCM, AES-256-CBC + SHA256)
 	openvpn
+	# Libreswan's pluto (tests/interop/linegate_libreswan.sh runs it from the
+	# .deb it fetches: the package conflicts with strongSwan's) needs these
+	libldns3 libnss3-tools
 )
 
 missing=()
