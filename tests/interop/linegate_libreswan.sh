@@ -29,9 +29,9 @@
 # no IKE SA of pluto's lives long enough to be rekeyed or deleted by it.
 # Bounded: every wait has a timeout; about a minute and a half.
 set -u
-. "${LG_SOURCE_DIR:?}/tests/lib/netns.sh"
-. "$LG_SOURCE_DIR/tests/interop/lib/strongswan.sh"
-. "$LG_SOURCE_DIR/tests/interop/lib/linegate.sh"
+. "${LG_SOURCE_DIR:?}/tests/interop/lib/begin.sh"
+# checked before the download (lgi_begin checks them again)
+ss_require
 lgi_require
 command -v certutil >/dev/null || { echo "SKIP: certutil missing (apt-get install libnss3-tools)" >&2; exit 77; }
 
@@ -52,7 +52,7 @@ if [ -n "$missing" ]; then
 fi
 VERSION=$(dpkg-deb -f "$deb" Version)
 
-lgi_setup l
+lgi_begin l certutil
 trap 'rc=$?; lg_ns_cleanup; rm -rf "$PKG"; if [ $rc = 0 ] && [ "${LGI_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi; exit $rc' EXIT
 
 # pl_start DIR KEY=VALUE...: pluto in gwb; keys ike esp (Libreswan syntax),
@@ -183,5 +183,4 @@ lgi_check "wrong-psk: no IKE SA at pluto" eval '! pl_established "$d/pl"'
 lgi_check "wrong-psk: no IKE SA at linegate" lgi_no_sas "$d/lg"
 stop_case "$d"
 
-lg_log "linegate_libreswan: $LGI_FAILS check(s) failed"
-[ "$LGI_FAILS" = 0 ]
+lgi_end linegate_libreswan
