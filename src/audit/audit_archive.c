@@ -20,10 +20,13 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <sodium.h>
+#include "linegate/file.h"
 #include "linegate/log.h"
 #include "audit_internal.h"
 
 enum { ARCHIVE_MAX_MEMBERS = 1100, ARCHIVE_MAX_BYTES = 256 << 20, ARCHIVE_MAX_TOTAL = 1 << 30 };
+/* A MANIFEST lists at most ARCHIVE_MAX_MEMBERS lines of a few hundred bytes */
+enum { MANIFEST_MAX_BYTES = ARCHIVE_MAX_BYTES / 64 };
 
 struct check {
 	char dir[64];                  /* the private unpacking directory */
@@ -303,18 +306,12 @@ static void check_report(struct check *c, const char *manifest, size_t len, cons
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/report.html", c->dir);
-	int rc = audit_read_file(path, ARCHIVE_MAX_BYTES, false, &html, &hlen, NULL);
+	int rc = lg_read_file_bounded(path, ARCHIVE_MAX_BYTES, LG_READ_NOFOLLOW, &html, &hlen, NULL);
 	snprintf(path, sizeof(path), "%s/report.html.sig", c->dir);
 	if (rc == 0)
-		rc = audit_read_file(path, 4096, false, &sig, &slen, NULL);
-	char *text = rc == 0 ? realloc(sig, slen + 1) : NULL;
-	if (text) {
-		sig = text;
-		sig[slen] = '\0';
+		rc = lg_read_file_bounded(path, 4096, LG_READ_NOFOLLOW, &sig, &slen, NULL);
+	if (rc == 0)
 		rc = audit_report_verify(html, hlen, sig, pk, signer);
-	} else if (rc == 0) {
-		rc = -ENOMEM;
-	}
 	if (rc == 0)
 		printf("PASS report signature: report.html signed (Ed25519) by the audit key\n");
 	else
@@ -339,27 +336,22 @@ static void cleanup(struct check *c)
 	rmdir(c->dir);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	if (!f)
-		return NULL;
-	buf = malloc(ARCHIVE_MAX_BYTES / 64);
-	*len = buf ? fread(buf, 1, ARCHIVE_MAX_BYTES / 64, f) : 0;
-	fclose(f);
-	return buf;
-}
-
 static void run_checks(struct check *c, const char *pubkey)
 {
 	char path[192], head[192], jdir[96];
 	uint8_t pk[32];
 	size_t len = 0;
 	snprintf(path, sizeof(path), "%s/MANIFEST", c->dir);
-	char *manifest = slurp(path, &len);
-	if (!manifest) {
-		fail(c, "manifest", "%s", "no MANIFEST in the archive");
+	char *manifest;
+	int rc = lg_read_file_bounded(path, MANIFEST_MAX_BYTES, LG_READ_NOFOLLOW, &manifest, &len, NULL);
+	if (rc) {
+		/* a longer one is refused, not cut: its tail would go unchecked */
+		if (rc == -ENOENT)
+			fail(c, "manifest", "%s", "no MANIFEST in the archive");
+		else if (rc == -EFBIG)
+			fail(c, "manifest", "MANIFEST larger than %d bytes", MANIFEST_MAX_BYTES);
+		else
+			fail(c, "manifest", "cannot read the MANIFEST: %s", strerror(-rc));
 		return;
 	}
 	check_manifest(c, manifest, len);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "linegate/conf.h"
+#include "linegate/file.h"
 #include "linegate/log.h"
 #include "audit_internal.h"
 
@@ -167,7 +168,9 @@ int audit_config_store(const struct config *cfg, const char *main_path, char *ou
 	crypto_generichash_init(&h, NULL, 0, AUDIT_HASH_LEN);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		f[i].path = i ? cfg->included[i - 1] : main_path;
-		rc = audit_read_file(f[i].path, CONF_FILE_MAX, true, &f[i].buf, &f[i].n, &f[i].mode);
+		struct stat st = { .st_mode = 0 };
+		rc = lg_read_file_bounded(f[i].path, CONF_FILE_MAX, 0, &f[i].buf, &f[i].n, &st);
+		f[i].mode = st.st_mode;
 		if (rc == 0)
 			hash_member(&h, i == 0, f[i].path, f[i].buf, f[i].n);
 		withheld |= !(f[i].mode & (S_IRGRP | S_IROTH));

@@ -19,6 +19,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <sodium.h>
+#include "linegate/file.h"
 #include "linegate/log.h"
 #include "audit_internal.h"
 
@@ -90,7 +91,7 @@ static int add_path(struct export *x, const char *path, const char *name, bool l
 	struct member *m = add(x, name);
 	if (!m)
 		return -E2BIG;
-	int rc = audit_read_file(path, MEMBER_MAX_BYTES, false, &m->buf, &m->len, NULL);
+	int rc = lg_read_file_bounded(path, MEMBER_MAX_BYTES, LG_READ_NOFOLLOW, &m->buf, &m->len, NULL);
 	if (rc) {
 		x->n--;
 		fprintf(x->mf, "withheld %s %s\n", name, strerror(-rc));

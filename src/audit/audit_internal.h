@@ -275,11 +275,6 @@ struct audit_range_hooks {
 };
 int audit_read_range_hooks(const char *dir, int64_t lo_day, int64_t hi_day,
 			   const struct audit_range_hooks *h, void *ctx);
-/* A whole regular file of at most max bytes (not a FIFO or device; a
- * symbolic link only if follow): 0 and *buf (malloc'd), or -errno. mode may
- * be NULL. */
-int audit_read_file(const char *path, size_t max, bool follow, char **buf, size_t *len,
-		    mode_t *mode);
 /* The last good record of a file (for retention anchors); -ENOENT if none. */
 int journal_file_tail(int dirfd, const char *name, uint64_t *seq, uint8_t hash[AUDIT_HASH_LEN]);
 /* The hash of record seq, newest file first; -ENOENT if it is not there. */

@@ -230,40 +230,6 @@ int audit_read_range_hooks(const char *dir, int64_t lo_day, int64_t hi_day,
 	return rc;
 }
 
-int audit_read_file(const char *path, size_t max, bool follow, char **buf, size_t *len,
-		    mode_t *mode)
-{
-	struct stat sb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
-	*buf = NULL;
-	*len = 0;
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
-		close(fd);
-		return -EINVAL;
-	}
-	if (mode)
-		*mode = sb.st_mode;
-	*buf = malloc((size_t)sb.st_size + 1);
-	int rc = *buf ? 0 : -ENOMEM;
-	while (rc == 0 && *len < (size_t)sb.st_size) {
-		ssize_t r = read(fd, *buf + *len, (size_t)sb.st_size - *len);
-		if (r < 0)
-			rc = -errno;
-		else if (r == 0)
-			break;
-		else
-			*len += (size_t)r;
-	}
-	close(fd);
-	if (rc) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc;
-}
-
 void journal_init(struct journal *j)
 {
 	memset(j, 0, sizeof(*j));

@@ -12,10 +12,6 @@ struct conf_files {
 	crypto_generichash_state hash;    /* see struct config's hash */
 };
 
-/* Reads fd to its end, at most CONF_FILE_MAX bytes: into buf (when not
- * NULL; CONF_FILE_MAX + 1 bytes of room) and through h (when not NULL).
- * 0 and *n bytes, -EFBIG past the bound, or -errno (read.c). */
-int conf_read_bounded(int fd, char *buf, crypto_generichash_state *h, size_t *n);
 /* Reads path (bounded, a regular file not writable by group or others),
  * hashing its bytes into h when not NULL: 0 and *buf (malloc'd, n bytes),
  * or -errno with the error recorded at line:col (line 0: about the file

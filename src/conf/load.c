@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "linegate/file.h"
 #include "include.h"
 
 /* An error about a whole file: the one loaded (line 0), or an included
@@ -35,61 +36,42 @@ static void file_error(struct conf_errors *errs, const char *path, int line, int
 int conf_read_file(const char *path, int line, int col, char **buf, size_t *n,
 		   struct stat *st_out, crypto_generichash_state *h, struct conf_errors *errs)
 {
-	int rc;
-	struct stat st;
-	/* O_NONBLOCK: a FIFO or device named as the config must not hang the
-	 * open; the opened file is then judged by fstat (no stat-then-open). */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		rc = -errno;
-		file_error(errs, path, line, col, "cannot open: %s", strerror(errno));
+	struct stat st = { .st_mode = 0 };   /* stays 0 if the file could not be opened */
+	int rc = lg_read_file_bounded(path, CONF_FILE_MAX, 0, buf, n, &st);
+
+	if (rc && !st.st_mode) {
+		file_error(errs, path, line, col, "cannot open: %s", strerror(-rc));
 		return rc;
 	}
-	if (fstat(fd, &st)) {
-		rc = -errno;
-		file_error(errs, path, line, col, "cannot stat: %s", strerror(errno));
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = -EINVAL;
+	if (rc == -EINVAL) {
 		file_error(errs, path, line, col, "not a regular file (%s): expected a plain file",
 				S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
 				S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
 				S_ISSOCK(st.st_mode) ? "a socket" : "special");
-		goto out_close;
+		return rc;
 	}
 	/* Whoever can write the config can name their own keys and peers. */
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		rc = -EPERM;
 		file_error(errs, path, line, col, "writable by group or others (mode %04o): expected "
 				"at most 0644", (unsigned)(st.st_mode & 07777));
-		goto out_close;
-	}
-	*buf = malloc(CONF_FILE_MAX + 1);
-	if (!*buf) {
-		rc = -ENOMEM;
-		goto out_close;
-	}
-	rc = conf_read_bounded(fd, *buf, h, n);
-	if (rc == -EFBIG) {
+		rc = -EPERM;
+	} else if (rc == -EFBIG) {
 		file_error(errs, path, line, col, "file too large: expected at most %d bytes",
 				CONF_FILE_MAX);
-		goto out_free;
+	} else if (rc) {
+		file_error(errs, path, line, col, "cannot read: %s", strerror(-rc));
 	}
 	if (rc) {
-		file_error(errs, path, line, col, "cannot read: %s", strerror(-rc));
-		goto out_free;
+		if (*buf)
+			sodium_memzero(*buf, *n);   /* what was read may hold static-SA keys */
+		free(*buf);
+		*buf = NULL;
+		return rc;
 	}
-	close(fd);
+	if (h)
+		crypto_generichash_update(h, (const uint8_t *)*buf, *n);
 	*st_out = st;
 	return 0;
-out_free:
-	sodium_memzero(*buf, *n);   /* what was read may hold static-SA keys */
-	free(*buf);
-	*buf = NULL;
-out_close:
-	close(fd);
-	return rc;
 }
 
 /* Makes a relative path absolute against the config file's directory, so

@@ -9,42 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "linegate/audit.h"
+#include "linegate/file.h"
 #include "linegate/log.h"
 #include "linegate/policy.h"
 #include "ctl.h"
 
 enum { REPORT_FILE_MAX = 64 << 20, SIG_FILE_MAX = 4096 };
-
-static int slurp(const char *path, size_t max, char **out, size_t *len)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	int rc = fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)max ? -EINVAL : 0;
-	char *buf = rc ? NULL : malloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	if (!rc && !buf)
-		rc = -ENOMEM;
-	while (!rc && got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			rc = n < 0 ? -errno : -EIO;
-		else
-			got += (size_t)n;
-	}
-	close(fd);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	return 0;
-}
 
 static const char proves[] =
 	"What a good signature proves: these exact bytes were signed with this gateway's audit key,\n"
@@ -93,9 +63,9 @@ int ctl_report_verify(const struct config *cfg, int argc, char **argv)
 	snprintf(sigpath, sizeof(sigpath), "%s%s", sig ? sig : file, sig ? "" : ".sig");
 	if (key_from(cfg, key, pk, src, sizeof(src)))
 		return 2;
-	int rc = slurp(file, REPORT_FILE_MAX, &data, &len);
+	int rc = lg_read_file_bounded(file, REPORT_FILE_MAX, 0, &data, &len, NULL);
 	if (rc == 0)
-		rc = slurp(sigpath, SIG_FILE_MAX, &text, &slen);
+		rc = lg_read_file_bounded(sigpath, SIG_FILE_MAX, 0, &text, &slen, NULL);
 	if (rc) {
 		fprintf(stderr, "linegatectl: report verify: %s: %s\n", data ? sigpath : file, strerror(-rc));
 		free(data);

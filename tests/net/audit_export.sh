@@ -92,7 +92,7 @@ as_nobody "$CTL" audit export --dir "$A/audit" "$W2/no.tar" > /dev/null 2>&1; rc
 check "... nor export it" bash -c "[ $rc != 0 ] && [ ! -e '$W2/no.tar' ]"
 
 # tampering with an archive
-python3 - "$T/root.tar" "$W2/bad1.tar" "$W2/bad2.tar" "$W2/bad3.tar" <<'PY'
+python3 - "$T/root.tar" "$W2/bad1.tar" "$W2/bad2.tar" "$W2/bad3.tar" "$W2/bad4.tar" <<'PY'
 import io, sys, tarfile
 src = tarfile.open(sys.argv[1])
 members = [(m, src.extractfile(m).read()) for m in src.getmembers()]
@@ -130,6 +130,8 @@ def rehash(name, data):
         return "\n".join(out).encode()
     return data
 write(sys.argv[4], rehash)
+# a MANIFEST past the verifier's 4 MiB bound (its listed members untouched)
+write(sys.argv[5], lambda n, d: d + b"\n" * (4 << 20) if n == "MANIFEST" else d)
 PY
 chown $OUT_UID "$W2"/bad*.tar
 as_nobody "$CTL" audit verify "$W2/bad1.tar" > "$T/b1.out" 2>&1; rc=$?
@@ -139,6 +141,9 @@ check "a configuration removed: exit 1" bash -c "[ $rc = 1 ] && grep -q '^FAIL' 
 as_nobody "$CTL" audit verify "$W2/bad3.tar" > "$T/b3.out" 2>&1; rc=$?
 check "a report byte changed (manifest re-hashed): exit 1, the report signature fails" bash -c "
 	[ $rc = 1 ] && grep -q '^PASS manifest: ' '$T/b3.out' && grep -q '^FAIL report signature' '$T/b3.out'"
+as_nobody "$CTL" audit verify "$W2/bad4.tar" > "$T/b4.out" 2>&1; rc=$?
+check "a MANIFEST over 4 MiB: refused as too large, not read in part" bash -c "
+	[ $rc = 1 ] && grep -q '^FAIL manifest: MANIFEST larger than 4194304 bytes' '$T/b4.out'"
 kill "$PA"; wait "$PA" 2>/dev/null
 "$CTL" -c "$A/linegate.conf" audit export "$W2/offline.tar" > /dev/null 2>&1; rc=$?
 chown $OUT_UID "$W2/offline.tar"
