@@ -3,6 +3,7 @@
 # link, plus on a a cross-border peer "hk" bound to a licensed circuit whose
 # link is down, so every attempt to it is refused (uplink_down).
 # Source after netns.sh; sets T, CTL, BIN, PA, PB and ctl(), start_site().
+. "$LG_SOURCE_DIR/tests/lib/site_conf.sh"
 lg_ns_init "$1"
 for ns in lana gwa lanb gwb; do lg_ns_add "$ns"; done
 lg_link lana eth0 10.1.1.10/24 gwa lan0 10.1.1.1/24
@@ -23,48 +24,10 @@ export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrac
 
 # site DIR NAME LOCAL REMOTE TUNADDR PEER PEERADDR LOCALID REMOTEID MODE [EXTRA]
 site() {
-	mkdir -p "$1"
-	printf '0x%s\n' "$psk" > "$1/peer.psk"
-	chmod 600 "$1/peer.psk"
-	cat > "$1/linegate.conf" <<CONF
-site "$2" {
-    region CN
-    identity-domain "corp.example"
-    internal-space 10.0.0.0/8
-}
-compliance {
-    licensed-carriers china-telecom
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device lgctl0
-    address $5
-}
-peer "$6" {
-    endpoint $7
-    region CN
-    uplink u0
-    local-id $8
-    remote-id $9
-    auth psk
-    psk-file "peer.psk"
-    local-subnets $3
-    remote-subnets $4
-    dpd 2s
-    mode ${10}
-}
-${11:-}
-audit {
-    journal-dir "audit"
-    flow-interval 2s
-}
-control {
-    socket "control.sock"
-    workers 1
-}
-CONF
+	lg_site_conf "$1/linegate.conf" site="$2" local="$3" remote="$4" addr="$5" peer="$6" \
+		endpoint="$7" local_id="$8" remote_id="$9" mode="${10}" dev=lgctl0 psk="$psk" \
+		peer_extra='dpd 2s' audit_extra='flow-interval 2s' blocks="${11:-}" \
+		head=$'compliance {\n    licensed-carriers china-telecom\n}'
 }
 HK='uplink "ctc" {
     interface circ0

@@ -7,6 +7,7 @@
 #   nat_sites_start                       # both daemons (ASan builds if given)
 # Provides check, peer_up SITE, $T, $CTL, $FAILS.
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/lib/site_conf.sh"
 command -v nft >/dev/null || { echo "SKIP: nft (nftables) missing" >&2; exit 77; }
 
 BIN=${LG_ASAN_LINEGATED:-$LINEGATED}
@@ -16,43 +17,9 @@ check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FA
 peer_up() { "$CTL" -c "$T/$1/linegate.conf" --json peers | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[0]["state"]=="up" else 1)'; }
 
 nat_site_conf() { # DIR NAME LOCAL REMOTE TUNADDR PEERADDR LOCALID REMOTEID MODE TUNDEV DPD PSK
-	mkdir -p "$1"
-	printf '0x%s\n' "${12}" > "$1/peer.psk"
-	chmod 600 "$1/peer.psk"
-	cat > "$1/linegate.conf" <<CONF
-site "$2" {
-    region CN
-    identity-domain "corp.example"
-    internal-space 10.0.0.0/8
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device ${10}
-    address $5
-}
-peer "other" {
-    endpoint $6
-    region CN
-    uplink u0
-    local-id $7
-    remote-id $8
-    auth psk
-    psk-file "peer.psk"
-    local-subnets $3
-    remote-subnets $4
-    dpd ${11}
-    mode $9
-}
-audit {
-    journal-dir "audit"
-}
-control {
-    socket "control.sock"
-    workers 1
-}
-CONF
+	lg_site_conf "$1/linegate.conf" site="$2" local="$3" remote="$4" addr="$5" peer=other \
+		endpoint="$6" local_id="$7" remote_id="$8" mode="$9" dev="${10}" psk="${12}" \
+		peer_extra="dpd ${11}"
 }
 
 nat_sites_setup() { # PREFIX TUNDEV DPD

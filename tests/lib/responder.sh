@@ -6,6 +6,7 @@
 #   responder_stop                      # SIGTERM; sets DAEMON_RC
 # Provides check, ctl, $T, $PID, $BIN, $CTL, $FAILS, GW=10.254.7.2, ATK=10.254.7.1.
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/lib/site_conf.sh"
 
 BIN=${LG_ASAN_LINEGATED:-$LINEGATED}
 CTL=${LG_ASAN_LINEGATECTL:-$LINEGATECTL}
@@ -27,41 +28,10 @@ responder_setup() { # PREFIX TUNDEV
 	trap 'lg_ns_cleanup; [ -n "${LG_KEEP:-}" ] || rm -rf "$T"' EXIT
 	printf '0x%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$T/p.psk"
 	chmod 600 "$T/p.psk"
-	cat > "$T/linegate.conf" <<CONF
-site "gw" {
-    region CN
-    identity-domain "lab.example"
-    internal-space 10.0.0.0/8
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device $2
-    address 10.10.0.1/24
-}
-peer "p" {
-    endpoint $ATK
-    region CN
-    uplink u0
-    local-id gw.lab.example
-    remote-id p.lab.example
-    auth psk
-    psk-file "p.psk"
-    local-subnets 10.10.0.0/16
-    remote-subnets 10.20.0.0/16
-    mode responder
-}
-audit {
-    journal-dir "audit"
-    retention 180d
-    checkpoint-interval 5s
-}
-control {
-    socket "run/control.sock"
-    workers 1
-}
-CONF
+	lg_site_conf "$T/linegate.conf" site=gw domain=lab.example dev="$2" addr=10.10.0.1/24 \
+		peer=p endpoint="$ATK" local_id=gw.lab.example remote_id=p.lab.example psk_file=p.psk \
+		local=10.10.0.0/16 remote=10.20.0.0/16 mode=responder socket=run/control.sock \
+		audit_extra='retention 180d; checkpoint-interval 5s'
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ip netns exec "$(lg_ns_name gw)" "$BIN" -f -c "$T/linegate.conf" 2> "$T/daemon.log" &
 	PID=$!

@@ -10,6 +10,7 @@
 # and up --wait are changes.
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/lib/site_conf.sh"
 lg_ns_init lgn-crl-
 lg_ns_add gw
 lg_ns_add pr
@@ -35,46 +36,11 @@ check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FA
 
 printf '0x%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$T/p.psk"
 chmod 600 "$T/p.psk"
-cat > "$T/linegate.conf" <<CONF
-site "lab" {
-    region CN
-    identity-domain "lab.example"
-    internal-space 10.0.0.0/8
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device lgcrl0
-    address 10.10.0.1/24
-}
-peer "p" {
-    endpoint 10.250.0.2
-    region CN
-    uplink u0
-    local-id gw.lab.example
-    remote-id p.lab.example
-    auth psk
-    psk-file "p.psk"
-    local-subnets 10.10.0.0/16
-    remote-subnets 10.20.0.0/16
-    mode responder
-}
-audit {
-    journal-dir "audit"
-    retention 180d
-    checkpoint-interval 2s
-    mlps-level 3
-    security-officer "Zhang Wei"
-}
-control {
-    socket "run/control.sock"
-    socket-mode 0666
-    admin-group $GA
-    read-only-group $GR
-    workers 1
-}
-CONF
+lg_site_conf "$T/linegate.conf" site=lab domain=lab.example dev=lgcrl0 addr=10.10.0.1/24 \
+	peer=p endpoint=10.250.0.2 local_id=gw.lab.example remote_id=p.lab.example psk_file=p.psk \
+	local=10.10.0.0/16 remote=10.20.0.0/16 mode=responder socket=run/control.sock \
+	audit_extra='retention 180d; checkpoint-interval 2s; mlps-level 3; security-officer "Zhang Wei"' \
+	control_extra="socket-mode 0666; admin-group $GA; read-only-group $GR"
 chmod 644 "$T/linegate.conf"
 
 ip netns exec "$(lg_ns_name gw)" "$LINEGATED" -f -c "$T/linegate.conf" 2> "$T/daemon.log" &

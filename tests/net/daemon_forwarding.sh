@@ -7,6 +7,7 @@
 # daemon's own namespace.
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/lib/site_conf.sh"
 lg_ns_init lgn-fwd-
 for ns in gw inet; do lg_ns_add "$ns"; done
 lg_link gw up0 10.253.0.1/24 inet eth0 10.253.0.2/24
@@ -20,39 +21,10 @@ FAILS=0
 check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' > "$T/peer.psk"
 chmod 600 "$T/peer.psk"
-cat > "$T/linegate.conf" <<CONF
-site "sha" {
-    region CN
-    identity-domain "corp.example"
-    internal-space 10.0.0.0/8, fd00::/8
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device lgfwd0
-    address 10.1.0.1/24
-}
-peer "bj" {
-    endpoint 10.253.0.2
-    region CN
-    uplink u0
-    local-id sh-gw.corp.example
-    remote-id bj-gw.corp.example
-    auth psk
-    psk-file "peer.psk"
-    local-subnets 10.1.0.0/16, fd00:1::/48
-    remote-subnets 10.2.0.0/16, fd00:2::/48
-    mode responder
-}
-audit {
-    journal-dir "audit"
-}
-control {
-    socket "control.sock"
-    workers 1
-}
-CONF
+lg_site_conf "$T/linegate.conf" site=sha internal='10.0.0.0/8, fd00::/8' dev=lgfwd0 \
+	addr=10.1.0.1/24 peer=bj endpoint=10.253.0.2 local_id=sh-gw.corp.example \
+	remote_id=bj-gw.corp.example local='10.1.0.0/16, fd00:1::/48' remote='10.2.0.0/16, fd00:2::/48' \
+	mode=responder
 ctl() { "$CTL" -c "$T/linegate.conf" "$@"; }
 record() { grep -rhs "\"event\":\"$1\"" "$T/audit" | tail -n 1; }
 lg_ns gw sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0

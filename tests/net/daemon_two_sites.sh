@@ -7,6 +7,7 @@
 # With LG_ASAN_LINEGATED set, both daemons run the sanitizer build.
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/lib/site_conf.sh"
 lg_ns_init lgn-d2s-
 for ns in lana gwa lanb gwb; do lg_ns_add "$ns"; done
 lg_link lana eth0 10.1.1.10/24 gwa lan0 10.1.1.1/24
@@ -25,44 +26,9 @@ check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FA
 psk=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 site() { # site DIR NAME LOCAL REMOTE TUNADDR PEER PEERADDR LOCALID REMOTEID MODE
-	mkdir -p "$1"
-	printf '0x%s\n' "$psk" > "$1/peer.psk"
-	chmod 600 "$1/peer.psk"
-	cat > "$1/linegate.conf" <<CONF
-site "$2" {
-    region CN
-    identity-domain "corp.example"
-    internal-space 10.0.0.0/8
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device lgd2s0
-    address $5
-}
-peer "$6" {
-    endpoint $7
-    region CN
-    uplink u0
-    local-id $8
-    remote-id $9
-    auth psk
-    psk-file "peer.psk"
-    local-subnets $3
-    remote-subnets $4
-    dpd 5s
-    mode ${10}
-}
-audit {
-    journal-dir "audit"
-    flow-interval 2s
-}
-control {
-    socket "control.sock"
-    workers 1
-}
-CONF
+	lg_site_conf "$1/linegate.conf" site="$2" local="$3" remote="$4" addr="$5" peer="$6" \
+		endpoint="$7" local_id="$8" remote_id="$9" mode="${10}" dev=lgd2s0 psk="$psk" \
+		peer_extra='dpd 5s' audit_extra='flow-interval 2s'
 }
 site "$T/a" sha 10.1.0.0/16 10.2.0.0/16 10.1.0.1/24 bj 10.253.0.2 sh-gw.corp.example bj-gw.corp.example initiator
 site "$T/b" bj 10.2.0.0/16 10.1.0.0/16 10.2.0.1/24 sha 10.253.0.1 bj-gw.corp.example sh-gw.corp.example responder

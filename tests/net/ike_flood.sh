@@ -24,39 +24,9 @@ SECS=${LG_FLOOD_SECONDS:-10}
 # The real peer: linegated in namespace atk at $ATK, initiator.
 mkdir -p "$T/peer"
 cp "$T/p.psk" "$T/peer/p.psk"
-cat > "$T/peer/linegate.conf" <<CONF
-site "p" {
-    region CN
-    identity-domain "lab.example"
-    internal-space 10.0.0.0/8
-}
-uplink "u0" {
-    interface p0
-}
-tunnel {
-    device lgiflp0
-    address 10.20.0.1/24
-}
-peer "gw" {
-    endpoint $GW
-    region CN
-    uplink u0
-    local-id p.lab.example
-    remote-id gw.lab.example
-    auth psk
-    psk-file "p.psk"
-    local-subnets 10.20.0.0/16
-    remote-subnets 10.10.0.0/16
-    mode initiator
-}
-audit {
-    journal-dir "audit"
-}
-control {
-    socket "control.sock"
-    workers 1
-}
-CONF
+lg_site_conf "$T/peer/linegate.conf" site=p domain=lab.example uplink_if=p0 dev=lgiflp0 \
+	addr=10.20.0.1/24 peer=gw endpoint="$GW" local_id=p.lab.example remote_id=gw.lab.example \
+	psk_file=p.psk local=10.20.0.0/16 remote=10.10.0.0/16 mode=initiator
 pctl() { "$CTL" -s "$T/peer/control.sock" "$@"; }
 peer_up() { pctl --json peers | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[0]["state"]=="up" else 1)'; }
 

@@ -13,6 +13,7 @@
 # never declared b dead, so INITIAL_CONTACT, not DPD, replaced the SA.
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
+. "$LG_SOURCE_DIR/tests/lib/site_conf.sh"
 lg_ns_init lgn-rst-
 for ns in gwa gwb; do lg_ns_add "$ns"; done
 lg_link gwa up0 10.253.0.1/24 gwb up0 10.253.0.2/24
@@ -27,45 +28,9 @@ check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FA
 psk=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 site() { # site DIR NAME LOCAL REMOTE TUNADDR PEER PEERADDR LOCALID REMOTEID MODE
-	mkdir -p "$1"
-	printf '0x%s\n' "$psk" > "$1/peer.psk"
-	chmod 600 "$1/peer.psk"
-	cat > "$1/${10}.conf" <<CONF
-site "$2" {
-    region CN
-    identity-domain "corp.example"
-    internal-space 10.0.0.0/8
-}
-uplink "u0" {
-    interface up0
-}
-tunnel {
-    device lgrst0
-    address $5
-}
-peer "$6" {
-    endpoint $7
-    region CN
-    uplink u0
-    local-id $8
-    remote-id $9
-    auth psk
-    psk-file "peer.psk"
-    local-subnets $3
-    remote-subnets $4
-    dpd 2s
-    retry-min 1s
-    retry-max 4s
-    mode ${10}
-}
-audit {
-    journal-dir "audit"
-}
-control {
-    socket "control.sock"
-    workers 1
-}
-CONF
+	lg_site_conf "$1/${10}.conf" site="$2" local="$3" remote="$4" addr="$5" peer="$6" \
+		endpoint="$7" local_id="$8" remote_id="$9" mode="${10}" dev=lgrst0 psk="$psk" \
+		peer_extra='dpd 2s; retry-min 1s; retry-max 4s'
 }
 site "$T/a" sha 10.1.0.0/16 10.2.0.0/16 10.1.0.1/24 bj 10.253.0.2 sh-gw.corp.example bj-gw.corp.example both
 site "$T/b" bj 10.2.0.0/16 10.1.0.0/16 10.2.0.1/24 sha 10.253.0.1 bj-gw.corp.example sh-gw.corp.example both
