@@ -16,7 +16,7 @@
 static const struct block_def *const top_blocks[] = {
 	&conf_block_site, &conf_block_compliance, &conf_block_uplink, &conf_block_tunnel,
 	&conf_block_peer, &conf_block_audit, &conf_block_control, &conf_block_static_sa,
-	&conf_block_defaults,
+	&conf_block_defaults, &conf_block_branch,
 };
 enum { N_TOP_BLOCKS = sizeof(top_blocks) / sizeof(top_blocks[0]) };
 
@@ -673,6 +673,8 @@ void parser_free(struct parser *p)
 	if (!p)
 		return;
 	free(p->peer_x);
+	free(p->branches);
+	lg_hash_free(&p->branch_names);
 	if (p->sa_x)
 		sodium_memzero(p->sa_x, p->cap_sa_x * sizeof(*p->sa_x));
 	free(p->sa_x);

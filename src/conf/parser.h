@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "lexer.h"
 #include "linegate/conf.h"
+#include "linegate/hash.h"
 
 /* CONF_MAX_KEYS: the most keys of one block (key_pos is indexed by a key's
  * place in its block's table; apply_key refuses past it). */
@@ -69,6 +70,29 @@ struct peer_extra {
 	struct conf_pos key_file[3];  /* psk-file, private-key, peer-public-key */
 	struct conf_pos retry[2];     /* values of retry-min, retry-max */
 	struct conf_pos mode;         /* value of mode */
+	bool has_branches;            /* a template with branch blocks: each instance needs one */
+};
+
+/* `branch "IDENTITY" { ... }` (block_branch.c): one template instance's own
+ * subnets, applied when key-dir is read (template.c). */
+struct branch_def {
+	char name[CONF_NAME_MAX];          /* its instance's: TEMPLATE/identity, lower case */
+	char template_name[CONF_NAME_MAX];
+	struct conf_identity id;
+	struct conf_pos at, template_at;   /* the identity, the template's name */
+	struct lg_prefix remote_ts[CONF_MAX_TS];
+	struct conf_pos remote_ts_at[CONF_MAX_TS];
+	size_t n_remote_ts;
+	int line;
+};
+
+/* One remote subnet and who claims it, for the overlap checks. */
+struct remote_entry {
+	const char *kind;       /* "peer", "static-sa" or "branch" */
+	const char *owner;
+	int owner_line;
+	const struct lg_prefix *prefix;
+	struct conf_pos pos;
 };
 
 struct sa_extra {
@@ -101,6 +125,9 @@ struct parser {
 	size_t cap_peer_x;
 	struct sa_extra *sa_x;                    /* one per cfg->static_sas[i] */
 	size_t cap_sa_x;
+	struct branch_def *branches;              /* in file order */
+	size_t n_branches, cap_branches;
+	struct lg_hash branch_names;              /* by instance name, once the file is read */
 	/* The `defaults` block: every peer below it starts as this template,
 	 * and a key set there counts as set in the peer (required keys,
 	 * positions of messages). */
@@ -154,10 +181,16 @@ int conf_val_prefixes(struct parser *p, const struct value *v, size_t n,
 /* Block tables (block_site.c, block_peer.c, block_misc.c). */
 extern const struct block_def conf_block_site, conf_block_compliance, conf_block_uplink,
 	conf_block_tunnel, conf_block_peer, conf_block_audit, conf_block_control,
-	conf_block_static_sa, conf_block_defaults;
+	conf_block_static_sa, conf_block_defaults, conf_block_branch;
 
 /* Cross-checks after the whole file is read (validate.c). */
 void conf_validate(struct parser *p);
+/* Marks each entry that overlaps another with an error citing the first. */
+void conf_report_overlaps(struct parser *p, struct remote_entry *e, size_t n);
+/* The branch blocks against their templates and one another (block_branch.c). */
+void conf_check_branches(struct parser *p);
+/* The branch block of an instance name (after conf_check_branches), or NULL. */
+const struct branch_def *conf_find_branch(const struct parser *p, const char *instance);
 /* Template peers (template.c): after load.c resolved key-dir, one instance
  * per identity file in it, appended to cfg->peers (I/O: readdir). */
 void conf_expand_templates(struct parser *p, unsigned flags, struct conf_errors *errs);

@@ -2,6 +2,7 @@
  * with `endpoint %any` and a remote-id pattern becomes one instance per key
  * file in its key-dir, each file named by the branch's identity, so each
  * branch has its own secret and its own name in SAs, audit and `peers`.
+ * A branch block (block_branch.c) binds an instance to its own subnets.
  * Bounded: at most CONF_TEMPLATE_MAX_FILES entries of a directory are read. */
 #include <ctype.h>
 #include <dirent.h>
@@ -59,6 +60,19 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
+/* A branch block's subnets replace the template's pool: the instance is
+ * narrowed to them (ike), and errors about them cite the branch block. */
+static void bind_subnets(struct conf_peer *inst, struct peer_extra *x, const struct branch_def *b)
+{
+	memcpy(inst->remote_ts, b->remote_ts, sizeof(inst->remote_ts));
+	inst->n_remote_ts = b->n_remote_ts;
+	for (size_t i = 0; i < CONF_MAX_TS; i++) {
+		x->remote_ts[i] = b->remote_ts_at[i];
+		inst->remote_ts_at[i] = (struct conf_at){ b->remote_ts_at[i].line,
+							  b->remote_ts_at[i].col };
+	}
+}
+
 /* One instance: the template with the identity, name and key file of
  * `file`. An error names the template's key-dir. */
 static void add_instance(struct parser *p, size_t t, const char *file, struct conf_errors *errs)
@@ -105,6 +119,14 @@ static void add_instance(struct parser *p, size_t t, const char *file, struct co
 				"(identities ignore case)", tmpl->name, file);
 		return;
 	}
+	const struct branch_def *b = conf_find_branch(p, name);
+	if (!b && p->peer_x[t].has_branches) {
+		conf_errors_add(errs, at.line, at.col, "key-dir file '%.96s' of template '%s' has no "
+				"branch block: the template binds each identity to its subnets "
+				"(branch \"%.96s\" { template %s; remote-subnets ... })",
+				file, tmpl->name, file, tmpl->name);
+		return;
+	}
 	struct conf_peer *inst = config_add_peer(cfg);
 	if (!inst || lg_grow((void **)&p->peer_x, &p->cap_peer_x, cfg->n_peers, sizeof(*p->peer_x))) {
 		if (inst)
@@ -123,6 +145,8 @@ static void add_instance(struct parser *p, size_t t, const char *file, struct co
 	struct peer_extra *x = &p->peer_x[cfg->n_peers - 1];
 	*x = p->peer_x[t];
 	x->key_file[inst->auth == CONF_AUTH_PSK ? 0 : 2] = at;
+	if (b)
+		bind_subnets(inst, x, b);
 	config_index_peer(cfg, inst);
 }
 

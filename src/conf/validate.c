@@ -1,6 +1,7 @@
 /* Checks that need the whole file: required blocks, references to uplinks
  * (which may be defined after the peer), remote subnets claimed by two peers
- * (the route to a subnet must name exactly one tunnel), the lab-only switch.
+ * (the route to a subnet must name exactly one tunnel), the lab-only switch,
+ * a template's branches (block_branch.c).
  * Compliance guardrails (cross-border, internal space) are policy/'s job. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +18,6 @@ static void resolve_uplink(struct parser *p, const struct uplink_ref *ref, int *
 		conf_error(p, ref->pos.line, ref->pos.col,
 			   "undefined uplink '%s': expected the name of an uplink block", ref->name);
 }
-
-struct remote_entry {
-	const char *kind;       /* "peer" or "static-sa" */
-	const char *owner;
-	int owner_line;
-	const struct lg_prefix *prefix;
-	struct conf_pos pos;
-};
 
 static size_t collect_remote(struct parser *p, struct remote_entry *out)
 {
@@ -89,22 +82,15 @@ out:
  * offending entry cites the first one (in file order) it overlaps; only
  * entries that overlap at all are compared pairwise, so a hub's thousands
  * of disjoint subnets cost a sort. */
-static void check_overlaps(struct parser *p)
+void conf_report_overlaps(struct parser *p, struct remote_entry *e, size_t n)
 {
-	size_t max = 0;
-	for (size_t i = 0; i < p->cfg->n_peers; i++)
-		max += p->cfg->peers[i].n_remote_ts;
-	for (size_t i = 0; i < p->cfg->n_static_sas; i++)
-		max += p->cfg->static_sas[i].n_remote_ts;
-	struct remote_entry *e = calloc(max ? max : 1, sizeof(*e));
-	bool *mark = calloc(max ? max : 1, sizeof(*mark));
+	bool *mark = calloc(n ? n : 1, sizeof(*mark));
 	char a[LG_ADDRSTRLEN], b[LG_ADDRSTRLEN], w[128];
 
-	if (!e || !mark) {
+	if (!mark) {
 		conf_error(p, p->eof_pos.line, p->eof_pos.col, "out of memory checking remote subnets");
-		goto out;
+		return;
 	}
-	size_t n = collect_remote(p, e);
 	mark_nested(e, n, mark);
 	for (size_t i = 1; i < n; i++) {
 		for (size_t j = 0; mark[i] && j < i; j++) {
@@ -124,9 +110,24 @@ static void check_overlaps(struct parser *p)
 			break;
 		}
 	}
-out:
-	free(e);
 	free(mark);
+}
+
+static void check_overlaps(struct parser *p)
+{
+	size_t max = 0;
+	for (size_t i = 0; i < p->cfg->n_peers; i++)
+		max += p->cfg->peers[i].n_remote_ts;
+	for (size_t i = 0; i < p->cfg->n_static_sas; i++)
+		max += p->cfg->static_sas[i].n_remote_ts;
+	struct remote_entry *e = calloc(max ? max : 1, sizeof(*e));
+
+	if (!e) {
+		conf_error(p, p->eof_pos.line, p->eof_pos.col, "out of memory checking remote subnets");
+		return;
+	}
+	conf_report_overlaps(p, e, collect_remote(p, e));
+	free(e);
 }
 
 static void check_static_sas(struct parser *p)
@@ -219,4 +220,5 @@ void conf_validate(struct parser *p)
 	check_endpoints(p);
 	check_static_sas(p);
 	check_overlaps(p);
+	conf_check_branches(p);
 }

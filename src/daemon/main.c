@@ -28,6 +28,19 @@ static void usage(FILE *to)
 		"      --version        print the version\n");
 }
 
+/* Its identity and its remote subnets: the template's pool, or its own
+ * when a branch block binds them. */
+static void print_instance(const struct conf_peer *p)
+{
+	char id[CONF_ID_MAX + 1], a[LG_ADDRSTRLEN];
+
+	printf("  instance %s: identity %s, remote-subnets", p->name,
+	       conf_identity_format(&p->remote_id, id, sizeof(id)));
+	for (size_t i = 0; i < p->n_remote_ts; i++)
+		printf("%s %s", i ? "," : "", lg_prefix_format(&p->remote_ts[i], a, sizeof(a)));
+	printf("\n");
+}
+
 /* Each template and its instances (one per identity file in key-dir). */
 static void print_templates(const struct config *cfg)
 {
@@ -42,8 +55,7 @@ static void print_templates(const struct config *cfg)
 		       n == 1 ? "" : "s");
 		for (size_t i = 0; i < cfg->n_peers; i++)
 			if (!strcmp(cfg->peers[i].template_name, tp->name))
-				printf("  instance %s: identity %s\n", cfg->peers[i].name,
-				       conf_identity_format(&cfg->peers[i].remote_id, id, sizeof(id)));
+				print_instance(&cfg->peers[i]);
 	}
 }
 

@@ -8,7 +8,10 @@
 # reason selectors_claimed, source = the refused instance), and the hub's
 # traffic for branch 1's LAN still reaches branch 1 (capture on branch 1's
 # uplink: ESP from the hub; none to branch 2). Then branch 2 proposes its own
-# subnet: up, and both LANs reach each other through the hub.
+# subnet: up, and both LANs reach each other through the hub. Last, subnets
+# bound per identity (branch blocks): overlapping blocks refused at
+# file:line:column, and a bound branch refused its neighbour's subnet even
+# while the neighbour is away.
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
 command -v tcpdump >/dev/null || { echo "SKIP: tcpdump missing" >&2; exit 77; }
@@ -181,6 +184,44 @@ b2ctl up hub >/dev/null 2>&1
 check "branch 2 with its own 10.65.2.0/24 is up" lg_wait 30 child_of 2 10.65.2.0/24
 check "branch 1's LAN reaches branch 2 (10.65.2.1) through the hub" lg_ping lan1 10.65.2.1 -c 3 -i 0.2 -W 2
 check "branch 1 still holds 10.65.1.0/24" child_of 1 10.65.1.0/24
+
+# Bound per identity: branch blocks (in an included file, as a hub with
+# many branches keeps them). An overlap between two branches is refused at
+# its file:line:column; then, with each branch bound, branch 2 proposing
+# branch 1's subnet is refused even while branch 1 is away (nothing claims
+# the subnet at run time: the binding alone refuses it).
+printf '%s\n' 'branch "shop1.branches.corp.example" { template branches; remote-subnets 10.65.1.0/24 }' \
+	'branch "shop2.branches.corp.example" { template branches; remote-subnets 10.65.1.128/25 }' \
+	> "$T/hub/branches.conf"
+printf 'include "branches.conf"\n' >> "$T/hub/linegate.conf"
+lg_ns hub "$BIN" --check-config "$T/hub/linegate.conf" > "$T/check-bad.txt" 2>&1
+check "overlapping branch blocks are refused at file:line:column" \
+	grep -q "branches.conf:2:74: remote subnet 10.65.1.128/25 overlaps 10.65.1.0/24 of branch 'branches/shop1.branches.corp.example'" "$T/check-bad.txt"
+sed -i 's|10.65.1.128/25|10.65.2.0/24|' "$T/hub/branches.conf"
+lg_ns hub "$BIN" --check-config "$T/hub/linegate.conf" > "$T/check-good.txt" 2>&1
+check "--check-config lists each instance with its own subnets" \
+	grep -q "instance branches/shop2.branches.corp.example: identity shop2.branches.corp.example, remote-subnets 10.65.2.0/24" "$T/check-good.txt"
+hctl reload > "$T/reload.txt" 2>&1; rc=$?
+check "the hub reloads with the branch blocks (exit $rc)" test "$rc" = 0
+"$CTL" -s "$T/br1/control.sock" down hub >/dev/null 2>&1
+b1_gone() { ! child_of 1 10.65.1.0/24; }
+check "branch 1 is away" lg_wait 30 b1_gone
+narrowed() { # N: TS_UNACCEPTABLE records for branch 2 on the hub
+	[ "$(journal | grep '"event":"ike_exchange_failed"' | grep '"object":"branches/shop2.branches.corp.example"' | grep -c '"reason":"TS_UNACCEPTABLE"')" -ge "$1" ]
+}
+before=$(journal | grep '"event":"ike_exchange_failed"' | grep '"object":"branches/shop2.branches.corp.example"' | grep -c '"reason":"TS_UNACCEPTABLE"')
+claims_before=$(grep -c "event=child_ts_refused" "$T/hub.log")
+branch_conf 2 10.65.1.0/24
+b2ctl reload >/dev/null
+b2ctl down hub >/dev/null 2>&1
+b2ctl up hub >/dev/null 2>&1
+check "bound: branch 2 proposing branch 1's subnet is refused while branch 1 is away" \
+	lg_wait 30 narrowed $((before + 1))
+check "... by its binding, not by a claim" test "$(grep -c "event=child_ts_refused" "$T/hub.log")" = "$claims_before"
+check "... and gets no CHILD SA for it" not_child_of 2 10.65.1.0/24
+"$CTL" -s "$T/br1/control.sock" up hub >/dev/null 2>&1
+check "branch 1 comes back with its own 10.65.1.0/24" lg_wait 30 child_of 1 10.65.1.0/24
+check "the hub's LAN reaches branch 1's LAN" lg_ping lanh 10.65.1.10 -c 3 -i 0.2 -W 2
 
 check "no sanitizer report" bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '$T'/*.log"
 if [ "$FAILS" -gt 0 ]; then tail -n 30 "$T/hub.log"; fi

@@ -1,7 +1,9 @@
 /* conf: template peers. Identity patterns against a table and against a
  * deliberately naive reference (labels split and compared one by one) on
  * random identities; loading a template makes one instance per key file,
- * with file:line:col errors for what does not belong in key-dir. */
+ * with file:line:col errors for what does not belong in key-dir; branch
+ * blocks bind an identity to its subnets (errors at the value, overlaps
+ * against a naive pairwise reference). */
 #include <check.h>
 #include <ctype.h>
 #include <errno.h>
@@ -247,6 +249,133 @@ START_TEST(pattern_needs_template)
 }
 END_TEST
 
+
+/* ---- branch blocks: each identity bound to its own subnets ---- */
+
+#define KEY "0123456789abcdef0123456789abcdef\n"
+#define BRANCH(id, subnets) "branch \"" id "\" { template br; remote-subnets " subnets " }\n"
+
+START_TEST(branch_binds_subnets)
+{
+	write_file("branches/shop1.branches.corp.example", KEY, 0600);
+	write_file("branches/shop2.branches.corp.example", KEY, 0600);
+	ck_assert_int_eq(load(TEMPLATE("") BRANCH("SHOP1.branches.corp.example", "10.65.1.0/24")
+			      BRANCH("shop2.branches.corp.example", "10.65.2.0/24, 10.66.2.0/24")
+			      BRANCH("shop9.branches.corp.example", "10.65.9.0/24")), 0);
+	ck_assert_uint_eq(cfg.n_peers, 3);   /* shop9 has no key file: no instance */
+	const struct conf_peer *a = &cfg.peers[1], *b = &cfg.peers[2];
+	char s[LG_ADDRSTRLEN];
+	ck_assert_str_eq(a->name, "br/shop1.branches.corp.example");
+	ck_assert_uint_eq(a->n_remote_ts, 1);
+	ck_assert_str_eq(lg_prefix_format(&a->remote_ts[0], s, sizeof(s)), "10.65.1.0/24");
+	ck_assert_int_eq(config_line(a->remote_ts_at[0].line), 9);
+	ck_assert_uint_eq(b->n_remote_ts, 2);
+	ck_assert_str_eq(lg_prefix_format(&b->remote_ts[1], s, sizeof(s)), "10.66.2.0/24");
+	ck_assert_uint_eq(cfg.peers[0].n_remote_ts, 1);   /* the template keeps its pool */
+}
+END_TEST
+
+static const struct {
+	const char *branches;
+	int line, col;
+	const char *error;
+} branch_errors[] = {
+	/* 0 */ { BRANCH("shop1.branches.corp.example", "10.65.1.0/24, 10.1.0.0/16"), 9, 82,
+		  "remote subnet 10.1.0.0/16 of branch 'shop1.branches.corp.example' is outside "
+		  "the remote-subnets of template 'br'" },
+	/* 1 */ { BRANCH("shop1.branches.corp.example", "10.65.1.0/24")
+		  BRANCH("shop2.branches.corp.example", "10.65.1.128/25"), 10, 68,
+		  "remote subnet 10.65.1.128/25 overlaps 10.65.1.0/24 of branch "
+		  "'br/shop1.branches.corp.example' (line 9)" },
+	/* 2 */ { "branch \"shop1.branches.corp.example\" { template nope; remote-subnets 10.65.1.0/24 }\n",
+		  9, 49, "undefined template 'nope'" },
+	/* 3 */ { BRANCH("shop1.evil.example", "10.65.1.0/24"), 9, 8,
+		  "branch 'shop1.evil.example' does not match the remote-id *.branches.corp.example" },
+	/* 4 */ { BRANCH("shop1.branches.corp.example", "10.65.1.0/24")
+		  BRANCH("Shop1.branches.corp.example", "10.65.2.0/24"), 10, 8,
+		  "is also written at line 9" },
+	/* 5 */ { "branch \"10.1.2.3\" { template br; remote-subnets 10.65.1.0/24 }\n", 9, 8,
+		  "expected a host name identity" },
+	/* 6 */ { "branch \"shop1.branches.corp.example\" { template br }\n", 9, 1,
+		  "remote-subnets" },
+	/* 7 */ { "branch \"shop1.branches.corp.example\" { template inet; remote-subnets 10.65.1.0/24 }\n",
+		  9, 49, "undefined template 'inet'" },
+};
+
+START_TEST(branch_errors_at_value)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), "%s%s", TEMPLATE(""), branch_errors[_i].branches);
+	ck_assert_int_eq(load(text), -EINVAL);
+	ck_assert_msg(errs.n >= 1, "case %d: no error", _i);
+	ck_assert_msg(errs.e[0].line == branch_errors[_i].line && errs.e[0].column == branch_errors[_i].col &&
+		      strstr(errs.e[0].msg, branch_errors[_i].error),
+		      "case %d: %d:%d: %s", _i, errs.e[0].line, errs.e[0].column, errs.e[0].msg);
+}
+END_TEST
+
+START_TEST(key_file_needs_branch)
+{
+	write_file("branches/shop1.branches.corp.example", KEY, 0600);
+	write_file("branches/shop3.branches.corp.example", KEY, 0600);
+	ck_assert_int_eq(load(TEMPLATE("") BRANCH("shop1.branches.corp.example", "10.65.1.0/24")),
+			 -EINVAL);
+	assert_error(7, 11, "key-dir file 'shop3.branches.corp.example' of template 'br' has no "
+		     "branch block");
+}
+END_TEST
+
+/* Random branch subnets (nesting often): an error stands at exactly the
+ * subnets that overlap one written before them, as a naive pairwise
+ * comparison of every subnet with every earlier one says. */
+START_TEST(branch_overlaps_against_naive)
+{
+	enum { BRANCHES = 10, PER = 2 };
+	struct lg_prefix pf[BRANCHES * PER];
+	int line[BRANCHES * PER], col[BRANCHES * PER];
+	char text[8192], row[256], ps[BRANCHES * PER][40];
+	size_t n = 0;
+
+	srandom(77 + (unsigned)_i);
+	snprintf(text, sizeof(text), "%s", TEMPLATE(""));
+	for (int b = 0; b < BRANCHES; b++) {
+		int k = 1 + (int)(random() % PER);
+		int len = snprintf(row, sizeof(row), "branch \"s%d.branches.corp.example\" { template br; "
+				   "remote-subnets ", b);
+		for (int j = 0; j < k; j++, n++) {
+			static const int lens[] = { 16, 20, 24, 25, 26 };
+			int l = lens[random() % 5];
+			uint32_t a = 10u << 24 | (64u + (uint32_t)(random() % 2)) << 16 |
+				     (uint32_t)(random() % 2) << 12 | (uint32_t)(random() % 4) << 6;
+			a &= ~0u << (32 - l);
+			snprintf(ps[n], sizeof(ps[n]), "%u.%u.%u.%u/%d", a >> 24, a >> 16 & 255,
+				 a >> 8 & 255, a & 255, l);
+			ck_assert_int_eq(lg_prefix_parse(ps[n], &pf[n]), 0);
+			line[n] = 9 + b;
+			col[n] = len + 1;
+			len += snprintf(row + len, sizeof(row) - (size_t)len, "%s%s", ps[n],
+					j + 1 < k ? ", " : " }\n");
+		}
+		strncat(text, row, sizeof(text) - strlen(text) - 1);
+	}
+	int rc = load(text);
+	size_t want = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool overlaps = false;
+		for (size_t j = 0; j < i; j++)
+			overlaps = overlaps || lg_prefix_overlap(&pf[i], &pf[j]);
+		bool reported = false;
+		for (size_t e = 0; e < errs.n; e++)
+			reported = reported || (errs.e[e].line == line[i] && errs.e[e].column == col[i]);
+		ck_assert_msg(reported == overlaps, "%s at %d:%d: reported %d, overlaps %d", ps[i],
+			      line[i], col[i], reported, overlaps);
+		want += overlaps;
+	}
+	ck_assert_uint_eq(errs.n, want);
+	ck_assert_int_eq(rc, want ? -EINVAL : 0);
+}
+END_TEST
+
 static Suite *template_suite(void)
 {
 	Suite *s = suite_create("conf_template");
@@ -263,6 +392,10 @@ static Suite *template_suite(void)
 	tcase_add_test(l, missing_dir_refused);
 	tcase_add_test(l, template_cannot_initiate);
 	tcase_add_test(l, pattern_needs_template);
+	tcase_add_test(l, branch_binds_subnets);
+	tcase_add_loop_test(l, branch_errors_at_value, 0, sizeof(branch_errors) / sizeof(branch_errors[0]));
+	tcase_add_test(l, key_file_needs_branch);
+	tcase_add_loop_test(l, branch_overlaps_against_naive, 0, 20);
 	suite_add_tcase(s, l);
 	return s;
 }
