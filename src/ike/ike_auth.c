@@ -143,8 +143,10 @@ static void settle_duplicate(struct ike_sa *sa)
 		struct ike_sa *loser = ike_nonce_cmp(a, al, b, bl) < 0 ? sa : s;
 		lg_log(LOG_INFO, "event=ike_sa_duplicate peer=%s redundant=%s", sa->peer_name,
 		       loser->initiator ? "ours" : "peers");
-		if (loser->initiator)
+		if (loser->initiator) {
 			loser->want_delete = true;   /* sent when its window is free */
+			ike_sa_touch(loser);
+		}
 		return;
 	}
 }

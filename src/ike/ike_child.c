@@ -131,6 +131,7 @@ void child_sa_set_lifetimes(struct ike_sa *sa, struct child_sa *c, uint64_t now)
 								    UINT32_MAX : life / 10)) : 0;
 	c->rekey_ms = now + life * 85 / 100 + jitter;
 	c->expire_ms = now + life + life / 10;
+	ike_sa_touch(sa);
 }
 
 /* ESP's outer destination: the peer's NAT-T port, or the port its NAT

@@ -99,6 +99,7 @@ void ike_free(struct ike *ike)
 	ike_credentials_free(ike->creds);
 	sodium_memzero(ike->cookie_secret, sizeof(ike->cookie_secret));
 	free_indexes(ike);
+	lg_timer_heap_free(&ike->timers);
 	free(ike->peers);
 	free(ike);
 }
@@ -137,6 +138,7 @@ int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regi
 			ike->peers[i].next_initiate_ms = now_ms ? now_ms : 1;
 	}
 	free(old);
+	ike->initiate_min_ms = 0;   /* the peers moved: look at them all once */
 	ike->cfg = cfg;
 	ike->db = db;
 	ike_credentials_free(ike->creds);
@@ -284,6 +286,7 @@ int ike_rekey(struct ike *ike, const char *peer_name, bool ike_sa, uint64_t now_
 	while ((sa = ike_sa_peer_next(ike, peer_name, &pos))) {
 		if (sa->state != IKE_SA_ESTABLISHED)
 			continue;
+		ike_sa_touch(sa);
 		if (ike_sa) {
 			sa->rekey_ms = now_ms ? now_ms : 1;   /* start_pending, next tick */
 			n++;

@@ -12,6 +12,7 @@
 #include "linegate/ike.h"
 #include "linegate/ike_crypto.h"
 #include "linegate/policy.h"
+#include "linegate/timer_heap.h"
 #include "ike_wire.h"
 
 enum {
@@ -38,6 +39,11 @@ enum {
 	 * dropped (RFC 7383 §2.6 leaves it to us; the sender retransmits after
 	 * 1, 2, 4 s: a complete set arrives well within it) */
 	IKE_REASM_TIMEOUT_MS = 10000,
+	/* ike_tick looks at an SA when one of its deadlines is due, and at
+	 * least this often anyway: ESP's soft limits (rekey_wanted) are polled,
+	 * not signalled; each second with byte or packet lifetimes configured */
+	IKE_TIMER_MAX_SLEEP_MS = 10000,
+	IKE_ESP_POLL_MS = 1000,
 	/* header + a notify with one octet of data (UNSUPPORTED_CRITICAL_PAYLOAD) */
 	IKE_STATELESS_MIN = IKEV2_HEADER_LEN + IKEV2_GENERIC_PAYLOAD_HEADER_LEN + 4 + 1,
 };
@@ -208,6 +214,7 @@ struct ike_sa {
 	size_t peer_rekey_min_len;
 	struct ike_sa *replaced_by;      /* REKEYED: the new SA */
 	bool gone;                       /* freed during ike_tick: in ike->graveyard */
+	struct lg_timer timer;           /* in ike->timers: when ike_tick looks at it next */
 };
 
 struct ike_peer_state {
@@ -274,9 +281,14 @@ struct ike {
 	bool rx_summarised;              /* its refusal is already counted */
 	const char *refused;             /* reason code of the last -EPERM of
 					  * ike_sa_init_initiator_start */
-	/* While ike_tick walks its snapshot, freed SAs wait here (marked
-	 * gone) instead of being freed: the walk skips them without searching
-	 * the list for each one (that search made a tick quadratic). */
+	/* Every SA by its next deadline (ike_timers.c): a tick looks only at
+	 * the SAs that are due, not at all of them. */
+	struct lg_timer_heap timers;
+	/* No initiator peer is due before this (a lower bound, 0 = look):
+	 * a hub's thousands of responder peers are not walked every tick. */
+	uint64_t initiate_min_ms;
+	/* While ike_tick runs an SA's timers, SAs it frees wait here (marked
+	 * gone) instead of being freed, so the tick can tell. */
 	bool in_tick;
 	struct ike_sa *graveyard;
 };
@@ -333,6 +345,8 @@ int ike_reasm_take(struct ike_reasm **slot, uint8_t **out, size_t *len, uint8_t 
 void ike_reasm_free(struct ike_reasm **slot);
 /* Frees the partial messages of sa older than IKE_REASM_TIMEOUT_MS. */
 void ike_reasm_expire(struct ike_sa *sa, uint64_t now_ms);
+/* When ike_reasm_expire would free a partial message, UINT64_MAX if none. */
+uint64_t ike_reasm_deadline(const struct ike_sa *sa);
 
 /* --- state machines (ike_state.c) --- */
 const char *ike_sa_state_name(enum ike_sa_state s);
@@ -452,6 +466,11 @@ struct ike_sk_key ike_sk_key_out(const struct ike_sa *sa);
 struct ike_sk_key ike_sk_key_in(const struct ike_sa *sa);
 void ike_sa_fail(struct ike_sa *sa, const char *reason);  /* audit + destroy + reschedule */
 void ike_schedule_initiate(struct ike *ike, const struct conf_peer *peer, uint64_t delay_ms);
+/* Something about sa changed outside its timers (a message, an admin
+ * command, a new request): ike_tick looks at it at its next tick. */
+void ike_sa_touch(struct ike_sa *sa);
+/* An initiator peer's next_initiate_ms was set to at (ike_timers.c). */
+void ike_initiate_note(struct ike *ike, uint64_t at);
 /* --- retry schedule (ike_retry.c) --- */
 /* The next back-off: retry-min first, then doubled, at most retry-max. */
 uint32_t ike_retry_backoff(uint32_t prev_ms, uint32_t min_s, uint32_t max_s);

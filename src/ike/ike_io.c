@@ -196,6 +196,7 @@ static int req_arm(struct ike_sa *sa, const uint8_t *msg, size_t len, enum ike_t
 	r->msg_id = sa->msg_id_out;
 	r->tries = 0;
 	r->next_ms = sa->ike->now_ms + IKE_RETRANSMIT_BASE_MS;
+	ike_sa_touch(sa);
 	ike_send_all(sa, copy, len);
 	return 0;
 }
@@ -291,6 +292,7 @@ void ike_schedule_initiate(struct ike *ike, const struct conf_peer *peer, uint64
 	ike->peers[i].next_initiate_ms = ike->now_ms + delay_ms;
 	if (!ike->peers[i].next_initiate_ms)
 		ike->peers[i].next_initiate_ms = 1;
+	ike_initiate_note(ike, ike->peers[i].next_initiate_ms);
 }
 
 /* A failed or dead IKE SA: audit, remove with its children, and have an
@@ -460,4 +462,5 @@ void ike_jitter_lifetimes(struct ike_sa *sa, uint64_t now)
 	sa->rekey_ms = now + life * 85 / 100 + (j ? randombytes_uniform(j > UINT32_MAX ? UINT32_MAX
 										 : (uint32_t)j) : 0);
 	sa->expire_ms = now + life + life / 10;
+	ike_sa_touch(sa);
 }

@@ -96,6 +96,16 @@ int ike_reasm_take(struct ike_reasm **slot, uint8_t **out, size_t *len, uint8_t 
 	return 0;
 }
 
+uint64_t ike_reasm_deadline(const struct ike_sa *sa)
+{
+	uint64_t due = UINT64_MAX;
+
+	for (size_t i = 0; i < 2; i++)
+		if (sa->reasm[i] && sa->reasm[i]->started_ms + IKE_REASM_TIMEOUT_MS + 1 < due)
+			due = sa->reasm[i]->started_ms + IKE_REASM_TIMEOUT_MS + 1;
+	return due;
+}
+
 void ike_reasm_expire(struct ike_sa *sa, uint64_t now_ms)
 {
 	for (size_t i = 0; i < 2; i++)

@@ -106,7 +106,16 @@ struct ike_sa *ike_sa_new(struct ike *ike, const struct conf_peer *peer, bool in
 		free(sa);
 		return NULL;
 	}
+	/* the heap holds every SA from here on: its room never runs out later */
+	if (lg_timer_set(&ike->timers, &sa->timer, ike->now_ms + ike->in_tick)) {
+		lg_hash_del(&ike->by_spi, spi_hash(ike_sa_our_spi(sa)), sa);
+		ike_keys_free(sa->keys);
+		ike_exch_secret_free(sa->sec);
+		free(sa);
+		return NULL;
+	}
 	if (lg_hash_add(&ike->by_peer, peer_hash(sa->peer_name), sa)) {
+		lg_timer_cancel(&ike->timers, &sa->timer);
 		lg_hash_del(&ike->by_spi, spi_hash(ike_sa_our_spi(sa)), sa);
 		ike_keys_free(sa->keys);
 		ike_exch_secret_free(sa->sec);
@@ -184,6 +193,7 @@ void ike_sa_unlink_free(struct ike_sa *sa)
 			s->req.new_ike = NULL;
 	}
 	unindex(sa);
+	lg_timer_cancel(&ike->timers, &sa->timer);
 	ike_req_clear(sa);
 	while (sa->children) {
 		struct child_sa *c = sa->children;
@@ -239,8 +249,10 @@ struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_
 	size_t pos = 0;
 
 	while ((s = lg_hash_next(&ike->by_spi, spi_hash(our_spi), &pos)))
-		if (s->initiator == we_initiator && memcmp(ike_sa_our_spi(s), our_spi, 8) == 0)
+		if (s->initiator == we_initiator && memcmp(ike_sa_our_spi(s), our_spi, 8) == 0) {
+			ike_sa_touch(s);   /* a message for it: its timers may move */
 			return s;
+		}
 	return NULL;
 }
 
@@ -256,8 +268,10 @@ struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
 		if (!s->initiator && s->state != IKE_SA_NEW && memcmp(s->spi_i, spi_i, 8) == 0 &&
 		    s->remote.sa.sa_family == remote->sa.sa_family &&
 		    memcmp(lg_sockaddr_addr(&s->remote), lg_sockaddr_addr(remote),
-			   lg_family_addr_len(remote->sa.sa_family)) == 0)
+			   lg_family_addr_len(remote->sa.sa_family)) == 0) {
+			ike_sa_touch(s);
 			return s;
+		}
 	return NULL;
 }
 

@@ -1,4 +1,5 @@
-/* Everything driven by time (ike_tick, at least every 100 ms): retransmission
+/* Everything driven by time (ike_tick, every 100 ms, for the SAs whose next
+ * deadline in ike->timers has come): retransmission
  * with exponential back-off and a give-up limit (§2.1, §2.4), half-open
  * expiry, soft/hard lifetimes of IKE and CHILD SAs (rekey, then delete),
  * liveness checks after dpd seconds without inbound traffic (§2.4),
@@ -184,13 +185,17 @@ static bool sa_tick(struct ike_sa *sa, uint64_t now)
 
 static void initiate_peers(struct ike *ike, uint64_t now)
 {
+	ike->initiate_min_ms = UINT64_MAX;
 	for (size_t i = 0; i < ike->cfg->n_peers; i++) {
 		struct ike_peer_state *ps = &ike->peers[i];
 		const struct conf_peer *p = &ike->cfg->peers[i];
 
-		if (!ps->next_initiate_ms || now < ps->next_initiate_ms || ps->admin_down ||
-		    p->role == CONF_ROLE_RESPONDER)
+		if (!ps->next_initiate_ms || ps->admin_down || p->role == CONF_ROLE_RESPONDER)
 			continue;
+		if (now < ps->next_initiate_ms) {
+			ike_initiate_note(ike, ps->next_initiate_ms);
+			continue;
+		}
 		ps->next_initiate_ms = 0;
 		const struct ike_sa *sa = ike_sa_by_peer(ike, p->name);
 		if (sa) {
@@ -199,6 +204,8 @@ static void initiate_peers(struct ike *ike, uint64_t now)
 			 * itself when it goes) */
 			if (!sa->established_ms || sa->replaced_by || sa->state == IKE_SA_DELETING)
 				ps->next_initiate_ms = now + IKE_INITIATE_BACKOFF_MS;
+			if (ps->next_initiate_ms)
+				ike_initiate_note(ike, ps->next_initiate_ms);
 			continue;
 		}
 		int rc = ike_sa_init_initiator_start(ike, p, now);
@@ -209,30 +216,116 @@ static void initiate_peers(struct ike *ike, uint64_t now)
 	}
 }
 
+static void at(uint64_t *due, uint64_t t)
+{
+	if (t < *due)
+		*due = t;
+}
+
+/* The earliest moment sa_tick could act on sa: every condition it tests,
+ * as a deadline. Too early costs a look; too late would be a bug, so what
+ * cannot be foreseen (ESP's soft limits) is looked at regularly. */
+static uint64_t child_due(const struct ike_sa *sa, uint64_t now, uint64_t due)
+{
+	const struct conf_peer *p = sa->peer;
+	bool polled = false;
+
+	for (const struct child_sa *c = sa->children; c; c = c->next) {
+		if (c->out_pending)
+			at(&due, c->activate_ms);
+		if (c->expire_ms)
+			at(&due, c->expire_ms);
+		if (c->state == CHILD_SA_REKEYED && c->delete_ms)
+			at(&due, c->delete_ms);
+		if (c->state == CHILD_SA_INSTALLED && c->rekey_ms)
+			at(&due, c->rekey_ms);
+		polled |= c->in_datapath;
+	}
+	if (polled && (p->child_lifetime_bytes || p->child_lifetime_packets))
+		at(&due, now + IKE_ESP_POLL_MS);
+	return due;
+}
+
+static uint64_t sa_due(const struct ike_sa *sa, uint64_t now)
+{
+	const struct conf_peer *p = sa->peer;
+	uint64_t due = now + IKE_TIMER_MAX_SLEEP_MS;
+
+	if (sa->req.active)
+		at(&due, sa->req.next_ms);
+	if (sa->state == IKE_SA_HALF_OPEN)
+		at(&due, sa->created_ms + IKE_HALF_OPEN_TIMEOUT_MS);
+	if (sa->state == IKE_SA_REKEYED && sa->delete_ms)
+		at(&due, sa->delete_ms);
+	at(&due, ike_reasm_deadline(sa));
+	due = child_due(sa, now, due);
+	if ((sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYING) && sa->nat_local &&
+	    sa->natt) {
+		uint64_t quiet = sa->last_out_ms > sa->keepalive_ms ? sa->last_out_ms : sa->keepalive_ms;
+		at(&due, quiet + IKE_KEEPALIVE_MS);
+	}
+	if (sa->want_delete && !sa->req.active)   /* else the answer touches it */
+		at(&due, now);
+	if (sa->expire_ms)
+		at(&due, sa->expire_ms);
+	if (sa->rekey_ms)
+		at(&due, sa->rekey_ms);
+	if (sa->state == IKE_SA_ESTABLISHED && !sa->children && sa->initiator &&
+	    p->role != CONF_ROLE_RESPONDER)
+		at(&due, sa->childless_since ? sa->childless_since + IKE_CHILDLESS_GRACE_MS : now);
+	if (p->dpd_s) {
+		uint64_t quiet = sa->last_in_ms > sa->last_out_ms ? sa->last_in_ms : sa->last_out_ms;
+		at(&due, quiet + (uint64_t)p->dpd_s * 1000);
+	}
+	return due;
+}
+
+static void sa_schedule(struct ike_sa *sa, uint64_t now)
+{
+	uint64_t due = sa_due(sa, now);
+
+	/* what is due but waits (a busy window, a refused start) is looked at
+	 * again on the next tick, as every SA used to be */
+	if (due <= now)
+		due = now + 1;
+	lg_timer_set(&sa->ike->timers, &sa->timer, due);   /* room reserved by ike_sa_new */
+}
+
+void ike_sa_touch(struct ike_sa *sa)
+{
+	struct ike *ike = sa->ike;
+
+	/* during a tick: the next one (two SAs touching each other must not
+	 * keep one tick going) */
+	lg_timer_by(&ike->timers, &sa->timer, ike->now_ms + ike->in_tick);
+}
+
+void ike_initiate_note(struct ike *ike, uint64_t at_ms)
+{
+	if (at_ms < ike->initiate_min_ms)
+		ike->initiate_min_ms = at_ms;
+}
+
 void ike_tick(struct ike *ike, uint64_t now_ms)
 {
-	struct ike_sa **snap;
-	size_t n = 0, cap = 0;
+	struct lg_timer *t;
 
 	ike->now_ms = now_ms;
-	cap = ike->n_sas;
-	/* a tick may free other SAs (a failed rekey frees its new SA):
-	 * walk a snapshot and skip what is gone */
-	snap = cap ? calloc(cap, sizeof(*snap)) : NULL;
-	if (cap && !snap)
-		return;
-	for (struct ike_sa *sa = ike->sas; sa && n < cap; sa = sa->next)
-		snap[n++] = sa;
 	ike->in_tick = true;
-	for (size_t i = 0; i < n; i++)
-		if (!snap[i]->gone)
-			sa_tick(snap[i], now_ms);
+	/* only the SAs that are due; each is rescheduled after now, so the
+	 * loop ends (touches during the tick are for the next one) */
+	while ((t = lg_timer_pop_due(&ike->timers, now_ms))) {
+		struct ike_sa *sa = (struct ike_sa *)((char *)t - offsetof(struct ike_sa, timer));
+		sa_tick(sa, now_ms);
+		if (!sa->gone)
+			sa_schedule(sa, now_ms);
+	}
 	ike->in_tick = false;
 	while (ike->graveyard) {
 		struct ike_sa *g = ike->graveyard;
 		ike->graveyard = g->next;
 		free(g);
 	}
-	free(snap);
-	initiate_peers(ike, now_ms);
+	if (now_ms >= ike->initiate_min_ms)
+		initiate_peers(ike, now_ms);
 }

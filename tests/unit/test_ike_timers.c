@@ -1,0 +1,89 @@
+/* IKE timers (issue 15): soft lifetimes of IKE and CHILD SAs fall at 85-95 %
+ * of the lifetime, spread over that range (not one instant for thousands of
+ * SAs: a hub's rekey storm), and ike_tick looks at an SA only when one of
+ * its deadlines is near, not at every SA on every tick. */
+#include <sodium.h>
+#include "test_ike_mock.h"
+#include "check_main.h"
+
+static struct mock_bed bed;
+
+enum { SAS = 4000, BUCKETS = 10 };
+
+/* Every soft lifetime within [85 %, 95 %), each tenth of the range (one
+ * percent of the lifetime) holding a fair share: uniform, not all equal. */
+static void check_spread(const uint64_t *rekey, uint64_t now, uint64_t life_ms)
+{
+	size_t bucket[BUCKETS] = { 0 };
+	uint64_t lo = now + life_ms * 85 / 100, hi = now + life_ms * 95 / 100;
+
+	for (size_t i = 0; i < SAS; i++) {
+		ck_assert_uint_ge(rekey[i], lo);
+		ck_assert_uint_lt(rekey[i], hi);
+		bucket[(rekey[i] - lo) * BUCKETS / (hi - lo)]++;
+	}
+	/* expected 400 each; 250 is over seven standard deviations away */
+	for (size_t b = 0; b < BUCKETS; b++)
+		ck_assert_msg(bucket[b] > 250 && bucket[b] < 550, "bucket %zu holds %zu", b, bucket[b]);
+}
+
+START_TEST(rekey_jitter_spread)
+{
+	static uint64_t ike_rekey[SAS], child_rekey[SAS];
+	struct conf_peer peer = { .ike_lifetime_s = 4 * 3600, .child_lifetime_s = 3600 };
+	struct ike ike = { .now_ms = 5000 };
+	struct ike_sa sa = { .ike = &ike, .peer = &peer };
+	struct child_sa c = { .ike = &ike };
+
+	ck_assert_int_ge(sodium_init(), 0);
+	for (size_t i = 0; i < SAS; i++) {
+		ike_jitter_lifetimes(&sa, 5000);
+		child_sa_set_lifetimes(&sa, &c, 5000);
+		ike_rekey[i] = sa.rekey_ms;
+		child_rekey[i] = c.rekey_ms;
+		ck_assert_uint_eq(sa.expire_ms, 5000 + 4 * 3600 * 1100);
+		ck_assert_uint_eq(c.expire_ms, 5000 + 3600 * 1100);
+	}
+	check_spread(ike_rekey, 5000, 4 * 3600 * 1000);
+	check_spread(child_rekey, 5000, 3600 * 1000);
+	lg_timer_heap_free(&ike.timers);
+}
+END_TEST
+
+/* An idle established SA sleeps until its nearest deadline (or the
+ * poll bound), and still gets its liveness check in time. */
+START_TEST(idle_sa_sleeps)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	mock_tick(&bed, 100);
+	for (int i = 0; i < 2; i++) {
+		struct ike_sa *sa = mock_sa(&bed, i);
+		ck_assert(lg_timer_scheduled(&sa->timer));
+		ck_assert_uint_ge(sa->timer.due_ms, bed.now + IKE_TIMER_MAX_SLEEP_MS - 200);
+		ck_assert_uint_le(sa->timer.due_ms, bed.now + IKE_TIMER_MAX_SLEEP_MS);
+	}
+	/* nothing is due: a tick sends nothing */
+	mock_tick(&bed, 100);
+	ck_assert_uint_eq(bed.n, 0);
+	/* dpd 30 s after the last message: the check goes out on time */
+	for (int t = 0; t < 320 && !bed.n; t++)
+		mock_tick(&bed, 100);
+	ck_assert_uint_ge(bed.n, 1);
+	ck_assert_uint_eq(mock_exchange(&bed, 0), IKEV2_EXCHANGE_INFORMATIONAL);
+	mock_run(&bed);
+	ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+	mock_free(&bed);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ike_timers");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, rekey_jitter_spread);
+	tcase_add_test(tc, idle_sa_sleeps);
+	suite_add_tcase(s, tc);
+	return lg_check_run(s);
+}
