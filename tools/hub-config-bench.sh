@@ -28,37 +28,12 @@ COUNTS=("$@")
 W=${HUBCFG_WORK:-$(mktemp -d /tmp/lg-hubcfg.XXXXXX)}
 trap 'rm -rf "$W"' EXIT
 
-# Branch i: endpoint 100.64.0.0/10 + i, remote subnet the i-th /24 of 10/8
-# above 10.1/16 (the hub's own), identity b<i>.branches.corp.example.
-gen() {
-	local n=$1 dir=$2
-	mkdir -p "$dir/keys"
-	awk -v n="$n" -v dir="$dir" 'BEGIN {
-		printf "site \"hub\" {\n  region CN\n  identity-domain \"corp.example\"\n" \
-		       "  internal-space 10.0.0.0/8\n}\n" \
-		       "uplink \"internet\" {\n  interface eth0\n}\n" \
-		       "tunnel {\n  address 10.1.0.1/24\n}\n" \
-		       "audit {\n  journal-dir \"%s/audit\"\n}\n" \
-		       "control {\n  socket \"%s/control.sock\"\n}\n" \
-		       "defaults {\n  region CN\n  uplink internet\n  local-id hub.corp.example\n" \
-		       "  auth psk\n  local-subnets 10.1.0.0/16\n  mode responder\n}\n", dir, dir
-		for (i = 0; i < n; i++) {
-			e = 256 + i; s = 512 + i
-			printf "peer \"b%d\" {\n  endpoint 100.%d.%d.%d\n  remote-id b%d.branches.corp.example\n" \
-			       "  psk-file \"keys/b%d.psk\"\n  remote-subnets 10.%d.%d.0/24\n}\n",
-			       i, 64 + int(e / 65536), int(e / 256) % 256, e % 256, i, i,
-			       int(s / 256), s % 256
-		}
-	}' > "$dir/hub.conf"
-	# one key per branch, as a hub has them (mode 0600)
-	(cd "$dir/keys" && for ((i = 0; i < n; i++)); do
-		printf '0x%064x\n' "$i" > "b$i.psk"
-	done && chmod 600 ./*.psk)
-}
+# shellcheck source=tools/lib/hub-config.sh
+. "$HERE/lib/hub-config.sh"   # hub_config_write: the configuration ike-bench.sh drives too
 
 for n in "${COUNTS[@]}"; do
 	d="$W/$n"
-	gen "$n" "$d"
+	hub_config_write "$n" "$d"
 	best=
 	for _ in 1 2 3; do
 		# wall and CPU (user + system) seconds of the check alone

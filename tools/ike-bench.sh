@@ -20,6 +20,12 @@
 #     5,000): the hub is killed (SIGKILL) and restarted, every branch starts
 #     over (as its DPD would find), IKEB_RESTART_INFLIGHT (256) at a time;
 #     seconds from the restart until all are back (cookies engage as needed)
+#   SWAN MILESTONE ... (IKEB_SWAN=1, default when charon is installed): the
+#     same swarm at IKEB_SWAN_MILES (default the same milestones) against a
+#     strongSwan responder in the hub's place (charon, swanctl, the same
+#     branches and keys from tools/lib/hub-config.sh, chacha20poly1305-
+#     prfsha256-x25519, PSK, one CHILD SA each, kernel-libipsec: userspace
+#     ESP on a TUN device, strongSwan's defaults otherwise)
 #
 # Namespaces <tag>ikeb-hub, -sw (the swarm; routes 100.64.0.0/10 as local,
 # AnyIP, and forwards for the branch) and -br (a real linegated branch for
@@ -28,7 +34,7 @@
 # Environment: LG_BUILD_DIR (default <repo>/build: linegated and ike_swarm,
 # RelWithDebInfo), LINEGATED, IKE_SWARM, LG_NS_TAG, IKEB_INFLIGHT (8: below
 # the hub's cookie threshold of 16 half-open SAs), IKEB_DUR (10 s per iperf3
-# test), IKEB_WORK (default a mktemp directory).
+# test), IKEB_WORK (default a mktemp directory), CHARON (/usr/lib/ipsec/charon).
 set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -45,10 +51,15 @@ RESTART_SAS=${IKEB_RESTART_SAS:-5000}
 [ "$RESTART_SAS" -le "$N" ] || RESTART_SAS=$N
 RESTART_INFLIGHT=${IKEB_RESTART_INFLIGHT:-256}
 DUR=${IKEB_DUR:-10}
+CHARON=${CHARON:-/usr/lib/ipsec/charon}
+SWAN=${IKEB_SWAN:-$([ -x "$CHARON" ] && command -v swanctl > /dev/null && echo 1 || echo 0)}
+SWAN_MILES=${IKEB_SWAN_MILES:-$MILES}
+[ "${SWAN_MILES##*,}" -le "$N" ] || { echo "IKEB_SWAN_MILES beyond $N branches" >&2; exit 1; }
 PFX=${LG_NS_TAG:-}ikeb-
 NS_HUB=${PFX}hub NS_SW=${PFX}sw NS_BR=${PFX}br
 HUB=198.51.100.1 SWA=198.51.100.2 BRA=192.0.2.2 BRGW=192.0.2.1
-BASE=100.64.1.0     # branch i speaks from BASE + i (as hub-config-bench.sh)
+# shellcheck source=tools/lib/hub-config.sh
+. "$HERE/lib/hub-config.sh"   # branch i: HUB_BRANCH_BASE + i, the i-th /24 of HUB_SUBNET_BASE
 
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }
 [ -x "$LINEGATED" ] || { echo "no linegated at $LINEGATED" >&2; exit 1; }
@@ -106,35 +117,22 @@ netns_up() {
 	in_ns $NS_SW sysctl -qw net.ipv4.ip_forward=1
 }
 
-# The hub: tools/hub-config-bench.sh's configuration (one peer block, PSK
-# file and /24 per branch) plus the real branch "real".
+# The hub: tools/lib/hub-config.sh's configuration (one peer block, PSK
+# file and /24 per branch, as hub-config-bench.sh loads it) plus the real
+# branch "real".
 gen_hub() {
 	local d=$W/hub
-	mkdir -p "$d/keys"
-	awk -v n="$N" -v dir="$d" 'BEGIN {
-		printf "site \"hub\" {\n  region CN\n  identity-domain \"corp.example\"\n" \
-		       "  internal-space 10.0.0.0/8\n}\n" \
-		       "uplink \"internet\" {\n  interface eth0\n}\n" \
-		       "tunnel {\n  address 10.1.0.1/24\n}\n" \
-		       "audit {\n  journal-dir \"%s/audit\"\n  retention 180d\n}\n" \
-		       "control {\n  socket \"%s/control.sock\"\n}\n" \
-		       "defaults {\n  region CN\n  uplink internet\n  local-id hub.corp.example\n" \
-		       "  auth psk\n  local-subnets 10.1.0.0/16\n  mode responder\n" \
-		       "  ike-proposals chacha20poly1305-prfsha256-x25519\n" \
-		       "  esp-proposals chacha20poly1305\n}\n", dir, dir
-		printf "peer \"real\" {\n  endpoint 192.0.2.2\n  remote-id real.branches.corp.example\n" \
-		       "  psk-file \"keys/real.psk\"\n  remote-subnets 10.250.0.0/24\n}\n"
-		for (i = 0; i < n; i++) {
-			e = 256 + i; s = 512 + i
-			printf "peer \"b%d\" {\n  endpoint 100.%d.%d.%d\n  remote-id b%d.branches.corp.example\n" \
-			       "  psk-file \"keys/b%d.psk\"\n  remote-subnets 10.%d.%d.0/24\n}\n",
-			       i, 64 + int(e / 65536), int(e / 256) % 256, e % 256, i, i,
-			       int(s / 256), s % 256
-		}
-	}' > "$d/hub.conf"
-	(cd "$d/keys" && for ((i = 0; i < N; i++)); do printf '0x%064x\n' "$i" > "b$i.psk"; done &&
-		printf '0x%064x\n' 999999 > real.psk && chmod 600 ./*.psk)
-	chmod 600 "$d/hub.conf"
+	hub_config_write "$N" "$d"
+	cat >> "$d/hub.conf" <<CONF
+peer "real" {
+  endpoint $BRA
+  remote-id real.branches.corp.example
+  psk-file "keys/real.psk"
+  remote-subnets 10.250.0.0/24
+}
+CONF
+	printf '0x%064x\n' 999999 > "$d/keys/real.psk"
+	chmod 600 "$d/keys/real.psk"
 }
 
 gen_branch() {
@@ -204,7 +202,7 @@ dp_rows() { # SAS
 
 swarm() { # COUNT MILESTONES [ARGS...]: the swarm in the background, output in $W/swarm.out
 	local n=$1 m=$2; shift 2
-	setsid ip netns exec $NS_SW "$IKE_SWARM" -H $HUB -b $BASE -n "$n" -m "$m" -j "$INFLIGHT" \
+	setsid ip netns exec $NS_SW "$IKE_SWARM" -H $HUB -b $HUB_BRANCH_BASE -t $HUB_SUBNET_BASE -n "$n" -m "$m" -j "$INFLIGHT" \
 		-k "$W/hub/keys" -p "$HUB_PID" "$@" > "$W/swarm.out" 2> "$W/swarm.err" < /dev/null &
 	PIDS+=("$!")
 	SWARM=$!
@@ -263,5 +261,46 @@ if [ "$RESTART" = 1 ]; then
 	while kill -0 "$SWARM" 2>/dev/null; do sleep 1; done
 	line=$(grep '^RESTART' "$W/swarm.out") || { log "restart: not all back"; tail "$W/swarm.err" >&2; exit 1; }
 	echo "$line hub_start_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+fi
+# strongSwan in the hub's place: charon's pid file is fixed (/run/charon.pid),
+# so it gets a private /run; kernel-libipsec before kernel-netlink (the
+# first kernel-ipsec backend registered wins), as /work/shared/bench runs it
+swan_start() {
+	local d=$W/swan
+	hub_swanctl_write "${SWAN_MILES##*,}" "$d"
+	cat > "$d/strongswan.conf" <<CONF
+charon {
+  load_modular = no
+  load = random nonce openssl pem pkcs1 x509 pubkey curve25519 sha1 sha2 hmac kdf kernel-libipsec kernel-netlink socket-default vici
+  plugins {
+    vici { socket = unix://$d/charon.vici }
+  }
+  filelog { stderr { default = ${IKEB_SWAN_LOG:-0} } }
+}
+CONF
+	# the hub's inside address (linegated's is on its TUN): charon's routes
+	# to the branches take their source from it
+	in_ns $NS_HUB ip addr replace 10.1.0.1/32 dev lo
+	bg $NS_HUB charon env STRONGSWAN_CONF="$d/strongswan.conf" \
+		unshare -m sh -c 'mount -t tmpfs ikeb-run /run && exec "$0"' "$CHARON"
+	SWAN_PGID=$LAST
+	wait_for 60 test -S "$d/charon.vici" || { log "charon did not start"; tail "$W/charon.log" >&2; exit 1; }
+	SWANCTL_DIR=$d in_ns $NS_HUB swanctl --load-all --noprompt --file "$d/swanctl.conf" \
+		--uri "unix://$d/charon.vici" > "$W/swanctl.log" 2>&1 ||
+		{ log "swanctl --load-all failed"; tail "$W/swanctl.log" >&2; exit 1; }
+	HUB_PID=$(pgrep -g "$SWAN_PGID" -x charon | head -1)
+}
+
+if [ "$SWAN" = 1 ]; then
+	kill -KILL -- "-$HUB_PGID" 2>/dev/null || true
+	wait_for 30 sh -c "! kill -0 $HUB_PID"
+	log "strongSwan $("$CHARON" --version 2>/dev/null | head -1) responder, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	swan_start
+	swarm "${SWAN_MILES##*,}" "$SWAN_MILES"
+	while kill -0 "$SWARM" 2>/dev/null; do sleep 1; done
+	wait "$SWARM" || { log "swarm against strongSwan failed"; tail "$W/swarm.err" >&2; exit 1; }
+	grep -E '^(BASE|MILESTONE)' "$W/swarm.out" | sed 's/^/SWAN /'
+	log "load after the strongSwan setups: $(cut -d' ' -f1-3 /proc/loadavg)"
+	kill -KILL -- "-$SWAN_PGID" 2>/dev/null || true
 fi
 log "done $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"

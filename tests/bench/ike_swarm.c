@@ -1,7 +1,8 @@
 /* ike_swarm: linegate's own IKE initiator code as a load generator for
  * tools/ike-bench.sh. Branch i is a `struct ike` of its own with one peer
- * (the hub), identity b<i>.<domain>, key <keydir>/b<i>.psk, speaking from
- * source address base+i: one socket per port (500, 4500) sends with
+ * (the hub), identity b<i>.<domain>, key <keydir>/b<i>.psk, subnet the i-th
+ * /24 from -t, speaking from source address base+i (tools/lib/hub-config.sh's
+ * numbering): one socket per port (500, 4500) sends with
  * IP_PKTINFO, and the namespace routes base/16 as local (AnyIP), so every
  * branch has its own address without 20,000 interface addresses. Closed
  * loop: at most -j branches in flight; a branch is done when its CHILD SA
@@ -45,7 +46,7 @@ static struct {
 	uint32_t n, up, inflight, max_inflight;
 	struct branch *flight;
 	int fd500, fd4500;
-	struct in_addr hub, base;
+	struct in_addr hub, base, subnets;  /* branch i: base + i, the i-th /24 from subnets */
 	const char *keydir, *domain, *hub_id;
 	uint64_t installs;
 	uint32_t restarts;                  /* attempts started beyond one per branch */
@@ -137,8 +138,8 @@ static int child_stats(void *ctx, uint32_t id, struct esp_child_stats *out)
 static void branch_config(struct branch *b)
 {
 	char site[16], id[CONF_ID_MAX], psk[160], ts[32];
-	uint32_t s = 512 + b->idx;
-	/* the same subnets tools/hub-config-bench.sh gives branch i */
+	/* the subnet tools/lib/hub-config.sh gives branch i */
+	uint32_t s = ntohl(S.subnets.s_addr) + 256 * b->idx;
 	const struct ike_fixture f = {
 		.site = site, .domain = S.domain, .uplink_if = "eth0", .peer = "hub",
 		.local_id = id, .remote_id = S.hub_id, .local_ts = ts, .remote_ts = "10.1.0.0/16",
@@ -149,7 +150,7 @@ static void branch_config(struct branch *b)
 	snprintf(site, sizeof(site), "b%u", b->idx);
 	snprintf(id, sizeof(id), "b%u.branches.%s", b->idx, S.domain);
 	snprintf(psk, sizeof(psk), "%s/b%u.psk", S.keydir, b->idx);
-	snprintf(ts, sizeof(ts), "10.%u.%u.0/24", s / 256, s % 256);
+	snprintf(ts, sizeof(ts), "%u.%u.%u.0/24", s >> 24, (s >> 16) & 255, (s >> 8) & 255);
 	if (!(p = ike_fixture_config(&b->cfg, &f)))
 		die("config");
 	p->endpoint.in4.sin_family = AF_INET;
@@ -305,7 +306,7 @@ static void turn(uint32_t *next, uint32_t last, uint64_t *tick_ms)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ike_swarm -H HUB -b BASE -n COUNT -k KEYDIR -p PID [-m M1,M2,..] "
+	fprintf(stderr, "usage: ike_swarm -H HUB -b BASE [-t SUBNETS] -n COUNT -k KEYDIR -p PID [-m M1,M2,..] "
 			"[-j INFLIGHT] [-d DOMAIN] [-R -J INFLIGHT -P PIDFILE]\n");
 	exit(2);
 }
@@ -319,12 +320,14 @@ int main(int argc, char **argv)
 	char *ms = NULL;
 
 	S.domain = "corp.example";
+	inet_pton(AF_INET, "10.2.0.0", &S.subnets);   /* tools/lib/hub-config.sh's */
 	S.hub_id = "hub.corp.example";
 	S.max_inflight = 8;
-	while ((opt = getopt(argc, argv, "H:b:n:k:p:m:j:d:RJ:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "H:b:t:n:k:p:m:j:d:RJ:P:")) != -1) {
 		switch (opt) {
 		case 'H': if (inet_pton(AF_INET, optarg, &S.hub) != 1) usage(); break;
 		case 'b': if (inet_pton(AF_INET, optarg, &S.base) != 1) usage(); break;
+		case 't': if (inet_pton(AF_INET, optarg, &S.subnets) != 1) usage(); break;
 		case 'n': S.n = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'k': S.keydir = optarg; break;
 		case 'p': pid = atoi(optarg); break;
