@@ -80,6 +80,7 @@ cleanup() {
 		ip netns del "$n" 2>/dev/null || true
 	done
 	[ -n "${IKEB_WORK:-}" ] || rm -rf "$W"
+	[ -z "${MAPS_WAS:-}" ] || sysctl -qw vm.max_map_count="$MAPS_WAS"
 }
 trap cleanup EXIT
 
@@ -214,6 +215,14 @@ swarm_wait_line() { # PATTERN TIMEOUT
 
 swarm_stop() { kill -KILL -- "-$SWARM" 2>/dev/null || true; wait "$SWARM" 2>/dev/null || true; }
 
+# each swarm branch holds its PSK in sodium memory (guard pages: several
+# mappings each): past about 16,000 branches the default 65,530 mappings
+# run out; raised for the run, restored on exit
+MAPS_NEED=$((N * 6 + 65536))
+if [ "$(sysctl -n vm.max_map_count)" -lt "$MAPS_NEED" ]; then
+	MAPS_WAS=$(sysctl -n vm.max_map_count)
+	sysctl -qw vm.max_map_count="$MAPS_NEED"
+fi
 netns_up
 log "$(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); N=$N in flight $INFLIGHT; work $W"
 gen_hub
