@@ -19,7 +19,10 @@
 #   RESTART sas=N back_s (IKEB_RESTART=1, default, N = IKEB_RESTART_SAS or
 #     5,000): the hub is killed (SIGKILL) and restarted, every branch starts
 #     over (as its DPD would find), IKEB_RESTART_INFLIGHT (256) at a time;
-#     seconds from the restart until all are back (cookies engage as needed)
+#     seconds from the restart until all are back (cookies engage as needed:
+#     cookie_summaries counts the hub's summaries of IKE_SA_INITs it asked
+#     for a cookie, ike_queue_full_drops the largest running total a worker
+#     reported of datagrams dropped on a full IKE queue)
 #   SWAN MILESTONE ... (IKEB_SWAN=1, default when charon is installed): the
 #     same swarm at IKEB_SWAN_MILES (default the same milestones) against a
 #     strongSwan responder in the hub's place (charon, swanctl, the same
@@ -269,7 +272,13 @@ if [ "$RESTART" = 1 ]; then
 	kill -USR1 "$(pgrep -g "$SWARM" -x ike_swarm | head -1)"
 	while kill -0 "$SWARM" 2>/dev/null; do sleep 1; done
 	line=$(grep '^RESTART' "$W/swarm.out") || { log "restart: not all back"; tail "$W/swarm.err" >&2; exit 1; }
-	echo "$line hub_start_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+	# did cookies engage (the hub's per-interval summaries of refused
+	# IKE_SA_INITs), did its IKE queue overflow (a worker's running total)
+	cookies=$(grep -a -c 'reason=cookie_required' "$W/hub.log" || true)
+	qfull=$(grep -a 'reason=ike_queue_full' "$W/hub.log" | sed -n 's/.*total=\([0-9]*\).*/\1/p' |
+		awk '$1 > m { m = $1 } END { print m + 0 }')
+	echo "$line hub_start_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" \
+		"cookie_summaries=$cookies ike_queue_full_drops=$qfull"
 fi
 # strongSwan in the hub's place: charon's pid file is fixed (/run/charon.pid),
 # so it gets a private /run; kernel-libipsec before kernel-netlink (the
