@@ -275,7 +275,7 @@ if [ "$RESTART" = 1 ]; then
 	# did cookies engage (the hub's per-interval summaries of refused
 	# IKE_SA_INITs), did its IKE queue overflow (a worker's running total)
 	cookies=$(grep -a -c 'reason=cookie_required' "$W/hub.log" || true)
-	qfull=$(grep -a 'reason=ike_queue_full' "$W/hub.log" | sed -n 's/.*total=\([0-9]*\).*/\1/p' |
+	qfull=$({ grep -a 'reason=ike_queue_full' "$W/hub.log" || true; } | sed -n 's/.*total=\([0-9]*\).*/\1/p' |
 		awk '$1 > m { m = $1 } END { print m + 0 }')
 	echo "$line hub_start_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" \
 		"cookie_summaries=$cookies ike_queue_full_drops=$qfull"
