@@ -18,6 +18,7 @@ static void free_indexes(struct ike *ike)
 	lg_hash_free(&ike->half_open_idx);
 	lg_hash_free(&ike->esp_spis);
 	ts_claims_free(&ike->claims);
+	lg_hash_free(&ike->by_endpoint);
 }
 
 struct ike *ike_new(const struct config *cfg, const struct regiondb *db,
@@ -44,6 +45,7 @@ struct ike *ike_new(const struct config *cfg, const struct regiondb *db,
 	ike->cfg = cfg;
 	ike->db = db;
 	ike->creds = creds;
+	ike_index_endpoints(ike);   /* without memory: linear lookups */
 	if (tx)
 		ike->tx = *tx;
 	if (child)
@@ -140,6 +142,7 @@ int ike_reconfigure(struct ike *ike, const struct config *cfg, const struct regi
 	free(old);
 	ike->initiate_min_ms = 0;   /* the peers moved: look at them all once */
 	ike->cfg = cfg;
+	ike_index_endpoints(ike);
 	ike->db = db;
 	ike_credentials_free(ike->creds);
 	ike->creds = creds;

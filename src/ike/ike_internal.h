@@ -269,6 +269,9 @@ struct ike {
 	/* remote selectors of installed CHILD SAs: no peer's SA may overlap
 	 * another peer's (a hub's branches under one template) */
 	struct ts_claims claims;
+	/* configured peers by endpoint address (an IKE_SA_INIT's source),
+	 * rebuilt with each configuration */
+	struct lg_hash by_endpoint;
 	uint32_t next_child_id;
 	uint8_t cookie_secret[32];
 	size_t half_open;
@@ -358,6 +361,12 @@ bool child_sa_set_state(struct ike_sa *sa, struct child_sa *c, enum child_sa_sta
 /* --- SA table (ike_sa_table.c) --- */
 struct ike_sa *ike_sa_new(struct ike *ike, const struct conf_peer *peer, bool initiator);
 void ike_sa_destroy(struct ike_sa *sa, const char *reason);  /* children removed, audited */
+/* (Re)builds ike->by_endpoint from ike->cfg; 0 or -ENOMEM (then the
+ * lookup below searches the configuration linearly). */
+int ike_index_endpoints(struct ike *ike);
+/* The configured peer whose endpoint has remote's address (any port: NAT-T
+ * moves it), as policy_peer_by_endpoint answers, or NULL. */
+const struct conf_peer *ike_peer_by_endpoint(const struct ike *ike, const union lg_sockaddr *remote);
 void ike_sa_unlink_free(struct ike_sa *sa);                 /* no audit; children must be gone */
 struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_initiator);
 struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],

@@ -379,7 +379,7 @@ static struct ike_sa *responder_sa(struct ike *ike, const struct ike_datagram *d
 void ike_sa_init_responder(struct ike *ike, const struct ike_datagram *d, const struct ike_header *h,
 			   const struct ike_payload_list *pl)
 {
-	const struct conf_peer *peer = policy_peer_by_endpoint(ike->cfg, &d->remote);
+	const struct conf_peer *peer = ike_peer_by_endpoint(ike, &d->remote);
 	bool dynamic = !peer && (peer = ike_template_for(ike, d)) != NULL;
 	const struct ike_payload *sap = ike_payload_find(pl, IKEV2_PAYLOAD_SA);
 	const struct ike_payload *kep = ike_payload_find(pl, IKEV2_PAYLOAD_KE);

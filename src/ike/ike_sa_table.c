@@ -3,6 +3,7 @@
  * IKE_SA_INIT), and by peer. The list keeps the order (timers, listings);
  * the lookups go through keyed hash indexes, so a hub's tens of thousands
  * of SAs cost each message no more than a branch's two. */
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,58 @@ static uint64_t peer_hash(const char *name)
 static uint64_t init_hash(const uint8_t spi_i[8], const union lg_sockaddr *a)
 {
 	return lg_hash_bytes2(spi_i, 8, lg_sockaddr_addr(a), lg_family_addr_len(a->sa.sa_family));
+}
+
+static bool ip_family(int family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+static uint64_t endpoint_hash(const union lg_sockaddr *a)
+{
+	int family = a->sa.sa_family;
+	return lg_hash_bytes2(&family, sizeof(family), lg_sockaddr_addr(a), lg_family_addr_len(family));
+}
+
+/* Templates and their instances (endpoint %any) have no address here: an
+ * IKE_SA_INIT from an unconfigured address goes to the template of its
+ * uplink (ike_template_for), and IKE_AUTH's identity picks the instance,
+ * so a branch's current address never stands in for a configured one. */
+int ike_index_endpoints(struct ike *ike)
+{
+	const struct config *cfg = ike->cfg;
+
+	lg_hash_free(&ike->by_endpoint);
+	if (lg_hash_init(&ike->by_endpoint, cfg->n_peers))
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const union lg_sockaddr *ep = &cfg->peers[i].endpoint;
+		if (ip_family(ep->sa.sa_family) &&
+		    lg_hash_add(&ike->by_endpoint, endpoint_hash(ep), (void *)&cfg->peers[i])) {
+			lg_hash_free(&ike->by_endpoint);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+const struct conf_peer *ike_peer_by_endpoint(const struct ike *ike, const union lg_sockaddr *remote)
+{
+	const struct conf_peer *p, *best = NULL;
+	int family = remote->sa.sa_family;
+	size_t pos = 0;
+
+	if (!ip_family(family))
+		return NULL;
+	if (!ike->by_endpoint.slots && ike->cfg->n_peers)   /* no index (no memory) */
+		return policy_peer_by_endpoint(ike->cfg, remote);
+	/* the first in configuration order, as the linear search answers */
+	while ((p = lg_hash_next(&ike->by_endpoint, endpoint_hash(remote), &pos)))
+		if (p->endpoint.sa.sa_family == family &&
+		    !memcmp(lg_sockaddr_addr(&p->endpoint), lg_sockaddr_addr(remote),
+			    lg_family_addr_len(family)) && (!best || p < best))
+			best = p;
+	return best;
 }
 
 static bool spi_in_use(struct ike *ike, const uint8_t spi[8])
