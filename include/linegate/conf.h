@@ -77,6 +77,8 @@ void conf_release(struct config *cfg);
 void conf_free(struct config *cfg);
 /* strongSwan notation: "chacha20poly1305-prfsha256-x25519", "aes256gcm16". */
 const char *conf_proposal_format(const struct conf_proposal *p, char *out, size_t n);
+/* The `auth` word: "psk", "ed25519", "certificate". */
+const char *conf_auth_name(enum conf_auth_method m);
 /* "gw.corp.example", "10.0.0.1", "2001:db8::1", "keyid:0a1b". */
 const char *conf_identity_format(const struct conf_identity *id, char *out, size_t n);
 

@@ -56,7 +56,7 @@ struct conf_identity {
 	uint8_t data[CONF_ID_MAX];    /* FQDN text (no NUL), 4/16 address bytes, key id bytes */
 };
 
-enum conf_auth_method { CONF_AUTH_PSK = 1, CONF_AUTH_ED25519 = 2 };
+enum conf_auth_method { CONF_AUTH_PSK = 1, CONF_AUTH_ED25519 = 2, CONF_AUTH_CERTIFICATE = 3 };
 enum conf_role { CONF_ROLE_BOTH = 0, CONF_ROLE_INITIATOR = 1, CONF_ROLE_RESPONDER = 2 };
 /* dpd-action / close-action: after a failed liveness check or the peer's
  * DELETE, start again by the retry schedule or stay down until `up` (or the
@@ -98,8 +98,14 @@ struct conf_peer {
 	struct conf_identity remote_id;
 	enum conf_auth_method auth;
 	char psk_file[CONF_PATH_MAX];         /* auth psk */
-	char private_key_file[CONF_PATH_MAX]; /* auth ed25519: PEM, as pki --gen writes */
+	char private_key_file[CONF_PATH_MAX]; /* auth ed25519 / certificate: PEM */
 	char peer_public_key_file[CONF_PATH_MAX];
+	/* auth certificate (X.509): our certificate (PEM or DER), the
+	 * directory of trust anchors and intermediates, of CRLs (optional:
+	 * with it every CA of a chain needs a current CRL) */
+	char certificate_file[CONF_PATH_MAX];
+	char ca_dir[CONF_PATH_MAX];
+	char crl_dir[CONF_PATH_MAX];
 	struct lg_prefix local_ts[CONF_MAX_TS];
 	size_t n_local_ts;
 	struct lg_prefix remote_ts[CONF_MAX_TS];
@@ -136,6 +142,7 @@ struct conf_peer {
 	/* Positions of the values compliance verdicts cite. */
 	struct conf_at at;                /* the block's name */
 	struct conf_at endpoint_at, region_at, uplink_at, remote_id_at, key_dir_at;
+	struct conf_at certificate_at, ca_dir_at, crl_dir_at;
 	struct conf_at local_ts_at[CONF_MAX_TS], remote_ts_at[CONF_MAX_TS];
 };
 

@@ -100,6 +100,8 @@ struct ike_sa_info {
 	char remote[LG_ADDRSTRLEN];
 	char local_id[CONF_ID_MAX + 1], remote_id[CONF_ID_MAX + 1];   /* printable */
 	char encr[32], prf[32], dh[16], auth[16];
+	char peer_cert[256];          /* auth certificate: the peer's subject, "" otherwise */
+	int64_t peer_cert_not_after;  /* its expiry, seconds since the epoch */
 	uint64_t established_ms;      /* wall clock, 0 if not */
 	int64_t rekey_in_ms, expire_in_ms;
 	uint64_t dpd_answer_ms;       /* wall clock of the last answer to our DPD, 0 = none */

@@ -17,6 +17,9 @@ struct ike_x509_store;
 enum {
 	IKE_X509_DER_MAX = 16384,    /* one certificate or identity, DER */
 	IKE_X509_SUBJECT_MAX = 256,  /* printable subject kept for display */
+	IKE_X509_AUTH_MAX = 1024,    /* RFC 7427 AUTH data: RSA 4096 + PSS AlgorithmIdentifier */
+	IKE_X509_CHAIN_MAX = 4,      /* intermediates we send, and accept, besides the end */
+	IKE_X509_KEYID_LEN = 20,     /* CERTREQ: SHA-1 of a trust anchor's SubjectPublicKeyInfo */
 };
 
 /* Why a certificate was refused; the names are audit detail values
@@ -77,3 +80,27 @@ void ike_x509_describe(struct x509_st *x, struct ike_x509_info *info);
  * dNSName, ID_RFC822_ADDR an rfc822Name, ID_IPV4/6_ADDR an iPAddress
  * subjectAltName, ID_DER_ASN1_DN the subject. Exact, no wildcards. */
 bool ike_x509_id_matches(struct x509_st *x, uint8_t id_type, const uint8_t *id, size_t id_len);
+
+/* The intermediates of ca-dir between end and its anchor (what we send in
+ * CERT payloads), at most max, each up-referenced (ike_x509_free each). */
+size_t ike_x509_chain_of(const struct ike_x509_store *s, struct x509_st *end, time_t now,
+			 struct x509_st **out, size_t max);
+/* CERTREQ data (RFC 7296 §3.7): the SHA-1 of each trust anchor's
+ * SubjectPublicKeyInfo, as many as fit in cap; the byte count. */
+int ike_x509_anchor_keyids(const struct ike_x509_store *s, uint8_t *out, size_t cap);
+
+/* RFC 7427 AUTH data (method 14) over octets with key: the length byte,
+ * the AlgorithmIdentifier (RSA PKCS#1 v1.5 SHA-256, RSASSA-PSS SHA-256 for
+ * an RSA-PSS key, ECDSA with SHA-256/384 by curve, Ed25519), the signature.
+ * 0 or -errno. */
+int ike_x509_sign_auth(struct evp_pkey_st *key, const uint8_t *octets, size_t octets_len,
+		       uint8_t *out, size_t cap, size_t *out_len);
+/* Whether AUTH data of method (only 14) is a signature of octets by cert's
+ * key with a known AlgorithmIdentifier fitting the key type. */
+bool ike_x509_verify_auth(struct x509_st *cert, uint8_t method, const uint8_t *octets,
+			  size_t octets_len, const uint8_t *data, size_t len);
+/* The same from wire bytes, for vector tests: the peer's certificate DER,
+ * the signed octets (RFC 7296 §2.15) and the AUTH payload body (method, 3
+ * reserved bytes, data). */
+bool ike_x509_verify_auth_der(const uint8_t *cert_der, size_t cert_len, const uint8_t *octets,
+			      size_t octets_len, const uint8_t *auth_body, size_t auth_len);

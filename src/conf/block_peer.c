@@ -113,12 +113,14 @@ static int peer_remote_id(struct parser *p, void *obj, const struct value *v, si
 
 static int peer_auth(struct parser *p, void *obj, const struct value *v, size_t n)
 {
-	static const char *const words[] = { "psk", "ed25519", NULL };
+	static const char *const words[] = { "psk", "ed25519", "certificate", NULL };
+	static const enum conf_auth_method methods[] = { CONF_AUTH_PSK, CONF_AUTH_ED25519,
+							 CONF_AUTH_CERTIFICATE };
 	int i;
 	(void)n;
 	if (conf_val_choice(p, v, words, &i))
 		return -1;
-	PEER(obj)->auth = i == 0 ? CONF_AUTH_PSK : CONF_AUTH_ED25519;
+	PEER(obj)->auth = methods[i];
 	return 0;
 }
 
@@ -153,6 +155,27 @@ static int peer_key_dir(struct parser *p, void *obj, const struct value *v, size
 	(void)n;
 	PEER(obj)->key_dir_at = (struct conf_at){ v->line, v->col };
 	return conf_val_path(p, v, PEER(obj)->key_dir, CONF_PATH_MAX);
+}
+
+static int peer_certificate(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	PEER(obj)->certificate_at = (struct conf_at){ v->line, v->col };
+	return key_file(p, obj, v, 3, PEER(obj)->certificate_file);
+}
+
+static int peer_ca_dir(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	PEER(obj)->ca_dir_at = (struct conf_at){ v->line, v->col };
+	return key_file(p, obj, v, 4, PEER(obj)->ca_dir);
+}
+
+static int peer_crl_dir(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	(void)n;
+	PEER(obj)->crl_dir_at = (struct conf_at){ v->line, v->col };
+	return key_file(p, obj, v, 5, PEER(obj)->crl_dir);
 }
 
 static int peer_local_ts(struct parser *p, void *obj, const struct value *v, size_t n)
@@ -362,6 +385,9 @@ static const struct key_def peer_keys[] = {
 	{ "private-key", 1, 1, false, peer_private_key },
 	{ "peer-public-key", 1, 1, false, peer_public_key },
 	{ "key-dir", 1, 1, false, peer_key_dir },
+	{ "certificate", 1, 1, false, peer_certificate },
+	{ "ca-dir", 1, 1, false, peer_ca_dir },
+	{ "crl-dir", 1, 1, false, peer_crl_dir },
 	{ "local-subnets", 1, CONF_MAX_TS, true, peer_local_ts },
 	{ "remote-subnets", 1, CONF_MAX_TS, true, peer_remote_ts },
 	{ "ike-proposals", 1, CONF_MAX_PROPOSALS, false, peer_ike_proposals },
@@ -386,22 +412,36 @@ static const struct key_def peer_keys[] = {
  * admin believes a secret is in use that is not. */
 static void check_auth(struct parser *p, struct conf_peer *peer)
 {
-	static const char *const files[] = { "psk-file", "private-key", "peer-public-key" };
-	struct conf_pos pos[3], auth = parser_key_pos(p, "auth");
-	for (size_t i = 0; i < 3; i++)
+	static const char *const files[] = { "psk-file", "private-key", "peer-public-key",
+					     "certificate", "ca-dir", "crl-dir" };
+	/* per method: the keys it requires, the keys it may have */
+	static const struct { const char *name; unsigned need, allow; } m[] = {
+		[CONF_AUTH_PSK] = { "psk", 1u << 0, 1u << 0 },
+		[CONF_AUTH_ED25519] = { "ed25519", 1u << 1 | 1u << 2, 1u << 1 | 1u << 2 },
+		[CONF_AUTH_CERTIFICATE] = { "certificate", 1u << 1 | 1u << 3 | 1u << 4,
+					    1u << 1 | 1u << 3 | 1u << 4 | 1u << 5 },
+	};
+	struct conf_pos pos[6], auth = parser_key_pos(p, "auth");
+	for (size_t i = 0; i < 6; i++)
 		pos[i] = parser_key_pos(p, files[i]);
 	if (!peer->auth)
 		return;
-	bool psk = peer->auth == CONF_AUTH_PSK;
-	for (size_t i = 0; i < 3; i++) {
-		/* a template's peer secret is in key-dir, one file per identity */
-		bool wanted = (psk ? i == 0 : i > 0) && !(peer->is_template && i != 1);
-		if (wanted && !pos[i].line)
+	if (peer->is_template && peer->auth == CONF_AUTH_CERTIFICATE) {
+		/* its instances are per key-dir file; certificates are not yet */
+		conf_error(p, auth.line, auth.col, "auth certificate does not apply to a template "
+			   "peer (endpoint %%any)");
+		return;
+	}
+	/* a template's peer secret is in key-dir, one file per identity */
+	unsigned tmpl = peer->is_template ? ~(1u << 0 | 1u << 2) : ~0u;
+	unsigned need = m[peer->auth].need & tmpl, allow = m[peer->auth].allow & tmpl;
+	for (size_t i = 0; i < 6; i++) {
+		if ((need >> i & 1) && !pos[i].line)
 			conf_error(p, auth.line, auth.col, "auth %s requires '%s'",
-				   psk ? "psk" : "ed25519", files[i]);
-		else if (!wanted && pos[i].line)
+				   m[peer->auth].name, files[i]);
+		else if (!(allow >> i & 1) && pos[i].line)
 			conf_error(p, pos[i].line, pos[i].col, "'%s' does not apply to auth %s",
-				   files[i], psk ? "psk" : "ed25519");
+				   files[i], m[peer->auth].name);
 	}
 }
 

@@ -9,7 +9,7 @@
 /* A field added to struct conf_peer must be added here too (or said to be
  * a position): this trips when the struct changes size on the build hosts. */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct conf_peer) == 2536,
+_Static_assert(sizeof(struct conf_peer) == 3328,
 	       "struct conf_peer changed: update conf_peer_equal() in src/conf/compare.c");
 _Static_assert(sizeof(struct conf_static_sa) == 1152,
 	       "struct conf_static_sa changed: update conf_static_sa_equal() in src/conf/compare.c");
@@ -53,6 +53,8 @@ bool conf_peer_equal(const struct conf_peer *a, const struct conf_peer *b)
 	       strcmp(a->psk_file, b->psk_file) == 0 &&
 	       strcmp(a->private_key_file, b->private_key_file) == 0 &&
 	       strcmp(a->peer_public_key_file, b->peer_public_key_file) == 0 &&
+	       strcmp(a->certificate_file, b->certificate_file) == 0 &&
+	       strcmp(a->ca_dir, b->ca_dir) == 0 && strcmp(a->crl_dir, b->crl_dir) == 0 &&
 	       prefixes_equal(a->local_ts, a->n_local_ts, b->local_ts, b->n_local_ts) &&
 	       prefixes_equal(a->remote_ts, a->n_remote_ts, b->remote_ts, b->n_remote_ts) &&
 	       proposals_equal(a->ike_proposals, a->n_ike_proposals, b->ike_proposals,

@@ -122,6 +122,11 @@ int config_find_uplink(const struct config *cfg, const char *name)
 	return -1;
 }
 
+const char *conf_auth_name(enum conf_auth_method m)
+{
+	return m == CONF_AUTH_PSK ? "psk" : m == CONF_AUTH_ED25519 ? "ed25519" : "certificate";
+}
+
 int config_line(int line)
 {
 	return CONF_LINE_OF(line);

@@ -113,6 +113,9 @@ static void resolve_paths(struct config *cfg, const char *cfg_path, struct conf_
 		resolve(cfg->peers[i].private_key_file, dir, errs);
 		resolve(cfg->peers[i].peer_public_key_file, dir, errs);
 		resolve(cfg->peers[i].key_dir, dir, errs);
+		resolve(cfg->peers[i].certificate_file, dir, errs);
+		resolve(cfg->peers[i].ca_dir, dir, errs);
+		resolve(cfg->peers[i].crl_dir, dir, errs);
 	}
 	resolve(cfg->compliance.region_db, dir, errs);
 	resolve(cfg->audit.journal_dir, dir, errs);
@@ -172,12 +175,16 @@ static void check_key_files(const struct parser *p, unsigned flags, struct conf_
 		const struct peer_extra *x = &p->peer_x[i];
 		if (peer->auth == CONF_AUTH_PSK)
 			check_key_file(errs, "psk-file", peer->psk_file, x->key_file[0], true, flags);
-		if (peer->auth != CONF_AUTH_ED25519)
+		if (peer->auth == CONF_AUTH_PSK)
 			continue;
 		check_key_file(errs, "private-key", peer->private_key_file, x->key_file[1], true,
 			       flags);
-		check_key_file(errs, "peer-public-key", peer->peer_public_key_file, x->key_file[2],
-			       false, flags);
+		if (peer->auth == CONF_AUTH_ED25519)
+			check_key_file(errs, "peer-public-key", peer->peer_public_key_file,
+				       x->key_file[2], false, flags);
+		else
+			check_key_file(errs, "certificate", peer->certificate_file, x->key_file[3],
+				       false, flags);
 	}
 }
 

@@ -67,7 +67,8 @@ struct peer_extra {
 	struct conf_pos endpoint;
 	struct uplink_ref uplink;
 	struct conf_pos remote_ts[CONF_MAX_TS];
-	struct conf_pos key_file[3];  /* psk-file, private-key, peer-public-key */
+	/* psk-file, private-key, peer-public-key, certificate, ca-dir, crl-dir */
+	struct conf_pos key_file[6];
 	struct conf_pos retry[2];     /* values of retry-min, retry-max */
 	struct conf_pos mode;         /* value of mode */
 	bool has_branches;            /* a template with branch blocks: each instance needs one */

@@ -128,11 +128,14 @@ static void show_peer(json_t *blocks, const struct config *c, const struct conf_
 	lg_json_set_str(s, "uplink", p->uplink >= 0 ? c->uplinks[p->uplink].name : "");
 	set_id(s, "local-id", &p->local_id);
 	set_id(s, "remote-id", &p->remote_id);
-	lg_json_set_str(s, "auth", p->auth == CONF_AUTH_PSK ? "psk" : "ed25519");
+	lg_json_set_str(s, "auth", conf_auth_name(p->auth));
 	set_text(s, "psk-file", p->psk_file);                 /* the path, never the key */
 	set_text(s, "private-key", p->private_key_file);
 	set_text(s, "peer-public-key", p->peer_public_key_file);
 	set_text(s, "key-dir", p->key_dir);
+	set_text(s, "certificate", p->certificate_file);
+	set_text(s, "ca-dir", p->ca_dir);
+	set_text(s, "crl-dir", p->crl_dir);
 	set_prefixes(s, "local-subnets", p->local_ts, p->n_local_ts);
 	set_prefixes(s, "remote-subnets", p->remote_ts, p->n_remote_ts);
 	set_proposals(s, "ike-proposals", p->ike_proposals, p->n_ike_proposals);

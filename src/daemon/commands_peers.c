@@ -50,6 +50,29 @@ static void endpoint_of(struct daemon *d, const struct conf_peer *p, char ep[LG_
 	free(info);
 }
 
+/* auth certificate: the certificate of the peer's established IKE SA
+ * (subject and expiry, seconds since the epoch); false while none. */
+static bool peer_cert_of(struct daemon *d, const struct conf_peer *p, char *subject, size_t cap,
+			 int64_t *not_after)
+{
+	struct ike_sa_info *info;
+	bool found = false;
+	size_t n;
+
+	if (p->auth != CONF_AUTH_CERTIFICATE || !d->ike ||
+	    !(info = calloc(IKE_MAX_PEER_SAS, sizeof(*info))))
+		return false;
+	n = ike_list_peer_sas(d->ike, p->name, info, IKE_MAX_PEER_SAS);
+	for (size_t i = 0; i < n && !found; i++)
+		if (info[i].established_ms && info[i].peer_cert[0]) {
+			snprintf(subject, cap, "%s", info[i].peer_cert);
+			*not_after = info[i].peer_cert_not_after;
+			found = true;
+		}
+	free(info);
+	return found;
+}
+
 static void peer_text(struct daemon *d, FILE *out, const struct conf_peer *p, const char *ep,
 		      const struct policy_region *r, bool up)
 {
@@ -71,7 +94,12 @@ static void peer_text(struct daemon *d, FILE *out, const struct conf_peer *p, co
 		snprintf(fail, sizeof(fail), "-");
 	fprintf(out, "%-16s %-28s %-6s %-4s %-14s %-10s %-8s %-5s %-12s %s\n", p->name, ep,
 		r->effective, r->cross_border ? "yes" : "no", uplink, role_name(p->role),
-		p->auth == CONF_AUTH_PSK ? "psk" : "ed25519", up ? "up" : "down", next, fail);
+		conf_auth_name(p->auth), up ? "up" : "down", next, fail);
+	char subject[256], until[40];
+	int64_t not_after;
+	if (peer_cert_of(d, p, subject, sizeof(subject), &not_after))
+		fprintf(out, "  certificate %s, expires %s\n", subject,
+			daemon_format_time((uint64_t)not_after * 1000, until));
 }
 
 static void peer_json(struct daemon *d, json_t *arr, const struct conf_peer *p, const char *ep,
@@ -96,7 +124,7 @@ static void peer_json(struct daemon *d, json_t *arr, const struct conf_peer *p, 
 	lg_json_set_str(o, "uplink", p->uplink >= 0 ? d->cfg->uplinks[p->uplink].name : "-");
 	lg_json_set_str(o, "circuit_id", p->uplink >= 0 ? d->cfg->uplinks[p->uplink].circuit_id : "");
 	lg_json_set_str(o, "role", role_name(p->role));
-	lg_json_set_str(o, "auth", p->auth == CONF_AUTH_PSK ? "psk" : "ed25519");
+	lg_json_set_str(o, "auth", conf_auth_name(p->auth));
 	lg_json_set_str(o, "state", up ? "up" : "down");
 	lg_json_set_bool(o, "admin_down", pr.admin_down);
 	daemon_json_time(o, "next_attempt", in_ms == IKE_INFO_NEVER ? 0
@@ -108,6 +136,13 @@ static void peer_json(struct daemon *d, json_t *arr, const struct conf_peer *p, 
 		lg_json_set(o, "last_failure", json_null());
 	daemon_json_time(o, "last_failure_at", pr.last_failure_wall_ms);
 	lg_json_set_u64(o, "failures", pr.failures);   /* consecutive: 0 after a success */
+	char subject[256];
+	int64_t not_after;
+	if (peer_cert_of(d, p, subject, sizeof(subject), &not_after)) {
+		json_t *c = lg_json_set_object(o, "peer_certificate");
+		lg_json_set_str(c, "subject", subject);
+		daemon_json_time(c, "not_after", (uint64_t)not_after * 1000);
+	}
 	json_t *tot = lg_json_set_object(o, "totals");
 	lg_json_set_u64(tot, "packets_in", t.s.packets_in);
 	lg_json_set_u64(tot, "bytes_in", t.s.bytes_in);

@@ -119,6 +119,9 @@ static void ike_sa_text(FILE *out, const struct ike_sa_info *sa, const struct es
 		sa->initiator ? "initiator" : "responder", sa->remote, spi_i, spi_r, sa->encr,
 		sa->prf, sa->dh, sa->auth);
 	fprintf(out, "  local %s  remote %s\n", sa->local_id, sa->remote_id);
+	if (sa->peer_cert[0])
+		fprintf(out, "  peer certificate %s, expires %s\n", sa->peer_cert,
+			daemon_format_time((uint64_t)sa->peer_cert_not_after * 1000, t));
 	if (sa->established_ms)
 		fprintf(out, "  age %s (up since %s), rekey %s, expires %s\n",
 			daemon_format_ago(sa->established_ms, now, a),
@@ -155,6 +158,11 @@ static void ike_sa_json(json_t *arr, const struct ike_sa_info *sa, const struct 
 	lg_json_set_str(o, "prf", sa->prf);
 	lg_json_set_str(o, "dh", sa->dh);
 	lg_json_set_str(o, "auth", sa->auth);
+	if (sa->peer_cert[0]) {
+		json_t *c = lg_json_set_object(o, "peer_certificate");
+		lg_json_set_str(c, "subject", sa->peer_cert);
+		daemon_json_time(c, "not_after", (uint64_t)sa->peer_cert_not_after * 1000);
+	}
 	daemon_json_time(o, "established", sa->established_ms);
 	daemon_json_countdown(o, "rekey_in_s", sa->rekey_in_ms);
 	daemon_json_countdown(o, "expire_in_s", sa->expire_in_ms);

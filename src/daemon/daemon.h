@@ -84,6 +84,11 @@ size_t daemon_check_compliance(const struct config *cfg, const struct regiondb *
 			       struct daemon_refusal *why, bool audit);
 int daemon_load_credentials(const struct config *cfg, struct ike_credentials **creds,
 			    struct daemon_refusal *why);
+/* certs.c: our certificate of each auth-certificate peer verifies now
+ * against its ca-dir/crl-dir, names local-id and is private-key's; each
+ * problem to why (file:line:col), and to warn (if not NULL) when it expires. */
+size_t daemon_check_certificates(const struct config *cfg, struct daemon_refusal *why,
+				 struct daemon_refusal *warn);
 /* All of the above (no audit): --check-config, exactly what a start checks
  * on this machine. offline (--check-config --offline): files absent here and
  * machine facts are not checked, each listed in warn instead.

@@ -272,6 +272,8 @@ static void rekey_inherit(struct ike_sa *n, const struct ike_sa *old)
 	n->frag = old->frag;             /* RFC 7383 §2.3: negotiated once per IKE SA chain */
 	n->peer_identity = old->peer_identity;
 	memcpy(n->peer_id, old->peer_id, sizeof(n->peer_id));
+	if (old->peer_cert && (n->peer_cert = malloc(sizeof(*n->peer_cert))))
+		*n->peer_cert = *old->peer_cert;
 	n->msg_id_in = n->msg_id_out = 0;
 	ike_sa_set_state(n, IKE_SA_ESTABLISHED);
 	n->established_ms = n->ike->now_ms ? n->ike->now_ms : 1;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -426,4 +427,47 @@ bool ike_x509_key_matches(X509 *x, EVP_PKEY *key)
 	EVP_PKEY *pub = x ? X509_get0_pubkey(x) : NULL;
 
 	return pub && key && EVP_PKEY_eq(pub, key) == 1;
+}
+
+int ike_x509_anchor_keyids(const struct ike_x509_store *s, uint8_t *out, size_t cap)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(s->store);
+	size_t n = 0;
+
+	for (int i = 0; objs && i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		uint8_t *spki = NULL;
+		int len;
+
+		if (!x || n + SHA_DIGEST_LENGTH > cap)
+			continue;
+		/* RFC 7296 §3.7: SHA-1 of the anchor's SubjectPublicKeyInfo */
+		len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+		if (len > 0 && SHA1(spki, (size_t)len, out + n))
+			n += SHA_DIGEST_LENGTH;
+		OPENSSL_free(spki);
+	}
+	return (int)n;
+}
+
+size_t ike_x509_chain_of(const struct ike_x509_store *s, X509 *end, time_t now, X509 **out,
+			 size_t max)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	size_t n = 0;
+
+	if (ctx && X509_STORE_CTX_init(ctx, s->store, end, s->intermediates) == 1) {
+		X509_STORE_CTX_set_time(ctx, 0, now);
+		if (X509_verify_cert(ctx) == 1) {
+			STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+			/* between the end certificate and the anchor */
+			for (int i = 1; i + 1 < sk_X509_num(chain) && n < max; i++) {
+				X509 *x = sk_X509_value(chain, i);
+				if (X509_up_ref(x) == 1)
+					out[n++] = x;
+			}
+		}
+	}
+	X509_STORE_CTX_free(ctx);
+	return n;
 }

@@ -1,5 +1,5 @@
 /* IKE_AUTH (RFC 7296 §1.2, §2.15 AUTH, §2.9 selectors; RFC 7427 + 8420
- * Ed25519): identities checked against the configured peer and the
+ * Ed25519; X.509 certificates, ike_cert.c): identities checked against the configured peer and the
  * organisation (policy), AUTH verified in constant time, then the first
  * CHILD SA. A failed authentication installs nothing. */
 #include <arpa/inet.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include "linegate/audit.h"
 #include "ike_internal.h"
+#include "linegate/conf.h"
 #include "linegate/log.h"
 
 /* ID payload body: type, 3 reserved bytes, data (§3.5). */
@@ -31,7 +32,8 @@ static int octets_of(struct ike_sa *sa, bool of_initiator, const uint8_t *idb, s
 			       idb, idlen, oct, olen);
 }
 
-/* Our AUTH payload data; method 2 (PSK) or 14 (RFC 7427 Ed25519). */
+/* Our AUTH payload data; method 2 (PSK) or 14 (RFC 7427: Ed25519, or the
+ * key of our certificate). */
 static int make_auth(struct ike_sa *sa, const uint8_t *idb, size_t idlen, uint8_t *out,
 		     size_t *out_len, uint8_t *method)
 {
@@ -53,6 +55,9 @@ static int make_auth(struct ike_sa *sa, const uint8_t *idb, size_t idlen, uint8_
 		*method = IKEV2_AUTH_DIGITAL_SIGNATURE;
 		*out_len = IKE_ED25519_AUTH_LEN;
 		r = ike_auth_ed25519_sign(s->sk, oct, olen, out);
+	} else if (sa->peer->auth == CONF_AUTH_CERTIFICATE && s->key) {
+		*method = IKEV2_AUTH_DIGITAL_SIGNATURE;
+		r = ike_x509_sign_auth(s->key, oct, olen, out, IKE_X509_AUTH_MAX, out_len);
 	} else {
 		r = -ENOKEY;
 	}
@@ -60,7 +65,11 @@ static int make_auth(struct ike_sa *sa, const uint8_t *idb, size_t idlen, uint8_
 	return r;
 }
 
-static bool verify_auth(struct ike_sa *sa, const struct ike_id *id, const struct ike_auth *auth)
+/* The peer's AUTH; with certificates also its CERTs and the identity's
+ * binding (*cert_why says which failed, *cert gets the end certificate). */
+static bool verify_auth(struct ike_sa *sa, const struct ike_payload_list *pl,
+			const struct ike_id *id, const struct ike_auth *auth,
+			struct ike_peer_cert *cert, const char **cert_why)
 {
 	const struct ike_peer_secret *s = ike_credentials_find(sa->ike->creds, sa->peer_name);
 	uint8_t *oct = NULL;
@@ -76,6 +85,8 @@ static bool verify_auth(struct ike_sa *sa, const struct ike_id *id, const struct
 	else if (sa->peer->auth == CONF_AUTH_ED25519 && s->has_pk)
 		ok = auth->method == IKEV2_AUTH_DIGITAL_SIGNATURE &&
 		     ike_auth_ed25519_verify(s->pk, oct, olen, auth->data, auth->len);
+	else if (sa->peer->auth == CONF_AUTH_CERTIFICATE)
+		ok = !(*cert_why = ike_cert_verify(sa, s, pl, id, oct, olen, auth, cert));
 	free(oct);
 	return ok;
 }
@@ -89,8 +100,11 @@ static void to_conf_identity(const struct ike_id *id, struct conf_identity *out)
 }
 
 /* Identity (policy) and AUTH (crypto) of the peer; audits the outcome. */
-bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_id *id, const struct ike_auth *auth)
+bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_payload_list *pl,
+			  const struct ike_id *id, const struct ike_auth *auth)
 {
+	struct ike_peer_cert cert;
+	const char *cert_why = NULL;
 	struct conf_identity presented;
 	struct policy_verdict v;
 	char shown[CONF_ID_MAX + 1], remote[LG_ADDRSTRLEN];
@@ -107,19 +121,34 @@ bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_id *id, const stru
 			why = policy_reason_name(v.reason);
 	}
 	/* the signature is checked even for a refused identity: same timing */
-	bool auth_ok = verify_auth(sa, id, auth);
+	bool auth_ok = verify_auth(sa, pl, id, auth, &cert, &cert_why);
+	if (!why && !auth_ok && cert_why) {
+		/* anyone who completed a DH can send certificates: refusals are
+		 * counted and summarised, never one record each */
+		lg_log(LOG_INFO, "event=cert_auth_failed peer=%s remote=%s reason=%s subject=\"%s\"",
+		       sa->peer_name, remote, cert_why, cert.subject);
+		ike_audit_unauth(sa->ike, AUDIT_AUTH_FAILURE, cert_why, NULL);
+		ike_count_drop(sa->ike, IKE_DROP_CERT, cert_why);
+		return false;
+	}
 	if (!why && !auth_ok)
 		why = "auth_verify_failed";
 	if (why) {
 		audit_emit(AUDIT_AUTH_FAILURE, AUDIT_FAILURE, shown, sa->peer_name, "remote", remote,
-			   "method", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519",
+			   "method", conf_auth_name(sa->peer->auth),
 			   "reason", why, NULL);
 		return false;
 	}
 	sa->peer_identity = presented;
 	snprintf(sa->peer_id, sizeof(sa->peer_id), "%s", shown);
+	if (sa->peer->auth == CONF_AUTH_CERTIFICATE) {
+		free(sa->peer_cert);
+		sa->peer_cert = malloc(sizeof(*sa->peer_cert));
+		if (sa->peer_cert)
+			*sa->peer_cert = cert;
+	}
 	audit_emit(AUDIT_AUTH_SUCCESS, AUDIT_SUCCESS, shown, sa->peer_name, "remote", remote,
-		   "method", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519", NULL);
+		   "method", conf_auth_name(sa->peer->auth), NULL);
 	return true;
 }
 
@@ -183,7 +212,7 @@ static void established(struct ike_sa *sa)
 		   "spi_i", spi_i, "spi_r", spi_r,
 		   "encr", ike_encr_name(sa->prop.encr, sa->prop.encr_keybits),
 		   "prf", ike_prf_name(sa->prop.prf), "dh", ike_dh_name(sa->prop.dh),
-		   "auth", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519",
+		   "auth", conf_auth_name(sa->peer->auth),
 		   "nat", sa->nat_local ? "local" : "none", "uplink",
 		   sa->uplink >= 0 && (size_t)sa->uplink < sa->ike->cfg->n_uplinks
 		   ? sa->ike->cfg->uplinks[sa->uplink].name : "-", NULL);
@@ -231,13 +260,20 @@ static void initial_contact(struct ike_sa *sa, const struct ike_payload_list *pl
 static void build_id_auth(struct ike_sa *sa, struct ike_builder *b, uint8_t idtype_payload,
 			  int *err)
 {
-	uint8_t idb[4 + CONF_ID_MAX], auth[IKE_ED25519_AUTH_LEN + IKE_PRF_MAX];
+	uint8_t idb[4 + CONF_ID_MAX], auth[IKE_X509_AUTH_MAX];
 	size_t idlen = id_body(&sa->peer->local_id, idb), alen = 0;
 	uint8_t method = 0;
 
 	ike_build_begin(b, idtype_payload);
 	ike_build_bytes(b, idb, idlen);
 	ike_build_end(b);
+	if (sa->peer->auth == CONF_AUTH_CERTIFICATE) {
+		const struct ike_peer_secret *s = ike_credentials_find(sa->ike->creds, sa->peer_name);
+		ike_cert_build(b, s);
+		/* §3.7: the initiator asks in IKE_AUTH, the responder did in IKE_SA_INIT */
+		if (idtype_payload == IKEV2_PAYLOAD_IDi)
+			ike_cert_build_certreq(b, s);
+	}
 	*err = make_auth(sa, idb, idlen, auth, &alen, &method);
 	if (*err == 0)
 		ike_build_auth(b, method, auth, alen);
@@ -362,7 +398,7 @@ void ike_auth_initiator_response(struct ike_sa *sa, const struct ike_payload_lis
 		ike_sa_fail(sa, err ? ike_notify_name(err) : "invalid_ike_auth_response");
 		return;
 	}
-	if (!ike_auth_verify_peer(sa, &id, &auth)) {
+	if (!ike_auth_verify_peer(sa, pl, &id, &auth)) {
 		ike_sa_fail(sa, "AUTHENTICATION_FAILED");
 		return;
 	}
@@ -447,7 +483,7 @@ static bool bind_instance(struct ike_sa *sa, const struct ike_id *id)
 	ike_identity_format(&presented, shown, sizeof(shown));
 	lg_sockaddr_format(&sa->remote, remote, sizeof(remote));
 	audit_emit(AUDIT_AUTH_FAILURE, AUDIT_FAILURE, shown, sa->peer_name, "remote", remote,
-		   "method", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519",
+		   "method", conf_auth_name(sa->peer->auth),
 		   "reason", inst ? "out_of_memory" : "no_template_identity", NULL);
 	return false;
 }
@@ -465,7 +501,7 @@ void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 	int err = 0;
 
 	if (!idp || !ap || ike_decode_id(idp, &id) < 0 || ike_decode_auth(ap, &auth) < 0 ||
-	    !bind_instance(sa, &id) || !ike_auth_verify_peer(sa, &id, &auth)) {
+	    !bind_instance(sa, &id) || !ike_auth_verify_peer(sa, pl, &id, &auth)) {
 		send_auth_failed(sa, msg_id);
 		ike_sa_fail(sa, "AUTHENTICATION_FAILED");
 		return;

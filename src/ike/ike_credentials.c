@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "linegate/hash.h"
 #include "ike_internal.h"
 
@@ -30,6 +31,41 @@ static uint64_t name_hash(const char *name)
 	return lg_hash_bytes(name, strlen(name));
 }
 
+/* ca-dir (and crl-dir), our certificate and key, the intermediates we
+ * send; the daemon has checked they fit together (daemon/certs.c). */
+static int load_certificate(const struct conf_peer *p, struct ike_peer_secret *s, char *err,
+			    size_t errlen)
+{
+	int r = ike_x509_store_load(p->ca_dir, p->crl_dir[0] ? p->crl_dir : NULL, &s->store, err,
+				    errlen);
+
+	if (r == 0)
+		r = ike_x509_load_cert(p->certificate_file, &s->cert, err, errlen);
+	if (r == 0)
+		r = ike_x509_load_key(p->private_key_file, &s->key, err, errlen);
+	if (r == 0 && !ike_x509_key_matches(s->cert, s->key)) {
+		snprintf(err, errlen, "private-key is not the key of the certificate");
+		r = -EINVAL;
+	}
+	if (r == 0)
+		s->n_chain = ike_x509_chain_of(s->store, s->cert, time(NULL), s->chain,
+					       IKE_X509_CHAIN_MAX);
+	return r;
+}
+
+static void free_certificate(struct ike_peer_secret *s)
+{
+	ike_x509_store_free(s->store);
+	ike_x509_free(s->cert);
+	for (size_t i = 0; i < s->n_chain; i++)
+		ike_x509_free(s->chain[i]);
+	ike_x509_key_free(s->key);
+	s->store = NULL;
+	s->cert = NULL;
+	s->key = NULL;
+	s->n_chain = 0;
+}
+
 static int load_peer(const struct conf_peer *p, struct ike_peer_secret *s,
 		     struct secret_slot *slot, char *err, size_t errlen)
 {
@@ -43,6 +79,8 @@ static int load_peer(const struct conf_peer *p, struct ike_peer_secret *s,
 		s->has_psk = true;
 		return 0;
 	}
+	if (p->auth == CONF_AUTH_CERTIFICATE)
+		return load_certificate(p, s, err, errlen);
 	s->sk = slot->sk;
 	int r = ike_load_ed25519_private(p->private_key_file, s->sk, err, errlen);
 	if (r < 0)
@@ -100,6 +138,8 @@ void ike_credentials_free(struct ike_credentials *c)
 	if (!c)
 		return;
 	sodium_free(c->arena);   /* sodium_free wipes */
+	for (size_t i = 0; c->s && i < c->n; i++)
+		free_certificate(&c->s[i]);
 	free(c->s);
 	free(c->names);
 	lg_hash_free(&c->by_name);

@@ -14,6 +14,7 @@
 #include "linegate/policy.h"
 #include "linegate/timer_heap.h"
 #include "ike_wire.h"
+#include "linegate/ike_x509.h"
 
 enum {
 	IKE_RETRANSMIT_BASE_MS = 1000,   /* resent after 1, 3, 7, 15 s: give up at 31 s */
@@ -100,6 +101,7 @@ enum ike_drop {
 	IKE_DROP_HALF_OPEN_LIMIT,   /* half-open SAs of the daemon */
 	IKE_DROP_AMPLIFY,           /* a stateless answer would outgrow the request */
 	IKE_DROP_FRAGMENT,          /* SKF not negotiated, misnumbered, over a bound */
+	IKE_DROP_CERT,              /* IKE_AUTH refused for its certificates (ike_cert.c) */
 	IKE_DROP_COUNT
 };
 _Static_assert((int)IKE_DROP_COUNT <= (int)IKE_DROP_NAMES_MAX, "ike.h: IKE_DROP_NAMES_MAX");
@@ -180,6 +182,7 @@ struct ike_sa {
 	bool nat_local;                  /* we are behind a NAT: keepalives */
 	bool peer_sig_identity;          /* RFC 7427 Identity hash offered */
 	bool frag;                       /* RFC 7383: both offered fragmentation */
+	struct ike_peer_cert *peer_cert; /* auth certificate: the peer's, once authenticated */
 	struct ike_reasm *reasm[2];      /* fragments of a request [0], a response [1] */
 	struct conf_proposal prop;       /* negotiated IKE proposal */
 	struct ike_keys *keys;
@@ -303,9 +306,33 @@ struct ike_peer_secret {
 	uint8_t *sk;                     /* Ed25519 secret key, 64 bytes, sodium */
 	uint8_t pk[32];                  /* peer's public key */
 	bool has_psk, has_sk, has_pk;
+	/* auth certificate: ca-dir/crl-dir, our certificate, the intermediates
+	 * we send with it, our key (OpenSSL wipes it when freed) */
+	struct ike_x509_store *store;
+	struct x509_st *cert, *chain[IKE_X509_CHAIN_MAX];
+	size_t n_chain;
+	struct evp_pkey_st *key;
 };
 const struct ike_peer_secret *ike_credentials_find(const struct ike_credentials *c,
 						   const char *peer_name);
+
+/* --- certificates, RFC 7296 §3.6/3.7 (ike_cert.c) --- */
+struct ike_peer_cert {
+	char subject[IKE_X509_SUBJECT_MAX];
+	time_t not_after;
+};
+/* CERT payloads: our certificate, then the intermediates that chain it. */
+void ike_cert_build(struct ike_builder *b, const struct ike_peer_secret *s);
+/* CERTREQ: the key ids of our trust anchors (nothing without any). */
+void ike_cert_build_certreq(struct ike_builder *b, const struct ike_peer_secret *s);
+/* The peer's CERT payloads against our store, its identity against the end
+ * certificate, AUTH against its key. NULL when all hold, else the reason
+ * (an audit detail value, docs/audit-events.md); *out gets the subject and
+ * expiry of the end certificate when there is one. */
+const char *ike_cert_verify(struct ike_sa *sa, const struct ike_peer_secret *s,
+			    const struct ike_payload_list *pl, const struct ike_id *id,
+			    const uint8_t *oct, size_t olen, const struct ike_auth *auth,
+			    struct ike_peer_cert *out);
 
 /* --- IKE fragmentation, RFC 7383 (ike_frag.c, ike_reasm.c) --- */
 /* The largest IKE message (UDP payload less the non-ESP marker) this SA
@@ -516,7 +543,8 @@ void ike_build_natd(struct ike_builder *b, struct ike_sa *sa);
 int ike_auth_initiator_start(struct ike_sa *sa);
 void ike_auth_initiator_response(struct ike_sa *sa, const struct ike_payload_list *pl);
 void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl);
-bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_id *id, const struct ike_auth *auth);
+bool ike_auth_verify_peer(struct ike_sa *sa, const struct ike_payload_list *pl,
+			  const struct ike_id *id, const struct ike_auth *auth);
 
 int ike_child_rekey_start(struct ike_sa *sa, struct child_sa *old);
 /* Nonce order of §2.8.1 and the lower of two nonces (collision rules). */

@@ -27,6 +27,7 @@ static const char *const drop_names[IKE_DROP_COUNT] = {
 	[IKE_DROP_HALF_OPEN_LIMIT] = "half_open_limit",
 	[IKE_DROP_AMPLIFY] = "reply_too_large",
 	[IKE_DROP_FRAGMENT] = "fragment_refused",
+	[IKE_DROP_CERT] = "cert_refused",
 };
 
 const char *ike_drop_name(enum ike_drop d)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "linegate/log.h"
 #include "ike_internal.h"
+#include "linegate/conf.h"
 
 static int64_t countdown(const struct ike *ike, uint64_t at_ms)
 {
@@ -68,7 +69,11 @@ static void fill_info(struct ike *ike, const struct ike_sa *sa, struct ike_sa_in
 	snprintf(o->encr, sizeof(o->encr), "%s", ike_encr_name(sa->prop.encr, sa->prop.encr_keybits));
 	snprintf(o->prf, sizeof(o->prf), "%s", ike_prf_name(sa->prop.prf));
 	snprintf(o->dh, sizeof(o->dh), "%s", ike_dh_name(sa->prop.dh));
-	snprintf(o->auth, sizeof(o->auth), "%s", sa->peer->auth == CONF_AUTH_PSK ? "psk" : "ed25519");
+	snprintf(o->auth, sizeof(o->auth), "%s", conf_auth_name(sa->peer->auth));
+	if (sa->peer_cert) {
+		snprintf(o->peer_cert, sizeof(o->peer_cert), "%s", sa->peer_cert->subject);
+		o->peer_cert_not_after = (int64_t)sa->peer_cert->not_after;
+	}
 	o->established_ms = sa->established_ms ? sa->established_wall_ms : 0;
 	o->rekey_in_ms = sa->state == IKE_SA_ESTABLISHED ? countdown(ike, sa->rekey_ms) : IKE_INFO_NEVER;
 	o->expire_in_ms = sa->established_ms ? countdown(ike, sa->expire_ms) : IKE_INFO_NEVER;

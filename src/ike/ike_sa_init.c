@@ -316,6 +316,9 @@ static int send_init_response(struct ike_sa *sa, uint8_t num, const struct ike_d
 			 sizeof(sig_hash_algs));
 	if (sa->frag)   /* RFC 7383 §2.3: only when the initiator offered it */
 		ike_build_notify(b, 0, NULL, 0, IKEV2_NOTIFY_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+	/* §3.7: the responder asks for the initiator's certificate here */
+	if (sa->peer->auth == CONF_AUTH_CERTIFICATE)
+		ike_cert_build_certreq(b, ike_credentials_find(sa->ike->creds, sa->peer_name));
 	r = ike_build_finish(b);
 	if (r == 0) {
 		sa->init_r = dup_bytes(b->buf, b->len);

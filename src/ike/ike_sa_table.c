@@ -258,6 +258,7 @@ void ike_sa_unlink_free(struct ike_sa *sa)
 	ike_exch_secret_free(sa->sec);
 	free(sa->init_i);
 	free(sa->init_r);
+	free(sa->peer_cert);
 	free(sa->last_resp);
 	ike_reasm_free(&sa->reasm[0]);
 	ike_reasm_free(&sa->reasm[1]);

@@ -5,6 +5,7 @@
 # intermediate's lists revoked.crt); DIR/<name>.crt/.key the end entities,
 # all issued by the intermediate unless said otherwise:
 #   rsa       RSA 2048, SAN DNS:gw-rsa.ib.test, IP:10.211.0.2, email:gw@ib.test
+#   pss       RSA-PSS 2048 key (signs RSASSA-PSS only), SAN DNS:gw-pss.ib.test
 #   p256      ECDSA P-256, SAN DNS:gw-p256.ib.test
 #   p384      ECDSA P-384, SAN DNS:gw-p384.ib.test
 #   ed25519   Ed25519, SAN DNS:gw-ed.ib.test
@@ -52,6 +53,7 @@ EOF
 ca() { openssl ca -batch -config ca.cnf -notext "$@" 2>/dev/null; }
 key() {
 	case $2 in
+	pss) openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null ;;
 	rsa*) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${2#rsa}" -out "$1" 2>/dev/null ;;
 	p256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" ;;
 	p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$1" ;;
@@ -83,6 +85,8 @@ end() {
 I="-cert $D/ca/inter.crt -keyfile inter.key"
 # shellcheck disable=SC2086
 end rsa rsa2048 "/O=ib/CN=gw-rsa.ib.test" "DNS:gw-rsa.ib.test,IP:10.211.0.2,email:gw@ib.test" $I -days 365
+# shellcheck disable=SC2086
+end pss pss "/O=ib/CN=gw-pss.ib.test" "DNS:gw-pss.ib.test" $I -days 365
 # shellcheck disable=SC2086
 end p256 p256 "/O=ib/CN=gw-p256.ib.test" "DNS:gw-p256.ib.test" $I -days 365
 # shellcheck disable=SC2086

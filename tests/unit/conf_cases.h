@@ -360,7 +360,17 @@ static const struct conf_case conf_cases[] = {
 	  "  auth ed25519; private-key /a; peer-public-key /b\n  psk-file /c\n}\n",
 	  "7:3: 'psk-file' does not apply to auth ed25519\n", NULL },
 	{ "b50 unknown auth method", BASE PEER_OPEN PEER_MIN "  auth rsa\n}\n",
-	  "6:8: invalid value 'rsa': expected psk or ed25519\n", NULL },
+	  "6:8: invalid value 'rsa': expected psk, ed25519 or certificate\n", NULL },
+	{ "b50b certificate without its files", BASE PEER_OPEN PEER_MIN "  auth certificate\n}\n",
+	  "6:3: auth certificate requires 'private-key'\n6:3: auth certificate requires "
+	  "'certificate'\n6:3: auth certificate requires 'ca-dir'\n", NULL },
+	{ "b50c psk-file and peer-public-key with certificate", BASE PEER_OPEN PEER_MIN
+	  "  auth certificate; certificate /c; private-key /k; ca-dir /ca\n"
+	  "  psk-file /p; peer-public-key /q\n}\n",
+	  "7:3: 'psk-file' does not apply to auth certificate\n"
+	  "7:16: 'peer-public-key' does not apply to auth certificate\n", NULL },
+	{ "b50d crl-dir with psk", BASE PEER_OPEN PEER_MIN "  auth psk; psk-file /p; crl-dir /crl\n}\n",
+	  "6:26: 'crl-dir' does not apply to auth psk\n", NULL },
 	{ "b51 unknown IKE algorithm", BASE PEER_OPEN PEER_MIN
 	  "  auth psk; psk-file /k; ike-proposals aes128cbc-prfsha256-x25519\n}\n",
 	  "6:40: invalid IKE proposal 'aes128cbc-prfsha256-x25519': unknown algorithm 'aes128cbc': "

@@ -15,28 +15,10 @@
 #include "linegate/ike_x509.h"
 #include "linegate/ikev2.h"
 #include "check_main.h"
+#include "x509_pki_fixture.h"
 
-static char pki[] = "/tmp/lg-x509-XXXXXX";
 static struct ike_x509_store *store;   /* anchors, intermediate, both CRLs */
 static char err[512];
-
-static void make_pki(void)
-{
-	char cmd[1024];
-	const char *src = getenv("LG_SOURCE_DIR");
-
-	ck_assert_ptr_nonnull(mkdtemp(pki));
-	snprintf(cmd, sizeof(cmd), "sh %s/tests/lib/x509_pki.sh %s >/dev/null", src ? src : "..", pki);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void remove_pki(void)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", pki);
-	ck_assert_int_eq(system(cmd), 0);
-}
 
 /* PKI/name + ext (two results live at once) */
 static const char *path(const char *name, const char *ext)
