@@ -6,8 +6,9 @@
  * with its payload parser; the CERT payload's certificate chains to the
  * set's CA with linegate's X.509 library (and not to another set's CA, not
  * before or after its validity, not with one bit of its signature
- * changed), and the IDi / IDr strongSwan sent names it, the other
- * gateway's ID does not. */
+ * changed), the IDi / IDr strongSwan sent names it, the other
+ * gateway's ID does not, and strongSwan's AUTH signature verifies with
+ * linegate's RFC 7427 code. */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ static const char *const sets[] = {
 enum { NSETS = sizeof(sets) / sizeof(sets[0]) };
 
 static struct vec_file vf;
+static int vf_set;   /* index in sets[] of the loaded file */
 
 static struct ike_x509_store *store_of(int set)
 {
@@ -66,6 +68,38 @@ static void open_auth(unsigned n, uint8_t **msg, struct ike_payload_list *pl)
 	ck_assert_int_eq(ike_payloads_split(w->val[IKEV2_HEADER_LEN], plain, plain_len, pl), 0);
 }
 
+/* strongSwan's RFC 7427 signature (AUTH method 14) verifies with
+ * linegate's code over the octets of RFC 7296 §2.15 and the certificate
+ * it sent; one changed octet, one changed signature byte, the other
+ * side's octets or an unknown AlgorithmIdentifier do not. */
+static void check_signature(unsigned side, const struct ike_payload *cert,
+			    const struct ike_payload *auth)
+{
+	const uint8_t *der = cert->body + 1;
+	size_t der_len = cert->len - 1, oct_len, other_len;
+	uint8_t *oct, *other, *body;
+
+	vec_auth_octets(&vf, side == 0, &oct, &oct_len);
+	vec_auth_octets(&vf, side != 0, &other, &other_len);
+	ck_assert_msg(ike_x509_verify_auth_der(der, der_len, oct, oct_len, auth->body, auth->len),
+		      "%s: strongSwan's AUTH does not verify", sets[vf_set]);
+	ck_assert(!ike_x509_verify_auth_der(der, der_len, other, other_len, auth->body,
+					    auth->len));
+	oct[oct_len - 1] ^= 0x01;
+	ck_assert(!ike_x509_verify_auth_der(der, der_len, oct, oct_len, auth->body, auth->len));
+	oct[oct_len - 1] ^= 0x01;
+	body = malloc(auth->len);
+	memcpy(body, auth->body, auth->len);
+	body[auth->len - 1] ^= 0x01;            /* the signature's last byte */
+	ck_assert(!ike_x509_verify_auth_der(der, der_len, oct, oct_len, body, auth->len));
+	body[auth->len - 1] ^= 0x01;
+	body[4 + 1 + 2] ^= 0x01;                /* inside the AlgorithmIdentifier */
+	ck_assert(!ike_x509_verify_auth_der(der, der_len, oct, oct_len, body, auth->len));
+	free(body);
+	free(other);
+	free(oct);
+}
+
 START_TEST(test_capture_certs)
 {
 	struct ike_x509_store *store, *other;
@@ -73,6 +107,7 @@ START_TEST(test_capture_certs)
 
 	snprintf(file, sizeof(file), "ike_%s.txt", sets[_i]);
 	vec_load(&vf, file);
+	vf_set = _i;
 	store = store_of(_i);
 	other = store_of((_i + 1) % NSETS);
 	for (unsigned side = 0; side < 2; side++) {
@@ -102,6 +137,7 @@ START_TEST(test_capture_certs)
 		ck_assert_int_eq(ike_decode_auth(ike_payload_find(&pl, IKEV2_PAYLOAD_AUTH), &auth), 0);
 		ck_assert_uint_eq(auth.method, IKEV2_AUTH_DIGITAL_SIGNATURE);
 		ck_assert_bytes(auth.data, VEC(&vf, "%s.data", s)->val, auth.len, "AUTH");
+		check_signature(side, cert, ike_payload_find(&pl, IKEV2_PAYLOAD_AUTH));
 
 		/* The chain, inside the validity and outside it. */
 		ike_x509_describe(x, &info);

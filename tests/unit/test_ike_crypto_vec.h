@@ -4,10 +4,13 @@
 #pragma once
 #include <check.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+
+#include "linegate/ike_crypto.h"
 
 struct vec_entry {
 	char name[48];
@@ -132,3 +135,20 @@ static inline void vec_hex(const uint8_t *b, size_t n, char *out, size_t cap)
 			ck_abort_msg("%s differs:\n got %s\nwant %s", (what), g_, w_); \
 		}                                                                    \
 	} while (0)
+
+/* AUTH octets of one side of a captured session (RFC 7296 §2.15): its
+ * IKE_SA_INIT message | the peer's nonce | prf(SK_p, its ID body). */
+static inline void vec_auth_octets(const struct vec_file *vf, bool initiator, uint8_t **oct,
+				   size_t *oct_len)
+{
+	int prf = (int)VEC_U8(vf, "prf");
+	const struct vec_entry *first = VEC(vf, initiator ? "init_req" : "init_resp");
+	const struct vec_entry *nonce = VEC(vf, initiator ? "ike0.nr" : "ike0.ni");
+	const struct vec_entry *skp = VEC(vf, initiator ? "ike0.sk_pi" : "ike0.sk_pr");
+	const struct vec_entry *id = VEC(vf, initiator ? "auth_i.id" : "auth_r.id");
+
+	ck_assert_int_eq(ike_auth_octets(prf, skp->val, first->val, first->len, nonce->val,
+					 nonce->len, id->val, id->len, oct, oct_len), 0);
+	ck_assert_uint_eq(*oct_len, first->len + nonce->len + ike_prf_len(prf));
+	ck_assert_bytes(*oct, first->val, first->len, "octets: first message");
+}

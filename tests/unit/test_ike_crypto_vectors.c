@@ -207,22 +207,6 @@ START_TEST(test_sk_decrypt_capture)
 }
 END_TEST
 
-/* AUTH octets of one side (§2.15): its IKE_SA_INIT message | the peer's
- * nonce | prf(SK_p, its ID body). */
-static void octets_of(bool initiator, uint8_t **oct, size_t *oct_len)
-{
-	int prf = VEC_U8(&vf, "prf");
-	const struct vec_entry *first = VEC(&vf, initiator ? "init_req" : "init_resp");
-	const struct vec_entry *nonce = VEC(&vf, initiator ? "ike0.nr" : "ike0.ni");
-	const struct vec_entry *skp = VEC(&vf, initiator ? "ike0.sk_pi" : "ike0.sk_pr");
-	const struct vec_entry *id = VEC(&vf, initiator ? "auth_i.id" : "auth_r.id");
-
-	ck_assert_int_eq(ike_auth_octets(prf, skp->val, first->val, first->len, nonce->val,
-					 nonce->len, id->val, id->len, oct, oct_len), 0);
-	ck_assert_uint_eq(*oct_len, first->len + nonce->len + ike_prf_len(prf));
-	ck_assert_bytes(*oct, first->val, first->len, "octets: first message");
-}
-
 START_TEST(test_psk_auth)
 {
 	const struct vec_entry *psk;
@@ -240,7 +224,7 @@ START_TEST(test_psk_auth)
 
 		ck_assert_uint_eq(VEC_U8(&vf, side ? "auth_r.method" : "auth_i.method"),
 				  IKEV2_AUTH_SHARED_KEY_MIC);
-		octets_of(side == 0, &oct, &oct_len);
+		vec_auth_octets(&vf, side == 0, &oct, &oct_len);
 		ck_assert_int_eq(ike_auth_psk(prf, psk->val, psk->len, oct, oct_len, auth), 0);
 		ck_assert_uint_eq(want->len, alen);
 		ck_assert_bytes(auth, want->val, alen, "PSK AUTH");
@@ -303,7 +287,7 @@ START_TEST(test_ed25519_auth)
 		ck_assert_bytes(sk + 32, rawpub->val, 32, "Ed25519 public half of sk");
 		ck_assert_bytes(pk, rawpub->val, 32, "Ed25519 public key");
 
-		octets_of(side == 0, &oct, &oct_len);
+		vec_auth_octets(&vf, side == 0, &oct, &oct_len);
 		ck_assert_uint_eq(want->len, IKE_ED25519_AUTH_LEN);
 		ck_assert(ike_auth_ed25519_verify(pk, oct, oct_len, want->val, want->len));
 		/* Ed25519 is deterministic: our signature is strongSwan's, bit for bit. */
