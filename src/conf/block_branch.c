@@ -61,7 +61,13 @@ static const struct key_def branch_keys[] = {
 static void branch_close(struct parser *p, void *obj)
 {
 	struct branch_def *b = obj;
-	int w = snprintf(b->name, sizeof(b->name), "%s/%.*s", b->template_name, (int)b->id.len,
+	int w;
+
+	if (!b->template_name[0] || !b->n_remote_ts) {
+		b->name[0] = '\0';   /* missing keys, reported by the block: not checked further */
+		return;
+	}
+	w = snprintf(b->name, sizeof(b->name), "%s/%.*s", b->template_name, (int)b->id.len,
 			 (const char *)b->id.data);
 
 	if (w < 0 || (size_t)w >= sizeof(b->name)) {

@@ -668,10 +668,8 @@ int conf_parse_buffer(const char *name, const char *buf, size_t len, struct conf
 	return rc;
 }
 
-void parser_free(struct parser *p)
+void parser_reset(struct parser *p)
 {
-	if (!p)
-		return;
 	free(p->peer_x);
 	free(p->branches);
 	lg_hash_free(&p->branch_names);
@@ -679,5 +677,12 @@ void parser_free(struct parser *p)
 		sodium_memzero(p->sa_x, p->cap_sa_x * sizeof(*p->sa_x));
 	free(p->sa_x);
 	sodium_memzero(p, sizeof(*p)); /* values may hold lab-only static SA keys */
+}
+
+void parser_free(struct parser *p)
+{
+	if (!p)
+		return;
+	parser_reset(p);
 	free(p);
 }

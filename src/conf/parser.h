@@ -206,6 +206,8 @@ void conf_parse_file(struct parser *p, int idx, const char *buf, size_t len);
  * positions of key files for its permission checks). */
 /* Frees a parser from calloc and what it grew (wiped: values may hold
  * lab-only static-SA keys). */
+/* Frees what the parser grew and wipes it: as calloc'd again. */
+void parser_reset(struct parser *p);
 void parser_free(struct parser *p);
 int conf_parse_with(struct parser *p, const char *name, const char *buf, size_t len,
 		    struct config *out, struct conf_errors *errs);

@@ -22,9 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > CONF_FILE_MAX)
 		return 0;
-	free(p.peer_x);             /* the last input's, grown by the parser */
-	free(p.sa_x);
-	memset(&p, 0, sizeof(p));   /* as calloc'd */
+	parser_reset(&p);           /* the last input's arrays, grown by the parser */
 	int rc = conf_parse_with(&p, "fuzz.conf", (const char *)data, size, &cfg, &errs);
 	/* Invariants: success means no errors; every error has a position inside
 	 * the input and a terminated message. */

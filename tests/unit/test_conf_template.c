@@ -300,6 +300,11 @@ static const struct {
 		  "remote-subnets" },
 	/* 7 */ { "branch \"shop1.branches.corp.example\" { template inet; remote-subnets 10.65.1.0/24 }\n",
 		  9, 49, "undefined template 'inet'" },
+	/* 8: keys missing, as the fuzzer wrote it: no check of the half-made branch */
+	/* 8 */ { "branch \"shop1.branches.corp.example\" { }\n", 9, 1,
+		  "missing required keys template, remote-subnets" },
+	/* 9 */ { "branch \"shop1.branches.corp.example\" { remote-subnets 10.65.1.0/24 }\n", 9, 1,
+		  "missing required key template" },
 };
 
 START_TEST(branch_errors_at_value)
@@ -311,6 +316,9 @@ START_TEST(branch_errors_at_value)
 	ck_assert_msg(errs.e[0].line == branch_errors[_i].line && errs.e[0].column == branch_errors[_i].col &&
 		      strstr(errs.e[0].msg, branch_errors[_i].error),
 		      "case %d: %d:%d: %s", _i, errs.e[0].line, errs.e[0].column, errs.e[0].msg);
+	for (size_t i = 0; i < errs.n; i++)   /* every error stands somewhere in the file */
+		ck_assert_msg(errs.e[i].line >= 1 && errs.e[i].column >= 1, "case %d: error %zu at "
+			      "%d:%d: %s", _i, i, errs.e[i].line, errs.e[i].column, errs.e[i].msg);
 }
 END_TEST
 
