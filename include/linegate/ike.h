@@ -116,14 +116,17 @@ struct ike_sa_info {
 		struct esp_child_stats stats;
 	} children[4];
 };
+/* Every IKE SA, newest first, filled one at a time into a view that lives
+ * for the call of fn only. */
+typedef void (*ike_sa_info_fn)(void *ctx, const struct ike_sa_info *info);
+void ike_foreach_sa(struct ike *ike, ike_sa_info_fn fn, void *ctx);
+/* The first max of them into out (tests, small lists); returns how many. */
 size_t ike_list_sas(struct ike *ike, struct ike_sa_info *out, size_t max);
 /* The same for one peer's IKE SAs (up to IKE_MAX_IKE_SAS_PER_PEER and a
  * half-open one or two). */
 enum { IKE_MAX_PEER_SAS = 6 };   /* IKE_MAX_IKE_SAS_PER_PEER + half-open ones */
 size_t ike_list_peer_sas(struct ike *ike, const char *peer_name, struct ike_sa_info *out,
 			 size_t max);
-/* IKE SAs in any state: how many ike_list_sas can return. */
-size_t ike_sa_total(const struct ike *ike);
 /* The IKE module's named drop counters (every refused datagram: malformed,
  * forged, over a half-open limit, ...): up to max names and counts; returns
  * how many counters there are. */

@@ -3,7 +3,6 @@
  * totals that outlive rekeys; and the per-CHILD SA traffic straight from
  * the ESP table (lab SAs included), named by the peer that negotiated it. */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 #include "linegate/control.h"
 #include "linegate/ike.h"
@@ -244,37 +243,43 @@ static void flow_out(void *ctx, const struct esp_child_params *p, const struct e
 	fc->first = false;
 }
 
+struct sas_ctx {
+	struct daemon *d;
+	FILE *out;
+	json_t *arr;   /* JSON: the objects go here; NULL for text */
+	size_t n;
+	uint64_t now;
+};
+
+/* One IKE SA with its peer's totals, streamed: a hub lists thousands. */
+static void sa_out(void *ctx, const struct ike_sa_info *sa)
+{
+	struct sas_ctx *sc = ctx;
+	struct esp_owner_totals tot;
+
+	esp_table_owner_totals(sc->d->esp, sa->peer, &tot);
+	if (sc->arr)
+		ike_sa_json(sc->arr, sa, &tot);
+	else
+		ike_sa_text(sc->out, sa, &tot, sc->now);
+	sc->n++;
+}
+
 int control_cmd_sas(struct daemon *d, const struct control_request *rq, const char *who, FILE *out)
 {
-	size_t max = d->ike ? ike_sa_total(d->ike) : 0;
-	struct ike_sa_info *sas = calloc(max ? max : 1, sizeof(*sas));
 	json_t *doc = rq->json ? json_object() : NULL;
-	json_t *ike_sas = doc ? lg_json_set_array(doc, "ike_sas") : NULL;
+	struct sas_ctx sc = { d, out, doc ? lg_json_set_array(doc, "ike_sas") : NULL, 0, lg_wall_ms() };
 	struct flows_ctx fc = { d, out, doc ? lg_json_set_array(doc, "static_sas") : NULL, true, true,
-				lg_wall_ms() };
-	struct esp_owner_totals tot;
-	size_t n = 0;
+				sc.now };
 	(void)who;
 
-	if (!sas) {
-		json_decref(doc);
-		return CONTROL_INTERNAL;
-	}
 	if (d->ike)
-		n = ike_list_sas(d->ike, sas, max);
-	for (size_t i = 0; i < n; i++) {
-		esp_table_owner_totals(d->esp, sas[i].peer, &tot);
-		if (ike_sas)
-			ike_sa_json(ike_sas, &sas[i], &tot);
-		else
-			ike_sa_text(out, &sas[i], &tot, fc.now);
-	}
-	if (!rq->json && n == 0)
+		ike_foreach_sa(d->ike, sa_out, &sc);
+	if (!rq->json && sc.n == 0)
 		fputs("no IKE SAs\n", out);
 	esp_table_foreach(d->esp, flow_out, &fc);
 	if (doc)
 		lg_json_print(out, doc);
-	free(sas);
 	return CONTROL_OK;
 }
 
