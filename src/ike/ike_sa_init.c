@@ -13,8 +13,11 @@
 
 static const uint8_t zero_spi[8];
 
-/* RFC 7427 §4: we verify and create Ed25519 signatures only (Identity). */
-static const uint8_t sig_hash_algs[] = { 0, IKEV2_HASH_IDENTITY };
+/* RFC 7427 §4: the hashes we verify signatures with: SHA-2 for RSA and
+ * ECDSA certificates, Identity for Ed25519. A peer that sees no SHA-2 here
+ * (Libreswan) falls back to the RFC 7296 methods (RSA with SHA-1). */
+static const uint8_t sig_hash_algs[] = { 0, IKEV2_HASH_SHA2_256, 0, IKEV2_HASH_SHA2_384,
+					 0, IKEV2_HASH_SHA2_512, 0, IKEV2_HASH_IDENTITY };
 
 void ike_build_natd(struct ike_builder *b, struct ike_sa *sa)
 {

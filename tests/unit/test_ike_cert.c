@@ -98,6 +98,41 @@ START_TEST(ed25519_cert)
 }
 END_TEST
 
+/* The SIGNATURE_HASH_ALGORITHMS of the queued IKE_SA_INIT message i lists
+ * SHA2-256, -384, -512 and Identity (RFC 7427 §4): without SHA-2 there, a
+ * peer such as Libreswan signs with RSA and SHA-1, which we refuse. */
+static void assert_sig_hashes(size_t i)
+{
+	static const uint8_t want[] = { 0, IKEV2_HASH_SHA2_256, 0, IKEV2_HASH_SHA2_384,
+					0, IKEV2_HASH_SHA2_512, 0, IKEV2_HASH_IDENTITY };
+	struct mock_msg *m = &bed.q[i];
+	struct ike_header h;
+	struct ike_payload_list l;
+	struct ike_notify n;
+
+	ck_assert_int_eq(ike_header_parse(m->data, m->len, &h), 0);
+	ck_assert_int_eq(h.exchange, IKEV2_EXCHANGE_IKE_SA_INIT);
+	ck_assert_int_eq(ike_payloads_split(h.next_payload, m->data + IKEV2_HEADER_LEN,
+					    m->len - IKEV2_HEADER_LEN, &l), 0);
+	ck_assert(ike_find_notify(&l, IKEV2_NOTIFY_SIGNATURE_HASH_ALGORITHMS, &n));
+	ck_assert_uint_eq(n.data_len, sizeof(want));
+	ck_assert_mem_eq(n.data, want, sizeof(want));
+}
+
+START_TEST(sig_hashes_announced)
+{
+	pair("rsa", "gw-rsa.ib.test", "p256", "gw-p256.ib.test");
+	mock_start(&bed);
+	mock_tick(&bed, 100);
+	ck_assert_uint_eq(bed.n, 1);
+	assert_sig_hashes(0);                 /* request */
+	mock_deliver(&bed);
+	ck_assert_uint_eq(bed.n, 1);
+	assert_sig_hashes(0);                 /* response */
+	mock_free(&bed);
+}
+END_TEST
+
 /* A's IKE_AUTH reaches B and is refused for why: nothing installed on
  * either side, counted as a certificate drop, summarised in the audit. */
 static void refused(const char *why)
@@ -256,6 +291,7 @@ static Suite *suite(void)
 	tcase_add_test(t, rsa_pss);
 	tcase_add_test(t, ecdsa_p384);
 	tcase_add_test(t, ed25519_cert);
+	tcase_add_test(t, sig_hashes_announced);
 	tcase_add_test(t, unknown_ca);
 	tcase_add_test(t, expired);
 	tcase_add_test(t, revoked);
