@@ -142,7 +142,7 @@ struct conf_peer {
 	/* Positions of the values compliance verdicts cite. */
 	struct conf_at at;                /* the block's name */
 	struct conf_at endpoint_at, region_at, uplink_at, remote_id_at, key_dir_at;
-	struct conf_at certificate_at, ca_dir_at, crl_dir_at;
+	struct conf_at certificate_at, private_key_at, ca_dir_at, crl_dir_at;
 	struct conf_at local_ts_at[CONF_MAX_TS], remote_ts_at[CONF_MAX_TS];
 };
 

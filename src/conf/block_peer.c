@@ -141,6 +141,7 @@ static int peer_psk_file(struct parser *p, void *obj, const struct value *v, siz
 static int peer_private_key(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	(void)n;
+	PEER(obj)->private_key_at = (struct conf_at){ v->line, v->col };
 	return key_file(p, obj, v, 1, PEER(obj)->private_key_file);
 }
 

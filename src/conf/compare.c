@@ -9,7 +9,7 @@
 /* A field added to struct conf_peer must be added here too (or said to be
  * a position): this trips when the struct changes size on the build hosts. */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct conf_peer) == 3328,
+_Static_assert(sizeof(struct conf_peer) == 3336,
 	       "struct conf_peer changed: update conf_peer_equal() in src/conf/compare.c");
 _Static_assert(sizeof(struct conf_static_sa) == 1152,
 	       "struct conf_static_sa changed: update conf_static_sa_equal() in src/conf/compare.c");

@@ -54,8 +54,11 @@ static void peer_certificate(const struct config *cfg, const struct conf_peer *p
 	}
 	if (ike_x509_load_key(p->private_key_file, &key, err, sizeof(err)) == 0 &&
 	    !ike_x509_key_matches(cert, key)) {
+		char key_at[CONF_PATH_MAX + 32];
 		daemon_refusal_add(why, "%s: peer \"%s\": private-key %s is not the key of the "
-				   "certificate", where, p->name, p->private_key_file);
+				   "certificate %s", config_at_format(cfg, p->private_key_at, key_at,
+								      sizeof(key_at)),
+				   p->name, p->private_key_file, p->certificate_file);
 		(*bad)++;
 	}
 	long days = (long)((info.not_after - now) / 86400);

@@ -315,9 +315,11 @@ int daemon_load_config(const char *path, struct config **cfg, struct regiondb **
 	 * the loader; loading credentials needs them all. Keys are checked
 	 * whatever the compliance verdict: every problem in one run. */
 	bool keys_absent = offline && warn && warn_absent_keys(*cfg, warn) > 0;
+	/* A bad certificate is reported at its value; the loader would
+	 * only repeat it without one. */
 	if (!keys_absent && daemon_check_certificates(*cfg, why, warn))
 		rc = rc ? rc : -EINVAL;
-	if (!keys_absent && daemon_load_credentials(*cfg, &creds, why))
+	else if (!keys_absent && daemon_load_credentials(*cfg, &creds, why))
 		rc = rc ? rc : -EINVAL;
 	if (daemon_check_machine(*cfg, why, offline ? warn : NULL))
 		rc = rc ? rc : -ENODEV;

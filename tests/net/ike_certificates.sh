@@ -83,6 +83,22 @@ out=$(lg_ns gwa "$BIN" --check-config -c "$T/expired.conf" 2>&1); rc=$?
 check "--check-config refuses an expired certificate (rc $rc)" test "$rc" -ne 0
 check "... at its file:line:col, saying so" grep -qE "expired.conf:20:17: .*cert_expired" <<<"$out"
 [ "$FAILS" = 0 ] || echo "$out"
+# the other ways our own credentials can be wrong: each once, at its value
+refused_once() { # CONF PATTERN: refused with exactly one problem, PATTERN's
+	out=$(lg_ns gwa "$BIN" --check-config -c "$1" 2>&1)
+	[ $? -ne 0 ] && grep -qE "$2" <<<"$out" && grep -q "configuration refused (1 problem)" <<<"$out"
+}
+key_line=$(grep -n 'private-key' "$T/a/linegate.conf" | cut -d: -f1)
+sed "s#$P/rsa\.key#$P/p384.key#" "$T/a/linegate.conf" > "$T/otherkey.conf"
+check "a private-key that is not the certificate's is refused once, at the key" \
+	refused_once "$T/otherkey.conf" "otherkey.conf:$key_line:[0-9]+: .*private-key .*p384.key is not the key of the certificate"
+sed "s#$P/rsa\.#$P/rogue.#" "$T/a/linegate.conf" > "$T/rogue.conf"
+check "a certificate from a CA outside ca-dir is refused at its value" \
+	refused_once "$T/rogue.conf" "rogue.conf:20:17: .*cert_untrusted"
+sed "s#local-id gw-rsa.ib.test#local-id gw-other.ib.test#" "$T/a/linegate.conf" > "$T/otherid.conf"
+check "a local-id the certificate does not name is refused at the certificate" \
+	refused_once "$T/otherid.conf" "otherid.conf:20:17: .*local-id is not one of its subjectAltNames"
+[ "$FAILS" = 0 ] || echo "$out"
 
 # the IKE datagrams on b's underlay (IKE on 4500 after NAT detection)
 lg_ns gwb tcpdump -U -n -i up0 -w "$T/ike.pcap" udp port 500 or udp port 4500 2>"$T/tcpdump.log" &
