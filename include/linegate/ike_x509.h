@@ -51,6 +51,11 @@ struct ike_x509_info {
  * least one anchor. 0 or -errno with err naming the file. */
 int ike_x509_store_load(const char *ca_dir, const char *crl_dir, struct ike_x509_store **out,
 			char *err, size_t errlen);
+/* The CRLs of crl_dir into s, which from now on checks revocation (the
+ * second half of ike_x509_store_load, for a caller that tells the two
+ * directories' problems apart). 0 or -errno with err naming the file. */
+int ike_x509_store_add_crls(struct ike_x509_store *s, const char *crl_dir, char *err,
+			    size_t errlen);
 void ike_x509_store_free(struct ike_x509_store *s);
 /* Anchors; *intermediates and *crls counted too (either may be NULL). */
 size_t ike_x509_store_counts(const struct ike_x509_store *s, size_t *intermediates, size_t *crls);

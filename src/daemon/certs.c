@@ -22,12 +22,17 @@ static void peer_certificate(const struct config *cfg, const struct conf_peer *p
 	struct evp_pkey_st *key = NULL;
 	time_t now = time(NULL);
 
-	if (ike_x509_store_load(p->ca_dir, p->crl_dir[0] ? p->crl_dir : NULL, &store, err,
-				sizeof(err))) {
+	if (ike_x509_store_load(p->ca_dir, NULL, &store, err, sizeof(err))) {
 		daemon_refusal_add(why, "%s: peer \"%s\": %s",
 				   config_at_format(cfg, p->ca_dir_at, where, sizeof(where)), p->name, err);
 		(*bad)++;
 		return;
+	}
+	if (p->crl_dir[0] && ike_x509_store_add_crls(store, p->crl_dir, err, sizeof(err))) {
+		daemon_refusal_add(why, "%s: peer \"%s\": %s",
+				   config_at_format(cfg, p->crl_dir_at, where, sizeof(where)), p->name, err);
+		(*bad)++;
+		goto out;
 	}
 	config_at_format(cfg, p->certificate_at, where, sizeof(where));
 	if (ike_x509_load_cert(p->certificate_file, &cert, err, sizeof(err))) {
@@ -52,13 +57,15 @@ static void peer_certificate(const struct config *cfg, const struct conf_peer *p
 				   "subjectAltNames", where, p->name, info.subject);
 		(*bad)++;
 	}
-	if (ike_x509_load_key(p->private_key_file, &key, err, sizeof(err)) == 0 &&
-	    !ike_x509_key_matches(cert, key)) {
-		char key_at[CONF_PATH_MAX + 32];
+	char key_at[CONF_PATH_MAX + 32];
+	config_at_format(cfg, p->private_key_at, key_at, sizeof(key_at));
+	if (ike_x509_load_key(p->private_key_file, &key, err, sizeof(err))) {
+		daemon_refusal_add(why, "%s: peer \"%s\": %s", key_at, p->name, err);
+		(*bad)++;
+	} else if (!ike_x509_key_matches(cert, key)) {
 		daemon_refusal_add(why, "%s: peer \"%s\": private-key %s is not the key of the "
-				   "certificate %s", config_at_format(cfg, p->private_key_at, key_at,
-								      sizeof(key_at)),
-				   p->name, p->private_key_file, p->certificate_file);
+				   "certificate %s", key_at, p->name, p->private_key_file,
+				   p->certificate_file);
 		(*bad)++;
 	}
 	long days = (long)((info.not_after - now) / 86400);

@@ -192,6 +192,16 @@ static int load_dir(struct ike_x509_store *s, const char *dir, bool crl, char *e
 	return r;
 }
 
+int ike_x509_store_add_crls(struct ike_x509_store *s, const char *crl_dir, char *err,
+			    size_t errlen)
+{
+	/* a CRL directory asks for revocation checks of every CA of a
+	 * chain: a CA without a CRL fails closed (cert_crl_missing) */
+	s->crls = true;
+	X509_STORE_set_flags(s->store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	return load_dir(s, crl_dir, true, err, errlen);
+}
+
 int ike_x509_store_load(const char *ca_dir, const char *crl_dir, struct ike_x509_store **out,
 			char *err, size_t errlen)
 {
@@ -208,13 +218,8 @@ int ike_x509_store_load(const char *ca_dir, const char *crl_dir, struct ike_x509
 		snprintf(err, errlen, "%s: no self-signed CA certificate (trust anchor)", ca_dir);
 		r = -ENOENT;
 	}
-	if (r == 0 && crl_dir && crl_dir[0]) {
-		r = load_dir(s, crl_dir, true, err, errlen);
-		/* a CRL directory asks for revocation checks of every CA of a
-		 * chain: a CA without a CRL fails closed (cert_crl_missing) */
-		s->crls = true;
-		X509_STORE_set_flags(s->store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
-	}
+	if (r == 0 && crl_dir && crl_dir[0])
+		r = ike_x509_store_add_crls(s, crl_dir, err, errlen);
 	if (r < 0) {
 		ike_x509_store_free(s);
 		return r;

@@ -98,6 +98,14 @@ check "a certificate from a CA outside ca-dir is refused at its value" \
 sed "s#local-id gw-rsa.ib.test#local-id gw-other.ib.test#" "$T/a/linegate.conf" > "$T/otherid.conf"
 check "a local-id the certificate does not name is refused at the certificate" \
 	refused_once "$T/otherid.conf" "otherid.conf:20:17: .*local-id is not one of its subjectAltNames"
+head -c 2000 /dev/urandom > "$T/garbage.key"; chmod 600 "$T/garbage.key"
+sed "s#$P/rsa\.key#$T/garbage.key#" "$T/a/linegate.conf" > "$T/badkey.conf"
+check "a private-key that is no key is refused once, at the key" \
+	refused_once "$T/badkey.conf" "badkey.conf:$key_line:[0-9]+: .*garbage.key: not an unencrypted PEM private key"
+crl_line=$(grep -n 'crl-dir' "$T/a/linegate.conf" | cut -d: -f1)
+sed "s#$P/crl#$T/nocrl#" "$T/a/linegate.conf" > "$T/nocrl.conf"
+check "a crl-dir that is not there is refused at the crl-dir, not the ca-dir" \
+	refused_once "$T/nocrl.conf" "nocrl.conf:$crl_line:[0-9]+: .*nocrl: No such file or directory"
 [ "$FAILS" = 0 ] || echo "$out"
 
 # the IKE datagrams on b's underlay (IKE on 4500 after NAT detection)
