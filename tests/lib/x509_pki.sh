@@ -13,9 +13,15 @@
 #   expired   ECDSA P-256, SAN DNS:gw-expired.ib.test, valid 2020-2021
 #   nosan     ECDSA P-256, no SAN, subject CN=gw-nosan.ib.test,O=ib
 #   rogue     ECDSA P-256, SAN DNS:gw-rsa.ib.test, from a CA nobody trusts
+# x509_pki.sh DIR NAME:TYPE:DNS[:ISSUER]... adds end entities (TYPE rsa2048,
+# rsa4096, p256, p384, ed25519; subject CN and SAN dNSName DNS) issued by
+# ISSUER: intermediate (the default), intermediate2 (an RSA 4096 CA under the
+# intermediate, made on first use: DIR/ca/inter2.crt, its CRL in DIR/crl, so
+# root -> intermediate -> intermediate2 -> end) or rogue (the untrusted CA).
 # Keys are PKCS#8 PEM, mode 0600.
 set -eu
 D=$1
+shift
 mkdir -p "$D/ca" "$D/crl" "$D/work/new"
 cd "$D/work"
 umask 077
@@ -114,4 +120,28 @@ openssl req -new -x509 -key rogue-ca.key -subj "/O=ib/CN=ib test root" -days 365
 	-out rogue-ca.crt
 end rogue p256 "/O=ib/CN=gw-rsa.ib.test" "DNS:gw-rsa.ib.test" -cert rogue-ca.crt \
 	-keyfile rogue-ca.key -days 365
+
+# the caller's end entities
+for spec in "$@"; do
+	n=${spec%%:*} rest=${spec#*:}
+	t=${rest%%:*} rest=${rest#*:}
+	dns=${rest%%:*} iss=intermediate
+	[ "$rest" = "$dns" ] || iss=${rest#*:}
+	case $iss in
+	intermediate) opts=$I ;;
+	intermediate2)
+		if [ ! -f "$D/ca/inter2.crt" ]; then
+			key inter2.key rsa4096
+			openssl req -new -key inter2.key -subj "/O=ib/CN=ib test intermediate 2" -out inter2.csr
+			# shellcheck disable=SC2086
+			ca $I -extensions v3_ca -days 1825 -in inter2.csr -out "$D/ca/inter2.crt"
+			ca -cert "$D/ca/inter2.crt" -keyfile inter2.key -gencrl -out "$D/crl/inter2.crl"
+		fi
+		opts="-cert $D/ca/inter2.crt -keyfile inter2.key" ;;
+	rogue) opts="-cert rogue-ca.crt -keyfile rogue-ca.key" ;;
+	*) echo "x509_pki.sh: unknown issuer '$iss' in '$spec'" >&2; exit 2 ;;
+	esac
+	# shellcheck disable=SC2086
+	end "$n" "$t" "/O=ib/CN=$dns" "DNS:$dns" $opts -days 365
+done
 chmod 644 "$D"/*.crt "$D"/ca/*.crt "$D"/crl/*.crl

@@ -35,8 +35,9 @@ lgi_topology() {
 
 # lgi_conf DIR key=value...: DIR/linegate.conf for site A.
 # Keys: mode (initiator|responder|both), ike esp (proposal lists), auth
-# (psk|ed25519), psk (default $LGI_PSK), key (our PEM private key), peer_pub
-# (strongSwan's PEM public key), child_life ike_life (durations), dpd, gso
+# (psk|ed25519|certificate), psk (default $LGI_PSK), key (our PEM private key),
+# peer_pub (strongSwan's PEM public key), cert ca_dir (auth certificate: our
+# certificate, the CA directory), child_life ike_life (durations), dpd, gso
 # (tunnel gso-segments), pace (tunnel pace-rate), fragmentation (yes|no),
 # fragment_size (bytes); empty = the default; local_ts remote_ts (subnet
 # lists, default the LANs).
@@ -53,6 +54,11 @@ lgi_conf() {
 		( umask 077; printf '%s\n' "${c[psk]}" > "$dir/peer.psk" )
 		auth="auth psk
     psk-file \"$dir/peer.psk\""
+	elif [ "${c[auth]}" = certificate ]; then
+		auth="auth certificate
+    certificate \"${c[cert]}\"
+    private-key \"${c[key]}\"
+    ca-dir \"${c[ca_dir]}\""
 	else
 		auth="auth ed25519
     private-key \"${c[key]}\"
