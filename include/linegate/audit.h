@@ -70,6 +70,16 @@ void audit_emit(enum audit_event ev, enum audit_outcome outcome,
  * uplink and region may be NULL. Thread-safe. */
 void audit_summarize(enum audit_event ev, const char *reason, const char *uplink,
 		     const char *source, const char *region, uint64_t now_wall_ms);
+/* An authenticated peer's refusal it may repeat at will (a CHILD SA asking
+ * for selectors another peer holds): summarised as above, keyed by the peer
+ * (name, the record's object and source) and its authenticated identity (the
+ * subject); the varargs are up to AUDIT_SUMMARY_DETAILS key, value pairs
+ * ending in NULL (what it asked for: the interval's last request), values
+ * cut to CONF_NAME_MAX - 1 bytes, keys to 23. */
+enum { AUDIT_SUMMARY_DETAILS = 3 };
+void audit_summarize_peer(enum audit_event ev, const char *reason, const char *uplink,
+			  const char *peer, const char *identity, uint64_t now_wall_ms, ...)
+	__attribute__((sentinel));
 /* "203.0.113.0/24" (IPv4 /24, IPv6 /48) of an address. */
 void audit_source_prefix(const union lg_sockaddr *a, char *out, size_t cap);
 /* Events counted by audit_summarize since start. */

@@ -6,21 +6,28 @@
  * and written once per interval. The first of an (event, reason) that the
  * last written interval did not have is recorded at once, so an assessor
  * sees an attack start without waiting, and a slow, steady prober still
- * costs one record an interval, not two. The table is bounded; what does not fit is counted as overflow. */
+ * costs one record an interval, not two. The table is bounded; what does not fit is counted as overflow.
+ * An authenticated peer's refusal it may repeat at will (selectors another
+ * peer holds) is summarised the same way, but under its identity as the
+ * subject and with what it asked for (audit_summarize_peer). */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "linegate/log.h"
 #include "audit_internal.h"
 
-enum { SUMMARY_MAX = 64 };
+enum { SUMMARY_MAX = 64, DETAIL_KEY_MAX = 24, DETAIL_VALUE_MAX = CONF_NAME_MAX };
 
 struct entry {
 	enum audit_event ev;
 	char reason[AUDIT_NAME_MAX];
 	char uplink[CONF_NAME_MAX];
-	char source[LG_ADDRSTRLEN];
+	char source[CONF_NAME_MAX];     /* a prefix, "uid=N" or a peer's name */
 	char region[8];
+	char subject[CONF_ID_MAX + 1];  /* "" = unauthenticated */
+	/* an authenticated peer's last request of the interval: key, value */
+	char detail[AUDIT_SUMMARY_DETAILS][2][DETAIL_VALUE_MAX];
 	uint64_t count, first_ms, last_ms;
 };
 
@@ -52,7 +59,7 @@ void audit_source_prefix(const union lg_sockaddr *a, char *out, size_t cap)
 }
 
 static struct entry *find(enum audit_event ev, const char *reason, const char *uplink,
-			  const char *source, bool *first_of_reason)
+			  const char *source, const char *subject, bool *first_of_reason)
 {
 	*first_of_reason = true;
 	for (size_t i = 0; i < tab.n; i++) {
@@ -60,7 +67,8 @@ static struct entry *find(enum audit_event ev, const char *reason, const char *u
 		if (e->ev != ev || strcmp(e->reason, reason))
 			continue;
 		*first_of_reason = false;
-		if (!strcmp(e->uplink, uplink) && !strcmp(e->source, source))
+		if (!strcmp(e->uplink, uplink) && !strcmp(e->source, source) &&
+		    !strcmp(e->subject, subject))
 			return e;
 	}
 	return NULL;
@@ -81,14 +89,28 @@ static void emit_entry(const struct entry *e, const char *kind, uint64_t interva
 	snprintf(iv, sizeof(iv), "%llu", (unsigned long long)(interval_ms / 1000));
 	lg_time_format(e->first_ms, first, sizeof(first));
 	lg_time_format(e->last_ms, last, sizeof(last));
-	audit_emit(e->ev, AUDIT_FAILURE, "unauthenticated", e->uplink[0] ? e->uplink : "-",
-		   "summary", kind, "reason", e->reason, "uplink", e->uplink, "source", e->source,
-		   "count", n, "first", first, "last", last, "interval_s", iv,
-		   e->region[0] ? "region" : NULL, e->region, NULL);
+	const char *d[2 * AUDIT_SUMMARY_DETAILS];
+	for (size_t i = 0; i < AUDIT_SUMMARY_DETAILS; i++) {
+		bool set = e->detail[i][0][0];
+		d[2 * i] = set ? e->detail[i][0] : NULL;
+		d[2 * i + 1] = e->detail[i][1];
+	}
+	/* an authenticated summary's object is the peer (source), as its one-by-one records */
+	if (e->subject[0])
+		audit_emit(e->ev, AUDIT_FAILURE, e->subject, e->source,
+			   "summary", kind, "reason", e->reason, "uplink", e->uplink,
+			   "source", e->source, "count", n, "first", first, "last", last,
+			   "interval_s", iv, d[0], d[1], d[2], d[3], d[4], d[5], NULL);
+	else
+		audit_emit(e->ev, AUDIT_FAILURE, "unauthenticated", e->uplink[0] ? e->uplink : "-",
+			   "summary", kind, "reason", e->reason, "uplink", e->uplink, "source", e->source,
+			   "count", n, "first", first, "last", last, "interval_s", iv,
+			   e->region[0] ? "region" : NULL, e->region, NULL);
 }
 
-void audit_summarize(enum audit_event ev, const char *reason, const char *uplink,
-		     const char *source, const char *region, uint64_t now_ms)
+static void summarize(enum audit_event ev, const char *reason, const char *uplink,
+		      const char *source, const char *region, const char *subject,
+		      const char *const *details, size_t n_details, uint64_t now_ms)
 {
 	struct entry one, *e;
 	bool first_of_reason;
@@ -96,7 +118,8 @@ void audit_summarize(enum audit_event ev, const char *reason, const char *uplink
 	tab.total++;
 	if (!tab.start_ms)
 		tab.start_ms = now_ms;
-	e = find(ev, reason, uplink ? uplink : "", source ? source : "", &first_of_reason);
+	e = find(ev, reason, uplink ? uplink : "", source ? source : "", subject ? subject : "",
+		 &first_of_reason);
 	if (!e && tab.n < SUMMARY_MAX) {
 		e = &tab.e[tab.n++];
 		memset(e, 0, sizeof(*e));
@@ -105,7 +128,12 @@ void audit_summarize(enum audit_event ev, const char *reason, const char *uplink
 		snprintf(e->uplink, sizeof(e->uplink), "%s", uplink ? uplink : "");
 		snprintf(e->source, sizeof(e->source), "%s", source ? source : "");
 		snprintf(e->region, sizeof(e->region), "%s", region ? region : "");
+		snprintf(e->subject, sizeof(e->subject), "%s", subject ? subject : "");
 		e->first_ms = now_ms;
+	}
+	for (size_t i = 0; e && i < n_details && i < AUDIT_SUMMARY_DETAILS; i++) {
+		snprintf(e->detail[i][0], DETAIL_KEY_MAX, "%s", details[2 * i]);
+		snprintf(e->detail[i][1], DETAIL_VALUE_MAX, "%s", details[2 * i + 1] ? details[2 * i + 1] : "");
 	}
 	if (!e) {
 		if (!tab.overflow++)
@@ -123,17 +151,42 @@ void audit_summarize(enum audit_event ev, const char *reason, const char *uplink
 		emit_entry(&one, "first", 0);   /* outside the lock: audit_emit syncs */
 }
 
+void audit_summarize(enum audit_event ev, const char *reason, const char *uplink,
+		     const char *source, const char *region, uint64_t now_ms)
+{
+	summarize(ev, reason, uplink, source, region, NULL, NULL, 0, now_ms);
+}
+
+void audit_summarize_peer(enum audit_event ev, const char *reason, const char *uplink,
+			  const char *peer, const char *identity, uint64_t now_ms, ...)
+{
+	const char *d[2 * AUDIT_SUMMARY_DETAILS];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, now_ms);
+	for (const char *k; n < AUDIT_SUMMARY_DETAILS && (k = va_arg(ap, const char *)); n++) {
+		d[2 * n] = k;
+		d[2 * n + 1] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	summarize(ev, reason, uplink, peer, NULL, identity && identity[0] ? identity : "-", d, n,
+		  now_ms);
+}
+
 /* At the end of each interval (from audit_tick; force at shutdown): one
  * record per kind, one for the overflow. */
 void audit_summary_flush(uint64_t now_ms, uint64_t interval_ms, bool force)
 {
-	struct entry out[SUMMARY_MAX];
+	static pthread_mutex_t flushing = PTHREAD_MUTEX_INITIALIZER;
+	static struct entry out[SUMMARY_MAX];   /* 50 KiB: not on a thread's stack */
 	struct entry over = { .ev = AUDIT_DOS_DEFENCE, .reason = "summary_table_full" };
 	size_t n;
 	uint64_t iv;
+	pthread_mutex_lock(&flushing);
 	pthread_mutex_lock(&lock);
 	if (!tab.start_ms || (!force && now_ms - tab.start_ms < interval_ms)) {
 		pthread_mutex_unlock(&lock);
+		pthread_mutex_unlock(&flushing);
 		return;
 	}
 	iv = now_ms - tab.start_ms;
@@ -155,6 +208,7 @@ void audit_summary_flush(uint64_t now_ms, uint64_t interval_ms, bool force)
 		emit_entry(&out[i], "interval", iv);
 	if (over.count)
 		emit_entry(&over, "interval", iv);
+	pthread_mutex_unlock(&flushing);
 }
 
 uint64_t audit_summary_total(void)

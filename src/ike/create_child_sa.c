@@ -168,7 +168,7 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 			       ike_dh_shared(&sa->sec->dh, ke.data, ke.len, sa->sec->gir,
 					     sizeof(sa->sec->gir), &sa->sec->gir_len) < 0))
 		why = "INVALID_KE_PAYLOAD";
-	else if (ike_narrow_ts(sa->ike, sa->peer, true, pl, c) != 0)
+	else if (ike_narrow_ts(sa->ike, sa->peer, sa->peer_id, true, pl, c) != 0)
 		why = "TS_UNACCEPTABLE";
 	if (!why)
 		c->spi_out = spi_of(which);   /* which points into reply */
@@ -554,7 +554,7 @@ static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const stru
 	c = child_sa_new(sa);
 	if (!c)
 		return;
-	if (ike_narrow_ts(sa->ike, sa->peer, false, pl, c) != 0) {
+	if (ike_narrow_ts(sa->ike, sa->peer, sa->peer_id, false, pl, c) != 0) {
 		free(c);
 		respond_error(sa, msg_id, IKEV2_NOTIFY_TS_UNACCEPTABLE, NULL, 0);
 		return;

@@ -355,7 +355,7 @@ static void initiator_child(struct ike_sa *sa, const struct ike_payload_list *pl
 		 !ike_proposal_accept_reply(sa->peer->esp_proposals, sa->peer->n_esp_proposals,
 					    reply, IKEV2_PROTO_ESP, true, &chosen, &which))
 		why = "NO_PROPOSAL_CHOSEN";
-	else if (ike_narrow_ts(sa->ike, sa->peer, true, pl, c) != 0)
+	else if (ike_narrow_ts(sa->ike, sa->peer, sa->peer_id, true, pl, c) != 0)
 		why = "TS_UNACCEPTABLE";
 	if (!why) {
 		c->spi_out = (uint32_t)which->spi[0] << 24 | (uint32_t)which->spi[1] << 16 |
@@ -430,7 +430,7 @@ static uint16_t responder_child(struct ike_sa *sa, const struct ike_payload_list
 	    !ike_proposal_match(sa->peer->esp_proposals, sa->peer->n_esp_proposals, offer,
 				IKEV2_PROTO_ESP, true, &chosen, &which))
 		err = IKEV2_NOTIFY_NO_PROPOSAL_CHOSEN;
-	else if (ike_narrow_ts(sa->ike, sa->peer, false, pl, c) != 0)
+	else if (ike_narrow_ts(sa->ike, sa->peer, sa->peer_id, false, pl, c) != 0)
 		err = IKEV2_NOTIFY_TS_UNACCEPTABLE;
 	if (!err) {
 		*num = which->num;

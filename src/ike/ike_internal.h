@@ -470,9 +470,10 @@ bool ike_proposal_accept_reply(const struct conf_proposal *conf, size_t n_conf,
 			       struct conf_proposal *chosen, const struct ike_proposal **which);
 int ike_ts_to_ranges(const struct ike_ts_payload *ts, struct lg_range *out, size_t max);
 /* Narrow TSi/TSr (as received) to the peer's configured subnets. local/remote
- * are from our point of view. 0, or the notify to send (TS_UNACCEPTABLE). */
-int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, bool we_initiator,
-		  const struct ike_payload_list *pl, struct child_sa *c);
+ * are from our point of view. 0, or the notify to send (TS_UNACCEPTABLE).
+ * identity: the peer's authenticated identity, the subject of a refusal. */
+int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, const char *identity,
+		  bool we_initiator, const struct ike_payload_list *pl, struct child_sa *c);
 
 /* --- messages and exchanges (ike_io.c) --- */
 void ike_count_drop(struct ike *ike, enum ike_drop d, const char *detail);

@@ -115,8 +115,10 @@ static int narrow_one(struct ike *ike, const struct lg_prefix *conf, size_t n_co
 /* A hub's branches share a template's pool: a branch (valid key, own
  * identity) must not take another branch's subnet, nor a part of it that the
  * datapath's longest match would prefer. Refused whatever the configuration
- * binds; summarised under the refused peer's name, as it may retry at will. */
-static int refuse_claimed(struct ike *ike, const struct conf_peer *peer, const struct child_sa *c)
+ * binds; summarised (it may retry at will) under the refused peer's name and
+ * authenticated identity, with the selector it claimed and whose it is. */
+static int refuse_claimed(struct ike *ike, const struct conf_peer *peer, const char *identity,
+			  const struct child_sa *c)
 {
 	static struct lg_ratelimit rl = LG_RATELIMIT_INIT(10000, 20);
 	char a[LG_ADDRSTRLEN], b[LG_ADDRSTRLEN];
@@ -131,14 +133,16 @@ static int refuse_claimed(struct ike *ike, const struct conf_peer *peer, const s
 	lg_prefix_format(&other->p, b, sizeof(b));
 	lg_log_ratelimited(&rl, LOG_WARNING, "event=child_ts_refused peer=%s remote_ts=%s "
 			   "reason=selectors_claimed owner=%s claimed=%s", peer->name, a, other->owner, b);
-	audit_summarize(AUDIT_COMPLIANCE_REFUSED, "selectors_claimed",
-			peer->uplink >= 0 && (size_t)peer->uplink < ike->cfg->n_uplinks ?
-			ike->cfg->uplinks[peer->uplink].name : NULL, peer->name, NULL, lg_wall_ms());
+	audit_summarize_peer(AUDIT_COMPLIANCE_REFUSED, "selectors_claimed",
+			     peer->uplink >= 0 && (size_t)peer->uplink < ike->cfg->n_uplinks ?
+			     ike->cfg->uplinks[peer->uplink].name : NULL, peer->name, identity,
+			     lg_wall_ms(), "claimed", a, "owner", other->owner, "owner_selector", b,
+			     NULL);
 	return IKEV2_NOTIFY_TS_UNACCEPTABLE;
 }
 
-int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, bool we_initiator,
-		  const struct ike_payload_list *pl, struct child_sa *c)
+int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, const char *identity,
+		  bool we_initiator, const struct ike_payload_list *pl, struct child_sa *c)
 {
 	const struct ike_payload *tsi = ike_payload_find(pl, IKEV2_PAYLOAD_TSi);
 	const struct ike_payload *tsr = ike_payload_find(pl, IKEV2_PAYLOAD_TSr);
@@ -152,5 +156,5 @@ int ike_narrow_ts(struct ike *ike, const struct conf_peer *peer, bool we_initiat
 		return r;
 	r = narrow_one(ike, peer->remote_ts, peer->n_remote_ts, remote, c->remote_ts,
 		       &c->n_remote_ts);
-	return r ? r : refuse_claimed(ike, peer, c);
+	return r ? r : refuse_claimed(ike, peer, identity, c);
 }

@@ -147,6 +147,23 @@ audited() {
 		grep -q '"source":"branches/shop2.branches.corp.example"'
 }
 check "... audited as a summary under the refused instance" lg_wait 20 audited
+# after AUTH: the record names the authenticated identity, what it claimed and whose it is
+claimed_record() {
+	journal | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    d = r.get("details", {})
+    if r.get("event") == "compliance_refused" and d.get("reason") == "selectors_claimed":
+        ok = (r.get("subject") == "shop2.branches.corp.example"
+              and r.get("object") == "branches/shop2.branches.corp.example"
+              and d.get("claimed") == "10.65.1.0/24"
+              and d.get("owner") == "branches/shop1.branches.corp.example"
+              and d.get("owner_selector") == "10.65.1.0/24")
+        sys.exit(0 if ok else "fields: %r" % r)
+sys.exit("no record")'
+}
+check "... its subject the authenticated identity, with the claimed selector and the owner" claimed_record
 not_child_of() { ! child_of "$@"; }
 check "... and no CHILD SA of branch 2 carries it" not_child_of 2 10.65.1.0/24
 

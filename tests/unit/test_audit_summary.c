@@ -117,6 +117,52 @@ START_TEST(flushed_at_close)
 }
 END_TEST
 
+/* An authenticated peer claiming another's selectors, again and again: its
+ * summaries name it (subject: identity, object: peer) and what it asked
+ * for, never "unauthenticated"; two peers are two summaries. */
+START_TEST(peer_refusal_names_the_peer)
+{
+	char dir[64];
+	struct audit_record *r = malloc(sizeof(*r));
+	open_at(dir, sizeof(dir), "2026-11-28T10:00:00Z");
+	for (int i = 0; i < 50; i++)
+		audit_summarize_peer(AUDIT_COMPLIANCE_REFUSED, "selectors_claimed", "u0",
+				     "branches/shop2.corp.example", "shop2.corp.example", test_now_ms,
+				     "claimed", i < 49 ? "10.65.1.0/24" : "10.65.1.128/25",
+				     "owner", "branches/shop1.corp.example",
+				     "owner_selector", "10.65.1.0/24", NULL);
+	audit_summarize_peer(AUDIT_COMPLIANCE_REFUSED, "selectors_claimed", "u0",
+			     "branches/shop3.corp.example", "shop3.corp.example", test_now_ms,
+			     "claimed", "10.65.1.0/24", "owner", "branches/shop1.corp.example",
+			     "owner_selector", "10.65.1.0/24", NULL);
+	ck_assert_int_eq(count_ev(AUDIT_COMPLIANCE_REFUSED, NULL), 1);   /* the first, at once */
+	ck_assert_int_eq(audit_record_parse(cap.json[cap.n_json - 1], strlen(cap.json[cap.n_json - 1]) - 1, r), 0);
+	ck_assert_str_eq(r->subject, "shop2.corp.example");
+	ck_assert_str_eq(r->object, "branches/shop2.corp.example");
+	ck_assert_str_eq(audit_record_detail(r, "summary"), "first");
+	ck_assert_str_eq(audit_record_detail(r, "claimed"), "10.65.1.0/24");
+	ck_assert_str_eq(audit_record_detail(r, "owner"), "branches/shop1.corp.example");
+	ck_assert_str_eq(audit_record_detail(r, "owner_selector"), "10.65.1.0/24");
+	test_now_ms += 10000;
+	audit_tick(test_now_ms);
+	ck_assert_int_eq(count_ev(AUDIT_COMPLIANCE_REFUSED, "unauthenticated"), 0);
+	ck_assert_int_eq(count_ev(AUDIT_COMPLIANCE_REFUSED, "\"subject\":\"shop3.corp.example\""), 1);
+	size_t i = cap.n_json;
+	while (i-- > 0 && !(cap.ev[i] == AUDIT_COMPLIANCE_REFUSED &&
+			    strstr(cap.json[i], "\"count\":\"50\"")))
+		;
+	ck_assert_int_lt(i, cap.n_json);
+	ck_assert_int_eq(audit_record_parse(cap.json[i], strlen(cap.json[i]) - 1, r), 0);
+	ck_assert_str_eq(r->subject, "shop2.corp.example");
+	ck_assert_str_eq(audit_record_detail(r, "source"), "branches/shop2.corp.example");
+	ck_assert_str_eq(audit_record_detail(r, "claimed"), "10.65.1.128/25");   /* the last */
+	ck_assert_str_eq(audit_record_detail(r, "owner"), "branches/shop1.corp.example");
+	audit_close();
+	free(r);
+	rm_rf(dir);
+}
+END_TEST
+
 START_TEST(source_prefixes)
 {
 	static const struct { const char *addr, *prefix; } cases[] = {
@@ -141,6 +187,7 @@ int main(void)
 	tcase_add_test(tc, one_kind_two_records);
 	tcase_add_test(tc, spray_is_bounded);
 	tcase_add_test(tc, flushed_at_close);
+	tcase_add_test(tc, peer_refusal_names_the_peer);
 	tcase_add_test(tc, source_prefixes);
 	suite_add_tcase(s, tc);
 	return lg_check_run(s);
