@@ -256,7 +256,7 @@ struct config {
 	struct conf_tunnel tunnel;
 	struct conf_peer *peers;           /* n_peers, heap; grown by config_add_peer */
 	size_t n_peers, cap_peers;
-	struct lg_hash peer_names;         /* name -> peer, see config_index_peer */
+	struct lg_hash peer_names;         /* name -> peer index + 1, see config_index_peer */
 	size_t templates[CONF_MAX_TEMPLATES];  /* indexes in peers of the template peers */
 	size_t n_templates;
 	struct conf_audit audit;

@@ -39,6 +39,9 @@ struct datapath_config {
 	                              * instead of one SO_REUSEPORT socket per worker */
 	uint16_t gso_segments;       /* most packets per UDP GSO send (0 or > 64: 64) */
 	uint32_t pace_mbit;          /* per worker and peer, Mbit/s (0: not paced) */
+	uint32_t ike_queue;          /* IKE datagrams on 4500 each worker may hold for
+	                              * the control thread (rounded up to a power of
+	                              * two, 32 to 1024; 0: 32) */
 };
 
 /* One IKE message as received; data excludes the non-ESP marker. */

@@ -127,11 +127,13 @@ static int check_owner_mode(const char *path, const struct stat *st, char *err, 
  * every CPU), which made loading a hub's thousands of PSK files take
  * seconds. Held by ike_key_file_read until ike_key_file_release. */
 static char *scratch;
+static size_t scratch_used;   /* bytes read into it (and its NUL): what a release wipes */
 static pthread_mutex_t scratch_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void ike_key_file_release(char *buf)
 {
-	sodium_memzero(buf, FILE_MAX + 1);
+	sodium_memzero(buf, scratch_used);   /* not all 8 KiB for a 67-byte PSK file */
+	scratch_used = 0;
 	pthread_mutex_unlock(&scratch_lock);
 }
 
@@ -167,8 +169,11 @@ int ike_key_file_read(const char *path, char **out, size_t *out_len, char *err, 
 		rc = -ENOMEM;
 		goto close_fd;
 	}
+	scratch_used = FILE_MAX + 1;   /* until we know what was read */
 	while ((n = read(fd, buf + got, FILE_MAX - got)) > 0)
 		got += (size_t)n;
+	if (n >= 0)
+		scratch_used = got + 1;
 	if (n < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));

@@ -27,7 +27,9 @@ enum {
 	DP_TUN_OFF = ESP_HEADROOM - DP_VNET_HDR_LEN, /* vnet header lands here */
 	DP_GSO_MAX_SEGS = 64,        /* UDP_MAX_SEGMENTS in the kernel */
 	DP_GSO_MAX_BYTES = 65000,    /* a UDP GSO send must stay below 64 KiB */
-	DP_IKE_SLOTS = 32,           /* per worker: IKE datagrams waiting for the loop */
+	DP_IKE_SLOTS = 32,           /* per worker: IKE datagrams waiting for the loop (least) */
+	DP_IKE_SLOTS_MAX = 1024,     /* ... at most, whatever the configuration */
+	DP_IKE_INLINE = 2048,        /* held in the slot; a larger one is allocated */
 	DP_IKE_MAX = 8192,           /* larger IKE messages on 4500 are dropped */
 	DP_FAM_V4 = 0,
 	DP_FAM_V6 = 1,
@@ -51,14 +53,16 @@ struct dp_counters {
 /* One IKE datagram parked for the control thread (single producer: the
  * worker; single consumer: the libevent loop). */
 struct dp_ike_slot {
-	struct ike_datagram meta;    /* meta.data points into buf when delivered */
-	uint8_t buf[DP_IKE_MAX];
+	struct ike_datagram meta;    /* meta.data points into buf or big when delivered */
+	uint8_t *big;                /* a message over DP_IKE_INLINE (freed by the consumer) */
+	uint8_t buf[DP_IKE_INLINE];
 };
 
 struct dp_ike_ring {
 	_Atomic uint32_t head;       /* written by the consumer */
 	_Atomic uint32_t tail;       /* written by the producer */
-	struct dp_ike_slot *slots;   /* DP_IKE_SLOTS of them */
+	uint32_t size;               /* slots, a power of two */
+	struct dp_ike_slot *slots;
 };
 
 /* Buffers of one direction: every slot is ESP_BUF_SIZE bytes (esp.h). */
@@ -194,6 +198,7 @@ void dp_sockaddr_unmap(union lg_sockaddr *a);
 
 /* ikeq.c */
 int dp_ikeq_init(struct datapath *dp);
+uint32_t dp_ikeq_slots(uint32_t want);
 void dp_ikeq_fini(struct datapath *dp);
 /* Worker side: parks one datagram (marker already stripped); false = full. */
 bool dp_ikeq_push(struct dp_worker *w, int uplink, const union lg_sockaddr *from,

@@ -25,17 +25,22 @@ bool dp_ikeq_push(struct dp_worker *w, int uplink, const union lg_sockaddr *from
 		dp_drop(&w->c, DATAPATH_DROP_IKE_TOO_BIG);
 		return false;
 	}
-	if (tail - head >= DP_IKE_SLOTS) {
+	if (tail - head >= r->size) {
 		dp_drop(&w->c, DATAPATH_DROP_IKE_QUEUE_FULL);
 		return false;
 	}
-	s = &r->slots[tail % DP_IKE_SLOTS];
+	s = &r->slots[tail & (r->size - 1)];
+	s->big = NULL;
+	if (len > sizeof(s->buf) && !(s->big = malloc(len))) {
+		dp_drop(&w->c, DATAPATH_DROP_IKE_QUEUE_FULL);
+		return false;
+	}
 	memset(&s->meta, 0, sizeof(s->meta));
 	s->meta.uplink = uplink;
 	s->meta.remote = *from;
 	s->meta.natt = true;
 	dp_udp_pktinfo(m, port, &s->meta.local, s->meta.ifname);
-	memcpy(s->buf, data, len);
+	memcpy(s->big ? s->big : s->buf, data, len);
 	s->meta.len = len;
 	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
 	DP_COUNT(&w->c, ike_rx, 1);
@@ -58,10 +63,12 @@ static void drain(struct datapath *dp)
 		uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
 		uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
 		for (; head != tail; head++) {
-			struct dp_ike_slot *s = &r->slots[head % DP_IKE_SLOTS];
-			s->meta.data = s->buf;
+			struct dp_ike_slot *s = &r->slots[head & (r->size - 1)];
+			s->meta.data = s->big ? s->big : s->buf;
 			if (dp->on_ike)
 				dp->on_ike(dp->ctx, &s->meta);
+			free(s->big);
+			s->big = NULL;
 			atomic_store_explicit(&r->head, head + 1, memory_order_release);
 		}
 	}
@@ -118,6 +125,20 @@ found:
 	}
 }
 
+/* Slots per worker: what the configuration asks (the daemon sizes it from
+ * the number of peers, so a hub's restart storm is absorbed while the loop
+ * works through a batch), a power of two within bounds. Most IKE messages
+ * fit the slot's 2 KiB; the few larger (certificates) are allocated, so a
+ * deep queue costs little memory. */
+uint32_t dp_ikeq_slots(uint32_t want)
+{
+	uint32_t n = DP_IKE_SLOTS;
+
+	while (n < want && n < DP_IKE_SLOTS_MAX)
+		n *= 2;
+	return n;
+}
+
 int dp_ikeq_init(struct datapath *dp)
 {
 	int i, u, f;
@@ -125,8 +146,10 @@ int dp_ikeq_init(struct datapath *dp)
 	if (dp->wake_fd < 0)
 		return -errno;
 	for (i = 0; i < dp->n_workers; i++) {
-		dp->workers[i].ring.slots = calloc(DP_IKE_SLOTS, sizeof(struct dp_ike_slot));
-		if (!dp->workers[i].ring.slots)
+		struct dp_ike_ring *r = &dp->workers[i].ring;
+		r->size = dp_ikeq_slots(dp->cfg.ike_queue);
+		r->slots = calloc(r->size, sizeof(struct dp_ike_slot));
+		if (!r->slots)
 			return -ENOMEM;
 	}
 	dp->ev_wake = event_new(dp->base, dp->wake_fd, EV_READ | EV_PERSIST, on_wake, dp);
@@ -161,7 +184,11 @@ void dp_ikeq_fini(struct datapath *dp)
 		close(dp->wake_fd);
 	dp->wake_fd = -1;
 	for (i = 0; dp->workers && i < dp->n_workers; i++) {
-		free(dp->workers[i].ring.slots);
-		dp->workers[i].ring.slots = NULL;
+		struct dp_ike_ring *r = &dp->workers[i].ring;
+		uint32_t head = atomic_load(&r->head), tail = atomic_load(&r->tail);
+		for (; r->slots && head != tail; head++)   /* workers are stopped */
+			free(r->slots[head & (r->size - 1)].big);
+		free(r->slots);
+		r->slots = NULL;
 	}
 }

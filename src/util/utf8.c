@@ -104,7 +104,12 @@ size_t lg_utf8_width(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t w = 0;
 	while (*p) {
-		size_t n = *p < 0x80 ? 1 : lg_utf8_len(p);
+		if (*p < 0x80) {   /* ASCII, nearly every cell of a report: one column */
+			w++;
+			p++;
+			continue;
+		}
+		size_t n = lg_utf8_len(p);
 		w += n ? cp_width(decode(p, n)) : 1;
 		p += n ? n : 1;
 	}
