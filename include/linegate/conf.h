@@ -79,8 +79,23 @@ void conf_free(struct config *cfg);
 const char *conf_proposal_format(const struct conf_proposal *p, char *out, size_t n);
 /* The `auth` word: "psk", "ed25519", "certificate". */
 const char *conf_auth_name(enum conf_auth_method m);
-/* "gw.corp.example", "10.0.0.1", "2001:db8::1", "keyid:0a1b". */
+/* "gw.corp.example", "10.0.0.1", "2001:db8::1", "keyid:0a1b", "C=CN, O=Corp, CN=gw". */
 const char *conf_identity_format(const struct conf_identity *id, char *out, size_t n);
+
+/* Distinguished names (dn.c, through OpenSSL). The text "C=CN, O=Corp,
+ * CN=gw" (or "/C=CN/O=Corp/CN=gw"), RDNs in DER order, as DER into der
+ * (cap bytes): 0, or -1 with *why and the byte offset in text of the
+ * attribute at fault. */
+int conf_dn_parse(const char *text, uint8_t *der, size_t cap, size_t *len, size_t *err_off,
+		  const char **why);
+/* The same name (X509_NAME_cmp: canonical, not byte for byte); false when
+ * either does not decode exactly. */
+bool conf_dn_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* The name has an O= and every O= is org (compared as names are). */
+bool conf_dn_org_is(const uint8_t *der, size_t len, const char *org);
+/* "C=CN, O=Corp, CN=gw" (DER order, RFC 4514 escapes, no control
+ * characters), or "(malformed DN)". */
+const char *conf_dn_format(const uint8_t *der, size_t len, char *out, size_t n);
 
 /* `show-config` (show.c): the snapshot in force with defaults filled in and
  * secrets redacted (static-SA keys; key files by path only), as a JSON tree

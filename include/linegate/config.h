@@ -47,13 +47,14 @@ enum conf_id_type {
 	CONF_ID_IPV4_ADDR = 1,
 	CONF_ID_FQDN = 2,
 	CONF_ID_IPV6_ADDR = 5,
+	CONF_ID_DER_ASN1_DN = 9,
 	CONF_ID_KEY_ID = 11,
 };
 
 struct conf_identity {
 	enum conf_id_type type;
 	uint8_t len;                  /* bytes of data used */
-	uint8_t data[CONF_ID_MAX];    /* FQDN text (no NUL), 4/16 address bytes, key id bytes */
+	uint8_t data[CONF_ID_MAX];    /* FQDN text (no NUL), 4/16 address bytes, key id bytes, DN DER */
 };
 
 enum conf_auth_method { CONF_AUTH_PSK = 1, CONF_AUTH_ED25519 = 2, CONF_AUTH_CERTIFICATE = 3 };
@@ -159,6 +160,7 @@ struct conf_site {
 	char name[CONF_NAME_MAX];
 	char region[CONF_REGION_LEN];
 	char identity_domain[CONF_TEXT_MAX];  /* peer FQDN ids must be in it */
+	char identity_org[CONF_TEXT_MAX];     /* the O= of peer DN ids, "" = allow-list only */
 	struct lg_prefix internal[CONF_MAX_PREFIXES];
 	size_t n_internal;
 	struct conf_identity allowed_ids[CONF_MAX_IDENTITIES]; /* explicit allow-list */

@@ -85,6 +85,8 @@ void ike_x509_describe(struct x509_st *x, struct ike_x509_info *info);
  * dNSName, ID_RFC822_ADDR an rfc822Name, ID_IPV4/6_ADDR an iPAddress
  * subjectAltName, ID_DER_ASN1_DN the subject. Exact, no wildcards. */
 bool ike_x509_id_matches(struct x509_st *x, uint8_t id_type, const uint8_t *id, size_t id_len);
+/* The DER of x's subject into out (cap bytes): its length, or -EMSGSIZE. */
+int ike_x509_subject_der(struct x509_st *x, uint8_t *out, size_t cap);
 
 /* The intermediates of ca-dir between end and its anchor (what we send in
  * CERT payloads), at most max, each up-referenced (ike_x509_free each). */

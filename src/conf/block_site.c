@@ -38,6 +38,26 @@ static int site_domain(struct parser *p, void *obj, const struct value *v, size_
 	return conf_val_text(p, v, s->identity_domain, sizeof(s->identity_domain));
 }
 
+/* The O= every peer DN identity must carry (ID_DER_ASN1_DN): the
+ * organisation rule for names that have no domain. */
+static int site_org(struct parser *p, void *obj, const struct value *v, size_t n)
+{
+	struct conf_site *s = obj;
+	uint8_t der[CONF_ID_MAX];
+	char dn[CONF_TOKEN_MAX + 8];
+	size_t len, off;
+	const char *why;
+	(void)n;
+	snprintf(dn, sizeof(dn), "O=%s", v->text);
+	if (!v->text[0] || strpbrk(v->text, ",+=\\/") ||
+	    conf_dn_parse(dn, der, sizeof(der), &len, &off, &why)) {
+		conf_error(p, v->line, v->col, "invalid identity-organisation '%.64s': expected the "
+			   "organisation name of the peers' certificates (O=), e.g. \"Corp Ltd\"", v->text);
+		return -1;
+	}
+	return conf_val_text(p, v, s->identity_org, sizeof(s->identity_org));
+}
+
 static int site_internal(struct parser *p, void *obj, const struct value *v, size_t n)
 {
 	struct conf_site *s = obj;
@@ -148,6 +168,7 @@ static int site_icp(struct parser *p, void *obj, const struct value *v, size_t n
 static const struct key_def site_keys[] = {
 	{ "region", 1, 1, true, site_region },
 	{ "identity-domain", 1, 1, false, site_domain },
+	{ "identity-organisation", 1, 1, false, site_org },
 	{ "internal-space", 1, CONF_MAX_PREFIXES, true, site_internal },
 	{ "allow-identity", 1, CONF_MAX_IDENTITIES, false, site_allow },
 	{ "public-space", 1, CONF_MAX_PUBLIC, false, site_public },

@@ -57,6 +57,7 @@ static void show_site(json_t *blocks, const struct config *c)
 	char buf[CONF_ID_MAX * 2 + 8];
 	lg_json_set_str(s, "region", c->site.region);
 	set_text(s, "identity-domain", c->site.identity_domain);
+	set_text(s, "identity-organisation", c->site.identity_org);
 	set_prefixes(s, "internal-space", c->site.internal, c->site.n_internal);
 	if (c->site.n_allowed_ids) {
 		json_t *arr = lg_json_set_array(s, "allow-identity");

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "linegate/log.h"
 #include "parser.h"
 
@@ -368,8 +369,29 @@ static bool fqdn_ok(const char *s)
 	return s[0] != '.' && s[0] != '-' && !strstr(s, "..");
 }
 
+/* "dn:C=CN, O=Corp, CN=gw", or text with an '=' (no host name has one, as
+ * strongSwan tells them apart): an ID_DER_ASN1_DN, kept as DER. */
+static int val_dn(struct parser *p, const struct value *v, struct conf_identity *out)
+{
+	const char *s = v->text, *why;
+	size_t skip = strncasecmp(s, "dn:", 3) ? 0 : 3, off, len;
+	/* the column of the text's first byte: after the opening quote */
+	int col = v->col + (v->kind == TOK_STRING ? 1 : 0);
+
+	if (conf_dn_parse(s + skip, out->data, sizeof(out->data), &len, &off, &why)) {
+		conf_error(p, v->line, col + (int)(skip + off),
+			   "invalid distinguished name '%.64s': %s (expected e.g. \"C=CN, O=Corp, CN=gw\")",
+			   s, why);
+		return -1;
+	}
+	out->type = CONF_ID_DER_ASN1_DN;
+	out->len = (uint8_t)len;
+	return 0;
+}
+
 /* RFC 7296 §3.5: an address is an ID_IPV4_ADDR / ID_IPV6_ADDR, "keyid:<hex>"
- * an ID_KEY_ID, anything else an ID_FQDN ("@name" as strongSwan writes it). */
+ * an ID_KEY_ID, a DN (val_dn) an ID_DER_ASN1_DN, anything else an ID_FQDN
+ * ("@name" as strongSwan writes it). */
 int conf_val_identity(struct parser *p, const struct value *v, struct conf_identity *out)
 {
 	const char *s = v->text;
@@ -393,11 +415,14 @@ int conf_val_identity(struct parser *p, const struct value *v, struct conf_ident
 		out->len = (uint8_t)n;
 		return 0;
 	}
+	if (!strncasecmp(s, "dn:", 3) || strchr(s, '='))
+		return val_dn(p, v, out);
 	if (s[0] == '@')
 		s++;
 	if (!fqdn_ok(s)) {
 		bad(p, v, "identity",
-		    "an IPv4/IPv6 address, keyid:<hex> or a host name (letters, digits, '-', '.')");
+		    "an IPv4/IPv6 address, keyid:<hex>, a host name (letters, digits, '-', '.') "
+		    "or a distinguished name (C=CN, O=Corp, CN=gw)");
 		return -1;
 	}
 	out->type = CONF_ID_FQDN;
@@ -439,6 +464,8 @@ const char *conf_identity_format(const struct conf_identity *id, char *out, size
 	case CONF_ID_FQDN:
 		snprintf(out, n, "%.*s", (int)id->len, (const char *)id->data);
 		return out;
+	case CONF_ID_DER_ASN1_DN:
+		return conf_dn_format(id->data, id->len, out, n);
 	default:
 		snprintf(out, n, "(none)");
 		return out;

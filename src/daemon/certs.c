@@ -53,8 +53,9 @@ static void peer_certificate(const struct config *cfg, const struct conf_peer *p
 	/* conf_id_type values are the IKE ID types (RFC 7296 §3.5) */
 	if (!ike_x509_id_matches(cert, (uint8_t)p->local_id.type, p->local_id.data,
 				 p->local_id.len)) {
-		daemon_refusal_add(why, "%s: peer \"%s\": certificate %s: local-id is not one of its "
-				   "subjectAltNames", where, p->name, info.subject);
+		daemon_refusal_add(why, "%s: peer \"%s\": certificate %s: local-id is not %s", where,
+				   p->name, info.subject, p->local_id.type == CONF_ID_DER_ASN1_DN
+				   ? "its subject" : "one of its subjectAltNames");
 		(*bad)++;
 	}
 	char key_at[CONF_PATH_MAX + 32];

@@ -333,6 +333,17 @@ bool ike_x509_id_matches(X509 *x, uint8_t id_type, const uint8_t *id, size_t id_
 	}
 }
 
+int ike_x509_subject_der(X509 *x, uint8_t *out, size_t cap)
+{
+	const X509_NAME *dn = X509_get_subject_name(x);
+	int n = i2d_X509_NAME(dn, NULL);
+	unsigned char *p = out;
+
+	if (n <= 0 || (size_t)n > cap)
+		return -EMSGSIZE;
+	return i2d_X509_NAME(dn, &p) == n ? n : -EINVAL;
+}
+
 int ike_x509_load_cert(const char *path, X509 **out, char *err, size_t errlen)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();

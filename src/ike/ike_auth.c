@@ -257,11 +257,33 @@ static void initial_contact(struct ike_sa *sa, const struct ike_payload_list *pl
 		ike_sa_destroy(s, "initial_contact");
 }
 
+/* A DN local-id goes as our certificate's own subject DER when it is that
+ * name (checked at load): a peer that compares the bytes with the subject,
+ * not the names, then agrees whatever string types the CA chose. */
+static void local_identity(struct ike_sa *sa, struct conf_identity *me)
+{
+	const struct ike_peer_secret *s;
+	uint8_t der[CONF_ID_MAX];
+	int n;
+
+	*me = sa->peer->local_id;
+	if (me->type != CONF_ID_DER_ASN1_DN || sa->peer->auth != CONF_AUTH_CERTIFICATE ||
+	    !(s = ike_credentials_find(sa->ike->creds, sa->peer_name)) || !s->cert)
+		return;
+	n = ike_x509_subject_der(s->cert, der, sizeof(der));
+	if (n > 0 && conf_dn_equal(der, (size_t)n, me->data, me->len)) {
+		memcpy(me->data, der, (size_t)n);
+		me->len = (uint8_t)n;
+	}
+}
+
 static void build_id_auth(struct ike_sa *sa, struct ike_builder *b, uint8_t idtype_payload,
 			  int *err)
 {
 	uint8_t idb[4 + CONF_ID_MAX], auth[IKE_X509_AUTH_MAX];
-	size_t idlen = id_body(&sa->peer->local_id, idb), alen = 0;
+	struct conf_identity me;
+	local_identity(sa, &me);
+	size_t idlen = id_body(&me, idb), alen = 0;
 	uint8_t method = 0;
 
 	ike_build_begin(b, idtype_payload);

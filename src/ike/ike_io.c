@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "linegate/audit.h"
+#include "linegate/conf.h"
 #include "ike_internal.h"
 #include "linegate/log.h"
 #include "linegate/secpool.h"
@@ -331,6 +332,9 @@ void ike_identity_format(const struct conf_identity *id, char *out, size_t n)
 		snprintf(out, n, "keyid:%s", lg_hex(id->data, id->len, hex));
 		break;
 	}
+	case CONF_ID_DER_ASN1_DN:   /* OpenSSL's text: escaped, valid UTF-8, no controls */
+		conf_dn_format(id->data, id->len, out, n);
+		break;
 	default:
 		snprintf(out, n, "none");
 	}

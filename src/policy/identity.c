@@ -4,11 +4,14 @@
  * is the identity domain or ends in ".<domain>" (label boundary: evilcorp.example
  * is not in corp.example), compared case-insensitively (DNS names are); any
  * identity belongs when it is on the site's allow-list. Address and key-id
- * identities carry no domain, so they belong only through the allow-list. */
+ * identities carry no domain, so they belong only through the allow-list.
+ * A distinguished name belongs when it has an O= and every O= is the
+ * site's identity-organisation (compared as X.500 names are). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include "linegate/conf.h"
 #include "linegate/log.h"
 #include "policy_internal.h"
 
@@ -63,6 +66,8 @@ static bool identity_equal(const struct conf_identity *a, const struct conf_iden
 		size_t la = fqdn_len(a->data, a->len), lb = fqdn_len(b->data, b->len);
 		return la == lb && bytes_casecmp_eq(a->data, b->data, la);
 	}
+	if (a->type == CONF_ID_DER_ASN1_DN)   /* the canonical form, not the bytes */
+		return conf_dn_equal(a->data, a->len, b->data, b->len);
 	return a->len == b->len && !memcmp(a->data, b->data, a->len);
 }
 
@@ -71,6 +76,8 @@ bool policy_identity_in_org(const struct config *cfg, const struct conf_identity
 	for (size_t i = 0; i < cfg->site.n_allowed_ids && i < CONF_MAX_IDENTITIES; i++)
 		if (identity_equal(id, &cfg->site.allowed_ids[i]))
 			return true;
+	if (id->type == CONF_ID_DER_ASN1_DN)
+		return conf_dn_org_is(id->data, id->len, cfg->site.identity_org);
 	return id->type == CONF_ID_FQDN && fqdn_in_domain(id->data, id->len, cfg->site.identity_domain);
 }
 
@@ -106,6 +113,8 @@ const char *policy_identity_format(const struct conf_identity *id, char *out, si
 		out[o < n ? o : n - 1] = '\0';
 		return out;
 	}
+	case CONF_ID_DER_ASN1_DN:
+		return conf_dn_format(id->data, id->len, out, n);
 	default:
 		snprintf(out, n, "none");
 		return out;

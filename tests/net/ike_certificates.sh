@@ -6,7 +6,11 @@
 # an expired one at its file:line:col; the tunnel comes up, LAN-to-LAN ping
 # goes through; linegatectl sas and peers (text and JSON) show the peer's
 # certificate subject and expiry; the IKE_AUTH carrying the certificates
-# was sent as SKF fragments (RFC 7383, captured on the underlay).
+# was sent as SKF fragments (RFC 7383, captured on the underlay). Then both
+# sites again with distinguished names for identities (ID_DER_ASN1_DN,
+# written strongSwan-style while the CA encoded UTF8Strings): a DN that is
+# not our certificate's subject, or malformed, is refused at file:line:col;
+# the tunnel comes up and each side shows the other's DN.
 # With LG_ASAN_LINEGATED set, both daemons run the sanitizer build.
 set -u
 . "$LG_SOURCE_DIR/tests/lib/netns.sh"
@@ -37,6 +41,7 @@ site() { # site DIR NAME LOCAL REMOTE TUNADDR PEER PEERADDR CERT LOCALID REMOTEI
 site "$2" {
     region CN
     identity-domain "ib.test"
+    identity-organisation "ib"
     internal-space 10.0.0.0/8
 }
 uplink "u0" {
@@ -81,7 +86,7 @@ check "--check-config says when the certificate expires" grep -qE 'CN=gw-rsa.ib.
 sed "s#$P/rsa\\.#$P/expired.#" "$T/a/linegate.conf" > "$T/expired.conf"
 out=$(lg_ns gwa "$BIN" --check-config -c "$T/expired.conf" 2>&1); rc=$?
 check "--check-config refuses an expired certificate (rc $rc)" test "$rc" -ne 0
-check "... at its file:line:col, saying so" grep -qE "expired.conf:20:17: .*cert_expired" <<<"$out"
+check "... at its file:line:col, saying so" grep -qE "expired.conf:21:17: .*cert_expired" <<<"$out"
 [ "$FAILS" = 0 ] || echo "$out"
 # the other ways our own credentials can be wrong: each once, at its value
 refused_once() { # CONF PATTERN: refused with exactly one problem, PATTERN's
@@ -94,10 +99,10 @@ check "a private-key that is not the certificate's is refused once, at the key" 
 	refused_once "$T/otherkey.conf" "otherkey.conf:$key_line:[0-9]+: .*private-key .*p384.key is not the key of the certificate"
 sed "s#$P/rsa\.#$P/rogue.#" "$T/a/linegate.conf" > "$T/rogue.conf"
 check "a certificate from a CA outside ca-dir is refused at its value" \
-	refused_once "$T/rogue.conf" "rogue.conf:20:17: .*cert_untrusted"
+	refused_once "$T/rogue.conf" "rogue.conf:21:17: .*cert_untrusted"
 sed "s#local-id gw-rsa.ib.test#local-id gw-other.ib.test#" "$T/a/linegate.conf" > "$T/otherid.conf"
 check "a local-id the certificate does not name is refused at the certificate" \
-	refused_once "$T/otherid.conf" "otherid.conf:20:17: .*local-id is not one of its subjectAltNames"
+	refused_once "$T/otherid.conf" "otherid.conf:21:17: .*local-id is not one of its subjectAltNames"
 head -c 2000 /dev/urandom > "$T/garbage.key"; chmod 600 "$T/garbage.key"
 sed "s#$P/rsa\.key#$T/garbage.key#" "$T/a/linegate.conf" > "$T/badkey.conf"
 check "a private-key that is no key is refused once, at the key" \
@@ -170,7 +175,42 @@ check "SIGTERM on site a: exit 0 (got $rc)" test "$rc" = 0
 check "b: the DELETE took the SA down" lg_wait 5 bash -c "! '$CTL' -c '$T/b/linegate.conf' --json peers | grep -q '\"state\":\"up\"'"
 kill -TERM "$PB"; wait "$PB"; rc=$?
 check "SIGTERM on site b: exit 0 (got $rc)" test "$rc" = 0
-check "no sanitizer report" bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '$T/a.log' '$T/b.log'"
-if [ "$FAILS" -gt 0 ]; then tail -n 30 "$T/a.log" "$T/b.log"; fi
+
+# ---- distinguished names for identities, both sides ----
+site "$T/a" sha 10.1.0.0/16 10.2.0.0/16 10.1.0.1/24 bj 10.253.0.2 rsa \
+	'"dn:CN=gw-rsa.ib.test, O=ib"' '"CN=gw-p384.ib.test, O=ib"' initiator
+site "$T/b" bj 10.2.0.0/16 10.1.0.0/16 10.2.0.1/24 sha 10.253.0.1 p384 \
+	'"CN=gw-p384.ib.test, O=ib"' '"dn:CN=gw-rsa.ib.test, O=ib"' responder
+rm -rf "$T/a/audit" "$T/b/audit"
+out=$(lg_ns gwa "$BIN" --check-config -c "$T/a/linegate.conf" 2>&1); rc=$?
+check "DN ids: --check-config passes (rc $rc)" test "$rc" = 0
+[ "$rc" = 0 ] || echo "$out"
+sed 's#"dn:CN=gw-rsa.ib.test, O=ib"#"CN=gw-other.ib.test, O=ib"#' "$T/a/linegate.conf" > "$T/notsubject.conf"
+check "DN ids: a local-id that is not the certificate's subject is refused once, at the certificate" \
+	refused_once "$T/notsubject.conf" "notsubject.conf:21:17: .*local-id is not its subject"
+[ "$FAILS" = 0 ] || echo "$out"
+sed 's#"CN=gw-p384.ib.test, O=ib"#"CN=gw-p384.ib.test, O=ib, Bogus=1"#' "$T/a/linegate.conf" > "$T/baddn.conf"
+out=$(lg_ns gwa "$BIN" --check-config -c "$T/baddn.conf" 2>&1); rc=$?
+check "DN ids: a malformed DN is refused at file:line:col (rc $rc)" grep -qE "baddn.conf:19:42: invalid distinguished name .*unknown attribute type" <<<"$out"
+[ "$FAILS" = 0 ] || echo "$out"
+
+ip netns exec "$(lg_ns_name gwb)" "$BIN" -f -c "$T/b/linegate.conf" 2>"$T/b2.log" &
+PB=$!; LG_PIDS+=("$PB")
+ip netns exec "$(lg_ns_name gwa)" "$BIN" -f -c "$T/a/linegate.conf" 2>"$T/a2.log" &
+PA=$!; LG_PIDS+=("$PA")
+check "DN ids: the IKE SA comes up" lg_wait 30 peer_up a
+check "DN ids: the responder sees it up too" lg_wait 5 peer_up b
+check "DN ids: ping LAN a -> LAN b through the tunnel" lg_ping lana 10.2.1.10 -c 3 -i 0.2 -W 2
+check "DN ids: sas on a shows b's DN" bash -c "'$CTL' -c '$T/a/linegate.conf' --json sas | python3 -c '
+import json,sys; s=json.load(sys.stdin)[\"ike_sas\"][0]; assert s[\"remote_id\"]==\"CN=gw-p384.ib.test, O=ib\", s'"
+check "DN ids: sas on b shows a's DN" bash -c "'$CTL' -c '$T/b/linegate.conf' --json sas | python3 -c '
+import json,sys; s=json.load(sys.stdin)[\"ike_sas\"][0]; assert s[\"remote_id\"]==\"CN=gw-rsa.ib.test, O=ib\", s'"
+check "DN ids: audit auth_success on b" lg_wait 5 bash -c "grep -rhs '\"event\":\"auth_success\"' '$T/b/audit' | grep -q 'CN=gw-rsa.ib.test'"
+kill -TERM "$PA"; wait "$PA"; rc=$?
+check "DN ids: SIGTERM on site a: exit 0 (got $rc)" test "$rc" = 0
+kill -TERM "$PB"; wait "$PB"; rc=$?
+check "DN ids: SIGTERM on site b: exit 0 (got $rc)" test "$rc" = 0
+check "no sanitizer report" bash -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' '$T/a.log' '$T/b.log' '$T/a2.log' '$T/b2.log'"
+if [ "$FAILS" -gt 0 ]; then tail -n 30 "$T/a.log" "$T/b.log" "$T/a2.log" "$T/b2.log"; fi
 echo "ike_certificates: $FAILS failed"
 [ "$FAILS" = 0 ]

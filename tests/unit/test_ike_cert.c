@@ -5,7 +5,9 @@
  * CERT payload; each refusal (unknown CA, expired, revoked by the CRL, the
  * identity not in the certificate, a broken certificate signature, AUTH
  * signed by another key) leaves nothing installed, is counted and has its
- * reason; the RFC 7427 AUTH verify entry point on wire bytes. */
+ * reason; the RFC 7427 AUTH verify entry point on wire bytes. Identities
+ * as distinguished names (ID_DER_ASN1_DN) both ways: written with
+ * PrintableStrings, bound to subjects the CA wrote as UTF8Strings. */
 #include <time.h>
 #include <openssl/x509.h>
 #include "test_ike_mock.h"
@@ -166,6 +168,70 @@ static void refused(const char *why)
 	mock_free(&bed);
 }
 
+/* Node idx's identity (and what the other expects) is the DN text. */
+static void use_dn(int idx, const char *text)
+{
+	struct conf_identity *mine = &bed.node[idx].cfg.peers[0].local_id;
+	size_t len, off;
+	const char *why;
+
+	ck_assert_int_eq(conf_dn_parse(text, mine->data, sizeof(mine->data), &len, &off, &why), 0);
+	mine->type = CONF_ID_DER_ASN1_DN;
+	mine->len = (uint8_t)len;
+	bed.node[1 - idx].cfg.peers[0].remote_id = *mine;
+	snprintf(bed.node[1 - idx].cfg.site.identity_org, CONF_TEXT_MAX, "ib");
+}
+
+/* The DER of PKI/name.crt's subject. */
+static int subject_der(const char *name, uint8_t *out)
+{
+	char path[600], err[256];
+	struct x509_st *x;
+	snprintf(path, sizeof(path), "%s/%s.crt", pki, name);
+	ck_assert_int_eq(ike_x509_load_cert(path, &x, err, sizeof(err)), 0);
+	int n = ike_x509_subject_der(x, out, CONF_ID_MAX);
+	ike_x509_free(x);
+	return n;
+}
+
+/* Both ends with DN ids: each receives the other's subject as the CA
+ * encoded it (we send our certificate's bytes for the configured name),
+ * and shows it in strongSwan's notation. */
+START_TEST(dn_identities)
+{
+	uint8_t der[CONF_ID_MAX];
+	struct conf_identity sent;
+
+	pair("rsa", "gw-rsa.ib.test", "p384", "gw-p384.ib.test");
+	use_dn(0, "CN=gw-rsa.ib.test, O=ib");
+	use_dn(1, "CN=gw-p384.ib.test,O=ib");
+	sent = bed.node[0].cfg.peers[0].local_id;
+	int n = subject_der("rsa", der);
+	ck_assert_int_gt(n, 0);
+	ck_assert(n != sent.len || memcmp(der, sent.data, sent.len));   /* UTF8 vs Printable */
+	mock_start(&bed);
+	mock_establish(&bed);
+	ck_assert_int_eq(bed.audit[AUDIT_AUTH_SUCCESS][AUDIT_SUCCESS], 2);
+	const struct ike_sa *b = mock_sa(&bed, 1), *a = mock_sa(&bed, 0);
+	ck_assert_int_eq(b->peer_identity.type, CONF_ID_DER_ASN1_DN);
+	ck_assert_uint_eq(b->peer_identity.len, (unsigned)n);
+	ck_assert_mem_eq(b->peer_identity.data, der, (size_t)n);
+	ck_assert_str_eq(b->peer_id, "CN=gw-rsa.ib.test, O=ib");
+	ck_assert_str_eq(a->peer_id, "CN=gw-p384.ib.test, O=ib");
+	mock_free(&bed);
+}
+END_TEST
+
+/* A's certificate is another subject than the DN it claims. */
+START_TEST(dn_not_the_subject)
+{
+	pair("p384", "gw-p384.ib.test", "p256", "gw-p256.ib.test");
+	use_dn(0, "CN=gw-rsa.ib.test, O=ib");
+	mock_start(&bed);
+	refused("cert_id_mismatch");
+}
+END_TEST
+
 START_TEST(unknown_ca)
 {
 	pair("rogue", "gw-rsa.ib.test", "p256", "gw-p256.ib.test");
@@ -288,6 +354,8 @@ static Suite *suite(void)
 
 	tcase_add_unchecked_fixture(t, make_pki, remove_pki);
 	tcase_add_test(t, rsa_pkcs1);
+	tcase_add_test(t, dn_identities);
+	tcase_add_test(t, dn_not_the_subject);
 	tcase_add_test(t, rsa_pss);
 	tcase_add_test(t, ecdsa_p384);
 	tcase_add_test(t, ed25519_cert);
