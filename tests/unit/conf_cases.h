@@ -389,8 +389,8 @@ static const struct conf_case conf_cases[] = {
 	  "  endpoint 192.0.2.1; region CN; uplink inet; local-id \"gw!corp\"\n"
 	  "  remote-id b.corp.example; local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n"
 	  "  auth psk; psk-file /k\n}\n",
-	  "4:56: invalid identity 'gw!corp': expected an IPv4/IPv6 address, keyid:<hex> or a host "
-	  "name (letters, digits, '-', '.')\n", NULL },
+	  "4:56: invalid identity 'gw!corp': expected an IPv4/IPv6 address, keyid:<hex>, a host "
+	  "name (letters, digits, '-', '.') or a distinguished name (C=CN, O=Corp, CN=gw)\n", NULL },
 	{ "b55 odd key id", BASE PEER_OPEN
 	  "  endpoint 192.0.2.1; region CN; uplink inet; local-id keyid:abc\n"
 	  "  remote-id b.corp.example; local-subnets 10.1.0.0/16; remote-subnets 10.2.0.0/16\n"
