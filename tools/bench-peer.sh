@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench-peer.sh - one site of a peer row that ../shared/bench/peers.sh has no
+# bench-peer.sh - one site of a peer row that tools/bench-peers/peers.sh has no
 # row for, run through its `custom` row (tools/bench.sh does that): inside
 # the site's namespace, in the row's log directory, with peers.sh's PA_SITE,
 # PA_UL_LOCAL, PA_UL_REMOTE, PA_LANNET_LOCAL, PA_LANNET_REMOTE, PA_ROWDIR.

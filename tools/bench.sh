@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh - linegate's datapath beside plain veth and, when the shared anchor
-# harness is present (../shared/bench relative to the repository), beside
+# bench.sh - linegate's datapath beside plain veth and, with the anchor
+# harness of tools/bench-peers (peers.sh, netns.sh), beside
 # wireguard-go, OpenVPN and strongSwan in the same run. A benchmark: it prints
 # figures, it asserts nothing.
 #
@@ -9,7 +9,7 @@
 #   BENCH_DUR=3 tools/bench.sh         quick look
 #   BENCH_PEERS=0 tools/bench.sh       skip the shared anchors even if present
 #
-# Workload = ../shared/bench/peers.sh's, between two namespaces with the same
+# Workload = tools/bench-peers/peers.sh's, between two namespaces with the same
 # addresses (site A 10.202.1.1 -> site B 10.202.2.1 over a veth underlay
 # 10.201.0.0/24): ping RTT (median of 50 at 20 ms), iperf3 TCP 1 and 4
 # streams (receiver Gbit/s), iperf3 UDP 64-byte flood (packets delivered/s).
@@ -34,7 +34,7 @@
 # collide; the shared anchors' rows keep peers.sh's own names),
 # BENCH_PERF=1 (`perf record` of both sites' daemons during tcp1 and udp64; the
 # top symbols go to <row>/perf-tcp1.txt and perf-udp64.txt).
-# Peer rows: those of ../shared/bench/peers.sh, plus openvpn-aescbc (OpenVPN
+# Peer rows: those of tools/bench-peers/peers.sh, plus openvpn-aescbc (OpenVPN
 # AES-256-CBC + SHA256) and strongswan-aescbc (charon + kernel-libipsec, IKE
 # aes256-sha256-modp2048, ESP aes256-sha256), which it has no row for: they
 # run as its `custom` row with tools/bench-peer.sh in each site.
@@ -42,7 +42,7 @@ set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd -- "$HERE/.." && pwd)
-SHARED=${BENCH_SHARED:-$REPO/../shared/bench}
+SHARED=${BENCH_SHARED:-$REPO/tools/bench-peers}
 LG_BUILD_DIR=${LG_BUILD_DIR:-$REPO/build}
 LINEGATED=${LINEGATED:-$LG_BUILD_DIR/linegated}
 DUR=${BENCH_DUR:-10}
@@ -75,7 +75,7 @@ netns_down() {
 	done
 }
 
-netns_up() { # the same two sites as ../shared/bench/netns.sh, our names
+netns_up() { # the same two sites as tools/bench-peers/netns.sh, our names
 	netns_down
 	ip netns add $NS_A
 	ip netns add $NS_B

@@ -282,7 +282,7 @@ if [ "$RESTART" = 1 ]; then
 fi
 # strongSwan in the hub's place: charon's pid file is fixed (/run/charon.pid),
 # so it gets a private /run; kernel-libipsec before kernel-netlink (the
-# first kernel-ipsec backend registered wins), as /work/shared/bench runs it
+# first kernel-ipsec backend registered wins), as tools/bench-peers runs it
 swan_start() {
 	local d=$W/swan
 	hub_swanctl_write "${SWAN_MILES##*,}" "$d"

@@ -2,7 +2,7 @@
  * esp_decrypt: SA lookup, selectors, sequence/replay, AEAD, counters) on one
  * thread, for 64- and 1400-byte inner packets and every cipher (AES-CBC +
  * HMAC-SHA2 as aes256-sha256), next to the bare libsodium AEAD on the same plaintext size with 8 bytes of AAD (what
- * ../shared/bench/crypto_limit.c measures). Times are thread CPU time, so a
+ * tools/bench-peers/crypto_limit.c measures). Times are thread CPU time, so a
  * busy shared machine inflates them less than wall-clock figures.
  *
  * Not part of the CMake build. From the repository root:

@@ -22,7 +22,7 @@
 #   peer announced SIGNATURE_HASH_ALGORITHMS with Identity.
 # - Log level 4 on ike/chd logs every key and the PSK: test use only.
 # Everything of an instance lives in its DIR; no state outside it, nothing
-# under ../shared is used. PIDs started here are the only ones killed.
+# outside the repository is used. PIDs started here are the only ones killed.
 
 SS_CHARON=${SS_CHARON:-/usr/lib/ipsec/charon}
 # openssl last: only for what the others lack (ECP groups, used to provoke

@@ -17,6 +17,7 @@ selectors of the receiving gateway; packet is the UDP payload (SPI .. ICV).
 """
 import hashlib
 import hmac
+import os
 import struct
 import sys
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -27,7 +28,7 @@ INTEG = {32: (12, hashlib.sha256, 16), 48: (13, hashlib.sha384, 24), 64: (14, ha
 
 def main():
     d = sys.argv[1]
-    sys.path.insert(0, sys.argv[2] if len(sys.argv) > 2 else "/work/shared/interop")
+    sys.path.insert(0, sys.argv[2] if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__)))
     import vectors as v
     _, children, _ = v.keysets_from_logs([f"{d}/gwa/charon.log", f"{d}/gwb/charon.log"])
     keys = []

@@ -26,6 +26,7 @@ covers besides IV and ciphertext), sk*.plain ends in padding | pad length.
 import hashlib
 import hmac
 import socket
+import os
 import struct
 import sys
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -112,7 +113,7 @@ def ep(addr, port):
 
 def main():
     d = sys.argv[1].rstrip("/")
-    sys.path.insert(0, sys.argv[2] if len(sys.argv) > 2 else "/work/shared/interop")
+    sys.path.insert(0, sys.argv[2] if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__)))
     import vectors as v
     logged, children, psks = v.keysets_from_logs([f"{d}/gwa/charon.log", f"{d}/gwb/charon.log"])
     msgs = []   # (frame, src, sport, dst, dport, ike message)

@@ -8,7 +8,7 @@ Run once after adding or regenerating a set:
         tests/vectors/ike_chacha_psk.txt
 (likewise chacha20poly1305-ed25519 -> ike_chacha_ed25519.txt and
 aes256gcm16-psk -> ike_aesgcm_psk.txt; the AES-GCM set was recorded with
-../shared/interop/capture-vectors.sh --set aesgcm --auth psk).
+tests/vectors/tools/capture-vectors.sh --set aesgcm --auth psk).
 
 Names (every value is lowercase hex; small integers are one byte):
   prf, encr              IANA transform IDs of the IKE SA
