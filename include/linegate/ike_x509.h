@@ -102,10 +102,14 @@ int ike_x509_anchor_keyids(const struct ike_x509_store *s, uint8_t *out, size_t 
  * 0 or -errno. */
 int ike_x509_sign_auth(struct evp_pkey_st *key, const uint8_t *octets, size_t octets_len,
 		       uint8_t *out, size_t cap, size_t *out_len);
-/* Whether AUTH data of method (only 14) is a signature of octets by cert's
- * key with a known AlgorithmIdentifier fitting the key type. */
+/* Whether AUTH data of method is a signature of octets by cert's key:
+ * method 14 with a known AlgorithmIdentifier fitting the key type, or
+ * RFC 4754's 9/10/11 (ECDSA P-256/SHA-256, P-384/SHA-384, P-521/SHA-512,
+ * r | s) with a key on that curve. */
 bool ike_x509_verify_auth(struct x509_st *cert, uint8_t method, const uint8_t *octets,
 			  size_t octets_len, const uint8_t *data, size_t len);
+/* A method ike_x509_verify_auth takes: 14, 9, 10, 11. */
+bool ike_x509_auth_method_known(uint8_t method);
 /* The same from wire bytes, for vector tests: the peer's certificate DER,
  * the signed octets (RFC 7296 §2.15) and the AUTH payload body (method, 3
  * reserved bytes, data). */

@@ -5,9 +5,13 @@
  * RFC 7427 appendix A (RSASSA-PSS with and without the NULL parameters of
  * its hash, which RFC 4055 lets a signer choose): nothing is parsed by
  * hand, and an unknown one is refused. Classic method 1 (RSA with SHA-1)
- * and DSS are refused: SHA-1 is not acceptable for a new deployment. */
+ * and DSS are refused: SHA-1 is not acceptable for a new deployment.
+ * RFC 4754's ECDSA methods 9-11 are accepted from a peer (some vendors
+ * still send them) but never sent: what we send stays RFC 7427. */
 #include <errno.h>
 #include <string.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -176,6 +180,59 @@ int ike_x509_sign_auth(struct evp_pkey_st *key, const uint8_t *octets, size_t oc
 	return r;
 }
 
+/* RFC 4754 §3, §8: the method names the curve and the hash; the signature
+ * is r | s, each as long as the curve's order, big-endian, no ASN.1. */
+static const struct rfc4754 {
+	uint8_t method;
+	const char *group;   /* OpenSSL's name of the curve */
+	int bits;            /* SHA-2 */
+	size_t half;         /* bytes of r and of s */
+} rfc4754[] = {
+	{ IKEV2_AUTH_ECDSA_P256_SHA256, "prime256v1", 256, 32 },
+	{ IKEV2_AUTH_ECDSA_P384_SHA384, "secp384r1", 384, 48 },
+	{ IKEV2_AUTH_ECDSA_P521_SHA512, "secp521r1", 512, 66 },
+};
+
+static bool curve_is(EVP_PKEY *k, const char *group)
+{
+	char name[32];
+	return EVP_PKEY_get_base_id(k) == EVP_PKEY_EC &&
+	       EVP_PKEY_get_utf8_string_param(k, "group", name, sizeof(name), NULL) == 1 &&
+	       strcmp(name, group) == 0;
+}
+
+/* r | s becomes the DER ECDSA-Sig-Value OpenSSL verifies (its encoder,
+ * not ours); the key must be on the method's curve. */
+static bool verify_rfc4754(EVP_PKEY *k, const struct rfc4754 *m, const uint8_t *octets,
+			   size_t octets_len, const uint8_t *sig, size_t len)
+{
+	ECDSA_SIG *es = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	unsigned char der[2 * 66 + 16], *p = der;
+	int dlen = 0;
+	bool ok = false;
+
+	if (len != 2 * m->half || !curve_is(k, m->group))
+		return false;
+	r = BN_bin2bn(sig, (int)m->half, NULL);
+	s = BN_bin2bn(sig + m->half, (int)m->half, NULL);
+	if (!r || !s || !(es = ECDSA_SIG_new()) || ECDSA_SIG_set0(es, r, s) != 1)
+		goto out;
+	r = s = NULL;   /* owned by es */
+	if (i2d_ECDSA_SIG(es, NULL) > (int)sizeof(der) || (dlen = i2d_ECDSA_SIG(es, &p)) <= 0)
+		goto out;
+	ctx = EVP_MD_CTX_new();
+	ok = ctx && EVP_DigestVerifyInit(ctx, NULL, md_of(m->bits), NULL, k) == 1 &&
+	     EVP_DigestVerify(ctx, der, (size_t)dlen, octets, octets_len) == 1;
+out:
+	EVP_MD_CTX_free(ctx);
+	ECDSA_SIG_free(es);
+	BN_free(r);
+	BN_free(s);
+	return ok;
+}
+
 bool ike_x509_verify_auth(struct x509_st *cert, uint8_t method, const uint8_t *octets,
 			  size_t octets_len, const uint8_t *data, size_t len)
 {
@@ -184,8 +241,13 @@ bool ike_x509_verify_auth(struct x509_st *cert, uint8_t method, const uint8_t *o
 	EVP_MD_CTX *ctx;
 	bool ok = false;
 
-	if (!k || !octets || !data || method != IKEV2_AUTH_DIGITAL_SIGNATURE || len < 1 ||
-	    len > IKE_X509_AUTH_MAX)
+	if (!k || !octets || !data || len < 1 || len > IKE_X509_AUTH_MAX)
+		return false;
+	for (size_t i = 0; i < sizeof(rfc4754) / sizeof(rfc4754[0]); i++)
+		if (method == rfc4754[i].method)
+			return ike_crypto_init() == 0 &&
+			       verify_rfc4754(k, &rfc4754[i], octets, octets_len, data, len);
+	if (method != IKEV2_AUTH_DIGITAL_SIGNATURE)
 		return false;
 	for (size_t i = 0; i < sizeof(algids) / sizeof(algids[0]); i++)
 		if (data[0] == algids[i].len && len > 1 + algids[i].len &&
@@ -199,6 +261,14 @@ bool ike_x509_verify_auth(struct x509_st *cert, uint8_t method, const uint8_t *o
 				      octets_len) == 1;
 	EVP_MD_CTX_free(ctx);
 	return ok;
+}
+
+bool ike_x509_auth_method_known(uint8_t method)
+{
+	for (size_t i = 0; i < sizeof(rfc4754) / sizeof(rfc4754[0]); i++)
+		if (method == rfc4754[i].method)
+			return true;
+	return method == IKEV2_AUTH_DIGITAL_SIGNATURE;
 }
 
 bool ike_x509_verify_auth_der(const uint8_t *cert_der, size_t cert_len, const uint8_t *octets,

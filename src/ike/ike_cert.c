@@ -97,8 +97,8 @@ const char *ike_cert_verify(struct ike_sa *sa, const struct ike_peer_secret *s,
 	if (!why && !ike_x509_id_matches(x[0], id->type, id->data, id->len))
 		why = ike_x509_verdict_name(IKE_X509_ID_MISMATCH);
 	if (!why && !ike_x509_verify_auth(x[0], auth->method, oct, olen, auth->data, auth->len))
-		why = auth->method == IKEV2_AUTH_DIGITAL_SIGNATURE ? "auth_verify_failed"
-								  : "auth_method_refused";
+		why = ike_x509_auth_method_known(auth->method) ? "auth_verify_failed"
+							       : "auth_method_refused";
 	for (size_t i = 0; i < n; i++)
 		ike_x509_free(x[i]);
 	return why;
