@@ -41,7 +41,7 @@ struct datapath_config {
 	uint32_t pace_mbit;          /* per worker and peer, Mbit/s (0: not paced) */
 	uint32_t ike_queue;          /* IKE datagrams on 4500 each worker may hold for
 	                              * the control thread (rounded up to a power of
-	                              * two, 32 to 1024; 0: 32) */
+	                              * two, 32 to 256; 0: 32) */
 };
 
 /* One IKE message as received; data excludes the non-ESP marker. */

@@ -191,7 +191,7 @@ static void fill_datapath_config(const struct config *cfg, struct datapath_confi
 	dc->natt_port = 4500;
 	/* a hub's branches all come back at once after its restart: the IKE
 	 * messages each worker parks for the control thread scale with them
-	 * (5,000 peers: 512 a worker; the datapath bounds it) */
+	 * (4,096 peers or more: 256 a worker, the datapath's bound) */
 	dc->ike_queue = (uint32_t)(cfg->n_peers / 16 < UINT32_MAX ? cfg->n_peers / 16 : UINT32_MAX);
 	for (size_t i = 0; i < cfg->n_uplinks && i < DATAPATH_MAX_UPLINKS; i++) {
 		snprintf(dc->uplinks[i].ifname, sizeof(dc->uplinks[i].ifname), "%s",
