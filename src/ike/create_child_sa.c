@@ -35,6 +35,18 @@ void ike_nonce_min(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, uin
 	*outl = a_min ? al : bl;
 }
 
+/* A collision's lower nonce, kept until it is settled (malloc); without
+ * memory none is kept and ours counts as the higher. */
+static void keep_min_nonce(uint8_t **slot, size_t *slot_len, const uint8_t *a, size_t al,
+			   const uint8_t *b, size_t bl)
+{
+	uint8_t min[IKEV2_NONCE_MAX];
+	size_t len;
+
+	ike_nonce_min(a, al, b, bl, min, &len);
+	ike_sa_set_bytes(slot, slot_len, min, len);
+}
+
 static bool pfs_wanted(const struct conf_peer *p)
 {
 	return p->n_esp_proposals && p->esp_proposals[0].dh != IKEV2_DH_NONE;
@@ -76,7 +88,8 @@ int ike_child_rekey_start(struct ike_sa *sa, struct child_sa *old)
 	if (pfs) {
 		uint16_t g = p->esp_proposals[0].dh;
 		uint8_t pub[IKE_DH_PUB_MAX];
-		r = ike_dh_keypair(g, &sa->sec->dh, pub, sizeof(pub));
+		struct ike_exch_secret *sec = ike_sa_sec(sa);
+		r = sec ? ike_dh_keypair(g, &sec->dh, pub, sizeof(pub)) : -ENOMEM;
 		if (r < 0)
 			goto out;
 		ike_build_ke(b, g, pub, ike_dh_pub_len(g));
@@ -147,6 +160,7 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 	const struct ike_payload *np = ike_payload_find(pl, IKEV2_PAYLOAD_NONCE);
 	const struct ike_payload *kep = ike_payload_find(pl, IKEV2_PAYLOAD_KE);
 	struct ike_sa_payload *reply = malloc(sizeof(*reply));
+	struct ike_exch_secret *sec = ike_sa_sec(sa);   /* the PFS key of our request */
 	const struct ike_proposal *which;
 	struct conf_proposal chosen;
 	const uint8_t *nr = NULL;
@@ -155,7 +169,7 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 	uint16_t err = ike_first_error_notify(pl);
 	const char *why = NULL;
 
-	if (!reply)
+	if (!reply || !sec)
 		why = "internal_error";
 	else if (err)
 		why = ike_notify_name(err);
@@ -164,9 +178,9 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 					    IKEV2_PROTO_ESP, false, &chosen, &which))
 		why = "NO_PROPOSAL_CHOSEN";
 	else if (chosen.dh && (!kep || ike_decode_ke(kep, &ke) < 0 || ke.group != chosen.dh ||
-			       ke.group != sa->sec->dh.group ||
-			       ike_dh_shared(&sa->sec->dh, ke.data, ke.len, sa->sec->gir,
-					     sizeof(sa->sec->gir), &sa->sec->gir_len) < 0))
+			       ke.group != sec->dh.group ||
+			       ike_dh_shared(&sec->dh, ke.data, ke.len, sec->gir,
+					     sizeof(sec->gir), &sec->gir_len) < 0))
 		why = "INVALID_KE_PAYLOAD";
 	else if (ike_narrow_ts(sa->ike, sa->peer, sa->peer_id, true, pl, c) != 0)
 		why = "TS_UNACCEPTABLE";
@@ -183,14 +197,14 @@ static void child_rekey_response(struct ike_sa *sa, const struct ike_payload_lis
 	c->dh = chosen.dh;
 	sa->req.new_child = NULL;
 	child_sa_attach(sa, c);
-	if (child_sa_install(sa, c, true, false, chosen.dh ? sa->sec->gir : NULL,
-			     chosen.dh ? sa->sec->gir_len : 0,
+	if (child_sa_install(sa, c, true, false, chosen.dh ? sec->gir : NULL,
+			     chosen.dh ? sec->gir_len : 0,
 			     sa->req.nonce, sizeof(sa->req.nonce), nr, nr_len, "rekey") < 0) {
 		child_sa_remove(sa, c, "install_failed");
 		rekey_failed(sa, old, "datapath_install_failed");
 		return;
 	}
-	sodium_memzero(sa->sec->gir, sizeof(sa->sec->gir));
+	sodium_memzero(sec->gir, sizeof(sec->gir));
 	if (old)
 		audit_rekeyed(sa, AUDIT_CHILD_SA_REKEYED, old->spi_in, c->spi_in, "us");
 	/* keep the nonce for the collision check, then free the window */
@@ -219,9 +233,9 @@ int ike_rekey_ike_start(struct ike_sa *sa)
 
 	if (!b || !n)
 		goto fail;
-	n->ni_len = IKEV2_NONCE_LEN;
-	randombytes_buf(n->ni, n->ni_len);
-	r = ike_dh_keypair(g, &n->sec->dh, pub, sizeof(pub));
+	r = ike_sa_set_bytes(&n->ni, &n->ni_len, NULL, IKEV2_NONCE_LEN);
+	if (r == 0)
+		r = n->sec ? ike_dh_keypair(g, &n->sec->dh, pub, sizeof(pub)) : -ENOMEM;
 	if (r < 0)
 		goto fail;
 	ike_req_start(sa, b, IKEV2_EXCHANGE_CREATE_CHILD_SA);
@@ -245,10 +259,10 @@ fail:
 /* New IKE SA keys: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) (§2.18). */
 static int rekey_derive(struct ike_sa *old, struct ike_sa *n, const uint8_t *peer_pub, size_t len)
 {
-	struct ike_exch_secret *s = n->sec;
+	struct ike_exch_secret *s = n->sec;   /* its key pair's (ike_sa_new) */
 	int r = -EINVAL;
 
-	if (n->prop.dh == s->dh.group)
+	if (s && n->prop.dh == s->dh.group)
 		r = ike_dh_shared(&s->dh, peer_pub, len, s->gir, sizeof(s->gir), &s->gir_len);
 	if (r == 0)
 		r = ike_skeyseed_rekey(old->keys->prf, old->keys->sk_d, old->keys->prf_len, s->gir,
@@ -257,7 +271,7 @@ static int rekey_derive(struct ike_sa *old, struct ike_sa *n, const uint8_t *pee
 		r = ike_derive_keys(n->prop.prf, n->prop.encr, n->prop.encr_keybits, n->prop.integ,
 				    s->skeyseed,
 				    n->ni, n->ni_len, n->nr, n->nr_len, n->spi_i, n->spi_r, n->keys);
-	ike_exch_secret_wipe(s);
+	ike_sa_sec_drop(n);
 	return r;
 }
 
@@ -314,18 +328,19 @@ static void ike_rekey_response(struct ike_sa *sa, const struct ike_payload_list 
 	struct ike_sa_payload *reply = malloc(sizeof(*reply));
 	const struct ike_proposal *which;
 	const uint8_t *nr;
+	size_t nr_len;
 	struct ike_ke ke;
 	bool ok = reply && n && sap && np && kep && !ike_first_error_notify(pl) &&
-		  ike_decode_sa(sap, reply) == 0 && ike_decode_nonce(np, &nr, &n->nr_len) == 0 &&
+		  ike_decode_sa(sap, reply) == 0 && ike_decode_nonce(np, &nr, &nr_len) == 0 &&
 		  ike_decode_ke(kep, &ke) == 0 &&
 		  ike_proposal_accept_reply(sa->peer->ike_proposals, sa->peer->n_ike_proposals, reply,
 					    IKEV2_PROTO_IKE, false, &n->prop, &which) &&
 		  which->spi_len == 8 && ke.group == n->prop.dh;
 
 	if (ok) {
-		memcpy(n->nr, nr, n->nr_len);
 		memcpy(n->spi_r, which->spi, 8);
-		ok = rekey_derive(sa, n, ke.data, ke.len) == 0;
+		ok = ike_sa_set_bytes(&n->nr, &n->nr_len, nr, nr_len) == 0 &&
+		     rekey_derive(sa, n, ke.data, ke.len) == 0;
 	}
 	free(reply);
 	if (!ok) {
@@ -430,11 +445,9 @@ static void ike_rekey_responder(struct ike_sa *sa, uint32_t msg_id, const struct
 		return;
 	memcpy(n->spi_i, which->spi, 8);
 	n->prop = chosen;
-	memcpy(n->ni, ni, ni_len);
-	n->ni_len = ni_len;
-	n->nr_len = IKEV2_NONCE_LEN;
-	randombytes_buf(n->nr, n->nr_len);
-	if (ike_dh_keypair(chosen.dh, &n->sec->dh, pub, sizeof(pub)) < 0 ||
+	if (ike_sa_set_bytes(&n->ni, &n->ni_len, ni, ni_len) < 0 ||
+	    ike_sa_set_bytes(&n->nr, &n->nr_len, NULL, IKEV2_NONCE_LEN) < 0 || !n->sec ||
+	    ike_dh_keypair(chosen.dh, &n->sec->dh, pub, sizeof(pub)) < 0 ||
 	    rekey_derive(sa, n, ke.data, ke.len) < 0) {
 		ike_sa_unlink_free(n);
 		respond_error(sa, msg_id, IKEV2_NOTIFY_NO_PROPOSAL_CHOSEN, NULL, 0);
@@ -462,8 +475,8 @@ static void ike_rekey_adopt(struct ike_sa *sa, struct ike_sa *n)
 	if (sa->state == IKE_SA_REKEYING) {
 		/* collision: decided when our own response arrives */
 		sa->peer_rekey_sa = n;
-		ike_nonce_min(n->ni, n->ni_len, n->nr, n->nr_len, sa->peer_rekey_min_nonce,
-			  &sa->peer_rekey_min_len);
+		keep_min_nonce(&sa->peer_rekey_min_nonce, &sa->peer_rekey_min_len, n->ni, n->ni_len,
+			       n->nr, n->nr_len);
 		return;
 	}
 	ike_sa_adopt_children(n, sa);
@@ -505,7 +518,8 @@ static void peer_rekeyed(struct ike_sa *sa, struct child_sa *old, struct child_s
 	if (old->state == CHILD_SA_REKEYING) {
 		/* collision (§2.8.1): remembered until our response arrives */
 		old->peer_rekey_child = c->child_id;
-		ike_nonce_min(ni, ni_len, nr, nr_len, old->peer_rekey_min_nonce, &old->peer_rekey_min_len);
+		keep_min_nonce(&old->peer_rekey_min_nonce, &old->peer_rekey_min_len, ni, ni_len, nr,
+			       nr_len);
 		return;
 	}
 	/* the peer deletes the old SA; if it never does, we do */
@@ -521,9 +535,7 @@ static void child_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike
 			    const struct ike_sa_payload *offer, struct child_sa *old)
 {
 	child_responder_keyed(sa, msg_id, pl, offer, old);
-	sodium_memzero(sa->sec->gir, sizeof(sa->sec->gir));
-	sa->sec->gir_len = 0;
-	ike_dh_clear(&sa->sec->dh);
+	ike_sa_sec_drop(sa);
 }
 
 static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const struct ike_payload_list *pl,
@@ -565,17 +577,18 @@ static void child_responder_keyed(struct ike_sa *sa, uint32_t msg_id, const stru
 	c->integ = chosen.integ;
 	c->dh = chosen.dh;
 	randombytes_buf(nr, sizeof(nr));
-	if (chosen.dh && (ike_dh_keypair(chosen.dh, &sa->sec->dh, pub, sizeof(pub)) < 0 ||
-			  ike_dh_shared(&sa->sec->dh, ke.data, ke.len, sa->sec->gir,
-					sizeof(sa->sec->gir), &sa->sec->gir_len) < 0)) {
+	struct ike_exch_secret *sec = ike_sa_sec(sa);   /* child_responder drops it */
+	if (!sec || (chosen.dh && (ike_dh_keypair(chosen.dh, &sec->dh, pub, sizeof(pub)) < 0 ||
+				   ike_dh_shared(&sec->dh, ke.data, ke.len, sec->gir,
+						 sizeof(sec->gir), &sec->gir_len) < 0))) {
 		free(c);
 		respond_error(sa, msg_id, IKEV2_NOTIFY_INVALID_KE_PAYLOAD, NULL, 0);
 		return;
 	}
 	child_sa_attach(sa, c);
 	/* make before break: the new SA decrypts before the peer can use it */
-	if (child_sa_install(sa, c, false, old != NULL, chosen.dh ? sa->sec->gir : NULL,
-			     chosen.dh ? sa->sec->gir_len : 0, ni,
+	if (child_sa_install(sa, c, false, old != NULL, chosen.dh ? sec->gir : NULL,
+			     chosen.dh ? sec->gir_len : 0, ni,
 			     ni_len, nr, sizeof(nr), old ? "rekey" : "create_child_sa") < 0) {
 		child_sa_remove(sa, c, "install_failed");
 		respond_error(sa, msg_id, IKEV2_NOTIFY_TEMPORARY_FAILURE, NULL, 0);

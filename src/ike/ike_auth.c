@@ -180,17 +180,6 @@ static void settle_duplicate(struct ike_sa *sa)
 	}
 }
 
-/* The IKE_SA_INIT messages were kept for the AUTH payloads (and to
- * recognise a retransmitted request while half-open); once both AUTHs are
- * done they go: a hub holds thousands of SAs. */
-static void drop_init_messages(struct ike_sa *sa)
-{
-	free(sa->init_i);
-	free(sa->init_r);
-	sa->init_i = sa->init_r = NULL;
-	sa->init_i_len = sa->init_r_len = 0;
-}
-
 static void established(struct ike_sa *sa)
 {
 	char spi_i[17], spi_r[17], remote[LG_ADDRSTRLEN];
@@ -428,8 +417,10 @@ void ike_auth_initiator_response(struct ike_sa *sa, const struct ike_payload_lis
 	ike_req_clear(sa);
 	initial_contact(sa, pl);
 	established(sa);
-	drop_init_messages(sa);
 	initiator_child(sa, pl, c);
+	/* the IKE_SA_INIT messages (kept for the AUTH payloads), our DH
+	 * public value and the exchange secrets: a hub holds thousands of SAs */
+	ike_sa_exchange_done(sa);
 }
 
 /* ------------------------------------------------------------------ */
@@ -573,5 +564,5 @@ void ike_auth_responder(struct ike_sa *sa, uint32_t msg_id, const struct ike_pay
 	if (err < 0)
 		ike_sa_fail(sa, "internal_error");
 	else
-		drop_init_messages(sa);
+		ike_sa_exchange_done(sa);   /* as the initiator's, above */
 }

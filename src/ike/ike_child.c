@@ -227,19 +227,20 @@ int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 {
 	struct ike *ike = sa->ike;
 	struct esp_child_params *p = lg_secpool_alloc(&params_pool);
+	struct ike_exch_secret *sec = ike_sa_sec(sa);   /* KEYMAT, wiped below */
 	/* one direction's key material: AEAD key + salt, or AES key + HMAC key */
 	size_t enc_len = c->encr == IKEV2_ENCR_AES_CBC ?
 			 ike_encr_key_len(c->encr, c->keybits) + ike_integ_key_len(c->integ) :
 			 ike_aead_keymat_len(c->encr, c->keybits);
 	int r = -ENOMEM;
 
-	if (!p)
+	if (!p || !sec)
 		goto fail;
 	r = ike_child_keymat(sa->keys->prf, sa->keys->sk_d, sa->keys->prf_len, gir, gir_len,
-			     ni, ni_len, nr, nr_len, enc_len, sa->sec->keymat_i, sa->sec->keymat_r);
+			     ni, ni_len, nr, nr_len, enc_len, sec->keymat_i, sec->keymat_r);
 	if (r < 0)
 		goto wipe;
-	build_params(sa, c, we_initiated, sa->sec->keymat_i, sa->sec->keymat_r, p);
+	build_params(sa, c, we_initiated, sec->keymat_i, sec->keymat_r, p);
 	r = claim(ike, sa->peer_name, c);
 	if (r < 0)
 		goto wipe;
@@ -264,10 +265,10 @@ int child_sa_install(struct ike_sa *sa, struct child_sa *c, bool we_initiated,
 	if (k && strcmp(event_reason, "rekey") == 0)
 		k->child_rekeys++;
 wipe:
-	sodium_memzero(sa->sec->keymat_i, sizeof(sa->sec->keymat_i));
-	sodium_memzero(sa->sec->keymat_r, sizeof(sa->sec->keymat_r));
-	lg_secpool_free(&params_pool, p);   /* wipes */
+	sodium_memzero(sec->keymat_i, sizeof(sec->keymat_i));
+	sodium_memzero(sec->keymat_r, sizeof(sec->keymat_r));
 fail:
+	lg_secpool_free(&params_pool, p);   /* wipes */
 	if (r < 0) {
 		lg_log(LOG_ERR, "event=child_install_failed peer=%s spi_in=%08x error=%d",
 		       sa->peer_name, c->spi_in, r);
@@ -324,8 +325,10 @@ void child_sa_update_peers(struct ike_sa *sa)
 
 void child_sa_free_unlinked(struct child_sa *c)
 {
-	if (c)
-		lg_hash_del(&c->ike->esp_spis, lg_hash_bytes(&c->spi_in, 4), c);
+	if (!c)
+		return;
+	lg_hash_del(&c->ike->esp_spis, lg_hash_bytes(&c->spi_in, 4), c);
+	free(c->peer_rekey_min_nonce);
 	free(c);
 }
 

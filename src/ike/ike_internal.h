@@ -122,9 +122,10 @@ struct child_sa {
 	uint32_t successor;              /* REKEYED: the child that replaces it */
 	uint64_t installed_ms, rekey_ms, expire_ms, delete_ms;
 	uint64_t last_packets_in;
-	/* §2.8.1 collision: the peer rekeyed this SA while we were rekeying it */
+	/* §2.8.1 collision: the peer rekeyed this SA while we were rekeying it;
+	 * the lower nonce of its exchange (malloc, only during a collision) */
 	uint32_t peer_rekey_child;
-	uint8_t peer_rekey_min_nonce[IKEV2_NONCE_MAX];
+	uint8_t *peer_rekey_min_nonce;
 	size_t peer_rekey_min_len;
 };
 
@@ -142,6 +143,9 @@ void ike_exch_secret_wipe(struct ike_exch_secret *s);
  * free wipes it (after ike_exch_secret_wipe has let go of the DH key). */
 struct ike_exch_secret *ike_exch_secret_new(void);
 void ike_exch_secret_free(struct ike_exch_secret *s);
+/* Exchange secrets allocated (all SAs of the process): between exchanges
+ * an SA holds none. */
+size_t ike_exch_secret_in_use(void);
 
 /* Our outstanding request (window of one). */
 struct ike_request {
@@ -157,8 +161,6 @@ struct ike_request {
 	struct child_sa *new_child;      /* being negotiated, not installed */
 	struct ike_sa *new_ike;          /* IKE rekey: the SA being created */
 	uint8_t nonce[IKEV2_NONCE_LEN];
-	uint8_t dh_pub[IKE_DH_PUB_MAX];
-	uint16_t dh_group;
 };
 
 struct ike;
@@ -186,12 +188,15 @@ struct ike_sa {
 	struct ike_reasm *reasm[2];      /* fragments of a request [0], a response [1] */
 	struct conf_proposal prop;       /* negotiated IKE proposal */
 	struct ike_keys *keys;
-	struct ike_exch_secret *sec;     /* during IKE_SA_INIT / rekey */
+	/* A hub holds thousands of established SAs, so what only an exchange
+	 * needs lives outside the struct, sized to what was negotiated, and
+	 * goes when the exchange is over (ike_sa_sec, ike_sa_exchange_done). */
+	struct ike_exch_secret *sec;     /* during an exchange only (ike_sa_sec) */
 	uint16_t dh_group;
-	uint8_t dh_pub[IKE_DH_PUB_MAX];   /* ike_dh_pub_len(dh_group) bytes */
-	uint8_t ni[IKEV2_NONCE_MAX], nr[IKEV2_NONCE_MAX];
+	uint8_t *dh_pub;                 /* malloc, ike_dh_pub_len(dh_group) bytes, until AUTH */
+	uint8_t *ni, *nr;                /* malloc, exactly ni_len / nr_len (ike_sa_set_nonce) */
 	size_t ni_len, nr_len;
-	uint8_t *init_i, *init_r;        /* the IKE_SA_INIT messages, for AUTH */
+	uint8_t *init_i, *init_r;        /* the IKE_SA_INIT messages, until AUTH */
 	size_t init_i_len, init_r_len;
 	uint8_t cookie[IKE_COOKIE_MAX];
 	size_t cookie_len;
@@ -211,9 +216,9 @@ struct ike_sa {
 	uint64_t created_ms, established_ms, established_wall_ms;
 	uint64_t last_in_ms, last_out_ms, rekey_ms, expire_ms, delete_ms, keepalive_ms;
 	uint64_t dpd_answer_wall_ms;     /* the peer answered our liveness check */
-	/* IKE rekey collision (§2.8.2) */
+	/* IKE rekey collision (§2.8.2): malloc, only during a collision */
 	struct ike_sa *peer_rekey_sa;
-	uint8_t peer_rekey_min_nonce[IKEV2_NONCE_MAX];
+	uint8_t *peer_rekey_min_nonce;
 	size_t peer_rekey_min_len;
 	struct ike_sa *replaced_by;      /* REKEYED: the new SA */
 	bool gone;                       /* freed during ike_tick: in ike->graveyard */
@@ -395,6 +400,18 @@ int ike_index_endpoints(struct ike *ike);
  * moves it), as policy_peer_by_endpoint answers, or NULL. */
 const struct conf_peer *ike_peer_by_endpoint(const struct ike *ike, const union lg_sockaddr *remote);
 void ike_sa_unlink_free(struct ike_sa *sa);                 /* no audit; children must be gone */
+/* The SA's exchange secrets, allocated again when an exchange needs them
+ * after ike_sa_sec_drop; NULL without memory. */
+struct ike_exch_secret *ike_sa_sec(struct ike_sa *sa);
+/* Wipes the exchange secrets and returns them to the pool. */
+void ike_sa_sec_drop(struct ike_sa *sa);
+/* IKE_AUTH is over: the IKE_SA_INIT messages, our DH public value and the
+ * exchange secrets go (rekeys bring their own); the nonces stay
+ * (settle_duplicate compares them). */
+void ike_sa_exchange_done(struct ike_sa *sa);
+/* *slot = a malloc'd copy of src (random bytes when src is NULL) of len
+ * bytes, the old one freed; 0 or -ENOMEM (then *slot is NULL, *slot_len 0). */
+int ike_sa_set_bytes(uint8_t **slot, size_t *slot_len, const uint8_t *src, size_t len);
 struct ike_sa *ike_sa_by_spi(struct ike *ike, const uint8_t our_spi[8], bool we_initiator);
 struct ike_sa *ike_sa_half_open_lookup(struct ike *ike, const uint8_t spi_i[8],
 				       const union lg_sockaddr *remote);

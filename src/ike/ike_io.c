@@ -147,6 +147,14 @@ void ike_exch_secret_free(struct ike_exch_secret *s)
 	lg_secpool_free(&secret_pool, s);
 }
 
+size_t ike_exch_secret_in_use(void)
+{
+	size_t used, slots, slabs;
+
+	lg_secpool_stats(&secret_pool, &used, &slots, &slabs);
+	return used;
+}
+
 void ike_exch_secret_wipe(struct ike_exch_secret *s)
 {
 	if (!s)
@@ -169,9 +177,9 @@ void ike_req_clear(struct ike_sa *sa)
 	}
 	memset(r, 0, sizeof(*r));
 	/* whatever ended the request (response, error, failure), its DH
-	 * private value and shared secret (PFS) do not outlive it */
-	if (sa->sec)
-		ike_exch_secret_wipe(sa->sec);
+	 * private value and shared secret (PFS) do not outlive it, nor does
+	 * their slot: the next exchange takes one again (ike_sa_sec) */
+	ike_sa_sec_drop(sa);
 }
 
 void ike_req_start(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange)

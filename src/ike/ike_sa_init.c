@@ -65,16 +65,23 @@ static bool offers_identity_hash(const struct ike_payload_list *pl)
 
 static int new_keypair(struct ike_sa *sa, uint16_t group)
 {
+	struct ike_exch_secret *s = ike_sa_sec(sa);
+	size_t len = ike_dh_pub_len(group);
+
 	sa->dh_group = group;
-	return ike_dh_keypair(group, &sa->sec->dh, sa->dh_pub, sizeof(sa->dh_pub));
+	free(sa->dh_pub);
+	sa->dh_pub = len ? malloc(len) : NULL;
+	if (!s || !sa->dh_pub)
+		return len ? -ENOMEM : -ENOTSUP;
+	return ike_dh_keypair(group, &s->dh, sa->dh_pub, len);
 }
 
 int ike_sa_init_compute_keys(struct ike_sa *sa, const uint8_t *peer_pub, size_t peer_len)
 {
-	struct ike_exch_secret *s = sa->sec;
+	struct ike_exch_secret *s = sa->sec;   /* new_keypair's */
 	int r;
 
-	if (sa->prop.dh != sa->dh_group || s->dh.group != sa->dh_group)
+	if (!s || sa->prop.dh != sa->dh_group || s->dh.group != sa->dh_group)
 		return -EINVAL;
 	r = ike_dh_shared(&s->dh, peer_pub, peer_len, s->gir, sizeof(s->gir), &s->gir_len);
 	if (r == 0)
@@ -85,7 +92,7 @@ int ike_sa_init_compute_keys(struct ike_sa *sa, const uint8_t *peer_pub, size_t 
 				    sa->prop.integ, s->skeyseed,
 				    sa->ni, sa->ni_len, sa->nr, sa->nr_len, sa->spi_i, sa->spi_r,
 				    sa->keys);
-	ike_exch_secret_wipe(s);
+	ike_sa_sec_drop(sa);
 	return r;
 }
 
@@ -170,9 +177,8 @@ int ike_sa_init_initiator_start(struct ike *ike, const struct conf_peer *peer, u
 	/* an endpoint on the NAT-T port: start there directly (RFC 3948 §2.2) */
 	sa->natt = lg_sockaddr_port(&sa->remote) == (peer->natt_port ? peer->natt_port
 								   : IKEV2_NATT_PORT);
-	sa->ni_len = IKEV2_NONCE_LEN;
-	randombytes_buf(sa->ni, sa->ni_len);
-	if (new_keypair(sa, peer->ike_proposals[0].dh) < 0 || send_init_request(sa) < 0) {
+	if (ike_sa_set_bytes(&sa->ni, &sa->ni_len, NULL, IKEV2_NONCE_LEN) < 0 ||
+	    new_keypair(sa, peer->ike_proposals[0].dh) < 0 || send_init_request(sa) < 0) {
 		ike_sa_fail(sa, "internal_error");
 		return -EIO;
 	}
@@ -207,8 +213,8 @@ static void init_error(struct ike_sa *sa, const struct ike_payload_list *pl)
 		if (g != sa->dh_group && our_group(sa->peer, g)) {
 			lg_log(LOG_INFO, "event=ike_invalid_ke peer=%s group=%u retry=yes",
 			       sa->peer_name, g);
-			new_keypair(sa, g);
-			send_init_request(sa);
+			if (new_keypair(sa, g) < 0 || send_init_request(sa) < 0)
+				ike_sa_fail(sa, "internal_error");
 			return;
 		}
 	}
@@ -225,6 +231,7 @@ void ike_sa_init_initiator_response(struct ike_sa *sa, const struct ike_header *
 	struct ike_sa_payload *offer = malloc(sizeof(*offer));
 	const struct ike_proposal *which;
 	const uint8_t *nonce;
+	size_t nonce_len;
 	struct ike_ke ke;
 
 	if (!offer)
@@ -235,7 +242,7 @@ void ike_sa_init_initiator_response(struct ike_sa *sa, const struct ike_header *
 		return;
 	}
 	if (ike_decode_sa(sap, offer) < 0 || !no_spi(offer) || ike_decode_ke(kep, &ke) < 0 ||
-	    ike_decode_nonce(np, &nonce, &sa->nr_len) < 0 || memcmp(h->spi_r, zero_spi, 8) == 0 ||
+	    ike_decode_nonce(np, &nonce, &nonce_len) < 0 || memcmp(h->spi_r, zero_spi, 8) == 0 ||
 	    !ike_proposal_accept_reply(sa->peer->ike_proposals, sa->peer->n_ike_proposals, offer,
 				       IKEV2_PROTO_IKE, false, &sa->prop, &which) ||
 	    ke.group != sa->prop.dh || ke.group != sa->dh_group) {
@@ -244,7 +251,10 @@ void ike_sa_init_initiator_response(struct ike_sa *sa, const struct ike_header *
 		return;
 	}
 	free(offer);
-	memcpy(sa->nr, nonce, sa->nr_len);
+	if (ike_sa_set_bytes(&sa->nr, &sa->nr_len, nonce, nonce_len) < 0) {
+		ike_sa_fail(sa, "internal_error");
+		return;
+	}
 	memcpy(sa->spi_r, h->spi_r, 8);
 	sa->peer_sig_identity = offers_identity_hash(pl);
 	sa->frag = offers_fragmentation(sa->peer, pl);
@@ -362,10 +372,11 @@ static struct ike_sa *responder_sa(struct ike *ike, const struct ike_datagram *d
 	sa->local = d->local;
 	sa->uplink = d->uplink;
 	sa->natt = d->natt;
-	memcpy(sa->ni, nonce, nonce_len);
-	sa->ni_len = nonce_len;
-	sa->nr_len = IKEV2_NONCE_LEN;
-	randombytes_buf(sa->nr, sa->nr_len);
+	if (ike_sa_set_bytes(&sa->ni, &sa->ni_len, nonce, nonce_len) < 0 ||
+	    ike_sa_set_bytes(&sa->nr, &sa->nr_len, NULL, IKEV2_NONCE_LEN) < 0) {
+		ike_sa_destroy(sa, "internal_error");
+		return NULL;
+	}
 	sa->peer_sig_identity = offers_identity_hash(pl);
 	sa->frag = offers_fragmentation(peer, pl);
 	sa->init_i = dup_bytes(d->data, d->len);

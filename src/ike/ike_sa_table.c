@@ -184,6 +184,47 @@ struct ike_sa *ike_sa_new(struct ike *ike, const struct conf_peer *peer, bool in
 	return sa;
 }
 
+struct ike_exch_secret *ike_sa_sec(struct ike_sa *sa)
+{
+	if (!sa->sec)
+		sa->sec = ike_exch_secret_new();
+	return sa->sec;
+}
+
+void ike_sa_sec_drop(struct ike_sa *sa)
+{
+	ike_exch_secret_wipe(sa->sec);
+	ike_exch_secret_free(sa->sec);
+	sa->sec = NULL;
+}
+
+void ike_sa_exchange_done(struct ike_sa *sa)
+{
+	free(sa->init_i);
+	free(sa->init_r);
+	sa->init_i = sa->init_r = NULL;
+	sa->init_i_len = sa->init_r_len = 0;
+	free(sa->dh_pub);
+	sa->dh_pub = NULL;
+	ike_sa_sec_drop(sa);
+}
+
+int ike_sa_set_bytes(uint8_t **slot, size_t *slot_len, const uint8_t *src, size_t len)
+{
+	uint8_t *p = malloc(len ? len : 1);
+
+	free(*slot);
+	*slot = p;
+	*slot_len = p ? len : 0;
+	if (!p)
+		return -ENOMEM;
+	if (src)
+		memcpy(p, src, len);
+	else
+		randombytes_buf(p, len);
+	return 0;
+}
+
 int ike_sa_set_peer(struct ike_sa *sa, const struct conf_peer *peer)
 {
 	struct ike *ike = sa->ike;
@@ -254,10 +295,13 @@ void ike_sa_unlink_free(struct ike_sa *sa)
 		child_sa_free_unlinked(c);
 	}
 	ike_keys_free(sa->keys);
-	ike_exch_secret_wipe(sa->sec);
-	ike_exch_secret_free(sa->sec);
+	ike_sa_sec_drop(sa);
 	free(sa->init_i);
 	free(sa->init_r);
+	free(sa->dh_pub);
+	free(sa->ni);
+	free(sa->nr);
+	free(sa->peer_rekey_min_nonce);
 	free(sa->peer_cert);
 	free(sa->last_resp);
 	ike_reasm_free(&sa->reasm[0]);

@@ -329,12 +329,11 @@ static void pfs(struct mock_bed *b)
 		b->node[i].cfg.peers[0].esp_proposals[0].dh = IKEV2_DH_CURVE25519;
 }
 
+/* Between exchanges an SA holds no exchange secrets at all: the slot went
+ * back to the pool, which wipes it (the pool's own test holds it to that). */
 static void assert_no_exchange_secret(const struct ike_sa *sa)
 {
-	ck_assert(sodium_is_zero(sa->sec->gir, sizeof(sa->sec->gir)));
-	ck_assert(sa->sec->dh.pkey == NULL);
-	ck_assert(sodium_is_zero(sa->sec->dh.x25519, sizeof(sa->sec->dh.x25519)));
-	ck_assert(sodium_is_zero((const uint8_t *)sa->sec, sizeof(*sa->sec)));
+	ck_assert_ptr_null(sa->sec);
 }
 
 /* 4. A CHILD rekey we started with PFS fails after the DH shared secret was

@@ -52,6 +52,57 @@ static void use_ed25519(struct mock_bed *b)
 	}
 }
 
+/* An established SA keeps what its life needs, not what its setup needed:
+ * no exchange secrets (the pool has none in use), no IKE_SA_INIT messages,
+ * no DH public value; the nonces exactly as long as sent. The same for the
+ * SAs an IKE rekey makes, on both sides. */
+static void assert_lean(struct mock_bed *b)
+{
+	for (int i = 0; i < 2; i++)
+		for (struct ike_sa *sa = b->node[i].ike->sas; sa; sa = sa->next) {
+			ck_assert_int_eq(sa->state, IKE_SA_ESTABLISHED);
+			ck_assert_ptr_null(sa->sec);
+			ck_assert_ptr_null(sa->init_i);
+			ck_assert_ptr_null(sa->init_r);
+			ck_assert_uint_eq(sa->init_i_len + sa->init_r_len, 0);
+			ck_assert_ptr_null(sa->dh_pub);
+			ck_assert_ptr_nonnull(sa->ni);
+			ck_assert_ptr_nonnull(sa->nr);
+			ck_assert_uint_eq(sa->ni_len, IKEV2_NONCE_LEN);
+			ck_assert_uint_eq(sa->nr_len, IKEV2_NONCE_LEN);
+			ck_assert_ptr_null(sa->peer_rekey_min_nonce);
+		}
+	ck_assert_uint_eq(ike_exch_secret_in_use(), 0);
+}
+
+START_TEST(established_sa_keeps_no_setup_state)
+{
+	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+	mock_start(&bed);
+	mock_establish(&bed);
+	assert_lean(&bed);
+	for (int who = 0; who < 2; who++) {
+		ck_assert_int_eq(ike_rekey_ike_start(mock_sa(&bed, who)), 0);
+		ck_assert_uint_eq(ike_exch_secret_in_use(), 1);   /* the new SA's key pair */
+		mock_settle(&bed, 5);
+		mock_run(&bed);
+		ck_assert_uint_eq(mock_sa_count(&bed, 0), 1);
+		ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
+		assert_lean(&bed);
+	}
+	/* a CHILD rekey (no PFS) and a new exchange after it still work */
+	ck_assert_int_eq(ike_child_rekey_start(mock_sa(&bed, 0), mock_sa(&bed, 0)->children), 0);
+	mock_settle(&bed, 5);
+	mock_run(&bed);
+	assert_lean(&bed);
+	mock_assert_children_match(&bed);
+	ck_assert_int_eq(ike_info_dpd_start(mock_sa(&bed, 1)), 0);
+	mock_run(&bed);
+	ck_assert(!mock_sa(&bed, 1)->req.active);
+	mock_free(&bed);
+}
+END_TEST
+
 START_TEST(ed25519_establish)
 {
 	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
@@ -1071,6 +1122,7 @@ static Suite *suite(void)
 	tcase_add_test(t, cross_border_fail_closed);
 	tcase_add_test(t, cross_border_unlicensed_refused);
 	tcase_add_test(t, reconfigure_removed_peer);
+	tcase_add_test(t, established_sa_keeps_no_setup_state);
 	tcase_add_test(t, endpoint_moves_only_when_authenticated);
 	suite_add_tcase(s, t);
 	return s;
