@@ -57,7 +57,7 @@ static uint64_t now_ms(void)
 static void send_syslog(int sev, const char *line)
 {
 	int fac = st.cfg.syslog_facility ? st.cfg.syslog_facility : LOG_DAEMON;
-	syslog(fac | sev, "%s", line);
+	lg_syslog(fac | sev, line);
 	if (st.slhook)
 		st.slhook(st.sl_ctx, fac | sev, line);
 }
@@ -75,7 +75,7 @@ static void send_event(const struct audit_rec_in *r, int sev, const char *line)
 	}
 	audit_journald_fields(r, fac, sev, line, &f);
 	if (audit_journald_send(&f) < 0)
-		syslog(fac | sev, "%s", line);
+		lg_syslog(fac | sev, line);
 	if (st.slhook)
 		st.slhook(st.sl_ctx, fac | sev, line);
 }

@@ -147,7 +147,10 @@ struct datapath {
 	struct event *ev_ike[DATAPATH_MAX_UPLINKS][2];
 	_Atomic bool running;
 
-	struct nl_sock *nl;          /* requests (link, address, route, lookup) */
+	struct nl_sock *nl;          /* requests (link, address, route) */
+	/* RTM_GETROUTE lookups (netlink.c, under its lock): kept open, as a
+	 * hub asks once per setup; dropped after any error, opened again */
+	struct nl_sock *nl_lookup;
 	struct nl_cache_mngr *mngr;  /* link monitoring */
 	struct nl_cache *links;
 	struct event *ev_nl;

@@ -3,6 +3,7 @@
  * lookups (RTM_GETROUTE) that tell which uplink the kernel would use. */
 #include <errno.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <string.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
@@ -28,11 +29,18 @@ int dp_nl_open(struct datapath *dp)
 	return 0;
 }
 
+static pthread_mutex_t lookup_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void dp_nl_close(struct datapath *dp)
 {
 	if (dp->nl)
 		nl_socket_free(dp->nl);
 	dp->nl = NULL;
+	pthread_mutex_lock(&lookup_lock);
+	if (dp->nl_lookup)
+		nl_socket_free(dp->nl_lookup);
+	dp->nl_lookup = NULL;
+	pthread_mutex_unlock(&lookup_lock);
 }
 
 static struct nl_addr *prefix_to_nl(const struct lg_prefix *p)
@@ -250,51 +258,82 @@ static int parse_route(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-/* RTM_GETROUTE for one destination (what `ip route get` asks). A private
+/* The lookup socket: dp's, opened on first use (a new one without dp).
+ * One answer per request: no ACK asked for (the route or the error is the
+ * answer), and no peek at each answer's size first (libnl's default, one
+ * more system call): the buffer holds a route. */
+static struct nl_sock *lookup_socket(struct datapath *dp)
+{
+	struct nl_sock *sk = dp ? dp->nl_lookup : NULL;
+
+	if (sk)
+		return sk;
+	sk = nl_socket_alloc();
+	if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0) {
+		if (sk)
+			nl_socket_free(sk);
+		return NULL;
+	}
+	nl_socket_disable_auto_ack(sk);
+	nl_socket_disable_msg_peek(sk);
+	nl_socket_set_msg_buf_size(sk, 16384);
+	if (dp)
+		dp->nl_lookup = sk;
+	return sk;
+}
+
+/* RTM_GETROUTE for one destination (what `ip route get` asks). Its own
  * socket: the control thread may do this while dp->nl is in use. */
 int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
 			  char ifname[IF_NAMESIZE], union lg_sockaddr *src)
 {
 	struct rtmsg rtm = { .rtm_family = dst->sa.sa_family };
 	struct lookup_result res;
-	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_sock *sk;
 	struct nl_msg *msg = NULL;
 	int alen = dst->sa.sa_family == AF_INET6 ? 16 : 4, err = -ENOMEM;
+	bool keep = dp != NULL;
 
-	(void)dp;
 	memset(&res, 0, sizeof(res));
 	if (src)
 		memset(src, 0, sizeof(*src));
-	if (dst->sa.sa_family != AF_INET && dst->sa.sa_family != AF_INET6) {
-		err = -EAFNOSUPPORT;
-		goto free_sock;
-	}
-	if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0)
-		goto free_sock;
+	if (dst->sa.sa_family != AF_INET && dst->sa.sa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	pthread_mutex_lock(&lookup_lock);
+	sk = lookup_socket(dp);
+	if (!sk)
+		goto out;
 	rtm.rtm_dst_len = alen * 8;
 	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST);
 	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
 	    nla_put(msg, RTA_DST, alen, lg_sockaddr_addr(dst)) < 0)
-		goto free_msg;
+		goto out;
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, parse_route, &res);
 	err = nl_send_auto(sk, msg);
 	if (err >= 0)
 		err = nl_recvmsgs_default(sk);
-	if (err < 0)
+	if (err < 0) {
+		/* an error answer, or anything else: a fresh socket next time,
+		 * nothing left unread on it */
+		keep = false;
 		err = err == -NLE_OBJ_NOTFOUND || err == -NLE_NOADDR ? -ENETUNREACH : -EHOSTUNREACH;
-	else if (res.err)
+	} else if (res.err) {
 		err = res.err;
-	else if (!res.ifindex || !if_indextoname(res.ifindex, ifname))
+	} else if (!res.ifindex || !if_indextoname(res.ifindex, ifname)) {
 		err = -ENODEV;
-	else
+	} else {
 		err = 0;
+	}
 	if (err == 0 && src)
 		*src = res.src;
-free_msg:
+out:
 	if (msg)
 		nlmsg_free(msg);
-free_sock:
-	if (sk)
+	if (sk && !keep) {
+		if (dp)
+			dp->nl_lookup = NULL;
 		nl_socket_free(sk);
+	}
+	pthread_mutex_unlock(&lookup_lock);
 	return err;
 }

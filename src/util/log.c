@@ -1,8 +1,11 @@
 /* Operational log lines: syslog(3) plus stderr in the foreground. */
+#include <paths.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 #include "linegate/log.h"
 
 static bool log_stderr = true;
@@ -10,9 +13,45 @@ static bool log_syslog;
 static int log_level = LOG_INFO;
 static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* glibc's syslog(3) tries to connect to /dev/log again on every call while
+ * the socket is missing (a container or namespace without a syslog
+ * daemon): socket, connect, close and getpid per line, for a line that is
+ * dropped anyway; a hub writes several per setup. So whether the socket
+ * exists is looked at once a second, and while it does not, a line is
+ * dropped here as syslog(3) would drop it (no LOG_CONS). */
+enum { SYSLOG_PROBE_MS = 1000 };
+static const char *syslog_path = _PATH_LOG;
+static _Atomic uint64_t syslog_probe_after;   /* 0: look at the next line */
+static _Atomic bool syslog_present;
+
+bool lg_syslog_reachable(uint64_t now_ms)
+{
+	uint64_t after = atomic_load_explicit(&syslog_probe_after, memory_order_relaxed);
+
+	if (after == 0 || now_ms >= after) {
+		atomic_store(&syslog_present, access(syslog_path, F_OK) == 0);
+		atomic_store_explicit(&syslog_probe_after, now_ms + SYSLOG_PROBE_MS,
+				      memory_order_relaxed);
+	}
+	return atomic_load(&syslog_present);
+}
+
+void lg_log_set_syslog_path(const char *path)
+{
+	syslog_path = path ? path : _PATH_LOG;
+	atomic_store(&syslog_probe_after, 0);
+}
+
+void lg_syslog(int priority, const char *line)
+{
+	if (lg_syslog_reachable(lg_now_ms()))
+		syslog(priority, "%s", line);
+}
+
 void lg_log_open(const char *ident, int facility, bool to_stderr)
 {
 	openlog(ident, LOG_PID | LOG_NDELAY, facility);
+	atomic_store(&syslog_probe_after, 0);
 	log_syslog = true;
 	log_stderr = to_stderr;
 }
@@ -49,7 +88,7 @@ static void vlog(int priority, const char *fmt, va_list ap)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (log_syslog)
-		syslog(priority, "%s", line);
+		lg_syslog(priority, line);
 	if (log_stderr)
 		fprintf(stderr, "linegate[%d]: %s\n", priority & 7, line);
 }

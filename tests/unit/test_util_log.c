@@ -52,12 +52,36 @@ START_TEST(levels)
 }
 END_TEST
 
+/* The syslog socket is looked at once a second, not per line: a socket
+ * that appears or goes is noticed at the next look, and not before. */
+START_TEST(syslog_socket_probed_once_a_second)
+{
+	char dir[] = "/tmp/lg-log-test-XXXXXX", path[64];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/log", dir);
+	lg_log_set_syslog_path(path);
+	ck_assert(!lg_syslog_reachable(5000));           /* missing: looked at */
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert(!lg_syslog_reachable(5999));           /* not looked at again */
+	ck_assert(lg_syslog_reachable(6000));            /* a second on: there */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert(lg_syslog_reachable(6999));
+	ck_assert(!lg_syslog_reachable(7000));
+	lg_log_set_syslog_path(NULL);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util_log");
 	TCase *t = tcase_create("log");
 
 	tcase_add_test(t, levels);
+	tcase_add_test(t, syslog_socket_probed_once_a_second);
 	suite_add_tcase(s, t);
 	return lg_check_run(s);
 }
