@@ -189,6 +189,12 @@ void dp_linkmon_stop(struct datapath *dp);
 int dp_routemon_start(struct datapath *dp);
 void dp_routemon_stop(struct datapath *dp);
 
+/* ifname.c: if_indextoname, cached per thread until the link monitor
+ * sees a change (dp_ifname_invalidate) or for a second; false (name "")
+ * when there is no such interface. */
+bool dp_ifname(unsigned ifindex, char name[IF_NAMESIZE]);
+void dp_ifname_invalidate(void);
+
 /* udp.c */
 int dp_udp_open(struct datapath *dp, int uplink, int family, uint16_t port, bool reuseport);
 int dp_udp_send(int fd, const union lg_sockaddr *dst, const struct iovec *iov, int iovcnt);

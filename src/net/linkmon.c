@@ -62,6 +62,7 @@ static void on_change(struct nl_cache *cache, struct nl_object *obj, int action,
 	(void)cache;
 	(void)obj;
 	(void)action;
+	dp_ifname_invalidate();   /* a rename is a change */
 	refresh(arg, true);
 }
 

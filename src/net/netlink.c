@@ -319,7 +319,7 @@ int datapath_route_egress(struct datapath *dp, const union lg_sockaddr *dst,
 		err = err == -NLE_OBJ_NOTFOUND || err == -NLE_NOADDR ? -ENETUNREACH : -EHOSTUNREACH;
 	} else if (res.err) {
 		err = res.err;
-	} else if (!res.ifindex || !if_indextoname(res.ifindex, ifname)) {
+	} else if (res.ifindex <= 0 || !dp_ifname((unsigned)res.ifindex, ifname)) {
 		err = -ENODEV;
 	} else {
 		err = 0;

@@ -102,15 +102,13 @@ void dp_udp_pktinfo(struct msghdr *m, uint16_t port, union lg_sockaddr *local,
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 			local->in4.sin_family = AF_INET;
 			local->in4.sin_addr = pi.ipi_addr;
-			if (!if_indextoname((unsigned)pi.ipi_ifindex, ifname))
-				ifname[0] = 0;
+			dp_ifname((unsigned)pi.ipi_ifindex, ifname);
 		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 			local->in6.sin6_family = AF_INET6;
 			local->in6.sin6_addr = pi.ipi6_addr;
-			if (!if_indextoname(pi.ipi6_ifindex, ifname))
-				ifname[0] = 0;
+			dp_ifname(pi.ipi6_ifindex, ifname);
 		}
 	}
 	if (local->sa.sa_family)
