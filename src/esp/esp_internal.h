@@ -197,9 +197,12 @@ struct snap_shard {
 #define SNAP_SHARD_NOMEM ((struct snap_shard *)1)
 
 /* The control side's record of what a shard holds (table.c): an SA, and
- * for the LPM which of its remote selectors. */
+ * for the LPM which of its remote selectors, with the entry the shard
+ * copies (hash and selector worked out once, at snap_member_of): a
+ * rebuild then never visits the other SAs of the shard, which at 20,000
+ * SAs made the cost of an install grow with their number. */
 struct snap_member {
-	struct esp_sa *sa;
+	struct snap_entry e;
 	uint32_t j;
 };
 
@@ -229,6 +232,7 @@ uint64_t snap_key_hash(uint8_t family, uint8_t len, const uint64_t net[2]);
 size_t snap_spi_shard(uint32_t spi);
 size_t snap_key_shard(const struct ts_match *m);
 void snap_mask(const uint64_t a[2], unsigned len, uint64_t out[2]);
+struct snap_member snap_member_of(struct esp_sa *sa, uint32_t j, bool lpm);
 /* NULL for n == 0, SNAP_SHARD_NOMEM when out of memory. */
 struct snap_shard *snap_shard_build(const struct snap_member *m, size_t n, bool lpm);
 void snap_shard_free(struct snap_shard *s);

@@ -45,6 +45,19 @@ size_t snap_key_shard(const struct ts_match *m)
 	return shard_of(snap_key_hash(m->family, m->len, m->net));
 }
 
+struct snap_member snap_member_of(struct esp_sa *sa, uint32_t j, bool lpm)
+{
+	struct snap_member m = { .e.sa = sa, .j = j };
+
+	if (lpm) {
+		m.e.m = sa->remote[j];
+		m.e.h = snap_key_hash(m.e.m.family, m.e.m.len, m.e.m.net);
+	} else {
+		m.e.h = snap_spi_hash(sa->p.spi_in);
+	}
+	return m;
+}
+
 /* One shard from the control side's members: a copy of each entry and an
  * index over them (values point into e[]). */
 struct snap_shard *snap_shard_build(const struct snap_member *m, size_t n, bool lpm)
@@ -58,16 +71,10 @@ struct snap_shard *snap_shard_build(const struct snap_member *m, size_t n, bool 
 		free(s);
 		return SNAP_SHARD_NOMEM;
 	}
+	(void)lpm;   /* the members say */
 	for (size_t i = 0; i < n; i++) {
-		struct snap_entry *e = &s->e[i];
-		e->sa = m[i].sa;
-		if (lpm) {
-			e->m = m[i].sa->remote[m[i].j];
-			e->h = snap_key_hash(e->m.family, e->m.len, e->m.net);
-		} else {
-			e->h = snap_spi_hash(m[i].sa->p.spi_in);
-		}
-		lg_hash_add(&s->idx, e->h, e);   /* sized for n: no allocation */
+		s->e[i] = m[i].e;
+		lg_hash_add(&s->idx, s->e[i].h, &s->e[i]);   /* sized for n: no allocation */
 	}
 	s->n = n;
 	return s;
@@ -187,12 +194,12 @@ struct esp_snapshot *snapshot_build(struct esp_sa *const *sas, size_t n)
 		size_t k = 0, l = 0;
 		for (size_t i = 0; i < n; i++)
 			if (snap_spi_shard(sas[i]->p.spi_in) == shard)
-				m[k++] = (struct snap_member){ sas[i], 0 };
+				m[k++] = snap_member_of(sas[i], 0, false);
 		s->spi[shard] = snap_shard_build(m, k, false);
 		for (size_t i = 0; i < n; i++)
 			for (uint32_t j = 0; j < sas[i]->n_remote && !sas[i]->inbound_only; j++)
 				if (snap_key_shard(&sas[i]->remote[j]) == shard)
-					m[l++] = (struct snap_member){ sas[i], j };
+					m[l++] = snap_member_of(sas[i], j, true);
 		s->lpm[shard] = snap_shard_build(m, l, true);
 		ok = s->spi[shard] != SNAP_SHARD_NOMEM && s->lpm[shard] != SNAP_SHARD_NOMEM;
 	}

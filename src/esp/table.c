@@ -199,11 +199,11 @@ nomem:
 
 /* ---- members of the shards (control side) ---- */
 
-static int set_add(struct snap_set *set, struct esp_sa *sa, uint32_t j)
+static int set_add(struct snap_set *set, struct esp_sa *sa, uint32_t j, bool lpm)
 {
 	if (lg_grow((void **)&set->m, &set->cap, set->n + 1, sizeof(*set->m)))
 		return -ENOMEM;
-	set->m[set->n++] = (struct snap_member){ sa, j };
+	set->m[set->n++] = snap_member_of(sa, j, lpm);
 	set->dirty = true;
 	return 0;
 }
@@ -213,7 +213,7 @@ static int set_add(struct snap_set *set, struct esp_sa *sa, uint32_t j)
 static bool set_del(struct snap_set *set, const struct esp_sa *sa, uint32_t j)
 {
 	for (size_t i = 0; i < set->n; i++) {
-		if (set->m[i].sa == sa && set->m[i].j == j) {
+		if (set->m[i].e.sa == sa && set->m[i].j == j) {
 			set->m[i] = set->m[--set->n];
 			set->dirty = true;
 			return true;
@@ -234,7 +234,7 @@ static int lpm_add(struct esp_table *t, struct esp_sa *sa)
 	for (uint32_t j = 0; j < sa->n_remote; j++) {
 		const struct ts_match *m = &sa->remote[j];
 		struct snap_set *set = &t->lpm_set[snap_key_shard(m)];
-		if (set_add(set, sa, j)) {
+		if (set_add(set, sa, j, true)) {
 			lpm_del(t, sa);
 			return -ENOMEM;
 		}
@@ -252,7 +252,7 @@ static int members_add(struct esp_table *t, struct esp_sa *sa)
 		return -ENOMEM;
 	if (lg_hash_add(&t->by_child, hc, sa))
 		goto fail_spi;
-	if (set_add(&t->spi_set[snap_spi_shard(sa->p.spi_in)], sa, 0))
+	if (set_add(&t->spi_set[snap_spi_shard(sa->p.spi_in)], sa, 0, false))
 		goto fail_child;
 	if (!sa->inbound_only && lpm_add(t, sa)) {
 		set_del(&t->spi_set[snap_spi_shard(sa->p.spi_in)], sa, 0);
