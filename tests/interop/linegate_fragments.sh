@@ -28,27 +28,6 @@ for i in 1 2 3 4 5 6 7; do
 done
 LG_LOCAL="local_ts=${TS_A//,/, }" LG_REMOTE="remote_ts=${TS_B//,/, }"
 
-# The narrow path: MTU and no IP fragments, at both gateways.
-narrow_underlay() {
-	local gw dev
-	for gw in gwa:ua gwb:ub; do
-		dev=${gw#*:}; gw=${gw%%:*}
-		lg_ns "$gw" ip link set "$dev" mtu "$SIZE" || lg_die "mtu $SIZE on $dev"
-		lg_ns "$gw" nft -f - <<EOF || lg_die "nft in $gw"
-table ip lgi_frag {
-	chain pre {
-		type filter hook prerouting priority -500; policy accept;
-		ip frag-off & 0x3fff != 0 counter drop
-	}
-}
-EOF
-	done
-}
-# IP fragments the gateways dropped (proof the path refuses them).
-ip_frags_dropped() {
-	lg_ns "$1" nft list table ip lgi_frag | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
-}
-
 ss_common() {
 	echo "local_addr=$LGI_UB remote_addr=$LGI_UA local_ts=$TS_B remote_ts=$TS_A" \
 		"local_id=$LGI_ID_B remote_id=$LGI_ID_A fragment_size=$SIZE max_time=240"
@@ -62,31 +41,12 @@ lg_clean_drops() {
 	[[ " $drops" != *" fragment_refused="* && " $drops" != *" decrypt_failed="* ]]
 }
 
-# rekeys NAME DIR: CHILD and IKE rekeys from strongSwan, then from linegate,
-# under pings both ways at 100 pkt/s.
+# rekeys NAME DIR: the four rekeys under traffic (lgi_rekeys_both), whose
+# CREATE_CHILD_SA messages crossed the path in IKE fragments.
 rekeys() {
-	local name=$1 d=$2 old
-	lgi_flood_start "$name-rekeys" 1200 0.01
-	sleep 1
-	old=$(ss_child_spis "$d/ss")
-	ss_rekey_child "$d/ss" || lgi_fail "$name: swanctl --rekey --child"
-	lgi_check "$name: strongSwan-started CHILD rekey done" \
-		lg_wait 10 eval 'n=$(ss_child_spis "$d/ss"); [ -n "$n" ] && [ "$n" != "$old" ]'
-	old=$(ss_ike_spis "$d/ss")
-	ss_rekey_ike "$d/ss" || lgi_fail "$name: swanctl --rekey --ike"
-	lgi_check "$name: strongSwan-started IKE rekey done" \
-		lg_wait 10 eval 'n=$(ss_ike_spis "$d/ss"); [ -n "$n" ] && [ "$n" != "$old" ]'
-	old=$(ss_child_spis "$d/ss")
-	lgi_ctl "$d/lg" rekey gwb --child >/dev/null || lgi_fail "$name: linegatectl rekey --child"
-	lgi_check "$name: linegate-started CHILD rekey done" \
-		lg_wait 10 eval 'n=$(ss_child_spis "$d/ss"); [ -n "$n" ] && [ "$n" != "$old" ]'
-	old=$(ss_ike_spis "$d/ss")
-	lgi_ctl "$d/lg" rekey gwb --ike >/dev/null || lgi_fail "$name: linegatectl rekey --ike"
-	lgi_check "$name: linegate-started IKE rekey done" \
-		lg_wait 10 eval 'n=$(ss_ike_spis "$d/ss"); [ -n "$n" ] && [ "$n" != "$old" ]'
-	lgi_check "$name: four rekeys, zero loss at 100 pkt/s both ways" lgi_flood_check "$name-rekeys"
-	lgi_check "$name: CHILD rekeys crossed the path in IKE fragments" \
-		grep -qE "parsed CREATE_CHILD_SA (request|response) [0-9]+ \[ EF\(" "$d/ss/charon.log"
+	lgi_rekeys_both "$1" "$2"
+	lgi_check "$1: CHILD rekeys crossed the path in IKE fragments" \
+		grep -qE "parsed CREATE_CHILD_SA (request|response) [0-9]+ \[ EF\(" "$2/ss/charon.log"
 }
 
 # run_case NAME WHO AUTH [IKE]: WHO initiates (linegate|strongswan), AUTH
@@ -131,7 +91,7 @@ run_case() {
 	lgi_stop_case "$d"
 }
 
-narrow_underlay
+lgi_narrow_underlay "$SIZE"
 run_case lg-init-psk linegate psk
 run_case ss-init-ed25519 strongswan ed25519
 run_case ss-init-psk-cbc strongswan psk aes256-sha384-ecp384
@@ -140,7 +100,7 @@ run_case ss-init-psk-cbc strongswan psk aes256-sha384-ecp384
 d=$WORK/no-frag
 lg_log "=== control: linegate with fragmentation no"
 mkdir -p "$d"
-before=$(ip_frags_dropped gwb)
+before=$(lgi_ip_frags_dropped gwb)
 # shellcheck disable=SC2046
 ss_start "$d/ss" gwb role=responder $(ss_common) auth=psk psk="$LGI_PSK" || lgi_fail "no-frag: start"
 lgi_conf "$d/lg" mode=initiator auth=psk fragmentation=no fragment_size="$SIZE" \
@@ -149,7 +109,7 @@ lgi_start "$d/lg"
 lgi_check "no-frag: charon answered IKE_SA_INIT without fragmentation" \
 	lg_wait 10 grep -q "generating IKE_SA_INIT response 0" "$d/ss/charon.log"
 lgi_check "no-frag: IP fragments of linegate's IKE_AUTH dropped on the path" \
-	lg_wait 10 eval '[ "$(ip_frags_dropped gwb)" -gt "$before" ]'
+	lg_wait 10 eval '[ "$(lgi_ip_frags_dropped gwb)" -gt "$before" ]'
 lgi_check "no-frag: no CHILD SA at strongSwan" ss_is_down "$d/ss"
 lgi_check "no-frag: no established IKE SA at linegate" lgi_no_sas "$d/lg"
 lgi_stop_case "$d"

@@ -140,33 +140,8 @@ import json,sys; p=json.load(sys.stdin)[0]; assert \"CN=gw-p384.ib.test\" in p[\
 check "audit: auth_success with method certificate" lg_wait 5 bash -c "grep -rhs '\"event\":\"auth_success\"' '$T/b/audit' | grep -q '\"method\":\"certificate\"'"
 
 kill "$TD"; wait "$TD" 2>/dev/null; TD=
-skf() { # IKE messages on the wire whose first payload is SKF (53), and the largest UDP payload
-	python3 - "$T/ike.pcap" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-link = struct.unpack("<I", d[20:24])[0]
-off, skf, big = 24, 0, 0
-while off + 16 <= len(d):
-    incl = struct.unpack("<I", d[off + 8:off + 12])[0]
-    p = d[off + 16:off + 16 + incl]
-    off += 16 + incl
-    p = p[14:] if link == 1 else p[16:]        # Ethernet or Linux cooked
-    if len(p) < 28 or p[0] >> 4 != 4 or p[9] != 17:
-        continue
-    udp = p[(p[0] & 15) * 4:]
-    port = struct.unpack(">H", udp[2:4])[0]
-    ike = udp[8:]
-    if port == 4500:
-        if ike[:4] != b"\0\0\0\0":
-            continue                           # ESP
-        ike = ike[4:]
-    big = max(big, len(udp))
-    if len(ike) > 16 and ike[16] == 53:
-        skf += 1
-print(skf, big)
-PY
-}
-read -r n_skf biggest < <(skf)
+# IKE messages on the wire whose first payload is SKF (53), the largest UDP payload
+read -r n_skf biggest _ < <(python3 "$LG_SOURCE_DIR/tests/lib/ike_pcap.py" "$T/ike.pcap")
 check "the certificate IKE_AUTH went as SKF fragments ($n_skf seen)" test "${n_skf:-0}" -ge 4
 check "no IKE datagram over the 1280-byte path (largest UDP ${biggest:-?})" test "${biggest:-9999}" -le 1260
 

@@ -67,3 +67,29 @@ lgi_auth_logged() {
 
 # lgi_stop_case DIR: both daemons of the case in DIR/lg and DIR/ss.
 lgi_stop_case() { lgi_stop "$1/lg"; ss_stop "$1/ss"; }
+
+# lgi_rekeys_both NAME DIR [COUNT]: CHILD and IKE rekeys started by
+# strongSwan, then by linegate (linegatectl rekey), each awaited, under
+# COUNT (default 1200) pings each way at 100 pkt/s, with zero loss.
+lgi_rekeys_both() {
+	local name=$1 d=$2 old
+	lgi_flood_start "$name-rekeys" "${3:-1200}" 0.01
+	sleep 1
+	old=$(ss_child_spis "$d/ss")
+	ss_rekey_child "$d/ss" || lgi_fail "$name: swanctl --rekey --child"
+	lgi_check "$name: strongSwan-started CHILD rekey done" \
+		lg_wait 10 eval 'n=$(ss_child_spis "$d/ss"); [ -n "$n" ] && [ "$n" != "$old" ]'
+	old=$(ss_ike_spis "$d/ss")
+	ss_rekey_ike "$d/ss" || lgi_fail "$name: swanctl --rekey --ike"
+	lgi_check "$name: strongSwan-started IKE rekey done" \
+		lg_wait 10 eval 'n=$(ss_ike_spis "$d/ss"); [ -n "$n" ] && [ "$n" != "$old" ]'
+	old=$(ss_child_spis "$d/ss")
+	lgi_ctl "$d/lg" rekey gwb --child >/dev/null || lgi_fail "$name: linegatectl rekey --child"
+	lgi_check "$name: linegate-started CHILD rekey done" \
+		lg_wait 10 eval 'n=$(ss_child_spis "$d/ss"); [ -n "$n" ] && [ "$n" != "$old" ]'
+	old=$(ss_ike_spis "$d/ss")
+	lgi_ctl "$d/lg" rekey gwb --ike >/dev/null || lgi_fail "$name: linegatectl rekey --ike"
+	lgi_check "$name: linegate-started IKE rekey done" \
+		lg_wait 10 eval 'n=$(ss_ike_spis "$d/ss"); [ -n "$n" ] && [ "$n" != "$old" ]'
+	lgi_check "$name: four rekeys, zero loss at 100 pkt/s both ways" lgi_flood_check "$name-rekeys"
+}

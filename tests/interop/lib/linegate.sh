@@ -110,6 +110,29 @@ control {
 EOF
 }
 
+# lgi_narrow_underlay SIZE: both ends of the underlay get an MTU of SIZE and
+# drop every IP fragment before reassembly (nftables), so a message larger
+# than SIZE crosses only in IKE fragments (RFC 7383).
+lgi_narrow_underlay() {
+	local size=$1 gw dev
+	for gw in gwa:ua gwb:ub; do
+		dev=${gw#*:}; gw=${gw%%:*}
+		lg_ns "$gw" ip link set "$dev" mtu "$size" || lg_die "mtu $size on $dev"
+		lg_ns "$gw" nft -f - <<EOF || lg_die "nft in $gw"
+table ip lgi_frag {
+	chain pre {
+		type filter hook prerouting priority -500; policy accept;
+		ip frag-off & 0x3fff != 0 counter drop
+	}
+}
+EOF
+	done
+}
+# lgi_ip_frags_dropped NS: IP fragments gateway NS dropped since the narrowing.
+lgi_ip_frags_dropped() {
+	lg_ns "$1" nft list table ip lgi_frag | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
+}
+
 # Starts linegated in gwa with DIR/linegate.conf; waits for its control socket.
 # It is killed after LGI_MAX_TIME seconds (default 600: a hung test ends).
 lgi_start() {

@@ -108,7 +108,7 @@ charon {
 }
 swanctl {
 	socket = unix://$dir/charon.vici
-	load = random nonce pem pkcs1 pkcs8 x509 pubkey curve25519 sha1 sha2
+	load = random nonce pem pkcs1 pkcs8 x509 pubkey curve25519 sha1 sha2 openssl
 }
 EOF
 	local la ra secrets=""
@@ -118,6 +118,17 @@ EOF
 		secrets="ike-1 { id-a = ${o[local_id]}
 		id-b = ${o[remote_id]}
 		secret = \"${o[psk]}\" }"
+	elif [ "${o[auth]}" = cert ]; then
+		# what an administrator puts in swanctl/: our certificate and key,
+		# the CAs (anchors and intermediates) in x509ca
+		local f
+		cp "${o[local_key]}" "$dir/swanctl/private/local.key.pem"
+		chmod 600 "$dir/swanctl/private/local.key.pem"
+		cp "${o[local_cert]}" "$dir/swanctl/x509/local.crt.pem"
+		for f in ${o[cacerts]//,/ }; do cp "$f" "$dir/swanctl/x509ca/"; done
+		la="auth = pubkey
+			certs = local.crt.pem"
+		ra="auth = pubkey"
 	else
 		cp "${o[local_key]}" "$dir/swanctl/private/local.key.pem"
 		chmod 600 "$dir/swanctl/private/local.key.pem"
@@ -184,8 +195,9 @@ EOF
 
 # ss_start DIR NS key=value...   NS is the short namespace name (netns.sh).
 # Keys: role (initiator|responder), local_addr remote_addr local_ts remote_ts
-# local_id remote_id, auth (psk|pubkey), psk, local_key local_pub remote_pub
-# (PEM files), ike esp (strongSwan proposals), ike_rekey child_rekey dpd
+# local_id remote_id, auth (psk|pubkey|cert), psk, local_key local_pub remote_pub
+# (PEM files), local_cert cacerts (auth=cert: our certificate, a comma list of
+# CA certificates for x509ca; the peer's chain must reach one), ike esp (strongSwan proposals), ike_rekey child_rekey dpd
 # (seconds, 0 = off), port (initiator: 500 or 4500), loglevel, max_time
 # (charon is killed after it), conn, fragment_size (charon.fragment_size:
 # largest IP datagram of an IKE fragment, default 1280 as charon's own) and
