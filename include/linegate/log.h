@@ -13,12 +13,12 @@ void lg_log_set_facility(int facility);
 void lg_log_set_level(int level);
 bool lg_log_enabled(int priority);
 void lg_log_close(void);
-/* syslog(priority, "%s", line), unless the syslog socket was missing when
- * last looked at (at most once a second): then the line is dropped, as
- * syslog(3) would drop it, without its reconnect per line. */
+/* syslog(priority, "%s", line), unless the syslog socket is missing: then
+ * the line is dropped, as syslog(3) would drop it, without its reconnect
+ * per line. */
 void lg_syslog(int priority, const char *line);
-/* Does the syslog socket exist (looked at again a second after the
- * last look, or at once after lg_log_open)? Tests: the path to look at
+/* Does the syslog socket exist? Once found it is trusted for a second; a
+ * missing one is looked for at every call. Tests: the path to look at
  * (NULL: _PATH_LOG), looked at on the next call. */
 bool lg_syslog_reachable(uint64_t now_ms);
 void lg_log_set_syslog_path(const char *path);

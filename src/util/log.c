@@ -16,24 +16,26 @@ static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
 /* glibc's syslog(3) tries to connect to /dev/log again on every call while
  * the socket is missing (a container or namespace without a syslog
  * daemon): socket, connect, close and getpid per line, for a line that is
- * dropped anyway; a hub writes several per setup. So whether the socket
- * exists is looked at once a second, and while it does not, a line is
- * dropped here as syslog(3) would drop it (no LOG_CONS). */
+ * dropped anyway; a hub writes several per setup. So a line first asks
+ * whether the socket exists (one access(2)) and is dropped here as
+ * syslog(3) would drop it (no LOG_CONS). A socket found is trusted for a
+ * second (glibc reconnects by itself); a missing one is looked for again
+ * at the next line, so the audit lines after a syslog daemon's restart are
+ * not lost while a cached "missing" ages. */
 enum { SYSLOG_PROBE_MS = 1000 };
 static const char *syslog_path = _PATH_LOG;
-static _Atomic uint64_t syslog_probe_after;   /* 0: look at the next line */
-static _Atomic bool syslog_present;
+static _Atomic uint64_t syslog_probe_after;   /* found until then; 0: look at the next line */
 
 bool lg_syslog_reachable(uint64_t now_ms)
 {
 	uint64_t after = atomic_load_explicit(&syslog_probe_after, memory_order_relaxed);
 
-	if (after == 0 || now_ms >= after) {
-		atomic_store(&syslog_present, access(syslog_path, F_OK) == 0);
-		atomic_store_explicit(&syslog_probe_after, now_ms + SYSLOG_PROBE_MS,
-				      memory_order_relaxed);
-	}
-	return atomic_load(&syslog_present);
+	if (after != 0 && now_ms < after)
+		return true;   /* found less than a second ago */
+	if (access(syslog_path, F_OK) != 0)
+		return false;
+	atomic_store_explicit(&syslog_probe_after, now_ms + SYSLOG_PROBE_MS, memory_order_relaxed);
+	return true;
 }
 
 void lg_log_set_syslog_path(const char *path)
