@@ -5,6 +5,9 @@
 # side in swanctl/x509, x509ca and private as an administrator sets it up:
 #   rsa2048     RSA 2048 certificates, aes256-sha256-modp2048, ESP aes256-sha256
 #               (Palo Alto, Huawei, H3C, strongSwan's everyday defaults)
+#   rsapss      RSASSA-PSS both ways: linegate's certificate holds an RSA-PSS
+#               key (it can only sign PSS), strongSwan signs PSS under its RSA
+#               2048 key (charon.rsa_pss = yes); aes256-sha256-modp2048
 #   p384        ECDSA P-384 certificates, aes256gcm16-prfsha384-ecp384, ESP
 #               aes256gcm16 (Suite-B-like)
 #   ed25519     Ed25519 certificates, chacha20poly1305-prfsha256-x25519, ESP
@@ -29,11 +32,12 @@
 set -u
 . "${LG_SOURCE_DIR:?}/tests/interop/lib/begin.sh"
 lgi_begin c nft openssl tcpdump python3
-CASES=${LGI_CASES:-"rsa2048 p384 ed25519 rsa4096"}
+CASES=${LGI_CASES:-"rsa2048 rsapss p384 ed25519 rsa4096"}
 PKI=$WORK/pki
 lg_log "making the test PKI (RSA 4096 keys take a few seconds)"
 sh "$LG_SOURCE_DIR/tests/lib/x509_pki.sh" "$PKI" \
 	"lg-rsa2048:rsa2048:$LGI_ID_A" "ss-rsa2048:rsa2048:$LGI_ID_B" \
+	"lg-rsapss:pss:$LGI_ID_A" "ss-rsapss:rsa2048:$LGI_ID_B" \
 	"lg-p384:p384:$LGI_ID_A" "ss-p384:p384:$LGI_ID_B" \
 	"lg-ed25519:ed25519:$LGI_ID_A" "ss-ed25519:ed25519:$LGI_ID_B" \
 	"lg-rsa4096:rsa4096:$LGI_ID_A:intermediate2" "ss-rsa4096:rsa4096:$LGI_ID_B:intermediate2" \
@@ -44,14 +48,14 @@ CACERTS="$PKI/ca/root.crt,$PKI/ca/inter.crt,$PKI/ca/inter2.crt"
 # profile_ike/esp PROFILE: the proposals both sides configure.
 profile_ike() {
 	case $1 in
-	rsa2048|rsa4096) echo aes256-sha256-modp2048;;
+	rsa2048|rsapss|rsa4096) echo aes256-sha256-modp2048;;
 	p384) echo aes256gcm16-prfsha384-ecp384;;
 	ed25519) echo chacha20poly1305-prfsha256-x25519;;
 	esac
 }
 profile_esp() {
 	case $1 in
-	rsa2048|rsa4096) echo aes256-sha256;;
+	rsa2048|rsapss|rsa4096) echo aes256-sha256;;
 	p384) echo aes256gcm16;;
 	ed25519) echo chacha20poly1305;;
 	esac
@@ -59,6 +63,7 @@ profile_esp() {
 # How charon logs its verification of linegate's AUTH (RFC 7427 scheme).
 profile_scheme() {
 	case $1 in
+	rsapss) echo 'RSA_EMSA_PSS_SHA2_(256|384|512)_SALT_[0-9]+';;
 	rsa*) echo 'RSA_EMSA_PKCS1_SHA2_(256|384|512)';;
 	p384) echo 'ECDSA_WITH_SHA384_DER';;
 	ed25519) echo 'ED25519';;
@@ -68,6 +73,8 @@ profile_scheme() {
 ss_opts() { # ss_opts CERT: strongSwan's end with certificate CERT
 	echo "$(lgi_ss_sites) auth=cert local_cert=$PKI/$1.crt local_key=$PKI/$1.key" \
 		"cacerts=$CACERTS max_time=240"
+	[ "$1" = ss-rsapss ] && echo rsa_pss=yes
+	return 0
 }
 lg_opts() {
 	echo "auth=certificate cert=$PKI/lg-$1.crt key=$PKI/lg-$1.key ca_dir=$PKI/ca"
@@ -140,6 +147,8 @@ run_case() {
 	fi
 	lgi_check "$name: charon verified linegate's $(profile_scheme "$p") signature" \
 		grep -qE "authentication of '$LGI_ID_A' with $(profile_scheme "$p") successful" "$d/ss/charon.log"
+	[ "$p" = rsapss ] && lgi_check "$name: charon signed with RSASSA-PSS and linegate verified it" \
+		grep -qE "authentication of '$LGI_ID_B' \(myself\) with RSA_EMSA_PSS" "$d/ss/charon.log"
 	lgi_check "$name: charon trusted linegate's chain" \
 		grep -q "reached self-signed root ca" "$d/ss/charon.log"
 	lgi_check "$name: IKE $(lgi_case_ike_seen "$ike-cert"), ESP $(lgi_case_esp_seen "$ike-cert") in UDP/4500" \

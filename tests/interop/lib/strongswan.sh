@@ -82,6 +82,7 @@ charon {
 	retransmit_timeout = 1.0
 	retransmit_base = 1.4
 	fragment_size = ${o[fragment_size]}
+	rsa_pss = ${o[rsa_pss]}
 	install_virtual_ip = no
 	plugins {
 		vici { socket = unix://$dir/charon.vici }
@@ -201,14 +202,15 @@ EOF
 # (seconds, 0 = off), port (initiator: 500 or 4500), loglevel, max_time
 # (charon is killed after it), conn, fragment_size (charon.fragment_size:
 # largest IP datagram of an IKE fragment, default 1280 as charon's own) and
-# fragmentation (yes|accept|force|no, default yes as swanctl's).
+# fragmentation (yes|accept|force|no, default yes as swanctl's), rsa_pss
+# (charon.rsa_pss: sign with RSASSA-PSS under an RSA key, default no).
 # An initiator brings the tunnel up and fails when no CHILD_SA is installed.
 ss_start() {
 	local dir=$1 ns; ns=$(lg_ns_name "$2"); shift 2
 	declare -A o=([role]=responder [auth]=psk [ike]=chacha20poly1305-prfsha256-x25519
 		[esp]=chacha20poly1305 [ike_rekey]=0 [child_rekey]=0 [dpd]=0 [loglevel]=4
 		[max_time]=300 [conn]=lgi [retransmit_tries]=3 [port]=500 [psk]="" [local_id]="" [remote_id]=""
-		[fragment_size]=1280 [fragmentation]=yes)
+		[fragment_size]=1280 [fragmentation]=yes [rsa_pss]=no)
 	local kv
 	for kv in "$@"; do
 		[[ $kv == *=* ]] || lg_die "ss_start: '$kv' is not key=value"
