@@ -1,5 +1,6 @@
-/* Certificate authentication as strongSwan 5.9.8 does it, from four captured
- * sessions (tests/vectors/<set>/: RSA-3072, ECDSA P-256, ECDSA P-384 and
+/* Certificate authentication as strongSwan 5.9.8 does it, from five captured
+ * sessions (tests/vectors/<set>/: RSA-3072 with PKCS#1 v1.5 and with
+ * RSASSA-PSS AUTH (rsa_pss = yes), ECDSA P-256, ECDSA P-384 and
  * Ed25519 certificates, each signed by a CA of the same key type in
  * <set>/pki/; flattened into ike_<set>.txt by tools/ike_cbc_vectors.py).
  * Both IKE_AUTH messages are decrypted with linegate's SK code and split
@@ -25,6 +26,7 @@
 static const char *const sets[] = {
 	"aes256-sha256-modp2048-rsa", "aes128-sha256-ecp256-ecdsa256",
 	"aes256-sha384-ecp384-ecdsa384", "aes128-sha256-ecp256-ed25519cert",
+	"aes256-sha256-modp2048-rsapss",
 };
 enum { NSETS = sizeof(sets) / sizeof(sets[0]) };
 

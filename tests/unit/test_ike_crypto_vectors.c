@@ -37,6 +37,7 @@ static const struct {
 	/* 8 */ { "ike_aes128-sha256-ecp256-ecdsa256.txt", "aes128-sha256-ecp256-ecdsa256", false, 2, 3, 18 },
 	/* 9 */ { "ike_aes256-sha384-ecp384-ecdsa384.txt", "aes256-sha384-ecp384-ecdsa384", false, 2, 3, 18 },
 	/* 10 */ { "ike_aes128-sha256-ecp256-ed25519cert.txt", "aes128-sha256-ecp256-ed25519cert", false, 2, 3, 18 },
+	/* 11 */ { "ike_aes256-sha256-modp2048-rsapss.txt", "aes256-sha256-modp2048-rsapss", false, 2, 3, 18 },
 };
 enum { NSETS = sizeof(sets) / sizeof(sets[0]), ED_SET = 0, FIRST_PSK = 1, END_PSK = 7 };
 
