@@ -17,8 +17,13 @@
 #include "linegate/ike_x509.h"
 
 enum {
-	IKE_RETRANSMIT_BASE_MS = 1000,   /* resent after 1, 3, 7, 15 s: give up at 31 s */
+	/* resent after 1, 2, 4, 8 s more, given up 16 s after the last; each
+	 * wait drawn within ±10 % so that the branches of a restarted hub do
+	 * not retransmit in step: the give-up falls within 27.9-34.1 s of the
+	 * first send (31 s unjittered) */
+	IKE_RETRANSMIT_BASE_MS = 1000,
 	IKE_RETRANSMIT_TRIES = 4,
+	IKE_RETRANSMIT_JITTER_PCT = 10,
 	IKE_HALF_OPEN_TIMEOUT_MS = 30000,
 	IKE_COOKIE_THRESHOLD = 16,       /* half-open SAs before cookies are required */
 	IKE_HALF_OPEN_MAX = 1024,        /* even with valid cookies: memory bound */
@@ -530,7 +535,9 @@ void ike_initiate_note(struct ike *ike, uint64_t at);
 uint32_t ike_retry_backoff(uint32_t prev_ms, uint32_t min_s, uint32_t max_s);
 /* ms scaled into [0.8 ms, 1.2 ms) by a uniform 32-bit random number. */
 uint32_t ike_retry_jitter(uint32_t ms, uint32_t rnd);
-/* An attempt failed (or the SA died): note why, schedule the next one. */
+/* Our request's next retransmission (or give-up) after `tries` resends:
+ * IKE_RETRANSMIT_BASE_MS << tries, jittered ±IKE_RETRANSMIT_JITTER_PCT. */
+void ike_req_schedule(struct ike_request *r, uint64_t now);
 /* An attempt failed or the SA died: note why and, when retry is set (and the
  * peer initiates), schedule the next attempt. */
 void ike_retry_failed(struct ike *ike, const struct conf_peer *peer, const char *reason,

@@ -205,7 +205,7 @@ static int req_arm(struct ike_sa *sa, const uint8_t *msg, size_t len, enum ike_t
 	r->active = true;
 	r->msg_id = sa->msg_id_out;
 	r->tries = 0;
-	r->next_ms = sa->ike->now_ms + IKE_RETRANSMIT_BASE_MS;
+	ike_req_schedule(r, sa->ike->now_ms);
 	ike_sa_touch(sa);
 	ike_send_all(sa, copy, len);
 	return 0;

@@ -2,7 +2,8 @@
  * one waits retry-min, doubling up to retry-max, each wait jittered by ±20 %
  * so that the branches of a restarted hub do not all return in the same
  * second; an established IKE SA resets it. The next attempt and the last
- * failure are kept per peer for `linegatectl peers`. */
+ * failure are kept per peer for `linegatectl peers`. Also the schedule of
+ * one request's retransmissions (§2.1), jittered for the same reason. */
 #include <sodium.h>
 #include <string.h>
 #include "ike_internal.h"
@@ -23,6 +24,14 @@ uint32_t ike_retry_jitter(uint32_t ms, uint32_t rnd)
 	/* ms * (0.8 + 0.4 * rnd / 2^32) */
 	uint64_t span = (uint64_t)ms * 2 / 5;
 	return (uint32_t)((uint64_t)ms - span / 2 + ((span * rnd) >> 32));
+}
+
+void ike_req_schedule(struct ike_request *r, uint64_t now)
+{
+	uint32_t wait = (uint32_t)IKE_RETRANSMIT_BASE_MS << r->tries;
+	uint32_t span = wait / 100 * IKE_RETRANSMIT_JITTER_PCT;   /* each side */
+
+	r->next_ms = now + wait - span + randombytes_uniform(2 * span + 1);
 }
 
 void ike_retry_failed(struct ike *ike, const struct conf_peer *peer, const char *reason,

@@ -36,7 +36,7 @@ static bool retransmit(struct ike_sa *sa, uint64_t now)
 		return false;
 	}
 	r->tries++;
-	r->next_ms = now + ((uint64_t)IKE_RETRANSMIT_BASE_MS << r->tries);
+	ike_req_schedule(r, now);
 	ike_send_all(sa, r->msg, r->len);   /* every fragment again (RFC 7383 §2.6.1) */
 	return true;
 }

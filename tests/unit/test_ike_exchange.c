@@ -265,20 +265,28 @@ START_TEST(ts_unacceptable)
 }
 END_TEST
 
+/* A's request, sent (or resent) at bed.now with `tries` resends before,
+ * goes out again neither before its jittered wait can end nor after. */
+static void retransmitted_in_time(int tries)
+{
+	uint64_t sent = bed.now;
+
+	mock_tick(&bed, mock_rexmit_min_ms(tries) - 1);
+	ck_assert_uint_eq(bed.n, 0);          /* not yet */
+	mock_tick(&bed, sent + mock_rexmit_max_ms(tries) - bed.now);
+	ck_assert_uint_eq(bed.n, 1);
+}
+
 START_TEST(lost_packets_retransmit)
 {
 	mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
 	mock_start(&bed);
 	mock_tick(&bed, 100);
 	mock_drop(&bed);                      /* IKE_SA_INIT request lost */
-	mock_tick(&bed, 500);
-	ck_assert_uint_eq(bed.n, 0);          /* not yet */
-	mock_tick(&bed, 600);                 /* 1 s: retransmitted */
-	ck_assert_uint_eq(bed.n, 1);
+	retransmitted_in_time(0);             /* after 1 s ±10 % */
 	mock_deliver(&bed);
 	mock_drop(&bed);                      /* response lost */
-	mock_tick(&bed, 2100);                /* A retransmits; B answers from its cache */
-	ck_assert_uint_eq(bed.n, 1);
+	retransmitted_in_time(1);             /* A retransmits; B answers from its cache */
 	mock_deliver(&bed);
 	ck_assert_uint_eq(mock_sa_count(&bed, 1), 1);
 	ck_assert_uint_eq(bed.n, 1);
@@ -286,8 +294,7 @@ START_TEST(lost_packets_retransmit)
 	ck_assert_int_eq(mock_sa(&bed, 0)->state, IKE_SA_AUTH_SENT);
 	mock_deliver(&bed);                   /* IKE_AUTH -> B */
 	mock_drop(&bed);                      /* IKE_AUTH response lost */
-	mock_tick(&bed, 1100);
-	ck_assert_uint_eq(bed.n, 1);
+	retransmitted_in_time(0);
 	mock_deliver(&bed);                   /* duplicate request -> cached response */
 	ck_assert_uint_eq(mock_active_children(&bed, 1), 1);
 	mock_deliver(&bed);
@@ -831,8 +838,7 @@ START_TEST(rekey_response_lost)
 	mock_deliver(&bed);
 	ck_assert_uint_eq(bed.node[1].n_child, 2);
 	mock_drop(&bed);                      /* response lost */
-	mock_tick(&bed, 1000);
-	ck_assert_uint_eq(bed.n, 1);
+	retransmitted_in_time(0);
 	mock_deliver(&bed);                   /* retransmission -> cached response */
 	ck_assert_uint_eq(bed.node[1].n_child, 2);
 	mock_run(&bed);

@@ -397,6 +397,18 @@ static inline void mock_tick(struct mock_bed *b, uint64_t advance_ms)
 	ike_tick(b->node[1].ike, b->now);
 }
 
+/* The earliest and the latest a request goes out again (or is given up)
+ * after `tries` resends: its wait jittered ±IKE_RETRANSMIT_JITTER_PCT. */
+static inline uint64_t mock_rexmit_min_ms(int tries)
+{
+	return ((uint64_t)IKE_RETRANSMIT_BASE_MS << tries) * (100 - IKE_RETRANSMIT_JITTER_PCT) / 100;
+}
+
+static inline uint64_t mock_rexmit_max_ms(int tries)
+{
+	return ((uint64_t)IKE_RETRANSMIT_BASE_MS << tries) * (100 + IKE_RETRANSMIT_JITTER_PCT) / 100;
+}
+
 /* Delivers until the queue is empty (bounded). */
 static inline void mock_run(struct mock_bed *b)
 {

@@ -94,6 +94,52 @@ START_TEST(schedule_doubles_and_resets)
 }
 END_TEST
 
+/* B never answers: A resends its IKE_SA_INIT after each jittered wait and
+ * gives up within 27.9-34.1 s of the first send (31 s unjittered), plus a
+ * tick (100 ms here) per resend; rounds draw different give-up instants. */
+START_TEST(give_up_within_bounds)
+{
+	enum { ROUNDS = 20, TICK = 100 };
+	uint64_t give_up[ROUNDS];
+	uint64_t lo = 0, hi = 0;
+
+	for (int k = 0; k <= IKE_RETRANSMIT_TRIES; k++) {
+		lo += mock_rexmit_min_ms(k);
+		hi += mock_rexmit_max_ms(k) + TICK - 1;
+	}
+	for (int round = 0; round < ROUNDS; round++) {
+		mock_init(&bed, CONF_ROLE_INITIATOR, CONF_ROLE_RESPONDER);
+		mock_start(&bed);
+		bed.dead[1] = true;
+		uint64_t first = 0, last = 0;
+		int sends = 0;
+		for (int i = 0; i < 400 && retry_of(0).failures == 0; i++) {
+			mock_tick(&bed, TICK);
+			if (!bed.n)
+				continue;
+			ck_assert_uint_eq(bed.n, 1);
+			if (sends)   /* the k-th resend: its wait, late by a tick at most */
+				ck_assert_uint_ge(bed.now - last, mock_rexmit_min_ms(sends - 1));
+			if (sends)
+				ck_assert_uint_lt(bed.now - last, mock_rexmit_max_ms(sends - 1) + TICK);
+			first = sends++ ? first : bed.now;
+			last = bed.now;
+			mock_drop(&bed);
+		}
+		ck_assert_uint_eq(retry_of(0).failures, 1);
+		ck_assert_int_eq(sends, 1 + IKE_RETRANSMIT_TRIES);
+		give_up[round] = bed.now - first;
+		ck_assert_msg(give_up[round] >= lo && give_up[round] <= hi,
+			      "gave up after %llu ms", (unsigned long long)give_up[round]);
+		mock_free(&bed);
+	}
+	bool differ = false;
+	for (int round = 1; round < ROUNDS; round++)
+		differ |= give_up[round] != give_up[0];
+	ck_assert(differ);
+}
+END_TEST
+
 /* A DPD that is not answered: restart (default) starts again after
  * retry-min; clear leaves the peer down, with the reason on record. */
 static void dpd_fails(enum conf_action action)
@@ -205,6 +251,7 @@ int main(void)
 	tcase_add_loop_test(t, backoff_table, 0, sizeof(backoff_cases) / sizeof(backoff_cases[0]));
 	tcase_add_test(t, jitter_bounds);
 	tcase_add_test(t, schedule_doubles_and_resets);
+	tcase_add_test(t, give_up_within_bounds);
 	tcase_add_test(t, dpd_action_restart);
 	tcase_add_test(t, dpd_action_clear);
 	tcase_add_test(t, close_action_restart);
