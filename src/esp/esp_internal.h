@@ -3,6 +3,7 @@
  * and the QSBR bookkeeping that lets workers read it without a lock. */
 #pragma once
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <stdatomic.h>
@@ -108,6 +109,8 @@ struct ts_match {
 };
 
 void ts_match_from_prefix(struct ts_match *m, const struct lg_prefix *p);
+/* The prefix back (host bits zero, as compiled). */
+void ts_match_to_prefix(const struct ts_match *m, struct lg_prefix *p);
 static inline bool ts_match_addr(const struct ts_match *m, const uint64_t a[2])
 {
 	return ((a[0] & m->mask[0]) == m->net[0]) & ((a[1] & m->mask[1]) == m->net[1]);
@@ -139,8 +142,21 @@ int inner_ip_parse(const uint8_t *buf, size_t avail, struct inner_ip *out);
 
 /* ---- the SA record ---- */
 
+/* What an SA keeps of its esp_child_params: no keys (they live expanded
+ * in sodium memory only), no selectors (the compiled ones give them back),
+ * no peer (peer_out holds it); esp_table_foreach rebuilds the rest. */
+struct esp_sa_params {
+	uint32_t child_id, spi_in, spi_out;
+	enum esp_cipher cipher;
+	uint16_t cipher_keybits, integ;
+	bool esn;
+	int uplink;
+	uint64_t hard_bytes, hard_packets;
+	char owner[ESP_OWNER_MAX];
+};
+
 struct esp_sa {
-	struct esp_child_params p;        /* keys wiped in this copy */
+	struct esp_sa_params p;
 	uint64_t order;                   /* install order: newest wins */
 	size_t idx;                       /* in t->sas (control side) */
 	bool inbound_only;                /* not in the outbound LPM (yet) */
@@ -153,7 +169,8 @@ struct esp_sa {
 	uint64_t seq_hard, seq_soft;
 	uint64_t soft_bytes, soft_packets;
 	uint64_t iv_mask;                 /* IV = seq ^ mask (strongSwan, Linux seqiv) */
-	struct ts_match local[ESP_MAX_TS], remote[ESP_MAX_TS];
+	/* into ts[]: as many as were negotiated, not ESP_MAX_TS of each */
+	const struct ts_match *local, *remote;
 	uint8_t n_local, n_remote;
 
 	/* outbound, written by every worker */
@@ -163,13 +180,23 @@ struct esp_sa {
 	/* inbound */
 	_Alignas(64) pthread_spinlock_t replay_lock;
 	struct replay_window replay;
-	_Alignas(64) _Atomic uint64_t packets_in, bytes_in, last_in_ms, dummy_in;
+	/* one line for them all: _Alignas on a list aligns each declarator */
+	_Alignas(64) _Atomic uint64_t packets_in;
+	_Atomic uint64_t bytes_in, last_in_ms, dummy_in;
 	_Atomic uint64_t replay_drops, auth_drops, selector_drops;
 	_Atomic uint64_t first_activity_ms;
 	_Atomic bool rekey_wanted;
 	/* counters already in its owner's totals (totals.c), from removal on */
 	struct esp_child_stats counted;
+
+	struct ts_match ts[];             /* local selectors, then remote ones */
 };
+
+/* The allocation of an SA with n selectors (64-byte aligned). */
+static inline size_t sa_size(size_t n)
+{
+	return (offsetof(struct esp_sa, ts) + n * sizeof(struct ts_match) + 63) & ~(size_t)63;
+}
 
 void sa_fill_stats(struct esp_sa *sa, struct esp_child_stats *o);
 bool sa_local_has(const struct esp_sa *sa, int family, const uint64_t a[2]);

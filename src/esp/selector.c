@@ -23,6 +23,14 @@ void ts_match_from_prefix(struct ts_match *m, const struct lg_prefix *p)
 	m->len = p->len;
 }
 
+void ts_match_to_prefix(const struct ts_match *m, struct lg_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = m->family;
+	p->len = m->len;
+	memcpy(p->addr, m->net, m->family == AF_INET6 ? 16 : 4);   /* memory order */
+}
+
 static bool ts_list_has(const struct ts_match *list, size_t n, int family, const uint64_t a[2])
 {
 	for (size_t i = 0; i < n; i++)

@@ -51,7 +51,7 @@ void sa_free(struct esp_sa *sa)
 		lg_secpool_free(&cbc_pool, sa->cbc);
 	free(atomic_load(&sa->peer_out));
 	pthread_spin_destroy(&sa->replay_lock);
-	sodium_memzero(sa, sizeof(*sa));
+	sodium_memzero(sa, sa_size((size_t)sa->n_local + sa->n_remote));
 	free(sa);
 }
 
@@ -360,22 +360,36 @@ static int sa_keys_cbc(struct esp_sa *sa, const struct esp_child_params *p)
 	return rc;
 }
 
+static void sa_set_params(struct esp_sa *sa, const struct esp_child_params *p)
+{
+	sa->p = (struct esp_sa_params){
+		.child_id = p->child_id, .spi_in = p->spi_in, .spi_out = p->spi_out,
+		.cipher = p->cipher, .cipher_keybits = p->cipher_keybits, .integ = p->integ,
+		.esn = p->esn, .uplink = p->uplink,
+		.hard_bytes = p->hard_bytes, .hard_packets = p->hard_packets,
+	};
+	memcpy(sa->p.owner, p->owner, sizeof(sa->p.owner));
+	sa->p.owner[sizeof(sa->p.owner) - 1] = '\0';
+	for (size_t i = 0; i < p->n_local_ts; i++)
+		ts_match_from_prefix(&sa->ts[sa->n_local++], &p->local_ts[i]);
+	for (size_t i = 0; i < p->n_remote_ts; i++)
+		ts_match_from_prefix(&sa->ts[sa->n_local + sa->n_remote++], &p->remote_ts[i]);
+	sa->local = sa->ts;
+	sa->remote = sa->ts + sa->n_local;
+}
+
+/* check_params bounded the selectors (ESP_MAX_TS each). */
 static int sa_new(const struct esp_child_params *p, struct esp_sa **out)
 {
-	struct esp_sa *sa = aligned_alloc(64, (sizeof(*sa) + 63) & ~(size_t)63);
+	size_t size = sa_size(p->n_local_ts + p->n_remote_ts);
+	struct esp_sa *sa = aligned_alloc(64, size);
 	int rc = -ENOMEM;
 
 	if (!sa)
 		return -ENOMEM;
-	memset(sa, 0, sizeof(*sa));
+	memset(sa, 0, size);
 	pthread_spin_init(&sa->replay_lock, PTHREAD_PROCESS_PRIVATE);
-	sa->p = *p;
-	sodium_memzero(sa->p.key_in, sizeof(sa->p.key_in));
-	sodium_memzero(sa->p.key_out, sizeof(sa->p.key_out));
-	sodium_memzero(sa->p.salt_in, sizeof(sa->p.salt_in));
-	sodium_memzero(sa->p.salt_out, sizeof(sa->p.salt_out));
-	sodium_memzero(sa->p.integ_in, sizeof(sa->p.integ_in));
-	sodium_memzero(sa->p.integ_out, sizeof(sa->p.integ_out));
+	sa_set_params(sa, p);
 	union lg_sockaddr *peer = malloc(sizeof(*peer));
 	atomic_init(&sa->peer_out, peer);
 	if (!peer)
@@ -384,10 +398,6 @@ static int sa_new(const struct esp_child_params *p, struct esp_sa **out)
 	rc = p->cipher == ESP_CIPHER_AES_CBC ? sa_keys_cbc(sa, p) : sa_keys_aead(sa, p);
 	if (rc)
 		goto fail;
-	for (size_t i = 0; i < p->n_local_ts; i++)
-		ts_match_from_prefix(&sa->local[sa->n_local++], &p->local_ts[i]);
-	for (size_t i = 0; i < p->n_remote_ts; i++)
-		ts_match_from_prefix(&sa->remote[sa->n_remote++], &p->remote_ts[i]);
 	set_limits(sa);
 	/* Like strongSwan's iv_gen_seq and Linux seqiv: IV = seq ^ random mask,
 	 * unique per (key, packet) because seq never repeats on an SA. */
@@ -517,7 +527,6 @@ int esp_table_update_peer(struct esp_table *t, uint32_t child_id,
 		rc = -ENOENT;
 	else if (r && n) {
 		*n = *peer;
-		sa->p.peer = *peer;   /* control-side copy (foreach) */
 		/* workers copy the address through the pointer; the old copy is
 		 * freed only after every worker has passed a quiescent point */
 		r->peer = atomic_exchange(&sa->peer_out, n);
@@ -572,18 +581,44 @@ int esp_table_stats(struct esp_table *t, uint32_t child_id, struct esp_child_sta
 	return rc;
 }
 
+/* The parameters as installed, without keys: the selectors from their
+ * compiled form, the peer from the workers' copy (only update_peer, under
+ * the lock we hold, replaces it). */
+static void sa_get_params(const struct esp_sa *sa, struct esp_child_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->child_id = sa->p.child_id;
+	p->spi_in = sa->p.spi_in;
+	p->spi_out = sa->p.spi_out;
+	p->cipher = sa->p.cipher;
+	p->cipher_keybits = sa->p.cipher_keybits;
+	p->integ = sa->p.integ;
+	p->esn = sa->p.esn;
+	p->uplink = sa->p.uplink;
+	p->hard_bytes = sa->p.hard_bytes;
+	p->hard_packets = sa->p.hard_packets;
+	memcpy(p->owner, sa->p.owner, sizeof(p->owner));
+	p->peer = *atomic_load(&sa->peer_out);
+	for (p->n_local_ts = 0; p->n_local_ts < sa->n_local; p->n_local_ts++)
+		ts_match_to_prefix(&sa->local[p->n_local_ts], &p->local_ts[p->n_local_ts]);
+	for (p->n_remote_ts = 0; p->n_remote_ts < sa->n_remote; p->n_remote_ts++)
+		ts_match_to_prefix(&sa->remote[p->n_remote_ts], &p->remote_ts[p->n_remote_ts]);
+}
+
 void esp_table_foreach(struct esp_table *t,
 		       void (*fn)(void *ctx, const struct esp_child_params *p,
 				  const struct esp_child_stats *s), void *ctx)
 {
 	struct esp_child_stats s;
+	struct esp_child_params p;
 
 	/* The callback must not call back into the table (the lock is held);
 	 * the params it sees carry no keys. */
 	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < t->n_sas; i++) {
 		sa_fill_stats(t->sas[i], &s);
-		fn(ctx, &t->sas[i]->p, &s);
+		sa_get_params(t->sas[i], &p);
+		fn(ctx, &p, &s);
 	}
 	pthread_mutex_unlock(&t->lock);
 }

@@ -525,26 +525,111 @@ START_TEST(hard_lifetimes)
 }
 END_TEST
 
-static void count_child(void *ctx, const struct esp_child_params *p, const struct esp_child_stats *s)
+struct foreach_case {
+	struct esp_child_params want[2];
+	size_t n;
+};
+
+static void same_prefixes(const struct lg_prefix *got, const struct lg_prefix *want, size_t n)
 {
-	size_t *n = ctx;
-	static const uint8_t zero[32];
-	ck_assert(!memcmp(p->key_in, zero, 32));   /* no keys handed out */
-	ck_assert(!memcmp(p->key_out, zero, 32));
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(got[i].family, want[i].family);
+		ck_assert_uint_eq(got[i].len, want[i].len);
+		ck_assert_mem_eq(got[i].addr, want[i].addr, sizeof(got[i].addr));
+	}
+}
+
+/* What `sas`, flow records and totals read: everything as installed (the
+ * selectors from their compiled form, the peer as moved), no key. */
+static void check_child(void *ctx, const struct esp_child_params *p, const struct esp_child_stats *s)
+{
+	struct foreach_case *fc = ctx;
+	const struct esp_child_params *w = &fc->want[p->child_id - 1];
+	struct esp_child_params keyless;
+
+	ck_assert_uint_ge(p->child_id, 1);
+	ck_assert_uint_le(p->child_id, 2);
+	memset(&keyless, 0, sizeof(keyless));
+	ck_assert_mem_eq(p->key_in, keyless.key_in, sizeof(p->key_in));   /* no keys handed out */
+	ck_assert_mem_eq(p->key_out, keyless.key_out, sizeof(p->key_out));
+	ck_assert_mem_eq(p->salt_in, keyless.salt_in, sizeof(p->salt_in));
+	ck_assert_mem_eq(p->salt_out, keyless.salt_out, sizeof(p->salt_out));
+	ck_assert_mem_eq(p->integ_in, keyless.integ_in, sizeof(p->integ_in));
+	ck_assert_mem_eq(p->integ_out, keyless.integ_out, sizeof(p->integ_out));
+	ck_assert_uint_eq(p->spi_in, w->spi_in);
+	ck_assert_uint_eq(p->spi_out, w->spi_out);
+	ck_assert_int_eq(p->cipher, w->cipher);
+	ck_assert_uint_eq(p->cipher_keybits, w->cipher_keybits);
+	ck_assert_uint_eq(p->integ, w->integ);
+	ck_assert_int_eq(p->esn, w->esn);
+	ck_assert_int_eq(p->uplink, w->uplink);
+	ck_assert_uint_eq(p->hard_bytes, w->hard_bytes);
+	ck_assert_uint_eq(p->hard_packets, w->hard_packets);
+	ck_assert_str_eq(p->owner, w->owner);
+	ck_assert(lg_sockaddr_equal(&p->peer, &w->peer));
+	ck_assert_uint_eq(p->n_local_ts, w->n_local_ts);
+	ck_assert_uint_eq(p->n_remote_ts, w->n_remote_ts);
+	same_prefixes(p->local_ts, w->local_ts, w->n_local_ts);
+	same_prefixes(p->remote_ts, w->remote_ts, w->n_remote_ts);
 	ck_assert_uint_eq(s->packets_out, 0);
-	(*n)++;
+	fc->n++;
+}
+
+/* No 8-byte run of any key of p anywhere in the SA's own allocation: the
+ * keys live expanded in sodium memory only. */
+static void assert_no_key_copy(const struct esp_sa *sa, const struct esp_child_params *p)
+{
+	const uint8_t *mem = (const uint8_t *)sa;
+	size_t size = sa_size((size_t)sa->n_local + sa->n_remote);
+	const struct { const uint8_t *k; size_t len; } keys[] = {
+		{ p->key_in, 32 }, { p->key_out, 32 }, { p->integ_in, 64 }, { p->integ_out, 64 },
+	};
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (size_t i = 0; i + 8 <= keys[k].len; i++)
+			ck_assert_msg(!memmem(mem, size, keys[k].k + i, 8), "key %zu bytes %zu..", k, i);
 }
 
 START_TEST(foreach_without_keys)
 {
-	struct esp_child_params a = child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16");
-	struct esp_child_params b = child(2, 0x1002, 0x2002, "10.1.0.0/16", "10.3.0.0/16");
-	size_t n = 0;
+	struct foreach_case fc = { .want = {
+		child(1, 0x1001, 0x2001, "10.1.0.0/16", "10.2.0.0/16"),
+		child(2, 0x1002, 0x2002, "10.1.0.0/16", "10.3.0.0/16"),
+	} };
+	struct esp_child_params *b = &fc.want[1];
+	union lg_sockaddr moved;
 
-	ck_assert_int_eq(esp_table_install(tx, &a), 0);
-	ck_assert_int_eq(esp_table_install(tx, &b), 0);
-	esp_table_foreach(tx, count_child, &n);
-	ck_assert_uint_eq(n, 2);
+	/* the second: AES-CBC with HMAC keys, four selectors a side, IPv6 too */
+	b->cipher = ESP_CIPHER_AES_CBC;
+	b->cipher_keybits = 256;
+	b->integ = IKEV2_INTEG_HMAC_SHA2_512_256;
+	b->esn = true;
+	b->hard_bytes = 1 << 20;
+	b->hard_packets = 1000;
+	snprintf(b->owner, sizeof(b->owner), "branch-17");
+	prefix(&b->local_ts[b->n_local_ts++], "fd01::/48");
+	prefix(&b->local_ts[b->n_local_ts++], "192.168.7.0/24");
+	prefix(&b->local_ts[b->n_local_ts++], "0.0.0.0/0");
+	prefix(&b->remote_ts[b->n_remote_ts++], "fd02:0:0:1::/64");
+	prefix(&b->remote_ts[b->n_remote_ts++], "172.16.0.0/12");
+	prefix(&b->remote_ts[b->n_remote_ts++], "::/0");
+	for (int i = 0; i < 2; i++) {
+		randombytes_buf(fc.want[i].key_in, sizeof(fc.want[i].key_in));
+		randombytes_buf(fc.want[i].key_out, sizeof(fc.want[i].key_out));
+		randombytes_buf(fc.want[i].integ_in, sizeof(fc.want[i].integ_in));
+		randombytes_buf(fc.want[i].integ_out, sizeof(fc.want[i].integ_out));
+		ck_assert_int_eq(esp_table_install(tx, &fc.want[i]), 0);
+	}
+	ck_assert_int_eq(lg_sockaddr_parse("[2001:db8::7]:31337", 4500, &moved), 0);
+	ck_assert_int_eq(esp_table_update_peer(tx, 2, &moved), 0);
+	b->peer = moved;
+	esp_table_foreach(tx, check_child, &fc);
+	ck_assert_uint_eq(fc.n, 2);
+	for (size_t i = 0; i < tx->n_sas; i++)
+		assert_no_key_copy(tx->sas[i], &fc.want[tx->sas[i]->p.child_id - 1]);
+	/* sized to its selectors, not ESP_MAX_TS of each */
+	ck_assert_uint_le(sa_size(2), 1152);
+	ck_assert_uint_lt(sa_size(2 * ESP_MAX_TS), 1792);
 }
 END_TEST
 
@@ -640,21 +725,23 @@ START_TEST(lpm_against_naive_reference)
 	struct lg_prefix rp[N][3];
 
 	for (size_t i = 0; i < N; i++) {
-		sas[i] = calloc(1, sizeof(struct esp_sa));
+		sas[i] = calloc(1, sa_size(5));
 		sas[i]->order = randombytes_uniform(1000) * N + i;   /* unique */
 		sas[i]->p.spi_in = randombytes_random() | 0x100;
 		sas[i]->n_remote = (uint8_t)(1 + randombytes_uniform(3));
 		sas[i]->n_local = (uint8_t)(1 + randombytes_uniform(2));
+		sas[i]->local = sas[i]->ts;
+		sas[i]->remote = sas[i]->ts + sas[i]->n_local;
 		for (size_t j = 0; j < sas[i]->n_remote; j++) {
 			struct lg_prefix pr = random_prefix(randombytes_uniform(2));
-			ts_match_from_prefix(&sas[i]->remote[j], &pr);
+			ts_match_from_prefix(&sas[i]->ts[sas[i]->n_local + j], &pr);
 			rp[i][j] = pr;
 		}
 		for (size_t j = 0; j < sas[i]->n_local; j++) {
 			struct lg_prefix pr = random_prefix(randombytes_uniform(2));
 			pr.len = (uint8_t)(pr.len / 4);   /* wide, so sources often match */
 			memset(pr.addr, 0, sizeof(pr.addr));
-			ts_match_from_prefix(&sas[i]->local[j], &pr);
+			ts_match_from_prefix(&sas[i]->ts[j], &pr);
 		}
 	}
 	struct esp_snapshot *snap = snapshot_build(sas, N);
