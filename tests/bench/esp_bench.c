@@ -8,7 +8,7 @@
  * Not part of the CMake build. From the repository root:
  *   gcc -O2 -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc/esp tests/bench/esp_bench.c \
  *       $(ls src/esp/[a-z]*.c src/util/[a-z]*.c) -o /tmp/esp_bench \
- *       $(pkg-config --cflags --libs libsodium nettle) -lpthread
+ *       $(pkg-config --cflags --libs libsodium nettle jansson) -lpthread
  *   /tmp/esp_bench [seconds_per_case]          (default 1.0)
  */
 #include <stdio.h>
