@@ -6,6 +6,7 @@
 #include <string.h>
 #include <event2/event.h>
 #include "linegate/policy.h"
+#include "linegate/random.h"
 #include "daemon.h"
 
 #define DEFAULT_CONFIG "/etc/linegate/linegate.conf"
@@ -117,6 +118,10 @@ int main(int argc, char **argv)
 	struct daemon d;
 
 	memset(&d, 0, sizeof(d));
+	if (lg_random_init()) {    /* before any thread or random byte */
+		fputs("linegated: libsodium cannot start\n", stderr);
+		return 1;
+	}
 	while ((c = getopt_long(argc, argv, "c:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
