@@ -47,7 +47,7 @@ static struct {
 	void *listener_ctx;
 	uint64_t (*clock)(void);
 	bool journald;              /* under systemd: structured fields (audit_journald.c) */
-} st = { .j = { .dirfd = -1, .fd = -1 }, .cfg = { .syslog_facility = LOG_DAEMON } };
+} st = { .j = { .dirfd = -1, .fd = -1, .watch = { .fd = -1 } }, .cfg = { .syslog_facility = LOG_DAEMON } };
 
 static uint64_t now_ms(void)
 {

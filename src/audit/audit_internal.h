@@ -221,6 +221,19 @@ void audit_key_free(struct audit_key *key);
 /* audit_pubkey_read: in audit.h (report verify uses it). */
 int audit_pubkey_read_at(int dirfd, const char *name, uint8_t pk[32]);
 
+/* ---- audit_watch.c: has the live file's path changed since the last look? */
+struct journal_watch {
+	int fd;                        /* inotify, -1: none (stat every record) */
+	bool fresh;                    /* armed, not yet checked in full */
+};
+/* Watches the journal directory and the open file (either may be missing
+ * afterwards: then every check is a full one). */
+void journal_watch_arm(struct journal_watch *w, int dirfd, int fd);
+/* true: nothing happened since the last call, the full check may be
+ * skipped; false: look (an event, an overflow, an error, no watch). */
+bool journal_watch_quiet(struct journal_watch *w);
+void journal_watch_close(struct journal_watch *w);
+
 /* ---- audit_journal.c: the append-only files */
 struct journal {
 	int dirfd;
@@ -231,6 +244,7 @@ struct journal {
 	off_t good_size;               /* end of the last complete record */
 	uint64_t seq;                  /* last record written */
 	uint8_t head[AUDIT_HASH_LEN];  /* its hash */
+	struct journal_watch watch;    /* on dirfd and fd, for journal_check_live */
 };
 
 struct journal_resume {

@@ -236,6 +236,7 @@ void journal_init(struct journal *j)
 	j->dirfd = -1;
 	j->fd = -1;
 	j->day = INT64_MIN;
+	j->watch.fd = -1;
 }
 
 static int mkdir_p(const char *path)
@@ -353,6 +354,7 @@ static int open_day(struct journal *j, int64_t day)
 	j->day = day;
 	j->good_size = st.st_size;
 	snprintf(j->name, sizeof(j->name), "%s", name);
+	journal_watch_arm(&j->watch, j->dirfd, fd);
 	return 0;
 }
 
@@ -360,7 +362,9 @@ int journal_check_live(struct journal *j, uint64_t *open_size, uint64_t *path_si
 {
 	struct stat a, b;
 	*open_size = *path_size = 0;
-	if (j->fd < 0 || fstat(j->fd, &a))
+	if (j->fd < 0 || journal_watch_quiet(&j->watch))
+		return 0;
+	if (fstat(j->fd, &a))
 		return 0;   /* nothing open, or cannot tell: the write will say */
 	*open_size = (uint64_t)a.st_size;
 	if (fstatat(j->dirfd, j->name, &b, AT_SYMLINK_NOFOLLOW))
@@ -423,6 +427,7 @@ void journal_close(struct journal *j)
 	}
 	if (j->dirfd >= 0)
 		close(j->dirfd);
+	journal_watch_close(&j->watch);
 	j->fd = -1;
 	j->dirfd = -1;
 	j->day = INT64_MIN;
